@@ -64,12 +64,13 @@ def conv2d_output_shape(conv: nn.Conv2d, input_shape: tuple[int, int, int]) -> t
 def _check_padding_fits(conv: nn.Conv2d, input_shape: tuple[int, int, int]) -> None:
     """The wrap-around paddings only reflect/wrap once, as in ``F.pad``; say so before torch does."""
     _, h_in, w_in = input_shape
-    largest = max(_conv_padding(conv))
-    if conv.padding_mode == "circular" and largest > min(h_in, w_in):
-        raise ValueError(f"padding_mode 'circular' needs padding <= input height and width; got padding "
+    top, bottom, left, right = _conv_padding(conv)
+    overshoot = max(max(top, bottom) - h_in, max(left, right) - w_in)
+    if conv.padding_mode == "circular" and overshoot > 0:
+        raise ValueError(f"padding_mode 'circular' needs padding <= input height/width; got padding "
                          f"{conv.padding} for input {tuple(input_shape)}")
-    if conv.padding_mode == "reflect" and largest >= min(h_in, w_in):
-        raise ValueError(f"padding_mode 'reflect' needs padding < input height and width; got padding "
+    if conv.padding_mode == "reflect" and overshoot >= 0:
+        raise ValueError(f"padding_mode 'reflect' needs padding < input height/width; got padding "
                          f"{conv.padding} for input {tuple(input_shape)}")
 
 
