@@ -1,0 +1,248 @@
+"""The paper's prior models and the I-MLPs that match them (Tables 2, 3, 5; Appendices C, D, H).
+
+Every prior exposes the same two things the interpolation needs:
+
+* ``mlp_spec()``: the shape of the fully-connected I-MLP whose layers have exactly the shapes of the
+  prior's dense equivalents, with the normalisation, activation and pooling that make the two compute
+  the same function when their weights agree;
+* ``dense_layers()``: the current ``(W_P, b_P)`` of each interpolated layer, in ``nn.Linear``'s
+  (out, in) layout, computed with :mod:`imlp_core.conversions` (Eq. 4 for convolutions, Eq. 5 for the
+  Mixer). The classification head is the last entry; its dense form is itself.
+
+Choices the paper leaves open, fixed here so that the parameter counts of Tables 2 and 3 are met
+exactly and the I-MLP at alpha = 1 computes the prior's logits (verified in ``tests/test_models.py``):
+
+* LayerNorm has no affine parameters (affine parameters would change every count).
+* The S-CNN applies the S-MLP block of Eq. 1, sigma(LN(.)), after each of its six convolutions, LN over
+  the layer's whole (C, H, W) output, so that the I-MLP's LayerNorm over the 1,024-vector matches it.
+  (Table 2's caption, "Layers-1 and Layers-5", is read as every layer, as Eq. 1 prescribes.)
+* The Mixer follows Table 3's caption literally: LN (per token, over C) after the patch embedding and
+  after each Token/Channel-Mixer MLP 2, GELU between the two layers of each MLP, no skip connections;
+  its head sees the mean over the 16 tokens. A LayerNorm over all 2,048 features would not reproduce
+  a per-token LN, so the Mixer's I-MLP normalises each token's 128 features separately (``norm_groups``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod, sqrt
+
+import torch
+import torch.nn.functional as F
+from einops.layers.torch import Rearrange
+from torch import Tensor, nn
+
+from imlp_core.conversions import (
+    conv2d_output_shape,
+    conv2d_to_dense,
+    patchify_permutation,
+    shared_linear_to_dense,
+    transpose_permutation,
+)
+
+IMAGE_SHAPE = (3, 32, 32)
+
+
+def layer_norm_groups(h: Tensor, groups: int) -> Tensor:
+    """LayerNorm without affine parameters over each of ``groups`` equal, contiguous slices of the last dim.
+
+    ``groups = 1`` is the S-MLP's LN over the whole vector (Eq. 1); ``groups = S`` is the Mixer's
+    per-token LN on a row-major (S, C) feature map.
+    """
+    grouped = h.unflatten(-1, (groups, h.shape[-1] // groups))
+    return F.layer_norm(grouped, grouped.shape[-1:]).flatten(-2)
+
+
+@dataclass(frozen=True)
+class MLPSpec:
+    """Shape of an I-MLP: ``widths[i] -> widths[i+1]`` for each interpolated layer, then the head.
+
+    ``norm_groups[i]``: LN groups after layer i (None: no LN); ``gelu[i]``: GELU after layer i;
+    ``head_tokens``: the head sees the mean over this many equal slices of the last features.
+    """
+
+    widths: tuple[int, ...]
+    norm_groups: tuple[int | None, ...]
+    gelu: tuple[bool, ...]
+    head_tokens: int
+    num_classes: int
+
+    @property
+    def head_features(self) -> int:
+        return self.widths[-1] // self.head_tokens
+
+
+class StackedLinear(nn.Module):
+    """``num_models`` independent ``nn.Linear`` layers in one batched matmul: (K, N, in) -> (K, N, out).
+
+    Weights are (K, out, in) and biases (K, out), so model k's layer is ``weight[k]``, ``bias[k]`` in
+    ``nn.Linear``'s layout. All K start from ONE draw of ``nn.Linear``'s default initialisation, so an
+    alpha sweep compares models that differ only in alpha, and a sweep of K models starts exactly where
+    K separate runs with the same seed start.
+    """
+
+    def __init__(self, num_models: int, in_features: int, out_features: int) -> None:
+        super().__init__()
+        template = nn.Linear(in_features, out_features)
+        self.weight = nn.Parameter(template.weight.detach().expand(num_models, -1, -1).clone())
+        self.bias = nn.Parameter(template.bias.detach().expand(num_models, -1).clone())
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.baddbmm(self.bias.unsqueeze(1), x, self.weight.transpose(1, 2))
+
+
+class IMLP(nn.Module):
+    """K fully-connected I-MLPs (S-MLP blocks, Eq. 1) trained side by side; logits are (K, N, classes).
+
+    The S-MLP baseline is this network trained with alpha = 0.
+    """
+
+    def __init__(self, spec: MLPSpec, num_models: int = 1) -> None:
+        super().__init__()
+        self.spec = spec
+        self.num_models = num_models
+        self.hidden = nn.ModuleList(
+            StackedLinear(num_models, d_in, d_out) for d_in, d_out in zip(spec.widths, spec.widths[1:])
+        )
+        self.head = StackedLinear(num_models, spec.head_features, spec.num_classes)
+
+    @classmethod
+    def matching(cls, prior: nn.Module, num_models: int = 1) -> IMLP:
+        """The I-MLP whose layers have the shapes of ``prior.dense_layers()`` (Appendices C, D)."""
+        return cls(prior.mlp_spec(), num_models)
+
+    def interpolated_layers(self) -> list[StackedLinear]:
+        """The layers Algorithm 1 interpolates, aligned with the prior's ``dense_layers()``."""
+        return [*self.hidden, self.head]
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = x.flatten(1).expand(self.num_models, -1, -1)  # vec(x), shared by the K models
+        for layer, groups, gelu in zip(self.hidden, self.spec.norm_groups, self.spec.gelu):
+            h = layer(h)
+            if groups is not None:
+                h = layer_norm_groups(h, groups)
+            if gelu:
+                h = F.gelu(h)
+        if self.spec.head_tokens > 1:
+            h = h.unflatten(-1, (self.spec.head_tokens, -1)).mean(-2)
+        return self.head(h)
+
+
+class CNNPrior(nn.Module):
+    """A stack of 3x3, padding-1 convolutions, each followed by LN over (C, H, W) and GELU, and a linear head.
+
+    ``SCNN`` is the paper's instance (Table 2); Table 5's priors are other instances.
+    """
+
+    def __init__(self, channels: tuple[int, ...], strides: tuple[int, ...], num_classes: int = 10) -> None:
+        super().__init__()
+        if len(channels) != len(strides):
+            raise ValueError(f"got {len(channels)} channel counts but {len(strides)} strides; give one of each per layer")
+        self.convs = nn.ModuleList()
+        self.input_shapes: list[tuple[int, int, int]] = []
+        shape = IMAGE_SHAPE
+        for c_out, stride in zip(channels, strides):
+            conv = nn.Conv2d(shape[0], c_out, kernel_size=3, stride=stride, padding=1)
+            self.convs.append(conv)
+            self.input_shapes.append(shape)
+            shape = conv2d_output_shape(conv, shape)
+        self.head = nn.Linear(prod(shape), num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        for conv in self.convs:
+            x = conv(x)
+            x = F.gelu(F.layer_norm(x, x.shape[1:]))
+        return self.head(x.flatten(1))
+
+    def mlp_spec(self) -> MLPSpec:
+        widths = (prod(IMAGE_SHAPE), *(prod(s) for s in self.input_shapes[1:]), self.head.in_features)
+        n = len(self.convs)
+        return MLPSpec(widths, (1,) * n, (True,) * n, head_tokens=1, num_classes=self.head.out_features)
+
+    @torch.no_grad()
+    def dense_layers(self) -> list[tuple[Tensor, Tensor]]:
+        """(W_F, b) of each convolution (Eq. 4, Appendix A), then the head's own (W, b)."""
+        dense = [conv2d_to_dense(conv, shape) for conv, shape in zip(self.convs, self.input_shapes)]
+        return [*dense, (self.head.weight, self.head.bias)]
+
+
+class SCNN(CNNPrior):
+    """The paper's S-CNN (Table 2, Appendix C): every layer's output has 1,024 features; 757,982 parameters."""
+
+    CHANNELS = (1, 4, 16, 64, 256, 256)
+    STRIDES = (1, 2, 2, 2, 2, 1)
+
+    def __init__(self, num_classes: int = 10) -> None:
+        super().__init__(self.CHANNELS, self.STRIDES, num_classes)
+
+
+class MLPMixer(nn.Module):
+    """The paper's MLP-Mixer prior (Table 3, Appendix D): 8x8 patches, S = 16 tokens, C = 128, depth 2.
+
+    93,130 parameters. Token-mixing MLPs are S -> S -> S, channel-mixing MLPs C -> C -> C (Table 3's
+    output shapes); normalisation and activations as in Table 3's caption (see the module docstring).
+    """
+
+    def __init__(self, num_classes: int = 10, patch_size: int = 8, channels: int = 128, depth: int = 2) -> None:
+        super().__init__()
+        c_in, height, width = IMAGE_SHAPE
+        self.patch_size, self.channels = patch_size, channels
+        self.tokens = (height // patch_size) * (width // patch_size)
+        self.patchify = Rearrange("b c (h p1) (w p2) -> b (h w) (p1 p2 c)", p1=patch_size, p2=patch_size)
+        self.embed = nn.Linear(patch_size * patch_size * c_in, channels)
+        self.token_mlps = nn.ModuleList(
+            nn.ModuleList([nn.Linear(self.tokens, self.tokens), nn.Linear(self.tokens, self.tokens)]) for _ in range(depth)
+        )
+        self.channel_mlps = nn.ModuleList(
+            nn.ModuleList([nn.Linear(channels, channels), nn.Linear(channels, channels)]) for _ in range(depth)
+        )
+        self.head = nn.Linear(channels, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        ln = lambda h: F.layer_norm(h, h.shape[-1:])  # per token, no affine parameters
+        h = ln(self.embed(self.patchify(x)))  # (N, S, C)
+        for (token_1, token_2), (channel_1, channel_2) in zip(self.token_mlps, self.channel_mlps):
+            t = token_2(F.gelu(token_1(h.transpose(1, 2))))  # mixes along S, on (N, C, S)
+            h = ln(t.transpose(1, 2))
+            h = ln(channel_2(F.gelu(channel_1(h))))
+        return self.head(h.mean(1))
+
+    def mlp_spec(self) -> MLPSpec:
+        depth = len(self.token_mlps)
+        width = self.tokens * self.channels
+        # Layer-1, then per Mixer layer: token 1 (GELU), token 2 (LN), channel 1 (GELU), channel 2 (LN).
+        norm_groups = (self.tokens,) + (None, self.tokens) * (2 * depth)
+        gelu = (False,) + (True, False) * (2 * depth)
+        widths = (prod(IMAGE_SHAPE),) + (width,) * (1 + 4 * depth)
+        return MLPSpec(widths, norm_groups, gelu, head_tokens=self.tokens, num_classes=self.head.out_features)
+
+    @torch.no_grad()
+    def dense_layers(self) -> list[tuple[Tensor, Tensor]]:
+        """W_P = W~ L of each layer (Eq. 5, Appendix B): L = P for the patch embedding, T around token mixing."""
+        c_in, height, width = IMAGE_SHAPE
+        S, C = self.tokens, self.channels
+        to_token_major = transpose_permutation(C, S)  # (C, S) -> (S, C)
+        to_channel_major = transpose_permutation(S, C)  # (S, C) -> (C, S)
+        dense = [shared_linear_to_dense(self.embed, S, in_perm=patchify_permutation(height, width, self.patch_size, c_in))]
+        for (token_1, token_2), (channel_1, channel_2) in zip(self.token_mlps, self.channel_mlps):
+            dense.append(shared_linear_to_dense(token_1, C, in_perm=to_channel_major))
+            dense.append(shared_linear_to_dense(token_2, C, out_perm=to_token_major))
+            dense.append(shared_linear_to_dense(channel_1, S))
+            dense.append(shared_linear_to_dense(channel_2, S))
+        return [*dense, (self.head.weight, self.head.bias)]
+
+
+PRIORS = {"cnn": SCNN, "mixer": MLPMixer}
+
+
+def build_prior(name: str, num_classes: int = 10) -> nn.Module:
+    """The prior called ``name`` ("cnn": S-CNN, "mixer": MLP-Mixer, or a Table 5 pair)."""
+    if name not in PRIORS:
+        raise ValueError(f"unknown prior {name!r}; choose one of {sorted(PRIORS)}")
+    return PRIORS[name](num_classes=num_classes)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Trainable parameters of one model (for a stacked I-MLP: of each of its K models)."""
+    num_models = getattr(model, "num_models", 1)
+    return sum(p.numel() for p in model.parameters() if p.requires_grad) // num_models
