@@ -243,18 +243,41 @@ def transpose_matrix(rows: int, cols: int, dtype: torch.dtype = torch.float64) -
     return _permutation_matrix(transpose_permutation(rows, cols), dtype)
 
 
+def _inverse_permutation(perm: Tensor) -> Tensor:
+    inverse = torch.empty_like(perm)
+    inverse[perm] = torch.arange(len(perm), device=perm.device)
+    return inverse
+
+
+def _permuted_shared_weight_matrix(w: Tensor, repeats: int, in_perm: Tensor | None,
+                                   out_perm: Tensor | None) -> Tensor:
+    """O W~ L with O @ v == v[out_perm] and L @ x == x[in_perm], by one scatter of the repeats·out·in entries.
+
+    Entry (row, col) of W~ = kron(I_repeats, w) lands at (out_perm⁻¹[row], in_perm[col]): W~ L moves
+    column i of W~ to column in_perm[i], O W~ moves row out_perm[k] to row k.
+    """
+    out_features, in_features = w.shape
+    block = torch.arange(repeats, device=w.device).view(repeats, 1, 1)
+    rows = (block * out_features + torch.arange(out_features, device=w.device).view(1, -1, 1))
+    cols = (block * in_features + torch.arange(in_features, device=w.device).view(1, 1, -1))
+    rows, cols = rows.expand(-1, -1, in_features), cols.expand(-1, out_features, -1)
+    if in_perm is not None:
+        cols = in_perm.to(w.device)[cols]
+    if out_perm is not None:
+        rows = _inverse_permutation(out_perm.to(w.device))[rows]
+    dense = w.new_zeros(repeats * out_features, repeats * in_features)
+    dense[rows, cols] = w.expand(repeats, -1, -1)  # the block diagonal of Eq. 22, w in every block
+    return dense
+
+
 def shared_weight_matrix(w: Tensor, repeats: int) -> Tensor:
     """The shared-weight matrix W~ = diag(w, ..., w) = kron(I_repeats, w) of Appendix B.2, Eq. 20-22.
 
     ``w`` (out, in) is applied to each of ``repeats`` rows: for X of shape (repeats, in),
-    ``W~ @ X.flatten() == (X @ w.T).flatten()``. Shape (repeats·out, repeats·in); memory that many
-    elements of w's dtype, on w's device.
+    ``W~ @ X.flatten() == (X @ w.T).flatten()``. Shape (repeats·out, repeats·in) in w's dtype and
+    device; memory that matrix + 2 int64 indices per entry of the repeated w.
     """
-    out_features, in_features = w.shape
-    blocks = w.new_zeros(repeats, out_features, repeats, in_features)
-    # The block diagonal: blocks[r, :, r, :] = w for every r.
-    blocks.diagonal(dim1=0, dim2=2).copy_(w.unsqueeze(-1).expand(out_features, in_features, repeats))
-    return blocks.view(repeats * out_features, repeats * in_features)
+    return _permuted_shared_weight_matrix(w, repeats, None, None)
 
 
 @torch.no_grad()
@@ -265,7 +288,8 @@ def shared_linear_to_dense(linear: nn.Linear, repeats: int, in_perm: Tensor | No
     The layer maps x_flat to y_flat by ``u = x_flat[in_perm]`` (L, if given),
     ``v = (u.view(repeats, in) @ w.T + b).flatten()`` (W~ and its bias, Eq. 20-22) and
     ``y_flat = v[out_perm]`` (if given). Returns (W, b) with ``y_flat == W @ x_flat + b``;
-    W has shape (repeats·out, repeats·in), b (repeats·out,) or None. No gradient.
+    W has shape (repeats·out, repeats·in), b (repeats·out,) or None, in the weight's dtype and
+    device. No gradient.
 
     The paper's Table 3 layers (S = 16 patches, C = 128 channels):
 
@@ -276,17 +300,12 @@ def shared_linear_to_dense(linear: nn.Linear, repeats: int, in_perm: Tensor | No
       out_perm=transpose_permutation(128, 16)
     * channel mixer MLP 1 and 2: Linear(128, 128), repeats=16
 
-    The permutations are applied by indexing the columns (W~ L: column perm[i] of W_P is column i of
-    W~) and rows, never by multiplying permutation matrices. Memory: two matrices of W's size.
+    The permutations are never multiplied as matrices: the entries of w are scattered straight to
+    their permuted positions. Memory: W + 2 int64 indices per entry of the repeated w
+    (repeats·out·in, 1/repeats of W's entries).
     """
-    dense = shared_weight_matrix(linear.weight.detach(), repeats)
-    bias = None if linear.bias is None else linear.bias.detach().repeat(repeats)
-    if in_perm is not None:
-        columns = torch.empty_like(in_perm)
-        columns[in_perm] = torch.arange(len(in_perm), device=in_perm.device)
-        dense = dense[:, columns.to(dense.device)]
-    if out_perm is not None:
-        out_perm = out_perm.to(dense.device)
-        dense = dense[out_perm]
-        bias = None if bias is None else bias[out_perm]
-    return dense, bias
+    dense = _permuted_shared_weight_matrix(linear.weight.detach(), repeats, in_perm, out_perm)
+    if linear.bias is None:
+        return dense, None
+    bias = linear.bias.detach().repeat(repeats)
+    return dense, bias if out_perm is None else bias[out_perm.to(bias.device)]
