@@ -281,7 +281,7 @@ def _build(name: str, splits: _Splits) -> ImageDataset:
     ]
     digest = hashlib.sha256()
     for tensor in tensors:
-        digest.update(tensor.numpy().tobytes())
+        digest.update(tensor.numpy())  # hashes the buffer in place, no copy
     mean, std = _channel_stats(tensors[0])
     fingerprint = digest.hexdigest()[:16]
     return ImageDataset(name, splits.source, fingerprint, *tensors, splits.classes, mean, std)
@@ -401,13 +401,14 @@ def _load_image_folder(root: Path, data_dir: Path) -> _Splits:
     return _Splits(*payload["train"], *payload["test"], tuple(payload["classes"]), source)
 
 
-def _list_split(split_dir: Path) -> tuple[list[str], list[tuple[Path, int]]]:
+def _list_split(split_dir: Path) -> tuple[list[str], list[tuple[str, int]]]:
     """Sorted class names and ``(path, label)`` of every image below ``split_dir``.
 
     As torchvision's ImageFolder: classes are the subdirectories in alphabetical order, files are
     found recursively in sorted order. Hidden files and directories (.DS_Store,
     .ipynb_checkpoints) are skipped; any other file that is not a .jpg/.jpeg/.png is refused,
     because silently dropping it would train on a different dataset than the one on disk.
+    Paths are plain strings: pathlib objects would make listing 60k files several times slower.
     """
     classes, stray = [], []
     for entry in sorted(os.scandir(split_dir), key=lambda e: e.name):
@@ -424,26 +425,26 @@ def _list_split(split_dir: Path) -> tuple[list[str], list[tuple[Path, int]]]:
         found = []
         for folder, dirs, names in os.walk(split_dir / name, followlinks=True):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
-            found += [Path(folder, n) for n in names if not n.startswith(".")]
+            found += [os.path.join(folder, n) for n in names if not n.startswith(".")]
+        if not found:
+            raise ValueError(f"Class directory {split_dir / name} contains no images.")
         for path in sorted(found):
-            if path.suffix.lower() not in IMAGE_SUFFIXES:
+            if os.path.splitext(path)[1].lower() not in IMAGE_SUFFIXES:
                 raise ValueError(
                     f"{path} is not an image file (expected {', '.join(IMAGE_SUFFIXES)}). "
                     f"Remove it from the ImageFolder directory or convert it."
                 )
             files.append((path, label))
-        if not found:
-            raise ValueError(f"Class directory {split_dir / name} contains no images.")
     return classes, files
 
 
-def _listing_signature(paths: list[Path]) -> tuple[int, int, int]:
+def _listing_signature(paths: list[str]) -> tuple[int, int, int]:
     """(file count, total bytes, newest mtime in ns): cheap, and changes when files do."""
-    stats = [path.stat() for path in paths]
+    stats = [os.stat(path) for path in paths]
     return len(stats), sum(s.st_size for s in stats), max(s.st_mtime_ns for s in stats)
 
 
-def _decode_files(files: list[tuple[Path, int]], split: str) -> tuple[Tensor, Tensor]:
+def _decode_files(files: list[tuple[str, int]], split: str) -> tuple[Tensor, Tensor]:
     """Decode every image to uint8 RGB ``(N, 3, 32, 32)``; refuse undecodable or other-size ones.
 
     Grayscale and RGBA images are converted to RGB (ImageReadMode.RGB) on purpose: the models
@@ -451,20 +452,24 @@ def _decode_files(files: list[tuple[Path, int]], split: str) -> tuple[Tensor, Te
     are the ones the user chose.
     """
     images = torch.empty(len(files), 3, IMAGE_SIZE, IMAGE_SIZE, dtype=torch.uint8)
-    for index, (path, _) in enumerate(tqdm(files, desc=f"decoding {split}", unit="img")):
-        try:
-            image = decode_image(read_file(str(path)), mode=ImageReadMode.RGB)
-        except RuntimeError as error:
-            raise ValueError(
-                f"Cannot decode {path}: the file is truncated, corrupt or not really an image "
-                f"({error}). Delete or replace it."
-            ) from error
-        if image.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
-            raise ValueError(
-                f"{path} is {image.shape[2]}x{image.shape[1]} pixels, but every image must be "
-                f"{IMAGE_SIZE}x{IMAGE_SIZE}. {RESIZE_HINT}"
-            )
-        images[index] = image
+    with warnings.catch_warnings():
+        # torchvision 0.29 warns on every call that torchcodec will take over decoding; until
+        # it does, 60k copies of that warning would only bury real ones.
+        warnings.filterwarnings("ignore", "The image decoding", DeprecationWarning)
+        for index, (path, _) in enumerate(tqdm(files, desc=f"decoding {split}", unit="img")):
+            try:
+                image = decode_image(read_file(path), mode=ImageReadMode.RGB)
+            except RuntimeError as error:
+                raise ValueError(
+                    f"Cannot decode {path}: the file is truncated, corrupt or not really an "
+                    f"image ({error}). Delete or replace it."
+                ) from error
+            if image.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
+                raise ValueError(
+                    f"{path} is {image.shape[2]}x{image.shape[1]} pixels, but every image must "
+                    f"be {IMAGE_SIZE}x{IMAGE_SIZE}. {RESIZE_HINT}"
+                )
+            images[index] = image
     return images, torch.tensor([label for _, label in files], dtype=torch.int64)
 
 
