@@ -33,6 +33,7 @@ import torch.nn.functional as F
 import torchvision
 from filelock import FileLock
 from torch import Tensor
+from torchvision.datasets.utils import check_integrity
 from torchvision.io import ImageReadMode, decode_image, read_file
 from tqdm import tqdm
 
@@ -137,9 +138,9 @@ def load_dataset(
     as it does for the real datasets.
     """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-    folder = os.environ.get(dataset_env_var(name))
-    if folder:
-        splits = _load_image_folder(Path(folder), data_dir)
+    env_var = dataset_env_var(name)
+    if os.environ.get(env_var):
+        splits = _load_image_folder(Path(os.environ[env_var]), data_dir, env_var)
     elif name in TORCHVISION_DATASETS:
         splits = _load_torchvision(name, data_dir)
     elif name in SYNTHETIC_DATASETS:
@@ -213,12 +214,12 @@ def stratified_subset(labels: Tensor, size: int, seed: int, split: str = "train"
     Every class gets ``size // K`` items and the first ``size % K`` classes one more, so the
     subset is as balanced as its size allows; which items is a seeded permutation per class.
     """
-    num_classes = int(labels.max()) + 1
     if not 1 <= size <= len(labels):
         raise ValueError(
             f"{split}_subset={size} is not possible: the {split} split has {len(labels)} images "
             f"(choose 1..{len(labels)}, or None for all)."
         )
+    num_classes = int(labels.max()) + 1
     generator = torch.Generator().manual_seed(seed)
     chosen = []
     for label in range(num_classes):
@@ -329,8 +330,6 @@ def _load_torchvision(name: str, data_dir: Path) -> _Splits:
 
 def _unavailable_message(name: str, dataset_class, data_dir: Path, error: Exception) -> str:
     """Where we looked, why it failed, which local files are broken, and how to point elsewhere."""
-    from torchvision.datasets.utils import check_integrity
-
     expected = [
         (data_dir / dataset_class.filename, dataset_class.tgz_md5),
         *(
@@ -354,9 +353,10 @@ def _unavailable_message(name: str, dataset_class, data_dir: Path, error: Except
     )
 
 
-def _load_image_folder(root: Path, data_dir: Path) -> _Splits:
+def _load_image_folder(root: Path, data_dir: Path, env_var: str) -> _Splits:
     """An ImageFolder directory (``train/<class>/*``, ``test/<class>/*``), decoded once, cached.
 
+    ``env_var`` is the variable that named ``root``, so that errors say where the path came from.
     The decoded tensors are cached in ``data_dir/cache/`` under a name derived from the
     directory's absolute path; the cache is reused while the listing signature (file count, total
     size, newest mtime) is unchanged, and rebuilt otherwise.
@@ -364,8 +364,8 @@ def _load_image_folder(root: Path, data_dir: Path) -> _Splits:
     root = root.resolve()
     if not root.is_dir():
         raise FileNotFoundError(
-            f"ImageFolder directory {root} does not exist. Expected a directory laid out as "
-            f"train/<class>/*.jpg and test/<class>/*.jpg."
+            f"ImageFolder directory {root} (from {env_var}) does not exist. Expected a "
+            f"directory laid out as train/<class>/*.jpg and test/<class>/*.jpg."
         )
     missing = [split for split in ("train", "test") if not (root / split).is_dir()]
     if missing:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tarfile
 import urllib.error
 from pathlib import Path
 
@@ -64,7 +65,16 @@ def test_synthetic_hundred_classes_for_the_cifar100_code_path():
     assert torch.bincount(ds.test_labels, minlength=100).eq(1).all()
 
 
-def test_synthetic_classes_are_local_patterns_a_cnn_learns_and_an_mlp_does_not():
+@pytest.fixture
+def one_thread():
+    """Tiny convolutions run several times slower with two threads on a busy two-core machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_synthetic_classes_are_local_patterns_a_cnn_learns_and_an_mlp_does_not(one_thread):
     ds = load_dataset("synthetic", train_subset=1500, test_subset=500)
     x, y = normalize(ds.train_images, ds.mean, ds.std), ds.train_labels
     x_test, y_test = normalize(ds.test_images, ds.mean, ds.std), ds.test_labels
@@ -298,7 +308,7 @@ def test_hidden_files_are_skipped(folder):
 
 def test_missing_directory_is_reported(tmp_path, monkeypatch):
     monkeypatch.setenv("IMLP_DATASET_TINY", str(tmp_path / "nowhere"))
-    with pytest.raises(FileNotFoundError, match=r"ImageFolder directory .*nowhere does not exist.*train/<class>/\*\.jpg"):
+    with pytest.raises(FileNotFoundError, match=r"ImageFolder directory .*nowhere \(from IMLP_DATASET_TINY\) does not exist.*train/<class>/\*\.jpg"):
         load_dataset("tiny", data_dir=tmp_path)
 
 
@@ -433,6 +443,26 @@ def test_truncated_dataset_file_is_named_with_advice_to_delete_it(tmp_path, offl
 
 # CIFAR-10 JPEG train-split statistics from shared/data/README.md.
 README_MEAN, README_STD = (0.4913, 0.4821, 0.4465), (0.2452, 0.2428, 0.2606)
+
+
+def test_find_shared_cifar10_unpacks_the_shared_tarball_once(tmp_path, monkeypatch):
+    repo, shared = tmp_path / "repo", tmp_path / "shared" / "data"
+    _tree(tmp_path / "cifar10-jpeg")
+    shared.mkdir(parents=True)
+    with tarfile.open(shared / "cifar10-jpeg.tar.gz", "w:gz") as archive:
+        archive.add(tmp_path / "cifar10-jpeg", arcname="cifar10-jpeg")
+    monkeypatch.setattr(data, "REPO_ROOT", repo)
+    monkeypatch.delenv("IMLP_DATA_DIR", raising=False)
+    assert find_shared_cifar10() == repo / "data" / "cifar10-jpeg"
+    assert (repo / "data" / "cifar10-jpeg" / "test" / "zebra" / "01.png").is_file()
+    (shared / "cifar10-jpeg.tar.gz").unlink()  # the unpacked copy is reused from now on
+    assert find_shared_cifar10() == repo / "data" / "cifar10-jpeg"
+
+
+def test_find_shared_cifar10_is_none_without_a_copy(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "REPO_ROOT", tmp_path / "repo")
+    monkeypatch.delenv("IMLP_DATA_DIR", raising=False)
+    assert find_shared_cifar10() is None
 
 
 @pytest.mark.slow
