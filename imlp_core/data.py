@@ -337,7 +337,7 @@ def _unavailable_message(name: str, dataset_class, data_dir: Path, error: Except
             for file, md5 in dataset_class.train_list + dataset_class.test_list
         ),
     ]
-    broken = [str(path) for path, md5 in expected if path.exists() and not check_integrity(path, md5)]
+    broken = [str(p) for p, md5 in expected if p.exists() and not check_integrity(p, md5)]
     corrupt = (
         f" These files are present but truncated or corrupt (checksum mismatch): "
         f"{', '.join(broken)}; delete them so that they are downloaded again."
@@ -383,7 +383,8 @@ def _load_image_folder(root: Path, data_dir: Path, env_var: str) -> _Splits:
             f"only in test/: {sorted(set(test_classes) - set(train_classes))}."
         )
     signature = _listing_signature([path for path, _ in train_files + test_files])
-    cache = data_dir / "cache" / f"{root.name}-{hashlib.sha256(str(root).encode()).hexdigest()[:12]}.pt"
+    root_hash = hashlib.sha256(str(root).encode()).hexdigest()[:12]
+    cache = data_dir / "cache" / f"{root.name}-{root_hash}.pt"
     source = f"ImageFolder {root}"
     cache.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{cache}.lock"):  # two processes starting at once decode only once
@@ -514,7 +515,7 @@ def _synthetic_splits(num_train: int, num_test: int, num_classes: int, seed: int
 
 
 def _distinct_motifs(num_classes: int, generator: torch.Generator) -> Tensor:
-    """``num_classes`` distinct binary 5x5 motifs with exactly MOTIF_LIT lit pixels, bool (K, 5, 5)."""
+    """``num_classes`` distinct 5x5 motifs with MOTIF_LIT lit pixels each: bool (K, 5, 5)."""
     motifs: list[Tensor] = []
     while len(motifs) < num_classes:
         motif = torch.rand(MOTIF_SIZE**2, generator=generator).argsort() < MOTIF_LIT
@@ -524,7 +525,7 @@ def _distinct_motifs(num_classes: int, generator: torch.Generator) -> Tensor:
 
 
 def _stamp_motifs(motifs: Tensor, generator: torch.Generator) -> Tensor:
-    """Grey-noise images with MOTIF_COPIES copies of each image's motif: (N,5,5) -> uint8 (N,3,32,32).
+    """Grey noise with MOTIF_COPIES copies of each image's motif: (N, 5, 5) -> uint8 (N, 3, 32, 32).
 
     Each copy lands at a random position; its lit pixels get a random bright colour and its unlit
     pixels a random dark one, so the motif is visible in luminance as well as in colour.
