@@ -16,18 +16,15 @@ from torch import nn
 
 from imlp_core import conversions
 from imlp_core.conversions import (
-    conv2d_output_shape,
     conv2d_to_dense,
     patchify_permutation,
     shared_linear_to_dense,
     transpose_permutation,
 )
+from imlp_core.models import SCNN
 
-# (name, C_in, C_out, stride) with 3x3 kernels and padding 1 on a (3, 32, 32) image (Table 2).
-SCNN_LAYERS = [("conv1", 3, 1, 1), ("conv2", 1, 4, 2), ("conv3", 4, 16, 2),
-               ("conv4", 16, 64, 2), ("conv5", 64, 256, 2), ("conv6", 256, 256, 1)]
 S, C = 16, 128  # patches and channels of the paper's Mixer (Appendix D)
-MIXER_LAYERS = [
+MIXER_LAYERS = [  # Table 3: (name, shared nn.Linear, shared_linear_to_dense arguments)
     ("patch embedding", nn.Linear(3 * 8 * 8, C), dict(repeats=S, in_perm=patchify_permutation(32, 32, 8, 3))),
     ("token MLP 1 (†)", nn.Linear(S, S), dict(repeats=C, in_perm=transpose_permutation(S, C))),
     ("token MLP 2 (††)", nn.Linear(S, S), dict(repeats=C, out_perm=transpose_permutation(C, S))),
@@ -53,9 +50,8 @@ def time_conversions(device: torch.device | str = "cpu", repeats: int = 5) -> li
     """One record per (layer, method): model, layer, dense_shape, dense_mib (float32), method, ms."""
     device = torch.device(device)
     records = []
-    shape = (3, 32, 32)
-    for name, c_in, c_out, stride in SCNN_LAYERS:
-        conv = nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1).to(device)
+    scnn = SCNN().to(device)
+    for layer, (conv, shape) in enumerate(zip(scnn.convs, scnn.input_shapes), start=1):
         dense, _ = conv2d_to_dense(conv, shape)
 
         def index_cold() -> None:
@@ -66,10 +62,10 @@ def time_conversions(device: torch.device | str = "cpu", repeats: int = 5) -> li
                    "index (cold cache)": index_cold,
                    "index (warm cache)": lambda: conv2d_to_dense(conv, shape)}
         for method, fn in methods.items():
-            records.append(dict(model="S-CNN", layer=f"{name} {c_in}->{c_out} s{stride}",
+            records.append(dict(model="S-CNN",
+                                layer=f"Layer-{layer} {conv.in_channels}->{conv.out_channels} s{conv.stride[0]}",
                                 dense_shape=tuple(dense.shape), dense_mib=dense.numel() * 4 / 2**20,
                                 method=method, ms=_milliseconds(fn, device, repeats)))
-        shape = conv2d_output_shape(conv, shape)
     for name, linear, kwargs in MIXER_LAYERS:
         linear = linear.to(device)
         kwargs = {key: value.to(device) if torch.is_tensor(value) else value for key, value in kwargs.items()}

@@ -98,9 +98,10 @@ def _conv_index_map(c_in: int, h_in: int, w_in: int, c_out: int, h_out: int, w_o
     """
     cg_in, cg_out = c_in // groups, c_out // groups
     kh, kw = kernel
-    co, ho, wo, ci, ih, iw = torch.meshgrid(
-        torch.arange(c_out), torch.arange(h_out), torch.arange(w_out),
-        torch.arange(cg_in), torch.arange(kh), torch.arange(kw), indexing="ij")
+    # One broadcast axis each for (co, ho, wo, ci, i, j); full-size tensors only where they combine.
+    sizes = (c_out, h_out, w_out, cg_in, kh, kw)
+    co, ho, wo, ci, ih, iw = (torch.arange(n).view([-1 if axis == dim else 1 for axis in range(6)])
+                              for dim, n in enumerate(sizes))
     # Output (co, ho, wo) reads input pixel (ho·s - top + i·d, wo·s - left + j·d) of channel
     # (group of co)·C_in/groups + ci, with weight F[co, ci, i, j] (Eq. 3).
     rows = _source_index(ho * stride[0] - top + ih * dilation[0], h_in, padding_mode)
@@ -109,9 +110,9 @@ def _conv_index_map(c_in: int, h_in: int, w_in: int, c_out: int, h_out: int, w_o
     out_index = (co * h_out + ho) * w_out + wo
     in_index = (channel * h_in + rows) * w_in + cols
     weight_index = ((co * cg_in + ci) * kh + ih) * kw + iw
-    real = (rows >= 0) & (cols >= 0)
-    dense_index = out_index[real] * (c_in * h_in * w_in) + in_index[real]
-    return dense_index.to(device), weight_index[real].to(device)
+    real = ((rows >= 0) & (cols >= 0)).expand(sizes)
+    dense_index = (out_index * (c_in * h_in * w_in) + in_index).expand(sizes)[real]
+    return dense_index.to(device), weight_index.expand(sizes)[real].to(device)
 
 
 def _conv2d_to_dense_index(conv: nn.Conv2d, input_shape: tuple[int, int, int],
@@ -165,6 +166,9 @@ def conv2d_to_dense(conv: nn.Conv2d, input_shape: tuple[int, int, int],
     * ``"probe"``: the paper's identity probe, Eq. 6-7: ``W_F = reshape(F * x^(I), (in, out))^T``
       with ``x^(I) = reshape(I, (in, C_in, H_in, W_in))``; both "reshape in-order" are row-major.
       Memory: the identity (in² elements) + the responses (in·out) + W.
+
+    On the CPU both methods give bitwise-equal matrices (tests/test_conversions.py); where several taps
+    add up, the order of the sums may differ on a GPU, by rounding only.
 
     Raises ValueError for an unknown method, a channel mismatch, an empty output, or a padding larger
     than the input allows for circular/reflect padding.
