@@ -1,0 +1,85 @@
+"""Profiles: how much of the paper a batch run reproduces, as plain data (smoke / cpu / paper / auto).
+
+Every notebook takes its profile from the injected papermill parameter ``profile`` or, when that is
+None, from ``IMLP_PROFILE`` (default ``auto``: ``paper`` where CUDA is available, else ``cpu``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import torch
+
+# Figure 2's alpha grid (log-spaced, with both end points).
+ALPHA_GRID = (0.0, 1e-4, 3e-4, 5e-4, 1e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1, 0.3, 0.5, 1.0)
+# Figure 3 / Table 4: decay exponents k at a = 0.5.
+DECAY_KS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
+EXPERIMENTS = ("cnn", "mixer", "schedules", "first_layer")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Training length of one experiment: epochs and (optionally) class-balanced subsets of the splits."""
+
+    epochs: int
+    train_subset: int | None = None
+    test_subset: int | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What one batch run trains. ``datasets`` are the CIFAR-10 and CIFAR-100 roles, in that order."""
+
+    name: str
+    datasets: tuple[str, ...]
+    seeds: tuple[int, ...]
+    alphas: tuple[float, ...]
+    decay_ks: tuple[float, ...]
+    budgets: dict[str, Budget] = field(hash=False)
+    skipped: str = ""  # what this profile does not run, said in every notebook
+
+    def budget(self, experiment: str) -> Budget:
+        if experiment not in self.budgets:
+            raise ValueError(f"unknown experiment {experiment!r}; choose one of {', '.join(EXPERIMENTS)}")
+        return self.budgets[experiment]
+
+
+PROFILES = {
+    "smoke": Profile(
+        name="smoke", datasets=("synthetic", "synthetic100"), seeds=(0,), alphas=(0.0, 0.01, 1.0),
+        decay_ks=(0.0, 2.0),
+        budgets={e: Budget(epochs=2, train_subset=600, test_subset=300) for e in EXPERIMENTS},
+        skipped="The smoke profile trains on a small synthetic dataset for 2 epochs: it checks that "
+                "everything runs, and its numbers say nothing about the paper's claims.",
+    ),
+    "cpu": Profile(
+        name="cpu", datasets=("cifar10",), seeds=(0,), alphas=ALPHA_GRID, decay_ks=DECAY_KS,
+        budgets={
+            "cnn": Budget(epochs=4, train_subset=10_000, test_subset=2_000),
+            "mixer": Budget(epochs=3, train_subset=4_000, test_subset=2_000),
+            "schedules": Budget(epochs=4, train_subset=10_000, test_subset=2_000),
+            "first_layer": Budget(epochs=4, train_subset=10_000, test_subset=2_000),
+        },
+        skipped="The cpu profile trains on a subset of CIFAR-10 for a few epochs with one seed, and skips "
+                "CIFAR-100: the paper's 100-epoch claims need the paper profile (a GPU).",
+    ),
+    "paper": Profile(
+        name="paper", datasets=("cifar10", "cifar100"), seeds=(0, 1, 2), alphas=ALPHA_GRID, decay_ks=DECAY_KS,
+        budgets={e: Budget(epochs=100) for e in EXPERIMENTS},
+    ),
+}
+
+
+def resolve_profile(name: str | None = None) -> Profile:
+    """The profile called ``name``; None reads ``IMLP_PROFILE`` (default ``auto``)."""
+    if name is None:
+        name = os.environ.get("IMLP_PROFILE", "auto")
+    if not isinstance(name, str):
+        raise TypeError(f"profile must be a string ({', '.join([*PROFILES, 'auto'])}), got {name!r}")
+    if name == "auto":
+        name = "paper" if torch.cuda.is_available() else "cpu"
+    if name not in PROFILES:
+        raise ValueError(f"unknown profile {name!r}; choose one of {', '.join([*PROFILES, 'auto'])} "
+                         f"(set IMLP_PROFILE or inject the notebook parameter 'profile')")
+    return PROFILES[name]

@@ -1,0 +1,134 @@
+"""The result store: one JSON record per trained I-MLP, keyed by the hash of its full config.
+
+Records are written atomically (temporary file in the same folder, fsync, ``os.replace``), so a record
+file is either absent or complete. A corrupt or truncated record is reported with its path and treated
+as missing, so the run is recomputed instead of crashing a batch. Notebooks read only ``load()``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+import torch
+
+import imlp_core
+from imlp_core.paths import repo_root
+
+
+def config_key(config: dict[str, Any]) -> str:
+    """16 hex digits of the SHA-256 of the config's canonical JSON: the run's identity."""
+    canonical = json.dumps(config, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_writable(directory: Path) -> Path:
+    """``directory``, created if needed, or a PermissionError saying where results could not be written."""
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=directory, prefix=".write-test-")
+        probe.close()
+    except OSError as error:
+        raise PermissionError(
+            f"cannot write results to {directory} ({error.strerror or error}); choose a writable folder "
+            f"with --results DIR (or IMLP_OUTPUT_DIR for notebooks)"
+        ) from error
+    return directory
+
+
+def record_path(directory: Path, key: str) -> Path:
+    return Path(directory) / f"{key}.json"
+
+
+def write_record(directory: Path, record: dict[str, Any]) -> Path:
+    """Atomically write ``record`` (which holds its ``key``) into the store."""
+    path = record_path(directory, record["key"])
+    atomic_write_bytes(path, json.dumps(record, indent=1, sort_keys=True).encode())
+    return path
+
+
+def read_record(path: Path) -> dict[str, Any] | None:
+    """The record at ``path``; None if it is missing, or corrupt (with a warning naming the file)."""
+    try:
+        record = json.loads(Path(path).read_text())
+        if not isinstance(record, dict) or "key" not in record or "final" not in record:
+            raise ValueError("not a complete run record")
+        return record
+    except FileNotFoundError:
+        return None
+    except (ValueError, UnicodeDecodeError) as error:
+        warnings.warn(f"ignoring corrupt run record {path} ({error}); the run will be recomputed", stacklevel=2)
+        return None
+
+
+def to_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """One row per record: config columns (the schedule as ``schedule``, ``alpha``, ``k``), final numbers, history."""
+    rows = []
+    for record in records:
+        config = dict(record["config"])
+        schedule = config.pop("schedule")
+        rows.append({**config, "schedule": schedule["kind"], "alpha": schedule["alpha"], "k": schedule["k"],
+                     "label": record["label"], **record["final"], "status": record["status"],
+                     "history": record["history"], "source": record["dataset"]["source"],
+                     "device": record["environment"]["device"], "wall_time_s": record["wall_time_s"],
+                     "images_per_s": record["images_per_s"], "key": record["key"]})
+    return pd.DataFrame(rows)
+
+
+def load(directory: Path | str) -> pd.DataFrame:
+    """Every readable record in ``directory`` as :func:`to_frame` rows (corrupt ones are warned about and skipped)."""
+    records = (read_record(path) for path in sorted(Path(directory).glob("*.json")))
+    return to_frame(r for r in records if r is not None)
+
+
+def git_commit() -> str | None:
+    """The checkout's commit (with ``-dirty`` when it has uncommitted changes), or None outside git."""
+    try:
+        run = lambda *args: subprocess.run(["git", *args], cwd=repo_root(), capture_output=True, text=True, timeout=10)
+        commit = run("rev-parse", "HEAD")
+        if commit.returncode != 0:
+            return None
+        dirty = run("status", "--porcelain", "--untracked-files=no").stdout.strip()
+        return commit.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def environment_info(device: torch.device) -> dict[str, Any]:
+    """What a record needs to be rerun: library versions, code version and the device."""
+    import torchvision
+
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine()
+    return {
+        "device": f"{device.type}: {name}",
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "imlp_core": imlp_core.__version__,
+        "python": platform.python_version(),
+        "git_commit": git_commit(),
+        "num_threads": torch.get_num_threads(),
+    }

@@ -1,0 +1,326 @@
+"""Algorithm 1 for one prior and K I-MLPs trained side by side, the result store around it, and the CLI.
+
+One *sweep* trains ONE prior and K I-MLPs (one per alpha schedule) on the same mini-batches (App. E:
+Adam, lr 1e-4, batch 128, cross-entropy, random crop + flip). The K I-MLPs' weights are stacked, so
+each layer is one batched matmul; since Adam and the loss act on each model separately, model k
+follows exactly the path of a separate run with the same seed (up to float rounding). After every
+epoch each I-MLP is interpolated towards the prior (Algorithm 1), then all are evaluated on the test split.
+
+Every trained I-MLP becomes one JSON record keyed by the hash of its full config (``results.py``). A
+sweep whose records exist is not run again; one interrupted mid-way continues from its last epoch
+checkpoint, and a lock per sweep keeps two processes from training the same runs.
+
+    python -m imlp_core.train --prior cnn --dataset cifar10 --alphas 0 0.01 1 --epochs 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import torch
+import torch.nn.functional as F
+from filelock import FileLock
+from torch import Tensor
+from tqdm import tqdm
+
+from imlp_core import data as datasets
+from imlp_core.interpolate import SCHEDULE_KINDS, AlphaSchedule, interpolate_, select_layers
+from imlp_core.models import IMLP, PRIORS, build_prior
+from imlp_core.paths import runs_dir
+from imlp_core.results import (
+    atomic_write_bytes, check_writable, config_key, environment_info, read_record, record_path, write_record,
+)
+
+EVAL_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """What the K I-MLPs of one sweep share (defaults: Appendix E)."""
+
+    prior: str
+    dataset: str
+    epochs: int = 100
+    batch_size: int = 128
+    lr: float = 1e-4
+    train_subset: int | None = None
+    test_subset: int | None = None
+    seed: int = 0
+    layers: str | tuple[int, ...] = "all"
+
+    def __post_init__(self) -> None:
+        if self.prior not in PRIORS:
+            raise ValueError(f"unknown prior {self.prior!r}; choose one of {', '.join(PRIORS)}")
+        for name in ("epochs", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"lr must be a finite number > 0, got {self.lr!r}")
+        if not isinstance(self.layers, str):
+            object.__setattr__(self, "layers", tuple(self.layers))
+        select_layers(self.layers, len(build_prior(self.prior).mlp_spec().widths))  # hidden layers + head
+
+    def run_config(self, schedule: AlphaSchedule) -> dict[str, Any]:
+        """The full config of one I-MLP of the sweep: what its record's key hashes."""
+        config = asdict(self)
+        config["layers"] = self.layers if isinstance(self.layers, str) else list(self.layers)
+        return {**config, "schedule": asdict(schedule)}
+
+
+def check_schedules(schedules: Sequence[AlphaSchedule]) -> list[AlphaSchedule]:
+    if not schedules:
+        raise ValueError("no alpha given: a sweep needs at least one alpha or schedule (e.g. --alphas 0 0.01 1)")
+    return list(dict.fromkeys(schedules))  # one model per distinct schedule
+
+
+def run_sweep(
+    sweep: SweepConfig,
+    schedules: Sequence[AlphaSchedule],
+    results: Path | None = None,
+    device: str | torch.device = "auto",
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Train what is missing of ``schedules`` in ``sweep`` and return every record (in ``schedules`` order)."""
+    schedules = check_schedules(schedules)
+    results = check_writable(Path(results) if results is not None else runs_dir())
+    device = resolve_device(device)
+    keys = [config_key(sweep.run_config(s)) for s in schedules]
+    with FileLock(results / ".locks" / f"{config_key(asdict(sweep))}.lock"):
+        pending = [s for s, key in zip(schedules, keys) if read_record(record_path(results, key)) is None]
+        if pending:
+            Trainer(sweep, pending, results, device, progress).run()
+    return [read_record(record_path(results, key)) for key in keys]
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    if str(device) == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda was asked for but CUDA is not available here; use --device cpu or auto")
+    return device
+
+
+class Trainer:
+    """Algorithm 1 for one prior and the I-MLPs of ``schedules``, resumable at epoch boundaries."""
+
+    CHECKPOINT_EVERY_S = float(os.environ.get("IMLP_CHECKPOINT_EVERY_S", 60))
+
+    def __init__(self, sweep: SweepConfig, schedules: list[AlphaSchedule], results: Path,
+                 device: torch.device, progress: bool) -> None:
+        self.sweep, self.schedules, self.results, self.device, self.progress = sweep, schedules, results, device, progress
+        self.keys = [config_key(sweep.run_config(s)) for s in schedules]
+        self.checkpoint = results / ".checkpoints" / f"{config_key({'sweep': asdict(sweep), 'runs': self.keys})}.pt"
+        self.data = datasets.load_dataset(sweep.dataset, train_subset=sweep.train_subset,
+                                          test_subset=sweep.test_subset, seed=sweep.seed).to(device)
+        torch.manual_seed(sweep.seed)
+        self.prior = build_prior(sweep.prior, self.data.num_classes).to(device)
+        self.mlp = IMLP.matching(self.prior, num_models=len(schedules)).to(device)
+        self.layers = select_layers(sweep.layers, len(self.mlp.interpolated_layers()))
+        self.prior_opt = torch.optim.Adam(self.prior.parameters(), lr=sweep.lr)
+        self.mlp_opt = torch.optim.Adam(self.mlp.parameters(), lr=sweep.lr)
+        self.generator = torch.Generator(device).manual_seed(sweep.seed)  # batch order and augmentation
+        self.history: list[dict[str, Any]] = []
+        self.diverged: list[int | None] = [None] * len(schedules)  # epoch at which model k's loss went non-finite
+        self.prior_diverged: int | None = None
+        self.train_seconds = 0.0
+
+    # -- state ------------------------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        return {"prior": self.prior.state_dict(), "mlp": self.mlp.state_dict(),
+                "prior_opt": self.prior_opt.state_dict(), "mlp_opt": self.mlp_opt.state_dict(),
+                "generator": self.generator.get_state(), "history": self.history, "diverged": self.diverged,
+                "prior_diverged": self.prior_diverged, "train_seconds": self.train_seconds}
+
+    def save_checkpoint(self) -> None:
+        buffer = io.BytesIO()
+        torch.save(self.state(), buffer)
+        atomic_write_bytes(self.checkpoint, buffer.getvalue())
+
+    def load_checkpoint(self) -> None:
+        try:
+            state = torch.load(self.checkpoint, map_location=self.device, weights_only=False)
+            self.prior.load_state_dict(state["prior"])
+            self.mlp.load_state_dict(state["mlp"])
+            self.prior_opt.load_state_dict(state["prior_opt"])
+            self.mlp_opt.load_state_dict(state["mlp_opt"])
+            self.generator.set_state(state["generator"].cpu() if self.device.type == "cpu" else state["generator"])
+        except FileNotFoundError:
+            return
+        except Exception as error:  # a checkpoint from an older code version or a damaged file
+            print(f"ignoring unreadable checkpoint {self.checkpoint} ({error}); starting this sweep afresh")
+            return
+        self.history, self.diverged = state["history"], state["diverged"]
+        self.prior_diverged, self.train_seconds = state["prior_diverged"], state["train_seconds"]
+
+    # -- Algorithm 1 --------------------------------------------------------------------------------
+    def run(self) -> None:
+        self.load_checkpoint()
+        epochs, n_train = self.sweep.epochs, len(self.data.train_labels)
+        steps = math.ceil(n_train / self.sweep.batch_size)
+        bar = tqdm(total=epochs * steps, initial=len(self.history) * steps, disable=not self.progress,
+                   desc=f"{self.sweep.prior} x{len(self.schedules)} on {self.sweep.dataset}", unit="batch",
+                   mininterval=2.0, dynamic_ncols=True)
+        last_save = time.monotonic()
+        for epoch in range(len(self.history), epochs):
+            start = time.perf_counter()
+            prior_loss, mlp_loss = self.train_epoch(bar)
+            self.train_seconds += time.perf_counter() - start
+            alphas = [s.during_training(epoch, epochs) for s in self.schedules]
+            if epoch == epochs - 1:  # App. F: the test-time-only models are interpolated once, now
+                alphas = [a + s.at_test_time() for a, s in zip(alphas, self.schedules)]
+            if any(alphas) and self.prior_diverged is None:
+                interpolate_(self.mlp, self.prior, alphas, self.layers)
+            prior_acc, mlp_acc = self.evaluate()
+            self.record_epoch(epoch, alphas, prior_loss, mlp_loss, prior_acc, mlp_acc)
+            bar.set_postfix_str(
+                f"epoch {epoch + 1}/{epochs} prior {prior_acc:.1%} I-MLP {min(mlp_acc):.1%}-{max(mlp_acc):.1%} "
+                f"{n_train * len(self.history) / max(self.train_seconds, 1e-9):.0f} img/s", refresh=False)
+            if epoch < epochs - 1 and time.monotonic() - last_save >= self.CHECKPOINT_EVERY_S:
+                self.save_checkpoint()
+                last_save = time.monotonic()
+        bar.close()
+        self.write_records()
+        self.checkpoint.unlink(missing_ok=True)
+
+    def train_epoch(self, bar: tqdm) -> tuple[Tensor, Tensor]:
+        """One pass over the training split; returns the prior's and each I-MLP's mean training loss."""
+        data, sweep = self.data, self.sweep
+        self.prior.train()
+        self.mlp.train()
+        order = torch.randperm(len(data.train_labels), generator=self.generator, device=self.device)
+        prior_sum = torch.zeros((), device=self.device)
+        mlp_sum = torch.zeros(self.mlp.num_models, device=self.device)
+        for batch in order.split(sweep.batch_size):
+            images = datasets.augment_batch(data.train_images[batch], self.generator)
+            x, y = datasets.normalize(images, data.mean, data.std), data.train_labels[batch]
+            prior_sum += step(self.prior_opt, F.cross_entropy(self.prior(x), y)) * len(batch)
+            mlp_sum += step(self.mlp_opt, stacked_cross_entropy(self.mlp(x), y)) * len(batch)
+            bar.update()
+        n = len(order)
+        return prior_sum / n, mlp_sum / n
+
+    @torch.no_grad()
+    def evaluate(self) -> tuple[float, list[float]]:
+        """Test accuracy of the prior and of each I-MLP."""
+        self.prior.eval()
+        self.mlp.eval()
+        prior_correct = torch.zeros((), device=self.device)
+        mlp_correct = torch.zeros(self.mlp.num_models, device=self.device)
+        data = self.data
+        for start in range(0, len(data.test_labels), EVAL_BATCH):
+            x = datasets.normalize(data.test_images[start:start + EVAL_BATCH], data.mean, data.std)
+            y = data.test_labels[start:start + EVAL_BATCH]
+            prior_correct += (self.prior(x).argmax(-1) == y).sum()
+            mlp_correct += (self.mlp(x).argmax(-1) == y).sum(-1)
+        n = len(data.test_labels)
+        return prior_correct.item() / n, (mlp_correct / n).tolist()
+
+    def record_epoch(self, epoch: int, alphas: list[float], prior_loss: Tensor, mlp_loss: Tensor,
+                     prior_acc: float, mlp_acc: list[float]) -> None:
+        prior_loss_value = prior_loss.item()
+        if not math.isfinite(prior_loss_value) and self.prior_diverged is None:
+            self.prior_diverged = epoch + 1
+        mlp_losses = mlp_loss.tolist()
+        for k, loss in enumerate(mlp_losses):
+            if not math.isfinite(loss) and self.diverged[k] is None:
+                self.diverged[k] = epoch + 1
+        self.history.append({"epoch": epoch + 1, "alpha": alphas, "train_loss": mlp_losses, "test_acc": mlp_acc,
+                             "prior_train_loss": prior_loss_value, "prior_test_acc": prior_acc})
+
+    def write_records(self) -> None:
+        environment = environment_info(self.device)
+        data = self.data
+        dataset = {"name": data.name, "source": data.source, "fingerprint": data.fingerprint,
+                   "num_train": len(data.train_labels), "num_test": len(data.test_labels),
+                   "num_classes": data.num_classes}
+        images_per_s = len(data.train_labels) * len(self.history) / max(self.train_seconds, 1e-9)
+        for k, (schedule, key) in enumerate(zip(self.schedules, self.keys)):
+            history = [{name: (value[k] if isinstance(value, list) else value) for name, value in h.items()}
+                       for h in self.history]
+            status = "ok"
+            if self.diverged[k] is not None:
+                status = f"diverged at epoch {self.diverged[k]}"
+            elif self.prior_diverged is not None:
+                status = f"prior diverged at epoch {self.prior_diverged}; interpolation stopped"
+            write_record(self.results, {
+                "key": key, "config": self.sweep.run_config(schedule), "label": schedule.label, "status": status,
+                "history": history,
+                "final": {"test_acc": history[-1]["test_acc"], "prior_test_acc": history[-1]["prior_test_acc"],
+                          "train_loss": history[-1]["train_loss"]},
+                "sweep_size": len(self.schedules), "wall_time_s": self.train_seconds,
+                "images_per_s": images_per_s, "dataset": dataset, "environment": environment,
+            })
+
+
+def step(optimizer: torch.optim.Optimizer, loss: Tensor) -> Tensor:
+    """One optimiser step on ``loss`` (summed if it holds one loss per model); returns the detached loss."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.sum().backward()
+    optimizer.step()
+    return loss.detach()
+
+
+def stacked_cross_entropy(logits: Tensor, labels: Tensor) -> Tensor:
+    """Mean cross-entropy of each of K models: logits (K, N, classes), labels (N,) -> (K,)."""
+    num_models, n, _ = logits.shape
+    return F.cross_entropy(logits.flatten(0, 1), labels.repeat(num_models), reduction="none").view(num_models, n).mean(1)
+
+
+# -- command line -------------------------------------------------------------------------------------
+def schedules_from_args(args: argparse.Namespace) -> list[AlphaSchedule]:
+    if args.schedule == "decay":
+        return [AlphaSchedule("decay", args.decay_a, k) for k in args.decay_k]
+    return [AlphaSchedule(args.schedule, alpha) for alpha in args.alphas]
+
+
+def parse_layers(values: list[str]) -> str | tuple[int, ...]:
+    if len(values) == 1 and values[0] in ("all", "first"):
+        return values[0]
+    try:
+        return tuple(int(v) for v in values)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--layers takes 'all', 'first' or layer indices, got {' '.join(values)}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m imlp_core.train", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--prior", required=True, choices=list(PRIORS))
+    parser.add_argument("--dataset", required=True, help="cifar10, cifar100, synthetic, synthetic100 or NAME with IMLP_DATASET_<NAME>")
+    parser.add_argument("--alphas", type=float, nargs="+", default=[0.0], help="constant alphas (or alpha_test for test-time)")
+    parser.add_argument("--schedule", choices=SCHEDULE_KINDS, default="constant")
+    parser.add_argument("--decay-a", type=float, default=0.5, help="initial alpha a of the decay schedule")
+    parser.add_argument("--decay-k", type=float, nargs="+", default=[1.0], help="decay exponents k")
+    parser.add_argument("--layers", nargs="+", default=["all"], help="all, first, or layer indices")
+    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--train-subset", type=int, default=None)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
+    parser.add_argument("--results", type=Path, default=None, help="result store (default results/runs)")
+    args = parser.parse_args(argv)
+    try:
+        layers = parse_layers(args.layers)
+        schedules = schedules_from_args(args)
+        sweeps = [SweepConfig(args.prior, args.dataset, args.epochs, args.batch_size, args.lr,
+                              args.train_subset, None, seed, layers) for seed in args.seeds]
+    except (ValueError, TypeError, argparse.ArgumentTypeError) as error:
+        parser.error(str(error))
+    for sweep in sweeps:
+        for record in run_sweep(sweep, schedules, args.results, args.device):
+            print(f"{record['label']:>28}  seed {record['config']['seed']}  I-MLP {record['final']['test_acc']:.2%}  "
+                  f"prior {record['final']['prior_test_acc']:.2%}  [{record['status']}]  {record['key']}")
+
+
+if __name__ == "__main__":
+    main()
