@@ -56,10 +56,10 @@ PROFILES = {
     "cpu": Profile(
         name="cpu", datasets=("cifar10",), seeds=(0,), alphas=ALPHA_GRID, decay_ks=DECAY_KS,
         budgets={
-            "cnn": Budget(epochs=4, train_subset=10_000, test_subset=2_000),
-            "mixer": Budget(epochs=3, train_subset=4_000, test_subset=2_000),
-            "schedules": Budget(epochs=4, train_subset=10_000, test_subset=2_000),
-            "first_layer": Budget(epochs=4, train_subset=10_000, test_subset=2_000),
+            "cnn": Budget(epochs=3, train_subset=8_000, test_subset=2_000),
+            "mixer": Budget(epochs=3, train_subset=3_000, test_subset=1_000),
+            "schedules": Budget(epochs=3, train_subset=8_000, test_subset=2_000),
+            "first_layer": Budget(epochs=3, train_subset=8_000, test_subset=2_000),
         },
         skipped="The cpu profile trains on a subset of CIFAR-10 for a few epochs with one seed, and skips "
                 "CIFAR-100: the paper's 100-epoch claims need the paper profile (a GPU).",
