@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
@@ -17,8 +18,9 @@ SCHEDULE_KINDS = ("constant", "decay", "test-time")
 
 def check_alpha(alpha: float, name: str = "alpha") -> float:
     """``alpha`` as a float, or a ValueError saying why it is not an interpolation weight."""
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)):
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
         raise TypeError(f"{name} must be a number in [0, 1], got {alpha!r} of type {type(alpha).__name__}")
+    alpha = float(alpha)
     if not math.isfinite(alpha) or not 0.0 <= alpha <= 1.0:
         raise ValueError(
             f"{name} must be a finite number in [0, 1] (0: plain S-MLP, 1: the prior's weights), got {alpha!r}"
@@ -102,14 +104,35 @@ def interpolate_(
     dense = prior.dense_layers()
     if len(dense) != len(mlp_layers):
         raise ValueError(f"the I-MLP has {len(mlp_layers)} interpolated layers but the prior has {len(dense)}; build it with IMLP.matching(prior)")
+    selected = select_layers(layers, len(mlp_layers))
     weight = mlp_layers[0].weight
-    alphas = torch.as_tensor(alpha, dtype=weight.dtype, device=weight.device).expand(mlp.num_models)
-    for i in select_layers(layers, len(mlp_layers)):
+    alphas = check_alphas(alpha, mlp.num_models).to(dtype=weight.dtype, device=weight.device)
+    # Every check comes before the first write, so a mismatch never leaves the I-MLP half interpolated.
+    for i in selected:
         layer, (w_p, b_p) = mlp_layers[i], dense[i]
-        if layer.weight.shape[1:] != w_p.shape:
+        if layer.weight.shape[1:] != w_p.shape or layer.bias.shape[1:] != b_p.shape:
             raise ValueError(
-                f"layer {i}: the I-MLP's weight is {tuple(layer.weight.shape[1:])} but the prior's dense "
-                f"equivalent is {tuple(w_p.shape)}; build the I-MLP with IMLP.matching(prior)"
+                f"layer {i}: the I-MLP's weight is {tuple(layer.weight.shape[1:])} (bias {tuple(layer.bias.shape[1:])}) "
+                f"but the prior's dense equivalent is {tuple(w_p.shape)} (bias {tuple(b_p.shape)}); "
+                f"build the I-MLP with IMLP.matching(prior)"
             )
+    for i in selected:
+        layer, (w_p, b_p) = mlp_layers[i], dense[i]
         layer.weight.lerp_(w_p.to(weight.dtype).expand_as(layer.weight), alphas[:, None, None])
         layer.bias.lerp_(b_p.to(weight.dtype).expand_as(layer.bias), alphas[:, None])
+
+
+def check_alphas(alpha: float | Sequence[float] | Tensor, num_models: int) -> Tensor:
+    """``alpha`` as a float64 (K,) tensor: one number for all K models or one per model, each in [0, 1]."""
+    if isinstance(alpha, Tensor):
+        values = alpha.detach().double().cpu().flatten().tolist()
+    elif isinstance(alpha, (int, float)):
+        values = [alpha]
+    else:
+        values = list(alpha)
+    values = [check_alpha(a, f"alpha[{k}]" if len(values) > 1 else "alpha") for k, a in enumerate(values)]
+    if len(values) == 1:
+        values = values * num_models
+    if len(values) != num_models:
+        raise ValueError(f"got {len(values)} alphas for an I-MLP of {num_models} stacked models; give one alpha, or one per model")
+    return torch.tensor(values, dtype=torch.float64)

@@ -6,6 +6,7 @@ None, from ``IMLP_PROFILE`` (default ``auto``: ``paper`` where CUDA is available
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field
 
@@ -80,6 +81,8 @@ def resolve_profile(name: str | None = None) -> Profile:
     if name == "auto":
         name = "paper" if torch.cuda.is_available() else "cpu"
     if name not in PROFILES:
-        raise ValueError(f"unknown profile {name!r}; choose one of {', '.join([*PROFILES, 'auto'])} "
+        close = difflib.get_close_matches(name.strip().lower(), [*PROFILES, "auto"], n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ValueError(f"unknown profile {name!r}; {hint}choose one of {', '.join([*PROFILES, 'auto'])} "
                          f"(set IMLP_PROFILE or inject the notebook parameter 'profile')")
     return PROFILES[name]

@@ -3,6 +3,10 @@
 Records are written atomically (temporary file in the same folder, fsync, ``os.replace``), so a record
 file is either absent or complete. A corrupt or truncated record is reported with its path and treated
 as missing, so the run is recomputed instead of crashing a batch. Notebooks read only ``load()``.
+
+Test hook: ``IMLP_TEST_PAUSE_AT=<event>[:<n>]`` makes the process print ``IMLP_TEST_PAUSED <event>`` and
+sleep at the n-th (default first) occurrence of a named moment (:func:`pause_point`), so that a test can
+SIGKILL it exactly there. Unset (always, outside tests), it does nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import platform
 import subprocess
 import tempfile
+import time
 import warnings
 from pathlib import Path
 from typing import Any, Iterable
@@ -30,7 +35,35 @@ def config_key(config: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+PAUSE_ENV = "IMLP_TEST_PAUSE_AT"
+PAUSE_EVENTS = ("epoch", "record", "between-sweeps")
+_pause_counts: dict[str, int] = {}
+
+
+def pause_point(event: str) -> None:
+    """Test hook (see the module docstring): pause here if ``IMLP_TEST_PAUSE_AT`` names this occurrence of ``event``.
+
+    Events: ``epoch`` (after the first batch of each epoch), ``record`` (a record's temporary file is
+    complete, not yet renamed), ``between-sweeps`` (the command line has finished one seed's sweep).
+    """
+    wanted = os.environ.get(PAUSE_ENV)
+    if not wanted:
+        return
+    name, _, nth = wanted.partition(":")
+    if name != event:
+        return
+    _pause_counts[event] = _pause_counts.get(event, 0) + 1
+    if _pause_counts[event] == int(nth or 1):
+        print(f"IMLP_TEST_PAUSED {event}", flush=True)
+        time.sleep(3600)
+
+
+def temp_path_pattern(path: Path) -> str:
+    """Glob pattern of the temporary files :func:`atomic_write_bytes` uses for ``path``."""
+    return f".{path.name}.*.tmp"
+
+
+def atomic_write_bytes(path: Path, data: bytes, pause_event: str | None = None) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -39,6 +72,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        if pause_event:
+            pause_point(pause_event)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -67,8 +102,14 @@ def record_path(directory: Path, key: str) -> Path:
 def write_record(directory: Path, record: dict[str, Any]) -> Path:
     """Atomically write ``record`` (which holds its ``key``) into the store."""
     path = record_path(directory, record["key"])
-    atomic_write_bytes(path, json.dumps(record, indent=1, sort_keys=True).encode())
+    atomic_write_bytes(path, json.dumps(record, indent=1, sort_keys=True).encode(), pause_event="record")
     return path
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Delete temporary files a killed writer of ``path`` left behind (call only while holding its lock)."""
+    for tmp in path.parent.glob(temp_path_pattern(path)):
+        tmp.unlink(missing_ok=True)
 
 
 def read_record(path: Path) -> dict[str, Any] | None:

@@ -10,6 +10,11 @@ Every trained I-MLP becomes one JSON record keyed by the hash of its full config
 sweep whose records exist is not run again; one interrupted mid-way continues from its last epoch
 checkpoint, and a lock per sweep keeps two processes from training the same runs.
 
+A model whose training loss or weights become non-finite is *stopped*: its record says
+``diverged at epoch N`` and holds no numbers (None) from that epoch on; the other models of the sweep
+are untouched (every operation acts on each stacked model separately). If the prior diverges, no
+I-MLP is interpolated from that epoch on.
+
     python -m imlp_core.train --prior cnn --dataset cifar10 --alphas 0 0.01 1 --epochs 100
 """
 
@@ -26,7 +31,7 @@ from typing import Any, Sequence
 
 import torch
 import torch.nn.functional as F
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from torch import Tensor
 from tqdm import tqdm
 
@@ -35,7 +40,8 @@ from imlp_core.interpolate import SCHEDULE_KINDS, AlphaSchedule, interpolate_, s
 from imlp_core.models import IMLP, PRIORS, build_prior
 from imlp_core.paths import runs_dir
 from imlp_core.results import (
-    atomic_write_bytes, check_writable, config_key, environment_info, read_record, record_path, write_record,
+    atomic_write_bytes, check_writable, config_key, environment_info, pause_point, read_record, record_path,
+    remove_stale_temps, write_record,
 )
 
 EVAL_BATCH = 1000
@@ -58,11 +64,18 @@ class SweepConfig:
     def __post_init__(self) -> None:
         if self.prior not in PRIORS:
             raise ValueError(f"unknown prior {self.prior!r}; choose one of {', '.join(PRIORS)}")
+        check_dataset_name(self.dataset)
         for name in ("epochs", "batch_size"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
+        for name in ("train_subset", "test_subset"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise ValueError(f"{name} must be None (the whole split) or an integer >= 1, got {value!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise ValueError(f"seed must be an integer, got {self.seed!r}")
+        if isinstance(self.lr, bool) or not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"lr must be a finite number > 0, got {self.lr!r}")
         if not isinstance(self.layers, str):
             object.__setattr__(self, "layers", tuple(self.layers))
@@ -73,6 +86,18 @@ class SweepConfig:
         config = asdict(self)
         config["layers"] = self.layers if isinstance(self.layers, str) else list(self.layers)
         return {**config, "schedule": asdict(schedule)}
+
+
+def check_dataset_name(name: str) -> str:
+    """``name`` if :func:`imlp_core.data.load_dataset` knows it, else a ValueError (before any data is read)."""
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"dataset must be a non-empty name, got {name!r}")
+    if name not in datasets.DATASET_NAMES and not os.environ.get(datasets.dataset_env_var(name)):
+        raise ValueError(
+            f"unknown dataset {name!r}; choose one of {', '.join(datasets.DATASET_NAMES)}, or point "
+            f"{datasets.dataset_env_var(name)} at an ImageFolder directory with train/ and test/"
+        )
+    return name
 
 
 def check_schedules(schedules: Sequence[AlphaSchedule]) -> list[AlphaSchedule]:
@@ -93,10 +118,23 @@ def run_sweep(
     results = check_writable(Path(results) if results is not None else runs_dir())
     device = resolve_device(device)
     keys = [config_key(sweep.run_config(s)) for s in schedules]
-    with FileLock(results / ".locks" / f"{config_key(asdict(sweep))}.lock"):
+    lock = FileLock(results / ".locks" / f"{config_key(asdict(sweep))}.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(f"another process holds the lock of this sweep ({lock.lock_file}); waiting for it to finish", flush=True)
+        lock.acquire()
+    try:
+        for key in keys:
+            remove_stale_temps(record_path(results, key))  # left by a process killed while writing
         pending = [s for s, key in zip(schedules, keys) if read_record(record_path(results, key)) is None]
         if pending:
-            Trainer(sweep, pending, results, device, progress).run()
+            # A checkpoint of the whole sweep (killed after writing some of its records) is continued as a
+            # whole, so that the missing records are exactly those of the uninterrupted sweep.
+            whole = Trainer.checkpoint_path(sweep, keys, results).exists()
+            Trainer(sweep, schedules if whole else pending, results, device, progress).run()
+    finally:
+        lock.release()
     return [read_record(record_path(results, key)) for key in keys]
 
 
@@ -118,7 +156,7 @@ class Trainer:
                  device: torch.device, progress: bool) -> None:
         self.sweep, self.schedules, self.results, self.device, self.progress = sweep, schedules, results, device, progress
         self.keys = [config_key(sweep.run_config(s)) for s in schedules]
-        self.checkpoint = results / ".checkpoints" / f"{config_key({'sweep': asdict(sweep), 'runs': self.keys})}.pt"
+        self.checkpoint = self.checkpoint_path(sweep, self.keys, results)
         self.data = datasets.load_dataset(sweep.dataset, train_subset=sweep.train_subset,
                                           test_subset=sweep.test_subset, seed=sweep.seed).to(device)
         torch.manual_seed(sweep.seed)
@@ -132,6 +170,11 @@ class Trainer:
         self.diverged: list[int | None] = [None] * len(schedules)  # epoch at which model k's loss went non-finite
         self.prior_diverged: int | None = None
         self.train_seconds = 0.0
+
+    @staticmethod
+    def checkpoint_path(sweep: SweepConfig, keys: list[str], results: Path) -> Path:
+        """Where the sweep training the runs ``keys`` keeps its epoch checkpoint."""
+        return results / ".checkpoints" / f"{config_key({'sweep': asdict(sweep), 'runs': keys})}.pt"
 
     # -- state ------------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -160,6 +203,7 @@ class Trainer:
             return
         self.history, self.diverged = state["history"], state["diverged"]
         self.prior_diverged, self.train_seconds = state["prior_diverged"], state["train_seconds"]
+        print(f"resuming from checkpoint {self.checkpoint} after epoch {len(self.history)}", flush=True)
 
     # -- Algorithm 1 --------------------------------------------------------------------------------
     def run(self) -> None:
@@ -174,10 +218,13 @@ class Trainer:
             start = time.perf_counter()
             prior_loss, mlp_loss = self.train_epoch(bar)
             self.train_seconds += time.perf_counter() - start
+            self.check_divergence(epoch, prior_loss, mlp_loss)  # before interpolating: a NaN prior must not spread
             alphas = [s.during_training(epoch, epochs) for s in self.schedules]
             if epoch == epochs - 1:  # App. F: the test-time-only models are interpolated once, now
                 alphas = [a + s.at_test_time() for a, s in zip(alphas, self.schedules)]
-            if any(alphas) and self.prior_diverged is None:
+            if self.prior_diverged is not None:
+                alphas = [0.0] * len(alphas)  # recorded as applied: a diverged prior is not interpolated towards
+            if any(alphas):
                 interpolate_(self.mlp, self.prior, alphas, self.layers)
             prior_acc, mlp_acc = self.evaluate()
             self.record_epoch(epoch, alphas, prior_loss, mlp_loss, prior_acc, mlp_acc)
@@ -199,12 +246,14 @@ class Trainer:
         order = torch.randperm(len(data.train_labels), generator=self.generator, device=self.device)
         prior_sum = torch.zeros((), device=self.device)
         mlp_sum = torch.zeros(self.mlp.num_models, device=self.device)
-        for batch in order.split(sweep.batch_size):
+        for i, batch in enumerate(order.split(sweep.batch_size)):
             images = datasets.augment_batch(data.train_images[batch], self.generator)
             x, y = datasets.normalize(images, data.mean, data.std), data.train_labels[batch]
             prior_sum += step(self.prior_opt, F.cross_entropy(self.prior(x), y)) * len(batch)
             mlp_sum += step(self.mlp_opt, stacked_cross_entropy(self.mlp(x), y)) * len(batch)
             bar.update()
+            if i == 0:
+                pause_point("epoch")
         n = len(order)
         return prior_sum / n, mlp_sum / n
 
@@ -224,17 +273,29 @@ class Trainer:
         n = len(data.test_labels)
         return prior_correct.item() / n, (mlp_correct / n).tolist()
 
+    @torch.no_grad()
+    def check_divergence(self, epoch: int, prior_loss: Tensor, mlp_loss: Tensor) -> None:
+        """Mark the prior and each I-MLP whose epoch loss or weights are no longer finite as diverged (stopped)."""
+        prior_finite = math.isfinite(prior_loss.item()) and all(p.isfinite().all() for p in self.prior.parameters())
+        if not prior_finite and self.prior_diverged is None:
+            self.prior_diverged = epoch + 1
+        mlp_finite = mlp_loss.isfinite()
+        for p in self.mlp.parameters():  # stacked: (K, ...)
+            mlp_finite &= p.flatten(1).isfinite().all(1)
+        for k, finite in enumerate(mlp_finite.tolist()):
+            if not finite and self.diverged[k] is None:
+                self.diverged[k] = epoch + 1
+
     def record_epoch(self, epoch: int, alphas: list[float], prior_loss: Tensor, mlp_loss: Tensor,
                      prior_acc: float, mlp_acc: list[float]) -> None:
-        prior_loss_value = prior_loss.item()
-        if not math.isfinite(prior_loss_value) and self.prior_diverged is None:
-            self.prior_diverged = epoch + 1
-        mlp_losses = mlp_loss.tolist()
-        for k, loss in enumerate(mlp_losses):
-            if not math.isfinite(loss) and self.diverged[k] is None:
-                self.diverged[k] = epoch + 1
+        """Append this epoch's numbers; a stopped (diverged) model's are None from its divergence on."""
+        stopped = lambda diverged_at: diverged_at is not None and diverged_at <= epoch + 1
+        mlp_losses = [None if stopped(d) else loss for d, loss in zip(self.diverged, mlp_loss.tolist())]
+        mlp_acc = [None if stopped(d) else acc for d, acc in zip(self.diverged, mlp_acc)]
+        prior_stopped = stopped(self.prior_diverged)
         self.history.append({"epoch": epoch + 1, "alpha": alphas, "train_loss": mlp_losses, "test_acc": mlp_acc,
-                             "prior_train_loss": prior_loss_value, "prior_test_acc": prior_acc})
+                             "prior_train_loss": None if prior_stopped else prior_loss.item(),
+                             "prior_test_acc": None if prior_stopped else prior_acc})
 
     def write_records(self) -> None:
         environment = environment_info(self.device)
@@ -244,11 +305,13 @@ class Trainer:
                    "num_classes": data.num_classes}
         images_per_s = len(data.train_labels) * len(self.history) / max(self.train_seconds, 1e-9)
         for k, (schedule, key) in enumerate(zip(self.schedules, self.keys)):
+            if read_record(record_path(self.results, key)) is not None:
+                continue  # written before an interruption; this run continued the whole sweep for the others
             history = [{name: (value[k] if isinstance(value, list) else value) for name, value in h.items()}
                        for h in self.history]
             status = "ok"
             if self.diverged[k] is not None:
-                status = f"diverged at epoch {self.diverged[k]}"
+                status = f"diverged at epoch {self.diverged[k]}: training loss or weights not finite; stopped"
             elif self.prior_diverged is not None:
                 status = f"prior diverged at epoch {self.prior_diverged}; interpolation stopped"
             write_record(self.results, {
@@ -305,6 +368,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--train-subset", type=int, default=None)
+    parser.add_argument("--test-subset", type=int, default=None)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
     parser.add_argument("--results", type=Path, default=None, help="result store (default results/runs)")
@@ -313,13 +377,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         layers = parse_layers(args.layers)
         schedules = schedules_from_args(args)
         sweeps = [SweepConfig(args.prior, args.dataset, args.epochs, args.batch_size, args.lr,
-                              args.train_subset, None, seed, layers) for seed in args.seeds]
-    except (ValueError, TypeError, argparse.ArgumentTypeError) as error:
+                              args.train_subset, args.test_subset, seed, layers) for seed in args.seeds]
+        check_schedules(schedules)
+        results = check_writable(args.results if args.results is not None else runs_dir())
+        device = resolve_device(args.device)
+    except (ValueError, TypeError, PermissionError, argparse.ArgumentTypeError) as error:
         parser.error(str(error))
-    for sweep in sweeps:
-        for record in run_sweep(sweep, schedules, args.results, args.device):
-            print(f"{record['label']:>28}  seed {record['config']['seed']}  I-MLP {record['final']['test_acc']:.2%}  "
-                  f"prior {record['final']['prior_test_acc']:.2%}  [{record['status']}]  {record['key']}")
+    for i, sweep in enumerate(sweeps):
+        if i:
+            pause_point("between-sweeps")
+        for record in run_sweep(sweep, schedules, results, device):
+            print(f"{record['label']:>28}  seed {record['config']['seed']}  I-MLP {percent(record['final']['test_acc'])}  "
+                  f"prior {percent(record['final']['prior_test_acc'])}  [{record['status']}]  {record['key']}")
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2%}"
 
 
 if __name__ == "__main__":

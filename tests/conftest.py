@@ -1,0 +1,98 @@
+"""Shared fixtures for the engine tests: tiny sweeps on the synthetic set, small enough for a busy CPU.
+
+Two priors are used. ``cnn`` (the paper's S-CNN, 8.4 M-parameter I-MLP) where a claim is about the
+paper's model (same seed => same records, batched = separate runs, alpha = 1 accuracies); ``tiny-cnn``
+(:class:`TinyCNN`, the S-CNN's own class with two convolutions, a 0.8 M-parameter I-MLP) where the
+claim is about the machinery around training (interruption, locks, NaN handling), which does not
+depend on the prior's size. ``tiny-cnn`` is registered in ``imlp_core.models.PRIORS`` only for the
+test that asks for it (fixture ``tiny_prior``), or by the subprocess driver ``DRIVER``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from imlp_core import models
+from imlp_core.interpolate import AlphaSchedule
+from imlp_core.models import CNNPrior
+from imlp_core.train import SweepConfig, run_sweep
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TESTS_DIR = Path(__file__).resolve().parent
+TINY_PRIOR = "tiny-cnn"
+# Fields of a record that legitimately differ between two runs of the same config.
+VOLATILE_FIELDS = ("wall_time_s", "images_per_s", "environment")
+
+
+class TinyCNN(CNNPrior):
+    """Two 3x3 convolutions, 3 -> 4 (stride 4) -> 8 (stride 2): dense widths 3,072 -> 256 -> 128, head 10."""
+
+    def __init__(self, num_classes: int = 10) -> None:
+        super().__init__((4, 8), (4, 2), num_classes)
+
+
+# The command line with ``tiny-cnn`` registered, one thread (so that runs in different processes round alike).
+DRIVER = f"""
+import sys, torch
+torch.set_num_threads(1)
+sys.path.insert(0, {str(TESTS_DIR)!r})
+from conftest import TinyCNN
+from imlp_core import models, train
+models.PRIORS[{TINY_PRIOR!r}] = TinyCNN
+train.main(sys.argv[1:])
+"""
+
+
+def driver_command(*args: str) -> list[str]:
+    """argv that runs ``python -m imlp_core.train ARGS`` with ``tiny-cnn`` available, in a fresh process."""
+    return [sys.executable, "-c", DRIVER, *args]
+
+
+def stable(record: dict) -> dict:
+    """``record`` without the fields that vary from run to run (timing, environment)."""
+    return {k: v for k, v in record.items() if k not in VOLATILE_FIELDS}
+
+
+@pytest.fixture
+def tiny_prior(monkeypatch) -> str:
+    monkeypatch.setitem(models.PRIORS, TINY_PRIOR, TinyCNN)
+    return TINY_PRIOR
+
+
+@pytest.fixture
+def tiny_sweep(tiny_prior) -> SweepConfig:
+    """Two epochs of ``tiny-cnn`` on 256 synthetic training images, 128 test images, batches of 64."""
+    return SweepConfig(tiny_prior, "synthetic", epochs=2, batch_size=64, train_subset=256, test_subset=128)
+
+
+CNN_SWEEP = SweepConfig("cnn", "synthetic", epochs=2, batch_size=64, train_subset=256, test_subset=128)
+CNN_ALPHAS = (0.0, 0.5, 1.0)
+
+
+@pytest.fixture(scope="session")
+def cnn_sweep_store(tmp_path_factory) -> tuple[Path, list[dict]]:
+    """The S-CNN sweep alpha in {0, 0.5, 1} (batched, K = 3), trained once per session: (store, records).
+
+    Tests must not modify the store; :func:`copy_store` gives a private copy.
+    """
+    store = tmp_path_factory.mktemp("cnn-store")
+    records = run_sweep(CNN_SWEEP, [AlphaSchedule("constant", a) for a in CNN_ALPHAS], store, "cpu", progress=False)
+    return store, records
+
+
+def copy_store(store: Path, target: Path) -> Path:
+    shutil.copytree(store, target)
+    return target
+
+
+@pytest.fixture(autouse=True)
+def _restore_threads():
+    """Tests may pin torch to one thread; give the next test the default back."""
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
