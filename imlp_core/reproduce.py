@@ -1,0 +1,228 @@
+"""``make reproduce``: execute notebooks 01–07 in order with papermill, then say what each one wrote.
+
+    python -m imlp_core.reproduce [--profile NAME] [--only 03 05] [--update-notebooks]
+
+The profile comes from ``--profile``, else ``IMLP_PROFILE`` (default ``auto``), and is injected into every
+notebook as the parameter ``profile``. Executed notebooks go to ``results/executed/`` under the output root
+(``IMLP_OUTPUT_DIR``); ``--update-notebooks`` (or ``IMLP_UPDATE_NOTEBOOKS=1``) also copies them back into
+``notebooks/``, without papermill's injected-parameters cell, so that the committed notebooks keep reading
+their profile from the environment (nbval runs them in the smoke profile).
+
+A failing notebook stops the batch with a message naming the notebook, the cell and the error, and the path
+of the partially executed notebook; the exit status is then 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import nbformat
+
+from imlp_core.paths import output_root, repo_root, results_dir
+from imlp_core.profiles import Profile, resolve_profile
+
+NOTEBOOKS = (
+    "01_conv_to_dense",
+    "02_mixer_to_dense",
+    "03_alpha_sweep_cnn",
+    "04_alpha_sweep_mixer",
+    "05_schedules",
+    "06_first_layer",
+    "07_paper_comparison",
+)
+KERNEL = "imlp"
+# tqdm's bars in a cell's stderr: kept on the terminal (streamed there while running), not in the notebook.
+PROGRESS_BAR = re.compile(r"\r|\d+%\|")
+
+
+class NotebookFailed(RuntimeError):
+    """A notebook of the batch raised; the message names the notebook, the cell and the error."""
+
+
+@dataclass
+class NotebookRun:
+    name: str
+    seconds: float
+    written: list[str] = field(default_factory=list)
+    runs_trained: int = 0
+
+
+def notebooks_dir() -> Path:
+    return repo_root() / "notebooks"
+
+
+def executed_dir() -> Path:
+    path = results_dir() / "executed"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def output_snapshot() -> dict[Path, int]:
+    """Modification time of every file under figures/ and results/ except the run store and executed notebooks."""
+    root = output_root()
+    snapshot = {}
+    for folder in (root / "figures", root / "results"):
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob("*"):
+            relative = path.relative_to(root)
+            if path.is_file() and relative.parts[:2] not in (("results", "runs"), ("results", "executed")):
+                snapshot[relative] = path.stat().st_mtime_ns
+    return snapshot
+
+
+def count_runs() -> int:
+    runs = results_dir() / "runs"
+    return sum(1 for _ in runs.glob("*.json")) if runs.is_dir() else 0
+
+
+def use_shared_cifar10(profile: Profile) -> str | None:
+    """Point ``IMLP_DATASET_CIFAR10`` at the shared JPEG copy when the profile needs CIFAR-10 and nothing else has it.
+
+    Returns the note to print (None when nothing was changed).
+    """
+    if "cifar10" not in profile.datasets:
+        return None
+    import torchvision
+
+    from imlp_core.data import dataset_env_var, default_data_dir, find_shared_cifar10
+
+    variable = dataset_env_var("cifar10")
+    if os.environ.get(variable):
+        return f"CIFAR-10 from {variable}={os.environ[variable]}"
+    if (default_data_dir() / torchvision.datasets.CIFAR10.base_folder).is_dir():
+        return None
+    shared = find_shared_cifar10()
+    if shared is None:
+        return None
+    os.environ[variable] = str(shared)
+    return (f"NOTE: torchvision's CIFAR-10 is not in {default_data_dir()}; using the shared JPEG copy "
+            f"{variable}={shared} (every run record names its source)")
+
+
+def strip_progress_bars(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop tqdm's stderr output from code cells: it was shown live, and would bloat the notebook."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr"
+                                                           and PROGRESS_BAR.search(o.get("text", "")))]
+    return notebook
+
+
+def without_injected_parameters(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook without papermill's ``injected-parameters`` cell (which would pin its profile for nbval)."""
+    notebook.cells = [c for c in notebook.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    papermill = notebook.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if key in papermill:
+            papermill[key] = f"notebooks/{Path(papermill[key]).name}"
+    return notebook
+
+
+def failure_message(name: str, error: Exception, output: Path) -> str:
+    """What failed, where, and where to look: for a cell error, its execution count, index, source and error."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(error, PapermillExecutionError):
+        source = "\n".join(f"    | {line}" for line in str(error.source).splitlines()[:8])
+        return (f"notebook {name}.ipynb failed in cell In [{error.exec_count}] (cell {error.cell_index} of the "
+                f"executed notebook):\n  {error.ename}: {error.evalue}\n  cell source:\n{source}\n"
+                f"  partially executed notebook: {output}")
+    return f"notebook {name}.ipynb failed: {type(error).__name__}: {error}\n  partially executed notebook: {output}"
+
+
+def execute(name: str, profile: Profile, source_dir: Path, progress: bool = True,
+            update_notebooks: bool = False, kernel: str = KERNEL) -> NotebookRun:
+    """Run one notebook with ``profile`` injected; raise :class:`NotebookFailed` with a clear message if it fails."""
+    import papermill
+
+    source = source_dir / f"{name}.ipynb"
+    output = executed_dir() / f"{name}.ipynb"
+    before, runs_before, start = output_snapshot(), count_runs(), time.perf_counter()
+    try:
+        papermill.execute_notebook(source, output, parameters={"profile": profile.name}, kernel_name=kernel,
+                                   cwd=source_dir, progress_bar=progress, stderr_file=sys.stderr if progress else None)
+    except Exception as error:  # noqa: BLE001 - every failure is reported the same way, then re-raised
+        raise NotebookFailed(failure_message(name, error, output)) from error
+    finally:
+        if output.is_file():
+            executed = strip_progress_bars(nbformat.read(output, as_version=4))
+            nbformat.write(executed, output)
+    seconds = time.perf_counter() - start
+    if update_notebooks:
+        nbformat.write(without_injected_parameters(executed), source)
+    after = output_snapshot()
+    written = sorted(str(p) for p, mtime in after.items() if before.get(p) != mtime)
+    return NotebookRun(name, seconds, written, count_runs() - runs_before)
+
+
+def summary_table(runs: Sequence[NotebookRun]) -> str:
+    from tabulate import tabulate
+
+    rows = [(r.name, f"{r.seconds:.1f}", r.runs_trained, len(r.written), "\n".join(r.written) or "—") for r in runs]
+    rows.append(("total", f"{sum(r.seconds for r in runs):.1f}", sum(r.runs_trained for r in runs),
+                 sum(len(r.written) for r in runs), ""))
+    return tabulate(rows, headers=("notebook", "time (s)", "runs trained", "files", "files written"),
+                    tablefmt="simple")
+
+
+def select_notebooks(only: Sequence[str] | None) -> list[str]:
+    if not only:
+        return list(NOTEBOOKS)
+    chosen = [n for n in NOTEBOOKS if any(n.startswith(prefix) for prefix in only)]
+    if not chosen:
+        raise SystemExit(f"--only {' '.join(only)} matches none of {', '.join(NOTEBOOKS)}")
+    return chosen
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m imlp_core.reproduce", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", default=None, help="smoke, cpu, paper or auto (default: $IMLP_PROFILE or auto)")
+    parser.add_argument("--only", nargs="+", metavar="PREFIX", help="run only the notebooks whose names start so")
+    parser.add_argument("--update-notebooks", action="store_true",
+                        default=os.environ.get("IMLP_UPDATE_NOTEBOOKS", "") not in ("", "0"),
+                        help="copy the executed notebooks back into notebooks/ (also IMLP_UPDATE_NOTEBOOKS=1)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars, one line per notebook")
+    args = parser.parse_args(argv)
+
+    profile = resolve_profile(args.profile)
+    os.environ["IMLP_PROFILE"] = profile.name  # kernels inherit it; the injected parameter says the same
+    names = select_notebooks(args.only)
+    print(f"reproduce: profile {profile.name!r}, datasets {', '.join(profile.datasets)}, "
+          f"outputs under {output_root()}", flush=True)
+    if profile.skipped:
+        print(f"reproduce: {profile.skipped}", flush=True)
+    note = use_shared_cifar10(profile)
+    if note:
+        print(f"reproduce: {note}", flush=True)
+
+    done: list[NotebookRun] = []
+    for index, name in enumerate(names, 1):
+        print(f"reproduce: [{index}/{len(names)}] {name}.ipynb ...", flush=True)
+        try:
+            run = execute(name, profile, notebooks_dir(), progress=not args.no_progress,
+                          update_notebooks=args.update_notebooks)
+        except NotebookFailed as failure:
+            if done:
+                print(summary_table(done), flush=True)
+            print(f"\nreproduce: FAILED — {failure}", file=sys.stderr, flush=True)
+            return 1
+        done.append(run)
+        print(f"reproduce: [{index}/{len(names)}] {name}.ipynb done in {run.seconds:.1f} s, "
+              f"{len(run.written)} files written, {run.runs_trained} runs trained", flush=True)
+    print(f"\nreproduce: summary (profile {profile.name!r}; executed notebooks in {executed_dir()})")
+    print(summary_table(done), flush=True)
+    if args.update_notebooks:
+        print(f"reproduce: executed notebooks copied back into {notebooks_dir()}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
