@@ -100,6 +100,7 @@ def budget_sentence(runs: pd.DataFrame) -> str:
 
 
 def _zero_position(alphas: Iterable[float]) -> float:
+    """Where α = 0 is drawn on a log axis: a quarter of the smallest positive α shown (the break is at half)."""
     positive = [a for a in alphas if a > 0]
     return (min(positive) if positive else 1e-4) / 4
 
@@ -113,7 +114,8 @@ def alpha_sweep_figure(runs: pd.DataFrame, prior_label: str, title: str,
     """
     use_style()
     constant = runs[runs["schedule"] == "constant"].copy()
-    zero_at = _zero_position(constant["alpha"])
+    extrema = list(extrema)
+    zero_at = _zero_position([*constant["alpha"], *(e.alpha for e in extrema)])
     constant["α"] = constant["alpha"].where(constant["alpha"] > 0, zero_at)
     constant[ACCURACY] = percent(constant["test_acc"])
     fig, ax = plt.subplots(figsize=(7.5, 4.6))

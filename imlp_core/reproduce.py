@@ -28,6 +28,7 @@ import nbformat
 from imlp_core.paths import output_root, repo_root, results_dir
 from imlp_core.profiles import Profile, resolve_profile
 
+# The notebooks of `make reproduce`, in order (every NN_*.ipynb in notebooks/ is run; these must be there).
 NOTEBOOKS = (
     "01_conv_to_dense",
     "02_mixer_to_dense",
@@ -38,6 +39,22 @@ NOTEBOOKS = (
     "07_paper_comparison",
 )
 KERNEL = "imlp"
+# What notebooks 03-07 save, "{dataset}" standing for each dataset of the profile (figures: .png + .pdf;
+# tables: .csv + .md). Checked after each notebook, and by tests/test_reproduce.py.
+EXPECTED_FIGURES = {
+    "03_alpha_sweep_cnn": ["03_alpha_sweep_cnn_{dataset}"],
+    "04_alpha_sweep_mixer": ["04_alpha_sweep_mixer_{dataset}"],
+    "05_schedules": ["05_decay_{dataset}", "05_epochs_{dataset}"],
+    "06_first_layer": ["06_first_layer_{dataset}"],
+    "07_paper_comparison": ["07_accumulated_share"],
+}
+EXPECTED_TABLES = {
+    "03_alpha_sweep_cnn": ["03_table1a"],
+    "04_alpha_sweep_mixer": ["04_table1b"],
+    "05_schedules": ["05_table4"],
+    "06_first_layer": ["06_table5", "06_table5_params"],
+    "07_paper_comparison": ["07_numbers", "07_claims"],
+}
 # tqdm's bars in a cell's stderr: kept on the terminal (streamed there while running), not in the notebook.
 PROGRESS_BAR = re.compile(r"\r|\d+%\|")
 
@@ -52,6 +69,17 @@ class NotebookRun:
     seconds: float
     written: list[str] = field(default_factory=list)
     runs_trained: int = 0
+
+
+def expected_outputs(name: str, profile: Profile) -> list[Path]:
+    """The figures and tables notebook ``name`` must write under the profile, relative to the output root."""
+    paths = []
+    for stem in EXPECTED_FIGURES.get(name, []):
+        for dataset in (profile.datasets if "{dataset}" in stem else [None]):
+            paths += [Path("figures") / f"{stem.format(dataset=dataset)}{suffix}" for suffix in (".png", ".pdf")]
+    for stem in EXPECTED_TABLES.get(name, []):
+        paths += [Path("results") / f"{stem}{suffix}" for suffix in (".csv", ".md")]
+    return paths
 
 
 def notebooks_dir() -> Path:
@@ -112,7 +140,8 @@ def strip_progress_bars(notebook: nbformat.NotebookNode) -> nbformat.NotebookNod
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr"
-                                                           and PROGRESS_BAR.search(o.get("text", "")))]
+                                                           and (PROGRESS_BAR.search(o.get("text", ""))
+                                                                or not o.get("text", "").strip()))]
     return notebook
 
 
@@ -160,6 +189,10 @@ def execute(name: str, profile: Profile, source_dir: Path, progress: bool = True
         nbformat.write(without_injected_parameters(executed), source)
     after = output_snapshot()
     written = sorted(str(p) for p, mtime in after.items() if before.get(p) != mtime)
+    missing = [str(p) for p in expected_outputs(name, profile) if str(p) not in written]
+    if missing:
+        raise NotebookFailed(f"notebook {name}.ipynb ran but did not write {', '.join(missing)}\n"
+                             f"  executed notebook: {output}")
     return NotebookRun(name, seconds, written, count_runs() - runs_before)
 
 
@@ -173,12 +206,16 @@ def summary_table(runs: Sequence[NotebookRun]) -> str:
                     tablefmt="simple")
 
 
-def select_notebooks(only: Sequence[str] | None) -> list[str]:
-    if not only:
-        return list(NOTEBOOKS)
-    chosen = [n for n in NOTEBOOKS if any(n.startswith(prefix) for prefix in only)]
+def select_notebooks(source_dir: Path, only: Sequence[str] | None) -> list[str]:
+    """Names of the ``NN_*.ipynb`` notebooks in ``source_dir``, in order, restricted to the ``only`` prefixes."""
+    found = sorted(path.stem for path in source_dir.glob("[0-9][0-9]_*.ipynb"))
+    if source_dir == notebooks_dir():
+        absent = [name for name in NOTEBOOKS if name not in found]
+        if absent:
+            raise SystemExit(f"reproduce: notebooks missing from {source_dir}: {', '.join(absent)}")
+    chosen = [name for name in found if not only or any(name.startswith(prefix) for prefix in only)]
     if not chosen:
-        raise SystemExit(f"--only {' '.join(only)} matches none of {', '.join(NOTEBOOKS)}")
+        raise SystemExit(f"reproduce: no notebook in {source_dir} matches {' '.join(only or ['NN_*'])}")
     return chosen
 
 
@@ -189,12 +226,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--update-notebooks", action="store_true",
                         default=os.environ.get("IMLP_UPDATE_NOTEBOOKS", "") not in ("", "0"),
                         help="copy the executed notebooks back into notebooks/ (also IMLP_UPDATE_NOTEBOOKS=1)")
+    parser.add_argument("--notebooks-dir", type=Path, default=None, help="run the notebooks of this folder instead")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars, one line per notebook")
     args = parser.parse_args(argv)
 
     profile = resolve_profile(args.profile)
     os.environ["IMLP_PROFILE"] = profile.name  # kernels inherit it; the injected parameter says the same
-    names = select_notebooks(args.only)
+    source_dir = args.notebooks_dir.resolve() if args.notebooks_dir else notebooks_dir()
+    names = select_notebooks(source_dir, args.only)
     print(f"reproduce: profile {profile.name!r}, datasets {', '.join(profile.datasets)}, "
           f"outputs under {output_root()}", flush=True)
     if profile.skipped:
@@ -207,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for index, name in enumerate(names, 1):
         print(f"reproduce: [{index}/{len(names)}] {name}.ipynb ...", flush=True)
         try:
-            run = execute(name, profile, notebooks_dir(), progress=not args.no_progress,
+            run = execute(name, profile, source_dir, progress=not args.no_progress,
                           update_notebooks=args.update_notebooks)
         except NotebookFailed as failure:
             if done:
@@ -220,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\nreproduce: summary (profile {profile.name!r}; executed notebooks in {executed_dir()})")
     print(summary_table(done), flush=True)
     if args.update_notebooks:
-        print(f"reproduce: executed notebooks copied back into {notebooks_dir()}", flush=True)
+        print(f"reproduce: executed notebooks copied back into {source_dir}", flush=True)
     return 0
 
 
