@@ -6,7 +6,8 @@ as missing, so the run is recomputed instead of crashing a batch. Notebooks read
 
 Test hook: ``IMLP_TEST_PAUSE_AT=<event>[:<n>]`` makes the process print ``IMLP_TEST_PAUSED <event>`` and
 sleep at the n-th (default first) occurrence of a named moment (:func:`pause_point`), so that a test can
-SIGKILL it exactly there. Unset (always, outside tests), it does nothing.
+SIGKILL it exactly there; with ``IMLP_TEST_RESUME_FILE=PATH`` it goes on once PATH exists. Unset
+(always, outside tests), it does nothing.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ def config_key(config: dict[str, Any]) -> str:
 
 
 PAUSE_ENV = "IMLP_TEST_PAUSE_AT"
-PAUSE_EVENTS = ("epoch", "record", "between-sweeps")
 _pause_counts: dict[str, int] = {}
 
 
@@ -55,7 +55,10 @@ def pause_point(event: str) -> None:
     _pause_counts[event] = _pause_counts.get(event, 0) + 1
     if _pause_counts[event] == int(nth or 1):
         print(f"IMLP_TEST_PAUSED {event}", flush=True)
-        time.sleep(3600)
+        resume = os.environ.get("IMLP_TEST_RESUME_FILE")
+        deadline = time.monotonic() + 3600
+        while time.monotonic() < deadline and not (resume and os.path.exists(resume)):
+            time.sleep(0.05)
 
 
 def temp_path_pattern(path: Path) -> str:
