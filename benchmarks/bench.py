@@ -1,0 +1,387 @@
+"""`make bench`: how fast the engine trains, side by side with the usual way, on this machine (issue 6).
+
+Every number is the median over ``--repeats`` timed repetitions after one untimed warm-up, with
+``torch.cuda.synchronize`` around each on a GPU. The engine is timed through ``Trainer.train_epoch``
+itself (uint8 data on the device, ``augment_batch``, stacked I-MLPs, Adam) on a synthetic dataset of
+``--steps`` batches of 128: image content does not change the cost of a step.
+
+1. Throughput: images/s of one training step of one prior + one I-MLP (K = 1), engine against
+   ``naive_reference.py`` (PIL + torchvision transforms + DataLoader + nn.Sequential).
+   ``speed-up`` = naive time / engine time: above 1 the engine is faster.
+2. Sweep: K I-MLPs (one per alpha) batched in one process against K separate K = 1 runs (each with
+   its own prior, as separate runs have). ``speed-up`` = K * t(K=1) / t(K), i.e. images/s per trained
+   model batched over separate; the epoch columns extrapolate the timed steps to a CIFAR-10 epoch.
+3. FLOP/s: matmul + convolution FLOPs counted from the layer shapes (forward 2 * in * out per sample
+   per linear, 2 * C_in / groups * k^2 * C_out * H_out * W_out per convolution; backward = 2 x forward),
+   divided by the step time, against the peak of a large square matmul in the same dtype timed here.
+4. Interpolation: ``interpolate_`` (W_P of every layer from the prior + the lerp) once per epoch with K
+   models, both W_F constructions for the CNN, and the raw conversions (``bench_conversions``).
+5. Profiles: projected wall time of each profile's sweeps = epochs x (steps x step time + test images x
+   evaluation time per image + interpolation), with step, evaluation and interpolation costs linear in K
+   fitted to two measured K; measured times from ``--measured FILE`` (JSON {profile: seconds}) or the
+   training seconds (``wall_time_s``) of the run records in results/runs made on this device type.
+
+    .venv/bin/python benchmarks/bench.py [--device cpu|cuda|auto] [--threads N] [--quick] [--steps N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gc
+import json
+import math
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import nullcontext
+from math import prod
+from pathlib import Path
+from unittest import mock
+
+import pandas as pd
+import torch
+from torch import nn
+
+from bench_conversions import time_conversions
+from naive_reference import NaiveRun
+from imlp_core import data as datasets
+from imlp_core import models
+from imlp_core.interpolate import AlphaSchedule, interpolate_
+from imlp_core.models import PRIORS, StackedLinear
+from imlp_core.paths import results_dir, runs_dir
+from imlp_core.profiles import PROFILES, Profile
+from imlp_core.results import atomic_write_bytes, environment_info, read_record
+from imlp_core.train import EVAL_BATCH, SweepConfig, Trainer, resolve_device, stacked_cross_entropy, step
+
+BATCH = 128  # Appendix E
+SPLIT_SIZES = {"cifar10": (50_000, 10_000), "cifar100": (50_000, 10_000), "synthetic": (5_000, 1_000),
+               "synthetic100": (5_000, 1_000)}
+STEPS_PER_CIFAR10_EPOCH = math.ceil(50_000 / BATCH)
+
+
+# -- timing ---------------------------------------------------------------------------------------
+def median_seconds(fn: Callable[[], object], device: torch.device, repeats: int, warmup: int = 1) -> float:
+    """Median wall time of ``fn()`` over ``repeats`` calls after ``warmup`` untimed ones."""
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    times = []
+    for i in range(warmup + repeats):
+        sync()
+        start = time.perf_counter()
+        fn()
+        sync()
+        if i >= warmup:
+            times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
+
+
+class NoBar:
+    def update(self) -> None:
+        pass
+
+
+def engine(prior: str, num_models: int, args: argparse.Namespace) -> Trainer:
+    """A Trainer of ``prior`` and K = ``num_models`` I-MLPs on ``args.steps`` batches of synthetic images."""
+    layers = getattr(PRIORS[prior], "INTERPOLATED_LAYERS", "all")
+    sweep = SweepConfig(prior, "synthetic", epochs=1, train_subset=args.steps * BATCH,
+                        test_subset=args.eval_images, layers=layers)
+    schedules = [AlphaSchedule("constant", k / num_models) for k in range(num_models)]
+    return Trainer(sweep, schedules, Path(args.workdir), args.device, progress=False)
+
+
+def engine_costs(trainer: Trainer, args: argparse.Namespace, autocast: bool = False) -> dict:
+    """Seconds per training step, per evaluated test image and per interpolation of ``trainer``'s sweep."""
+    amp = torch.autocast(args.device.type, torch.bfloat16) if autocast else nullcontext()
+    with amp:
+        step_s = median_seconds(lambda: trainer.train_epoch(NoBar()), args.device, args.repeats) / args.steps
+    if autocast:
+        return {"step_s": step_s}
+    alphas = [s.alpha for s in trainer.schedules]
+    return {"step_s": step_s,
+            "eval_s_per_image": median_seconds(trainer.evaluate, args.device, args.repeats) / args.eval_images,
+            "interp_s": median_seconds(lambda: interpolate_(trainer.mlp, trainer.prior, alphas, trainer.layers),
+                                       args.device, args.repeats)}
+
+
+def release(*objects) -> None:
+    del objects
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+# -- 1. throughput against the naive reference ------------------------------------------------------
+def throughput(args: argparse.Namespace, costs: dict) -> list[dict]:
+    data = datasets.load_dataset("synthetic", train_subset=max(args.steps, 4) * BATCH)
+    rows = []
+    for prior in ("cnn", "mixer"):
+        engine_s = costs[prior, 1]["step_s"]
+        rows.append(dict(prior=prior, method="engine (K = 1)", step_ms=1e3 * engine_s))
+        for workers in args.workers:
+            run = NaiveRun(prior, data.train_images, data.train_labels, data.mean, data.std, data.num_classes,
+                           BATCH, workers, args.device)
+            naive_s = median_seconds(lambda: [run.step() for _ in range(args.steps)], args.device, args.repeats) / args.steps
+            rows.append(dict(prior=prior, method=f"naive, DataLoader num_workers={workers}", step_ms=1e3 * naive_s))
+            release(run)
+    for row in rows:
+        row["images_per_s"] = BATCH / (row["step_ms"] / 1e3)
+        row["engine_speedup"] = row["step_ms"] / (1e3 * costs[row["prior"], 1]["step_s"])
+    return rows
+
+
+# -- 2. batched sweep against separate runs ------------------------------------------------------------
+def sweep_speedup(args: argparse.Namespace, costs: dict) -> list[dict]:
+    rows = []
+    k = args.models
+    for prior in ("cnn", "mixer"):
+        one, batched = costs[prior, 1]["step_s"], costs[prior, k]["step_s"]
+        rows.append(dict(prior=prior, K=k, separate_step_ms=1e3 * k * one, batched_step_ms=1e3 * batched,
+                         separate_img_per_s_per_model=BATCH / one, batched_img_per_s_per_model=k * BATCH / batched,
+                         speedup=k * one / batched,
+                         cifar10_epoch_separate_s=STEPS_PER_CIFAR10_EPOCH * k * one,
+                         cifar10_epoch_batched_s=STEPS_PER_CIFAR10_EPOCH * batched))
+    return rows
+
+
+# -- 3. achieved FLOP/s against the measured matmul peak -------------------------------------------------
+def forward_flops_per_sample(model: nn.Module) -> int:
+    """Matmul + convolution FLOPs of one forward pass on one image (every stacked model counted)."""
+    total = 0
+
+    def count(module: nn.Module, inputs, output) -> None:
+        nonlocal total
+        if isinstance(module, nn.Conv2d):
+            total += 2 * module.in_channels // module.groups * prod(module.kernel_size) * output.numel()
+        elif isinstance(module, nn.Linear):
+            total += 2 * module.in_features * output.numel()
+        elif isinstance(module, StackedLinear):
+            total += 2 * module.weight.shape[2] * output.numel()
+
+    hooks = [m.register_forward_hook(count) for m in model.modules()
+             if isinstance(m, (nn.Conv2d, nn.Linear, StackedLinear))]
+    with torch.no_grad():
+        model(torch.zeros(1, *models.IMAGE_SHAPE, device=next(model.parameters()).device))
+    for hook in hooks:
+        hook.remove()
+    return total
+
+
+def matmul_peak(device: torch.device, dtype: torch.dtype, repeats: int, tf32: bool = False) -> float:
+    """FLOP/s of an n x n matmul in ``dtype`` (n = 2048 on the CPU, 8192 on a GPU)."""
+    n = 8192 if device.type == "cuda" else 2048
+    a, b = (torch.randn(n, n, device=device, dtype=dtype) for _ in range(2))
+    previous = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = tf32
+    try:
+        return 2 * n**3 / median_seconds(lambda: a @ b, device, repeats)
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = previous
+
+
+def mlp_step_seconds(trainer: Trainer, args: argparse.Namespace, autocast: bool = False) -> float:
+    """One Adam step of the K stacked I-MLPs alone on a fixed batch."""
+    data = trainer.data
+    x = datasets.normalize(data.train_images[:BATCH], data.mean, data.std)
+    y = data.train_labels[:BATCH]
+    amp = torch.autocast(args.device.type, torch.bfloat16) if autocast else nullcontext()
+
+    def mlp_step() -> None:
+        with amp:
+            step(trainer.mlp_opt, stacked_cross_entropy(trainer.mlp(x), y))
+
+    return median_seconds(lambda: [mlp_step() for _ in range(args.steps)], args.device, args.repeats) / args.steps
+
+
+def flops(args: argparse.Namespace, trainers: dict, costs: dict) -> list[dict]:
+    peaks = {"float32": matmul_peak(args.device, torch.float32, args.repeats)}
+    if args.device.type == "cuda":
+        peaks["tf32"] = matmul_peak(args.device, torch.float32, args.repeats, tf32=True)
+        peaks["bf16"] = matmul_peak(args.device, torch.bfloat16, args.repeats)
+    rows = []
+    for prior in ("cnn", "mixer"):
+        trainer = trainers[prior]
+        mlp_flop = 3 * BATCH * forward_flops_per_sample(trainer.mlp)
+        step_flop = mlp_flop + 3 * BATCH * forward_flops_per_sample(trainer.prior)
+        timed = [("float32", f"prior + {args.models} I-MLPs", step_flop, costs[prior, args.models]["step_s"]),
+                 ("float32", f"{args.models} I-MLPs alone", mlp_flop, mlp_step_seconds(trainer, args))]
+        if args.device.type == "cuda":
+            timed += [("bf16", f"prior + {args.models} I-MLPs, bf16 autocast", step_flop,
+                       engine_costs(trainer, args, autocast=True)["step_s"]),
+                      ("bf16", f"{args.models} I-MLPs alone, bf16 autocast", mlp_flop,
+                       mlp_step_seconds(trainer, args, autocast=True))]
+        for dtype, workload, flop, seconds in timed:
+            rows.append(dict(prior=prior, workload=workload, gflop_per_step=flop / 1e9, step_ms=1e3 * seconds,
+                             achieved_gflop_s=flop / seconds / 1e9, peak_dtype=dtype,
+                             peak_gflop_s=peaks[dtype] / 1e9, fraction_of_peak=flop / seconds / peaks[dtype]))
+    return rows
+
+
+# -- 4. interpolation cost per epoch -------------------------------------------------------------------
+def interpolation(args: argparse.Namespace, trainers: dict, costs: dict) -> tuple[list[dict], list[dict]]:
+    rows = []
+    for prior in ("cnn", "mixer"):
+        epoch_s = STEPS_PER_CIFAR10_EPOCH * costs[prior, args.models]["step_s"]
+        methods = {"index (cached map)": costs[prior, args.models]["interp_s"]}
+        if prior == "cnn":
+            trainer = trainers[prior]
+            alphas = [s.alpha for s in trainer.schedules]
+            probe = functools.partial(models.conv2d_to_dense, method="probe")
+            with mock.patch.object(models, "conv2d_to_dense", probe):
+                methods["probe"] = median_seconds(lambda: interpolate_(trainer.mlp, trainer.prior, alphas),
+                                                  args.device, args.repeats)
+        for method, seconds in methods.items():
+            rows.append(dict(prior=prior, K=args.models, W_construction=method if prior == "cnn" else "Eq. 5",
+                             interpolate_ms=1e3 * seconds, share_of_cifar10_epoch=seconds / (seconds + epoch_s)))
+    conversions = time_conversions(args.device, repeats=args.repeats)
+    for record in conversions:
+        record["dense_shape"] = list(record["dense_shape"])
+    return rows, conversions
+
+
+# -- 5. projected and measured wall time of each profile --------------------------------------------------
+def profile_sweeps(profile: Profile) -> list[dict]:
+    """Every sweep a profile trains (``imlp_core.experiments``), assuming each experiment runs on every dataset."""
+    sweeps = []
+    for dataset in profile.datasets:
+        for seed in profile.seeds:
+            for experiment, prior, k in (("cnn", "cnn", len(profile.alphas)), ("mixer", "mixer", len(profile.alphas)),
+                                         ("schedules", "cnn", 3 + len(profile.decay_ks)),
+                                         ("first_layer", "table5-mlp1", 2), ("first_layer", "table5-mlp2", 2)):
+                budget = profile.budget(experiment)
+                n_train, n_test = SPLIT_SIZES[dataset]
+                sweeps.append(dict(experiment=experiment, prior=prior, K=k, dataset=dataset, seed=seed,
+                                   epochs=budget.epochs, train=budget.train_subset or n_train,
+                                   test=budget.test_subset or n_test))
+    return sweeps
+
+
+def linear_in_k(costs: dict, prior: str, k: int) -> dict:
+    """Step, evaluation and interpolation cost at K = ``k``, on the line through the two measured K."""
+    (k1, c1), (k2, c2) = sorted((key[1], value) for key, value in costs.items() if key[0] == prior)
+    return {name: c1[name] + (c2[name] - c1[name]) * (k - k1) / (k2 - k1) for name in c1}
+
+
+def measured_seconds(args: argparse.Namespace) -> dict[str, tuple[float, str]]:
+    """Measured seconds per profile: from ``--measured`` or the training time of the stored run records."""
+    if args.measured:
+        return {name: (float(s), f"--measured {args.measured}") for name, s in json.loads(Path(args.measured).read_text()).items()}
+    sweeps: dict[str, dict[str, float]] = {}
+    for path in sorted(runs_dir().glob("*.json")):
+        record = read_record(path)
+        if record is None or not record["environment"]["device"].startswith(args.device.type):
+            continue
+        config = {key: value for key, value in record["config"].items() if key != "schedule"}
+        for profile in PROFILES.values():
+            budgets = {(b.epochs, b.train_subset, b.test_subset) for b in profile.budgets.values()}
+            if (config["dataset"] in profile.datasets and config["seed"] in profile.seeds
+                    and (config["epochs"], config["train_subset"], config["test_subset"]) in budgets):
+                sweeps.setdefault(profile.name, {})[json.dumps(config, sort_keys=True)] = record["wall_time_s"]
+    return {name: (sum(s.values()), f"training time of {len(s)} stored sweeps") for name, s in sweeps.items()}
+
+
+def profiles(args: argparse.Namespace, costs: dict) -> list[dict]:
+    measured = measured_seconds(args)
+    rows = []
+    for profile in PROFILES.values():
+        total = 0.0
+        for sweep in profile_sweeps(profile):
+            if not any(key[0] == sweep["prior"] for key in costs):
+                continue  # --quick does not time the Table 5 priors
+            cost = linear_in_k(costs, sweep["prior"], sweep["K"])
+            epoch_s = (math.ceil(sweep["train"] / BATCH) * cost["step_s"] + sweep["test"] * cost["eval_s_per_image"]
+                       + cost["interp_s"])
+            total += sweep["epochs"] * epoch_s
+        seconds, source = measured.get(profile.name, (None, ""))
+        rows.append(dict(profile=profile.name, sweeps=len(profile_sweeps(profile)),
+                         trained_models=sum(s["K"] for s in profile_sweeps(profile)),
+                         projected_min=total / 60, measured_min=None if seconds is None else seconds / 60,
+                         measured_source=source))
+    return rows
+
+
+# -- main --------------------------------------------------------------------------------------------
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)), help="torch CPU threads")
+    parser.add_argument("--steps", type=int, default=10, help="timed training steps per repetition (<= 39)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed repetitions (median reported)")
+    parser.add_argument("--models", type=int, default=12, help="K, the I-MLPs of the batched sweep")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke check: 1 step, 1 repeat, K = 2, no Table 5 priors (< 1 min)")
+    parser.add_argument("--measured", default=None, help="JSON {profile: measured seconds}")
+    args = parser.parse_args()
+    if args.quick:
+        args.steps, args.repeats, args.models = 1, 1, 2
+    if not 1 <= args.steps <= SPLIT_SIZES["synthetic"][0] // BATCH:
+        parser.error(f"--steps must be in 1..{SPLIT_SIZES['synthetic'][0] // BATCH} (the synthetic train split)")
+    if args.models < 2:
+        parser.error("--models must be >= 2 (it is compared with K = 1)")
+    args.device = resolve_device(args.device)
+    args.eval_images = 100 if args.quick else EVAL_BATCH
+    args.workers = (0,) if args.quick else (0, 2)
+    return args
+
+
+def print_table(title: str, rows: list[dict], columns: list[str] | None = None) -> None:
+    frame = pd.DataFrame(rows)
+    print(f"\n## {title}\n{frame[columns or frame.columns].to_markdown(index=False, floatfmt='.3g')}")
+
+
+def main() -> None:
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    started = time.perf_counter()
+    environment = environment_info(args.device)
+    print(f"device {environment['device']}, {args.threads} threads, torch {torch.__version__}; "
+          f"{args.steps} steps x {args.repeats} repeats (median), K = {args.models}, batch {BATCH}")
+    # Every Trainer draws the same synthetic split: generate it once.
+    cached_load = functools.lru_cache(datasets.load_dataset)
+    with tempfile.TemporaryDirectory() as workdir, mock.patch.object(datasets, "load_dataset", cached_load):
+        args.workdir = workdir
+        costs, trainers = {}, {}
+        for prior, ks in (("cnn", (1, args.models)), ("mixer", (1, args.models)),
+                          *([] if args.quick else [("table5-mlp1", (1, 2)), ("table5-mlp2", (1, 2))])):
+            for k in ks:
+                trainer = engine(prior, k, args)
+                costs[prior, k] = engine_costs(trainer, args)
+                print(f"  engine {prior:>11} K = {k:>2}: {1e3 * costs[prior, k]['step_s']:8.1f} ms/step", flush=True)
+                if k == args.models:
+                    trainers[prior] = trainer  # kept for items 3 and 4
+                else:
+                    release(trainer)
+        results = {"throughput": throughput(args, costs), "sweep": sweep_speedup(args, costs),
+                   "flops": flops(args, trainers, costs)}
+        results["interpolation"], results["conversions"] = interpolation(args, trainers, costs)
+        trainers.clear()
+        release()
+        results["profiles"] = profiles(args, costs)
+    print_table("1. Training throughput, one prior + one I-MLP per step (images/s per trained model)",
+                results["throughput"])
+    print_table(f"2. Batched sweep of K = {args.models} against {args.models} separate K = 1 runs "
+                f"(timed {args.steps} steps; CIFAR-10 epoch = {STEPS_PER_CIFAR10_EPOCH} steps, extrapolated)",
+                results["sweep"])
+    print_table("3. Achieved matmul + convolution FLOP/s (backward = 2 x forward) against the measured matmul peak",
+                results["flops"])
+    print_table(f"4. Interpolation once per epoch, K = {args.models} (share: of a CIFAR-10 epoch of the batched sweep)",
+                results["interpolation"])
+    conversions = pd.DataFrame(results["conversions"]).groupby(["model", "method"], sort=False)["ms"].sum().reset_index()
+    print_table("4b. Raw dense conversions, all layers of one prior (bench_conversions.time_conversions), ms",
+                conversions.to_dict("records"))
+    print_table("5. Wall time of each profile on this device (projected: every experiment on every dataset"
+                + ("; without Table 5's sweeps, which --quick does not time)" if args.quick else ")"),
+                results["profiles"])
+    elapsed = time.perf_counter() - started
+    print(f"\nbenchmark took {elapsed:.0f} s")
+    settings = {"steps": args.steps, "repeats": args.repeats, "models": args.models, "batch": BATCH,
+                "threads": args.threads, "quick": args.quick, "eval_images": args.eval_images, "elapsed_s": elapsed}
+    path = results_dir() / "benchmarks.json"
+    payload = {"environment": environment, "settings": settings, **results}
+    atomic_write_bytes(path, json.dumps(payload, indent=1, default=str).encode())
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
