@@ -298,16 +298,23 @@ def dataset_roles(profile) -> list[tuple[str, str | None]]:
     return [(role, dataset_for_role(profile, role)) for role in DATASET_ROLES]
 
 
-def profile_note(profile, experiment: str) -> str:
-    """Markdown: the profile, its budget for ``experiment``, its grids, and what it skips."""
-    budget = profile.budget(experiment)
+def _budget_text(budget) -> str:
     images = "all" if budget.train_subset is None else f"{budget.train_subset:,}"
     tests = "all" if budget.test_subset is None else f"{budget.test_subset:,}"
-    lines = [f"**Profile `{profile.name}`** — {budget.epochs} epochs, {images} training and {tests} test images "
-             f"per dataset, seeds {list(profile.seeds)}.",
-             f"- α grid: {', '.join(f'{a:g}' for a in profile.alphas)}; decay exponents k: "
-             f"{', '.join(f'{k:g}' for k in profile.decay_ks)}.",
-             "- The paper: 100 epochs, all 50,000 training images, Adam (lr 1e-4, batch 128), 3 seeds."]
+    return f"{budget.epochs} epochs, {images} training and {tests} test images"
+
+
+def profile_note(profile, experiment: str | None = None) -> str:
+    """Markdown: the profile, its budgets (``experiment``'s first, or all), its grids, and what it skips."""
+    if experiment is not None:
+        lines = [f"**Profile `{profile.name}`** — {_budget_text(profile.budget(experiment))} per dataset, "
+                 f"seeds {list(profile.seeds)}."]
+    else:
+        lines = [f"**Profile `{profile.name}`** — seeds {list(profile.seeds)}; budgets per dataset:"]
+        lines += [f"- `{name}`: {_budget_text(budget)}" for name, budget in profile.budgets.items()]
+    lines += [f"- α grid: {', '.join(f'{a:g}' for a in profile.alphas)}; decay exponents k: "
+              f"{', '.join(f'{k:g}' for k in profile.decay_ks)}.",
+              "- The paper: 100 epochs on all 50,000 training images, Adam (lr 1e-4, batch 128), mean ± std over seeds."]
     for role, dataset in dataset_roles(profile):
         lines.append(f"- {role} role: `{dataset}`." if dataset else
                      f"- **{role} is skipped in this profile**: its columns below say “not run in this profile”.")
