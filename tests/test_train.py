@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from conftest import CNN_ALPHAS, CNN_SWEEP, REPO_ROOT, copy_store, stable
+from imlp_core import data as datasets
 from imlp_core import results as store
 from imlp_core import train
 from imlp_core.interpolate import AlphaSchedule
@@ -116,3 +117,25 @@ def test_cli_runs_end_to_end_and_prints_the_summary(tmp_path):
     frame = store.load(runs)
     assert len(frame) == 2
     assert set(frame["train_subset"]) == {128} and set(frame["test_subset"]) == {64}
+
+
+@pytest.mark.slow
+def test_scnn_beats_smlp_on_cifar10_after_short_training(tmp_path, monkeypatch):
+    """Real data: after 5 epochs on 2,000 CIFAR-10 training images (1,000 test), S-CNN > S-MLP (alpha = 0 I-MLP).
+
+    Regime: lr 1e-3 instead of the paper's 1e-4. At 1e-4 the S-CNN (1 to 4 channels in its first layers)
+    learns too slowly for a short CPU budget: measured on 5,000 images x 3 epochs, S-CNN 24.1 % vs S-MLP
+    40.2 % (the issue saw the same at 6 epochs on 50k). At 1e-3 the S-CNN's prior pays off quickly while
+    the 8.4 M-parameter S-MLP overfits the few images: measured 31.7 % vs 25.8 % here (5,000 x 3 epochs:
+    33.4 % vs 27.3 %). The prior and the S-MLP train side by side on the same batches (one sweep).
+    """
+    shared = datasets.find_shared_cifar10()
+    if shared is None:
+        pytest.skip("no CIFAR-10 JPEG copy: neither data/cifar10-jpeg nor ../shared/data/cifar10-jpeg.tar.gz exists")
+    monkeypatch.setenv("IMLP_DATASET_CIFAR10", str(shared))
+    sweep = train.SweepConfig("cnn", "cifar10", epochs=5, batch_size=128, lr=1e-3, train_subset=2000, test_subset=1000)
+    [record] = run_sweep(sweep, [AlphaSchedule("constant", 0.0)], tmp_path, "cpu", progress=False)
+    print(f"S-CNN {record['final']['prior_test_acc']:.1%}  S-MLP {record['final']['test_acc']:.1%}  "
+          f"({record['images_per_s']:.0f} img/s)")
+    assert record["dataset"]["source"].startswith("ImageFolder")
+    assert record["final"]["prior_test_acc"] > record["final"]["test_acc"] + 0.02
