@@ -163,8 +163,8 @@ class Trainer:
         self.prior = build_prior(sweep.prior, self.data.num_classes).to(device)
         self.mlp = IMLP.matching(self.prior, num_models=len(schedules)).to(device)
         self.layers = select_layers(sweep.layers, len(self.mlp.interpolated_layers()))
-        self.prior_opt = torch.optim.Adam(self.prior.parameters(), lr=sweep.lr)
-        self.mlp_opt = torch.optim.Adam(self.mlp.parameters(), lr=sweep.lr)
+        self.prior_opt = torch.optim.Adam(self.prior.parameters(), lr=sweep.lr, fused=True)
+        self.mlp_opt = torch.optim.Adam(self.mlp.parameters(), lr=sweep.lr, fused=True)
         self.generator = torch.Generator(device).manual_seed(sweep.seed)  # batch order and augmentation
         self.history: list[dict[str, Any]] = []
         self.diverged: list[int | None] = [None] * len(schedules)  # epoch at which model k's loss went non-finite
