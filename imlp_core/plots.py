@@ -43,8 +43,13 @@ def save_table(table: pd.DataFrame, name: str, index: bool = True) -> list[Path]
     """``results/<name>.csv`` and ``.md`` (a GitHub Markdown table)."""
     csv, md = results_dir() / f"{name}.csv", results_dir() / f"{name}.md"
     table.to_csv(csv, index=index)
-    md.write_text(table.to_markdown(index=index) + "\n")
+    md.write_text(markdown(table, index=index) + "\n")
     return [csv, md]
+
+
+def markdown(table: pd.DataFrame, index: bool = True) -> str:
+    """A GitHub Markdown table with integers written out (16,930,826, not 1.69308e+07)."""
+    return table.astype(object).to_markdown(index=index, intfmt=",")
 
 
 def percent(values: pd.Series) -> pd.Series:
