@@ -153,6 +153,15 @@ CLI_ARGS = ["--prior", TINY_PRIOR, "--dataset", "synthetic", "--alphas", "0.5", 
             "--train-subset", "128", "--test-subset", "64", "--batch-size", "64", "--device", "cpu"]
 
 
+def differences(got: dict[str, dict], want: dict[str, dict]) -> list[str]:
+    """Readable list of what differs between two sets of records (names, then fields), for assertion messages."""
+    if sorted(got) != sorted(want):
+        return [f"record files {sorted(got)} != {sorted(want)}"]
+    return [f"{name}: {field}: {stable(got[name]).get(field)!r} != {stable(want[name]).get(field)!r}"
+            for name in got for field in sorted(set(stable(got[name])) | set(stable(want[name])))
+            if stable(got[name]).get(field) != stable(want[name]).get(field)]
+
+
 def record_files(runs: Path) -> dict[str, dict]:
     return {p.name: json.loads(p.read_text()) for p in sorted(runs.glob("*.json"))}
 
@@ -239,8 +248,7 @@ def test_sigkill_at_three_moments_then_rerun_gives_the_uninterrupted_records(uni
         assert ("resuming from checkpoint" in printed) == (n_checkpoints > 0), moment
 
         final = record_files(runs)
-        assert sorted(final) == sorted(uninterrupted), moment
-        assert {name: stable(r) for name, r in final.items()} == {name: stable(r) for name, r in uninterrupted.items()}, moment
+        assert differences(final, uninterrupted) == [], moment
         assert all((runs / name).read_bytes() == data for name, data in survivors.items()), moment  # not rewritten
         assert temp_files(runs) == [] and checkpoints(runs) == [], moment
 
@@ -273,7 +281,7 @@ def test_two_commands_at_once_neither_corrupt_nor_duplicate_a_run(uninterrupted,
     assert sum("IMLP_TEST_PAUSED epoch" in out for out in outs) == 1  # exactly one of them trained
     final = record_files(runs)
     expected = {name: r for name, r in uninterrupted.items() if r["config"]["seed"] == 0}
-    assert {name: stable(r) for name, r in final.items()} == {name: stable(r) for name, r in expected.items()}
+    assert differences(final, expected) == []
     assert all(read_record(runs / name) is not None for name in final)
     assert temp_files(runs) == [] and checkpoints(runs) == []
     for out in outs:  # both print the same summary of the same runs
