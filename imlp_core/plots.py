@@ -412,13 +412,16 @@ def first_layer_findings(runs: pd.DataFrame, alpha: float) -> str:
            for prior in ("table5-mlp1", "table5-mlp2") for a in (0.0, alpha)}
     gain1 = acc[("table5-mlp1", alpha)] - acc[("table5-mlp1", 0.0)]
     gain2 = acc[("table5-mlp2", alpha)] - acc[("table5-mlp2", 0.0)]
-    more = "more" if gain2 > gain1 else "less"
+    if max(gain1, gain2) <= 0:
+        verdict = "interpolation helps neither network"
+    else:
+        verdict = f"the wide first layer gains {'more' if gain2 > gain1 else 'less'} than the six layers"
     return "\n".join([
         f"- Budget: {budget_sentence(runs)}; interpolated with constant α = {alpha:g}.",
         f"- Baselines: {comparison_sentence('MLP-1', acc[('table5-mlp1', 0.0)], 'MLP-2', acc[('table5-mlp2', 0.0)])} "
         "(the paper: close, 56.4 % and 54.8 %).",
-        f"- Interpolation changes MLP-1 by {gain1:+.1f} points and MLP-2 by {gain2:+.1f} points: at this budget the "
-        f"wide first layer gains {more} than the six layers (the paper: +18.9 against +3.9 on CIFAR-10).",
+        f"- Interpolation changes MLP-1 by {gain1:+.1f} points and MLP-2 by {gain2:+.1f} points: at this budget "
+        f"{verdict} (the paper: +18.9 against +3.9 on CIFAR-10).",
     ])
 
 

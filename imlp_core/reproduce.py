@@ -8,6 +8,10 @@ notebook as the parameter ``profile``. Executed notebooks go to ``results/execut
 ``notebooks/``, without papermill's injected-parameters cell, so that the committed notebooks keep reading
 their profile from the environment (nbval runs them in the smoke profile).
 
+A notebook is skipped as *up to date* when its cell sources, the profile, the ``IMLP_DATASET_*`` settings, the code
+of ``imlp_core`` and the run store are exactly as when it last ran here and its outputs are all present (as
+``make`` would); ``--force`` runs every notebook regardless.
+
 A failing notebook stops the batch with a message naming the notebook, the cell and the error, and the path
 of the partially executed notebook; the exit status is then 1.
 """
@@ -15,6 +19,7 @@ of the partially executed notebook; the exit status is then 1.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import sys
@@ -69,6 +74,7 @@ class NotebookRun:
     seconds: float
     written: list[str] = field(default_factory=list)
     runs_trained: int = 0
+    up_to_date: bool = False
 
 
 def expected_outputs(name: str, profile: Profile) -> list[Path]:
@@ -109,6 +115,36 @@ def output_snapshot() -> dict[Path, int]:
 def count_runs() -> int:
     runs = results_dir() / "runs"
     return sum(1 for _ in runs.glob("*.json")) if runs.is_dir() else 0
+
+
+def input_stamp(name: str, profile: Profile, source_dir: Path) -> str:
+    """Hash of everything a notebook's outputs depend on: its cell sources, the profile, the dataset settings,
+    ``imlp_core``'s code and the run store's records (names and sizes)."""
+    digest = hashlib.sha256(profile.name.encode())
+    notebook = nbformat.read(source_dir / f"{name}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        digest.update(cell.source.encode())
+    for variable in sorted(v for v in os.environ if v.startswith("IMLP_DATASET_")):
+        digest.update(f"{variable}={os.environ[variable]}".encode())
+    for module in sorted((repo_root() / "imlp_core").glob("*.py")):
+        digest.update(module.read_bytes())
+    runs = results_dir() / "runs"
+    for record in sorted(runs.glob("*.json")) if runs.is_dir() else []:
+        digest.update(f"{record.name}:{record.stat().st_size}".encode())
+    return digest.hexdigest()
+
+
+def stamp_path(name: str) -> Path:
+    return executed_dir() / f"{name}.stamp"
+
+
+def is_up_to_date(name: str, profile: Profile, source_dir: Path) -> bool:
+    """Whether the last run of ``name`` here had exactly today's inputs and all its outputs are still there."""
+    stamp = stamp_path(name)
+    root = output_root()
+    return (stamp.is_file() and stamp.read_text() == input_stamp(name, profile, source_dir)
+            and (executed_dir() / f"{name}.ipynb").is_file()
+            and all((root / path).is_file() for path in expected_outputs(name, profile)))
 
 
 def use_shared_cifar10(profile: Profile) -> str | None:
@@ -199,7 +235,8 @@ def execute(name: str, profile: Profile, source_dir: Path, progress: bool = True
 def summary_table(runs: Sequence[NotebookRun]) -> str:
     from tabulate import tabulate
 
-    rows = [(r.name, f"{r.seconds:.1f}", r.runs_trained, len(r.written), "\n".join(r.written) or "—") for r in runs]
+    rows = [(r.name, "up to date" if r.up_to_date else f"{r.seconds:.1f}", r.runs_trained, len(r.written),
+             "\n".join(r.written) or "—") for r in runs]
     rows.append(("total", f"{sum(r.seconds for r in runs):.1f}", sum(r.runs_trained for r in runs),
                  sum(len(r.written) for r in runs), ""))
     return tabulate(rows, headers=("notebook", "time (s)", "runs trained", "files", "files written"),
@@ -228,6 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="copy the executed notebooks back into notebooks/ (also IMLP_UPDATE_NOTEBOOKS=1)")
     parser.add_argument("--notebooks-dir", type=Path, default=None, help="run the notebooks of this folder instead")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars, one line per notebook")
+    parser.add_argument("--force", action="store_true", help="execute every notebook, even those that are up to date")
     args = parser.parse_args(argv)
 
     profile = resolve_profile(args.profile)
@@ -244,6 +282,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     done: list[NotebookRun] = []
     for index, name in enumerate(names, 1):
+        if not args.force and not args.update_notebooks and is_up_to_date(name, profile, source_dir):
+            done.append(NotebookRun(name, 0.0, up_to_date=True))
+            print(f"reproduce: [{index}/{len(names)}] {name}.ipynb is up to date (same inputs and runs; "
+                  f"--force runs it anyway)", flush=True)
+            continue
         print(f"reproduce: [{index}/{len(names)}] {name}.ipynb ...", flush=True)
         try:
             run = execute(name, profile, source_dir, progress=not args.no_progress,
@@ -256,6 +299,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         done.append(run)
         print(f"reproduce: [{index}/{len(names)}] {name}.ipynb done in {run.seconds:.1f} s, "
               f"{len(run.written)} files written, {run.runs_trained} runs trained", flush=True)
+    for run in done:  # stamped with the final run store, so that the next batch finds them up to date
+        if not run.up_to_date:
+            stamp_path(run.name).write_text(input_stamp(run.name, profile, source_dir))
     print(f"\nreproduce: summary (profile {profile.name!r}; executed notebooks in {executed_dir()})")
     print(summary_table(done), flush=True)
     if args.update_notebooks:

@@ -103,3 +103,24 @@ def test_expected_outputs_name_every_dataset_of_the_profile():
     paths = {str(p) for p in reproduce.expected_outputs("03_alpha_sweep_cnn", profile)}
     assert {f"figures/03_alpha_sweep_cnn_{d}.{s}" for d in profile.datasets for s in ("png", "pdf")} <= paths
     assert {"results/03_table1a.csv", "results/03_table1a.md"} <= paths
+
+
+def test_notebook_is_up_to_date_only_while_its_inputs_and_the_run_store_are_unchanged(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMLP_OUTPUT_DIR", str(tmp_path / "out"))
+    profile = resolve_profile("smoke")
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    path = folder / "99_tiny.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("x = 1")]), path)
+    assert not reproduce.is_up_to_date("99_tiny", profile, folder)  # never ran
+    (reproduce.executed_dir() / "99_tiny.ipynb").write_text("{}")
+    reproduce.stamp_path("99_tiny").write_text(reproduce.input_stamp("99_tiny", profile, folder))
+    assert reproduce.is_up_to_date("99_tiny", profile, folder)
+    assert not reproduce.is_up_to_date("99_tiny", resolve_profile("cpu"), folder)  # another profile
+    runs = reproduce.results_dir() / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    (runs / "0123456789abcdef.json").write_text("{}")
+    assert not reproduce.is_up_to_date("99_tiny", profile, folder)  # the run store changed
+    reproduce.stamp_path("99_tiny").write_text(reproduce.input_stamp("99_tiny", profile, folder))
+    nbformat.write(new_notebook(cells=[new_code_cell("x = 2")]), path)
+    assert not reproduce.is_up_to_date("99_tiny", profile, folder)  # a cell changed
