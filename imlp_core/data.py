@@ -219,6 +219,8 @@ def stratified_subset(labels: Tensor, size: int, seed: int, split: str = "train"
             f"{split}_subset={size} is not possible: the {split} split has {len(labels)} images "
             f"(choose 1..{len(labels)}, or None for all)."
         )
+    if size == len(labels):  # the whole split, however unbalanced its classes are
+        return torch.arange(len(labels))
     num_classes = int(labels.max()) + 1
     generator = torch.Generator().manual_seed(seed)
     chosen = []
