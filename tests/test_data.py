@@ -500,3 +500,8 @@ def test_real_cifar10_jpeg_loads_with_the_documented_sizes_and_statistics(monkey
     assert torch.bincount(ds.train_labels).eq(5000).all()
     assert ds.mean == pytest.approx(README_MEAN, abs=1e-4)
     assert ds.std == pytest.approx(README_STD, abs=1e-4)
+
+
+def test_subset_of_the_whole_split_returns_it_even_when_classes_are_unbalanced():
+    labels = torch.tensor([0, 0, 0, 1, 2, 2])
+    assert torch.equal(data.stratified_subset(labels, len(labels), seed=0), torch.arange(len(labels)))
