@@ -104,6 +104,16 @@ def budget_sentence(runs: pd.DataFrame) -> str:
 # Figure 2: accuracy against alpha
 
 
+def finish_accuracy_figure(fig: plt.Figure, ax: plt.Axes, xlabel: str, title: str) -> plt.Figure:
+    """The labels, title, legend and layout every accuracy-against-a-setting figure shares."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ACCURACY)
+    ax.set_title(title)
+    ax.legend(loc="best", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 def _zero_position(alphas: Iterable[float]) -> float:
     """Where α = 0 is drawn on a log axis: a quarter of the smallest positive α shown (the break is at half)."""
     positive = [a for a in alphas if a > 0]
@@ -144,12 +154,7 @@ def alpha_sweep_figure(runs: pd.DataFrame, prior_label: str, title: str,
     ticks = [zero_at] + sorted({a for a in grid["alpha"] if a in (1e-4, 1e-3, 1e-2, 0.1, 1.0)})
     ax.set_xticks(ticks, [ZERO_LABEL] + [f"{t:g}" for t in ticks[1:]])
     ax.axvline(zero_at * 2, color="black", linewidth=0.8, linestyle=(0, (1, 3)))  # the axis break
-    ax.set_xlabel("interpolation weight α (log scale; 0 drawn left of the break)")
-    ax.set_ylabel(ACCURACY)
-    ax.set_title(title)
-    ax.legend(loc="best", fontsize=9)
-    fig.tight_layout()
-    return fig
+    return finish_accuracy_figure(fig, ax, "interpolation weight α (log scale; 0 drawn left of the break)", title)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,12 +213,7 @@ def decay_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
     for label, value, colour, style in references:
         if not math.isnan(value):
             ax.axhline(value, color=colour, linestyle=style, label=f"{label}: {value:.1f} %")
-    ax.set_xlabel("decay exponent k in α[t] = a (1 − t / t_max)^k  (k = 0: constant)")
-    ax.set_ylabel(ACCURACY)
-    ax.set_title(title)
-    ax.legend(loc="best", fontsize=9)
-    fig.tight_layout()
-    return fig
+    return finish_accuracy_figure(fig, ax, "decay exponent k in α[t] = a (1 − t / t_max)^k  (k = 0: constant)", title)
 
 
 # ---------------------------------------------------------------------------------------------
