@@ -25,7 +25,7 @@ exactly and the I-MLP at alpha = 1 computes the prior's logits (verified in ``te
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import prod, sqrt
+from math import prod
 
 import torch
 import torch.nn.functional as F

@@ -237,7 +237,7 @@ def _ordering_claims() -> list[tuple[str, str, list[tuple[PaperNumber, PaperNumb
         for dataset in DATASET_ROLES:
             a0, a01, a1 = (find(source, f"I-MLP (α = {a})", dataset) for a in ("0.0", "0.01", "1.0"))
             claims.append((f"{source}, {dataset}",
-                           f"α = 0.01 is worse than both ends, α = 0 and α = 1 (the V of Figure 2)",
+                           "α = 0.01 is worse than both ends, α = 0 and α = 1 (the V of Figure 2)",
                            [(a01, a0), (a01, a1)]))
             claims.append((f"{source}, {dataset}", f"the {prior} prior beats the S-MLP (I-MLP α = 0)",
                            [(a0, find(source, prior, dataset))]))
