@@ -35,7 +35,8 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import contextmanager
+from dataclasses import replace
 from math import prod
 from pathlib import Path
 from unittest import mock
@@ -53,7 +54,9 @@ from imlp_core.models import PRIORS, StackedLinear
 from imlp_core.paths import results_dir, runs_dir
 from imlp_core.profiles import PROFILES, Profile
 from imlp_core.results import atomic_write_bytes, environment_info, read_record
-from imlp_core.train import EVAL_BATCH, SweepConfig, Trainer, resolve_device, stacked_cross_entropy, step
+from imlp_core.train import (
+    EVAL_BATCH, GraphedStep, SweepConfig, Trainer, resolve_device, stacked_cross_entropy, step,
+)
 
 BATCH = 128  # Appendix E
 SPLIT_SIZES = {"cifar10": (50_000, 10_000), "cifar100": (50_000, 10_000), "synthetic": (5_000, 1_000),
@@ -90,18 +93,41 @@ def engine(prior: str, num_models: int, args: argparse.Namespace) -> Trainer:
     return Trainer(sweep, schedules, Path(args.workdir), args.device, progress=False)
 
 
-def engine_costs(trainer: Trainer, args: argparse.Namespace, autocast: bool = False) -> dict:
-    """Seconds per training step, per evaluated test image and per interpolation of ``trainer``'s sweep."""
-    amp = torch.autocast(args.device.type, torch.bfloat16) if autocast else nullcontext()
-    with amp:
-        step_s = median_seconds(lambda: trainer.train_epoch(NoBar()), args.device, args.repeats) / args.steps
-    if autocast:
-        return {"step_s": step_s}
+def engine_costs(trainer: Trainer, args: argparse.Namespace) -> dict:
+    """Seconds per training step, per evaluated test image and per interpolation of ``trainer``'s sweep.
+
+    On a GPU the engine replays its step as a CUDA graph; ``eager_step_s`` times the same step without.
+    """
+    epoch_step_s = lambda: median_seconds(lambda: trainer.train_epoch(NoBar()), args.device, args.repeats) / args.steps
     alphas = [s.alpha for s in trainer.schedules]
-    return {"step_s": step_s,
-            "eval_s_per_image": median_seconds(trainer.evaluate, args.device, args.repeats) / args.eval_images,
-            "interp_s": median_seconds(lambda: interpolate_(trainer.mlp, trainer.prior, alphas, trainer.layers),
-                                       args.device, args.repeats)}
+    costs = {"step_s": epoch_step_s(),
+             "eval_s_per_image": median_seconds(trainer.evaluate, args.device, args.repeats) / args.eval_images,
+             "interp_s": median_seconds(lambda: interpolate_(trainer.mlp, trainer.prior, alphas, trainer.layers),
+                                        args.device, args.repeats)}
+    if trainer.use_graphs:
+        with graphs_off(trainer):
+            costs["eager_step_s"] = epoch_step_s()
+    return costs
+
+
+@contextmanager
+def graphs_off(trainer: Trainer):
+    trainer.use_graphs = False
+    try:
+        yield
+    finally:
+        trainer.use_graphs = True
+
+
+@contextmanager
+def precision(trainer: Trainer, name: str):
+    """The trainer with another precision (its CUDA graph captured afresh), restored afterwards."""
+    saved = trainer.sweep, trainer.graph, trainer.full_batch_steps
+    trainer.sweep, trainer.graph, trainer.full_batch_steps = replace(trainer.sweep, precision=name), None, 0
+    try:
+        yield trainer
+    finally:
+        trainer.sweep, trainer.graph, trainer.full_batch_steps = saved
 
 
 def release(*objects) -> None:
@@ -179,18 +205,19 @@ def matmul_peak(device: torch.device, dtype: torch.dtype, repeats: int, tf32: bo
         torch.backends.cuda.matmul.allow_tf32 = previous
 
 
-def mlp_step_seconds(trainer: Trainer, args: argparse.Namespace, autocast: bool = False) -> float:
-    """One Adam step of the K stacked I-MLPs alone on a fixed batch."""
+def mlp_step_seconds(trainer: Trainer, args: argparse.Namespace) -> float:
+    """One Adam step of the K stacked I-MLPs alone on a fixed batch (a CUDA graph replay on a GPU)."""
     data = trainer.data
     x = datasets.normalize(data.train_images[:BATCH], data.mean, data.std)
     y = data.train_labels[:BATCH]
-    amp = torch.autocast(args.device.type, torch.bfloat16) if autocast else nullcontext()
 
-    def mlp_step() -> None:
-        with amp:
-            step(trainer.mlp_opt, stacked_cross_entropy(trainer.mlp(x), y))
+    def mlp_step(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor]:
+        with trainer.autocast():
+            loss = stacked_cross_entropy(trainer.mlp(x), y)
+        return (step(trainer.mlp_opt, loss),)
 
-    return median_seconds(lambda: [mlp_step() for _ in range(args.steps)], args.device, args.repeats) / args.steps
+    run = GraphedStep(mlp_step, x, y) if trainer.use_graphs else mlp_step
+    return median_seconds(lambda: [run(x, y) for _ in range(args.steps)], args.device, args.repeats) / args.steps
 
 
 def flops(args: argparse.Namespace, trainers: dict, costs: dict) -> list[dict]:
@@ -203,13 +230,19 @@ def flops(args: argparse.Namespace, trainers: dict, costs: dict) -> list[dict]:
         trainer = trainers[prior]
         mlp_flop = 3 * BATCH * forward_flops_per_sample(trainer.mlp)
         step_flop = mlp_flop + 3 * BATCH * forward_flops_per_sample(trainer.prior)
-        timed = [("float32", f"prior + {args.models} I-MLPs", step_flop, costs[prior, args.models]["step_s"]),
-                 ("float32", f"{args.models} I-MLPs alone", mlp_flop, mlp_step_seconds(trainer, args))]
+        float32 = "tf32" if args.device.type == "cuda" else "float32"  # the Trainer's float32 on a GPU is TF32
+        cost = costs[prior, args.models]
+        timed = [(float32, f"prior + {args.models} I-MLPs", step_flop, cost["step_s"]),
+                 (float32, f"{args.models} I-MLPs alone", mlp_flop, mlp_step_seconds(trainer, args))]
+        if trainer.use_graphs:
+            timed.insert(1, (float32, f"prior + {args.models} I-MLPs, eager (no CUDA graph)", step_flop,
+                             cost["eager_step_s"]))
         if args.device.type == "cuda":
-            timed += [("bf16", f"prior + {args.models} I-MLPs, bf16 autocast", step_flop,
-                       engine_costs(trainer, args, autocast=True)["step_s"]),
-                      ("bf16", f"{args.models} I-MLPs alone, bf16 autocast", mlp_flop,
-                       mlp_step_seconds(trainer, args, autocast=True))]
+            with precision(trainer, "bf16"):
+                timed += [("bf16", f"prior + {args.models} I-MLPs, bf16 autocast", step_flop,
+                           median_seconds(lambda: trainer.train_epoch(NoBar()), args.device, args.repeats) / args.steps),
+                          ("bf16", f"{args.models} I-MLPs alone, bf16 autocast", mlp_flop,
+                           mlp_step_seconds(trainer, args))]
         for dtype, workload, flop, seconds in timed:
             rows.append(dict(prior=prior, workload=workload, gflop_per_step=flop / 1e9, step_ms=1e3 * seconds,
                              achieved_gflop_s=flop / seconds / 1e9, peak_dtype=dtype,
@@ -378,7 +411,7 @@ def main() -> None:
     settings = {"steps": args.steps, "repeats": args.repeats, "models": args.models, "batch": BATCH,
                 "threads": args.threads, "quick": args.quick, "eval_images": args.eval_images, "elapsed_s": elapsed}
     path = results_dir() / "benchmarks.json"
-    payload = {"environment": environment, "settings": settings, **results}
+    payload = {"environment": environment_info(args.device), "settings": settings, **results}  # after the Trainers' CUDA set-up
     atomic_write_bytes(path, json.dumps(payload, indent=1, default=str).encode())
     print(f"written to {path}")
 

@@ -2,18 +2,23 @@
 
 Each function runs the sweeps its notebook needs under a profile (see ``profiles.py``) and returns the
 records as a DataFrame (``results.to_frame``). Runs whose records exist are not trained again, so a
-notebook whose runs are stored re-executes in seconds.
+notebook whose runs are stored re-executes in seconds. The command line trains a profile's runs without
+the notebooks (e.g. on a GPU machine, in pieces), which then only read them:
+
+    python -m imlp_core.experiments cnn mixer --profile paper --datasets cifar10 --seeds 0 1 2
 """
 
 from __future__ import annotations
 
+import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import PRIORS
-from imlp_core.profiles import Profile
+from imlp_core.profiles import EXPERIMENTS, Profile, resolve_profile
 from imlp_core.results import to_frame
 from imlp_core.train import SweepConfig, run_sweep
 
@@ -52,3 +57,37 @@ def first_layer_sweep(profile: Profile, dataset: str, **kwargs) -> pd.DataFrame:
     frames = [_sweeps(profile, "first_layer", prior, dataset, schedules, layers=PRIORS[prior].INTERPOLATED_LAYERS, **kwargs)
               for prior in FIRST_LAYER_PRIORS]
     return pd.concat(frames, ignore_index=True)
+
+
+SWEEPS = {"cnn": lambda p, d: alpha_sweep(p, "cnn", d), "mixer": lambda p, d: alpha_sweep(p, "mixer", d),
+          "schedules": schedule_sweep, "first_layer": first_layer_sweep}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m imlp_core.experiments",
+                                     description="Train (or find stored) the runs of a profile's experiments.")
+    parser.add_argument("experiments", nargs="+", choices=EXPERIMENTS)
+    parser.add_argument("--profile", default=None, help="smoke, cpu, paper or auto (default: IMLP_PROFILE)")
+    parser.add_argument("--datasets", nargs="+", default=None, help="a subset of the profile's datasets")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="a subset of the profile's seeds")
+    args = parser.parse_args(argv)
+    try:
+        profile = resolve_profile(args.profile)
+    except (TypeError, ValueError) as error:
+        parser.error(str(error))
+    for name, chosen in (("datasets", args.datasets), ("seeds", args.seeds)):
+        unknown = set(chosen or ()) - set(getattr(profile, name))
+        if unknown:
+            parser.error(f"{name} {sorted(unknown)} are not in profile {profile.name!r} ({list(getattr(profile, name))})")
+    if args.seeds:
+        profile = replace(profile, seeds=tuple(args.seeds))
+    for dataset in args.datasets or profile.datasets:
+        for experiment in args.experiments:
+            runs = SWEEPS[experiment](profile, dataset)
+            print(runs.assign(test_acc=100 * runs.test_acc, prior_test_acc=100 * runs.prior_test_acc)[
+                ["experiment", "dataset", "seed", "label", "test_acc", "prior_test_acc", "wall_time_s", "status"]
+            ].to_string(index=False, float_format="%.2f"), flush=True)
+
+
+if __name__ == "__main__":
+    main()

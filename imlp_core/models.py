@@ -76,7 +76,9 @@ class _StackedMatmul(torch.autograd.Function):
     """``x @ W^T + b`` for K stacked models: x (K, N, in), W (K, out, in), b (K, out) -> (K, N, out).
 
     Autograd's own baddbmm backward produces dW^T, which is then copied into W's (K, out, in) layout on
-    every step (a fifth of a CPU training step); this backward writes dW in W's layout directly.
+    every step (a fifth of a CPU training step); this backward writes dW in W's layout directly. Under
+    bf16 autocast the forward runs in bf16 and so does the backward (the saved float32 tensors are cast to
+    the gradient's dtype); autograd returns the weight gradients in the parameters' float32.
     """
 
     @staticmethod
@@ -86,7 +88,7 @@ class _StackedMatmul(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad: Tensor) -> tuple[Tensor | None, Tensor, Tensor]:
-        x, weight = ctx.saved_tensors
+        x, weight = (t.to(grad.dtype) for t in ctx.saved_tensors)
         grad_x = torch.bmm(grad, weight) if ctx.needs_input_grad[0] else None
         return grad_x, torch.bmm(grad.transpose(1, 2), x), grad.sum(1)
 

@@ -133,7 +133,7 @@ def to_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
     """One row per record: config columns (the schedule as ``schedule``, ``alpha``, ``k``), final numbers, history."""
     rows = []
     for record in records:
-        config = dict(record["config"])
+        config = {"precision": "float32", **record["config"]}  # the default precision is not in the config
         schedule = config.pop("schedule")
         rows.append({**config, "schedule": schedule["kind"], "alpha": schedule["alpha"], "k": schedule["k"],
                      "label": record["label"], **record["final"], "status": record["status"],
@@ -175,4 +175,5 @@ def environment_info(device: torch.device) -> dict[str, Any]:
         "python": platform.python_version(),
         "git_commit": git_commit(),
         "num_threads": torch.get_num_threads(),
+        "tf32_matmul": device.type == "cuda" and torch.backends.cuda.matmul.allow_tf32,
     }

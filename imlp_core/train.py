@@ -27,7 +27,7 @@ import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -45,6 +45,7 @@ from imlp_core.results import (
 )
 
 EVAL_BATCH = 1000
+PRECISIONS = ("float32", "bf16")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class SweepConfig:
     test_subset: int | None = None
     seed: int = 0
     layers: str | tuple[int, ...] = "all"
+    precision: str = "float32"  # or "bf16": autocast (meant for GPUs; float32 on CUDA uses TF32 matmuls)
 
     def __post_init__(self) -> None:
         if self.prior not in PRIORS:
@@ -77,6 +79,8 @@ class SweepConfig:
             raise ValueError(f"seed must be an integer, got {self.seed!r}")
         if isinstance(self.lr, bool) or not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"lr must be a finite number > 0, got {self.lr!r}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
         if not isinstance(self.layers, str):
             object.__setattr__(self, "layers", tuple(self.layers))
         select_layers(self.layers, len(build_prior(self.prior).mlp_spec().widths))  # hidden layers + head
@@ -85,6 +89,8 @@ class SweepConfig:
         """The full config of one I-MLP of the sweep: what its record's key hashes."""
         config = asdict(self)
         config["layers"] = self.layers if isinstance(self.layers, str) else list(self.layers)
+        if config["precision"] == "float32":
+            del config["precision"]  # the default stays out of the key: records made before the setting keep theirs
         return {**config, "schedule": asdict(schedule)}
 
 
@@ -157,14 +163,21 @@ class Trainer:
         self.sweep, self.schedules, self.results, self.device, self.progress = sweep, schedules, results, device, progress
         self.keys = [config_key(sweep.run_config(s)) for s in schedules]
         self.checkpoint = self.checkpoint_path(sweep, self.keys, results)
+        if device.type == "cuda":
+            configure_cuda()
         self.data = datasets.load_dataset(sweep.dataset, train_subset=sweep.train_subset,
                                           test_subset=sweep.test_subset, seed=sweep.seed).to(device)
         torch.manual_seed(sweep.seed)
         self.prior = build_prior(sweep.prior, self.data.num_classes).to(device)
         self.mlp = IMLP.matching(self.prior, num_models=len(schedules)).to(device)
         self.layers = select_layers(sweep.layers, len(self.mlp.interpolated_layers()))
-        self.prior_opt = torch.optim.Adam(self.prior.parameters(), lr=sweep.lr, fused=True)
-        self.mlp_opt = torch.optim.Adam(self.mlp.parameters(), lr=sweep.lr, fused=True)
+        # capturable: Adam's step count lives on the GPU, so that a CUDA graph can replay the update.
+        capturable = device.type == "cuda"
+        self.prior_opt = torch.optim.Adam(self.prior.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
+        self.mlp_opt = torch.optim.Adam(self.mlp.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
+        self.use_graphs = device.type == "cuda" and os.environ.get("IMLP_CUDA_GRAPHS", "1") != "0"
+        self.graph: GraphedStep | None = None  # captured after GRAPH_WARMUP eager full-batch steps
+        self.full_batch_steps = 0
         self.generator = torch.Generator(device).manual_seed(sweep.seed)  # batch order and augmentation
         self.history: list[dict[str, Any]] = []
         self.diverged: list[int | None] = [None] * len(schedules)  # epoch at which model k's loss went non-finite
@@ -238,6 +251,42 @@ class Trainer:
         self.write_records()
         self.checkpoint.unlink(missing_ok=True)
 
+    def autocast(self) -> torch.autocast:
+        """bf16 autocast around the forward passes when the sweep asks for it (the backward follows)."""
+        return torch.autocast(self.device.type, torch.bfloat16, enabled=self.sweep.precision == "bf16",
+                              cache_enabled=False)  # no cast cache: CUDA graphs must not capture one
+
+    def eager_step(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+        """One Adam step of the prior and one of the K I-MLPs on the batch (x, y); returns their losses."""
+        with self.autocast():
+            prior_loss = F.cross_entropy(self.prior(x), y)
+        prior_loss = step(self.prior_opt, prior_loss)
+        with self.autocast():
+            mlp_loss = stacked_cross_entropy(self.mlp(x), y)
+        return prior_loss, step(self.mlp_opt, mlp_loss)
+
+    def train_step(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+        """:meth:`eager_step`, or on a GPU (full batches, after a warm-up) the replay of its CUDA graph.
+
+        Replaying one captured graph launches the step's few hundred small kernels at once instead of
+        one by one from Python. The graph runs the eager step's kernels (same capturable fused Adam);
+        the last, smaller batch of an epoch runs eagerly.
+        """
+        if not self.use_graphs or len(y) != self.sweep.batch_size:
+            return self.eager_step(x, y)
+        if self.graph is not None:
+            return self.graph(x, y)
+        self.full_batch_steps += 1
+        if self.full_batch_steps <= GRAPH_WARMUP:  # warm up on a side stream, as capture requires
+            side = torch.cuda.Stream(self.device)
+            side.wait_stream(torch.cuda.current_stream(self.device))
+            with torch.cuda.stream(side):
+                losses = self.eager_step(x, y)
+            torch.cuda.current_stream(self.device).wait_stream(side)
+            return losses
+        self.graph = GraphedStep(self.eager_step, x, y)
+        return self.graph(x, y)
+
     def train_epoch(self, bar: tqdm) -> tuple[Tensor, Tensor]:
         """One pass over the training split; returns the prior's and each I-MLP's mean training loss."""
         data, sweep = self.data, self.sweep
@@ -249,8 +298,9 @@ class Trainer:
         for i, batch in enumerate(order.split(sweep.batch_size)):
             images = datasets.augment_batch(data.train_images[batch], self.generator)
             x, y = datasets.normalize(images, data.mean, data.std), data.train_labels[batch]
-            prior_sum += step(self.prior_opt, F.cross_entropy(self.prior(x), y)) * len(batch)
-            mlp_sum += step(self.mlp_opt, stacked_cross_entropy(self.mlp(x), y)) * len(batch)
+            prior_loss, mlp_loss = self.train_step(x, y)
+            prior_sum += prior_loss * len(batch)
+            mlp_sum += mlp_loss * len(batch)
             bar.update()
             if i == 0:
                 pause_point("epoch")
@@ -268,8 +318,10 @@ class Trainer:
         for start in range(0, len(data.test_labels), EVAL_BATCH):
             x = datasets.normalize(data.test_images[start:start + EVAL_BATCH], data.mean, data.std)
             y = data.test_labels[start:start + EVAL_BATCH]
-            prior_correct += (self.prior(x).argmax(-1) == y).sum()
-            mlp_correct += (self.mlp(x).argmax(-1) == y).sum(-1)
+            with self.autocast():
+                prior_logits, mlp_logits = self.prior(x), self.mlp(x)
+            prior_correct += (prior_logits.argmax(-1) == y).sum()
+            mlp_correct += (mlp_logits.argmax(-1) == y).sum(-1)
         n = len(data.test_labels)
         return prior_correct.item() / n, (mlp_correct / n).tolist()
 
@@ -324,6 +376,39 @@ class Trainer:
             })
 
 
+GRAPH_WARMUP = 3  # eager full-batch steps before the CUDA graph is captured
+
+
+def configure_cuda() -> None:
+    """float32 on a GPU: TF32 matmuls and convolutions; deterministic cuDNN and cuBLAS (same seed, same record)."""
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # read when cuBLAS first runs
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+class GraphedStep:
+    """A training step captured once as a CUDA graph (PyTorch's whole-network capture) and replayed.
+
+    The step reads the batch from static buffers, so a call copies (x, y) in and replays. Gradients
+    were set to None before capture, so the replayed backward writes them afresh, and the captured Adam
+    updates the parameters and moments in place: interpolating the weights between epochs (``lerp_``)
+    is seen by the next replay. The returned losses are overwritten by the next replay: use them at once.
+    """
+
+    def __init__(self, step_fn: Callable[[Tensor, Tensor], tuple[Tensor, ...]], x: Tensor, y: Tensor) -> None:
+        self.x, self.y = x.clone(), y.clone()
+        self.graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(self.graph):
+            self.losses = step_fn(self.x, self.y)
+
+    def __call__(self, x: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        self.x.copy_(x)
+        self.y.copy_(y)
+        self.graph.replay()
+        return self.losses
+
+
 def step(optimizer: torch.optim.Optimizer, loss: Tensor) -> Tensor:
     """One optimiser step on ``loss`` (summed if it holds one loss per model); returns the detached loss."""
     optimizer.zero_grad(set_to_none=True)
@@ -370,6 +455,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--train-subset", type=int, default=None)
     parser.add_argument("--test-subset", type=int, default=None)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--precision", choices=PRECISIONS, default="float32",
+                        help="bf16: autocast, for GPUs (float32 on CUDA uses TF32 matmuls)")
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
     parser.add_argument("--results", type=Path, default=None, help="result store (default results/runs)")
     args = parser.parse_args(argv)
@@ -377,7 +464,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         layers = parse_layers(args.layers)
         schedules = schedules_from_args(args)
         sweeps = [SweepConfig(args.prior, args.dataset, args.epochs, args.batch_size, args.lr,
-                              args.train_subset, args.test_subset, seed, layers) for seed in args.seeds]
+                              args.train_subset, args.test_subset, seed, layers, args.precision) for seed in args.seeds]
         check_schedules(schedules)
         results = check_writable(args.results if args.results is not None else runs_dir())
         device = resolve_device(args.device)
