@@ -8,7 +8,8 @@
 #     bench        benchmarks/bench.py --device cuda  -> $OUT/bench.log, $OUT/benchmarks_gpu.json
 #     cnn | mixer | schedules | first_layer
 #                  that experiment of the paper profile on CIFAR-10, seeds $SEEDS (default 0 1 2)
-#     bf16-cnn     the CNN alpha sweep of seed 0 again under bf16 autocast (same seed: the precision check)
+#     precision    the CNN alpha sweep, seed 0, $CHECK_EPOCHS epochs (default 10), in float32 (TF32) and in bf16
+#                  autocast: the same-seed accuracy check of mixed precision -> $OUT/precision.tgz
 #
 # CIFAR-10 comes from the JPEG copy in $TARBALL (default .carry/cifar10-jpeg.tar.gz). Every step that
 # trains ends by packing the run records into $OUT/runs.tgz; unpack them into results/runs/ at home
@@ -50,10 +51,13 @@ for step in "$@"; do
     cnn|mixer|schedules|first_layer)
            limited $PY -m imlp_core.experiments "$step" --profile paper --datasets cifar10 --seeds $SEEDS
            save_runs ;;
-    bf16-cnn)
-           limited $PY -m imlp_core.train --prior cnn --dataset cifar10 --precision bf16 --epochs 100 --seeds 0 \
-             --alphas $($PY -c "from imlp_core.profiles import ALPHA_GRID; print(*ALPHA_GRID)")
-           save_runs ;;
+    precision)
+           for precision in float32 bf16; do
+             limited $PY -m imlp_core.train --prior cnn --dataset cifar10 --precision $precision --seeds 0 \
+               --epochs ${CHECK_EPOCHS:-10} --results results/precision-check \
+               --alphas $($PY -c "from imlp_core.profiles import ALPHA_GRID; print(*ALPHA_GRID)")
+           done
+           tar czf "$OUT/precision.tgz" --exclude='.*' -C results precision-check ;;
     *) echo "unknown step $step" >&2; exit 2 ;;
   esac
   echo "=== $step took $((SECONDS - start)) s"
