@@ -2,8 +2,10 @@
 
 Each function runs the sweeps its notebook needs under a profile (see ``profiles.py``) and returns the
 records as a DataFrame (``results.to_frame``). Runs whose records exist are not trained again, so a
-notebook whose runs are stored re-executes in seconds. The command line trains a profile's runs without
-the notebooks (e.g. on a GPU machine, in pieces), which then only read them:
+notebook whose runs are stored re-executes in seconds. With ``IMLP_STORED_RUNS_ONLY=1`` nothing is trained:
+each seed's sweep is read if the store holds all its runs and is otherwise left out, with a printed note
+(how notebooks show runs made elsewhere, e.g. on a GPU, on a machine that cannot train them). The command
+line trains a profile's runs without the notebooks (e.g. on a GPU machine, in pieces):
 
     python -m imlp_core.experiments cnn mixer --profile paper --datasets cifar10 --seeds 0 1 2
 """
@@ -11,6 +13,7 @@ the notebooks (e.g. on a GPU machine, in pieces), which then only read them:
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import PRIORS
 from imlp_core.profiles import EXPERIMENTS, Profile, resolve_profile
 from imlp_core.results import to_frame
-from imlp_core.train import SweepConfig, run_sweep
+from imlp_core.train import SweepConfig, run_sweep, stored_records
 
 # Table 5: the paper does not print the alpha of its "CNN-interpolated" runs; we use Table 4's a = 0.5.
 FIRST_LAYER_ALPHA = 0.5
@@ -34,8 +37,22 @@ def _sweeps(profile: Profile, experiment: str, prior: str, dataset: str, schedul
     for seed in profile.seeds:
         sweep = SweepConfig(prior, dataset, budget.epochs, train_subset=budget.train_subset,
                             test_subset=budget.test_subset, seed=seed, layers=layers)
-        records += run_sweep(sweep, schedules, results, progress=progress)
+        if not stored_runs_only():
+            records += run_sweep(sweep, schedules, results, progress=progress)
+        elif (found := stored_records(sweep, schedules, results)) is not None:
+            records += found
+        else:
+            print(f"not in the result store, left out ({STORED_ONLY}=1 trains nothing): {experiment}, "
+                  f"{prior} prior, {dataset}, seed {seed}", flush=True)
     return to_frame(records).assign(experiment=experiment, profile=profile.name)
+
+
+STORED_ONLY = "IMLP_STORED_RUNS_ONLY"
+
+
+def stored_runs_only() -> bool:
+    """Whether ``IMLP_STORED_RUNS_ONLY`` asks the sweeps to read the store and train nothing."""
+    return os.environ.get(STORED_ONLY, "") not in ("", "0")
 
 
 def alpha_sweep(profile: Profile, prior: str, dataset: str, **kwargs) -> pd.DataFrame:

@@ -303,6 +303,12 @@ def dataset_roles(profile) -> list[tuple[str, str | None]]:
     return [(role, dataset_for_role(profile, role)) for role in DATASET_ROLES]
 
 
+def roles_with_runs(roles: list[tuple[str, str | None]], runs: pd.DataFrame) -> list[tuple[str, str | None]]:
+    """``roles`` with None for a dataset without runs (e.g. none stored, with ``IMLP_STORED_RUNS_ONLY=1``)."""
+    present = set(runs["dataset"])
+    return [(role, dataset if dataset in present else None) for role, dataset in roles]
+
+
 def _budget_text(budget) -> str:
     images = "all" if budget.train_subset is None else f"{budget.train_subset:,}"
     tests = "all" if budget.test_subset is None else f"{budget.test_subset:,}"
@@ -325,6 +331,11 @@ def profile_note(profile, experiment: str | None = None) -> str:
                      f"- **{role} is skipped in this profile**: its columns below say “not run in this profile”.")
     if profile.skipped:
         lines.append(f"\n> **Note.** {profile.skipped}")
+    from imlp_core.experiments import STORED_ONLY, stored_runs_only
+
+    if stored_runs_only():
+        lines.append(f"\n> **Stored runs only** (`{STORED_ONLY}=1`): nothing is trained here; a seed's sweep "
+                     "is shown when the result store holds all its runs, and what it lacks is marked not run.")
     return "\n".join(lines)
 
 

@@ -1,12 +1,14 @@
 """``make reproduce``: execute notebooks 01–07 in order with papermill, then say what each one wrote.
 
-    python -m imlp_core.reproduce [--profile NAME] [--only 03 05] [--update-notebooks]
+    python -m imlp_core.reproduce [--profile NAME] [--only 03 05] [--update-notebooks] [--stored-only]
 
 The profile comes from ``--profile``, else ``IMLP_PROFILE`` (default ``auto``), and is injected into every
 notebook as the parameter ``profile``. Executed notebooks go to ``results/executed/`` under the output root
 (``IMLP_OUTPUT_DIR``); ``--update-notebooks`` (or ``IMLP_UPDATE_NOTEBOOKS=1``) also copies them back into
 ``notebooks/``, without papermill's injected-parameters cell, so that the committed notebooks keep reading
-their profile from the environment (nbval runs them in the smoke profile).
+their profile from the environment (nbval runs them in the smoke profile). ``--stored-only`` (or
+``IMLP_STORED_RUNS_ONLY=1``) trains nothing: the notebooks show the sweeps the run store holds in full (e.g.
+the paper profile's runs made on a GPU), and a dataset without runs gets no figure.
 
 A notebook is skipped as *up to date* when its cell sources, the profile, the ``IMLP_DATASET_*`` settings, the code
 of ``imlp_core`` and the run store are exactly as when it last ran here and its outputs are all present (as
@@ -30,6 +32,7 @@ from typing import Sequence
 
 import nbformat
 
+from imlp_core.experiments import STORED_ONLY, stored_runs_only
 from imlp_core.paths import output_root, repo_root, results_dir
 from imlp_core.profiles import Profile, resolve_profile
 
@@ -78,9 +81,12 @@ class NotebookRun:
 
 
 def expected_outputs(name: str, profile: Profile) -> list[Path]:
-    """The figures and tables notebook ``name`` must write under the profile, relative to the output root."""
+    """The figures and tables notebook ``name`` must write under the profile, relative to the output root
+    (with stored runs only, the figures of each dataset are drawn only where its runs are stored: not required)."""
     paths = []
     for stem in EXPECTED_FIGURES.get(name, []):
+        if "{dataset}" in stem and stored_runs_only():
+            continue
         for dataset in (profile.datasets if "{dataset}" in stem else [None]):
             paths += [Path("figures") / f"{stem.format(dataset=dataset)}{suffix}" for suffix in (".png", ".pdf")]
     for stem in EXPECTED_TABLES.get(name, []):
@@ -124,7 +130,7 @@ def input_stamp(name: str, profile: Profile, source_dir: Path) -> str:
     notebook = nbformat.read(source_dir / f"{name}.ipynb", as_version=4)
     for cell in notebook.cells:
         digest.update(cell.source.encode())
-    for variable in sorted(v for v in os.environ if v.startswith("IMLP_DATASET_")):
+    for variable in sorted(v for v in os.environ if v.startswith(("IMLP_DATASET_", STORED_ONLY))):
         digest.update(f"{variable}={os.environ[variable]}".encode())
     for module in sorted((repo_root() / "imlp_core").glob("*.py")):
         digest.update(module.read_bytes())
@@ -266,7 +272,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--notebooks-dir", type=Path, default=None, help="run the notebooks of this folder instead")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars, one line per notebook")
     parser.add_argument("--force", action="store_true", help="execute every notebook, even those that are up to date")
+    parser.add_argument("--stored-only", action="store_true", default=stored_runs_only(),
+                        help=f"train nothing: show the sweeps the run store holds (also {STORED_ONLY}=1)")
     args = parser.parse_args(argv)
+    if args.stored_only:
+        os.environ[STORED_ONLY] = "1"  # the kernels inherit it
 
     profile = resolve_profile(args.profile)
     os.environ["IMLP_PROFILE"] = profile.name  # kernels inherit it; the injected parameter says the same
@@ -276,6 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"outputs under {output_root()}", flush=True)
     if profile.skipped:
         print(f"reproduce: {profile.skipped}", flush=True)
+    if args.stored_only:
+        print(f"reproduce: stored runs only ({STORED_ONLY}=1): nothing is trained", flush=True)
     note = use_shared_cifar10(profile)
     if note:
         print(f"reproduce: {note}", flush=True)

@@ -140,7 +140,13 @@ def to_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
                      "history": record["history"], "source": record["dataset"]["source"],
                      "device": record["environment"]["device"], "wall_time_s": record["wall_time_s"],
                      "images_per_s": record["images_per_s"], "key": record["key"]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=FRAME_COLUMNS)
+
+
+# The columns of :func:`to_frame` (given explicitly when there is no record to take them from).
+FRAME_COLUMNS = ["prior", "dataset", "epochs", "batch_size", "lr", "train_subset", "test_subset", "seed", "layers",
+                 "precision", "schedule", "alpha", "k", "label", "test_acc", "prior_test_acc", "train_loss", "status",
+                 "history", "source", "device", "wall_time_s", "images_per_s", "key"]
 
 
 def load(directory: Path | str) -> pd.DataFrame:

@@ -144,6 +144,14 @@ def run_sweep(
     return [read_record(record_path(results, key)) for key in keys]
 
 
+def stored_records(sweep: SweepConfig, schedules: Sequence[AlphaSchedule], results: Path | None = None
+                   ) -> list[dict[str, Any]] | None:
+    """The records of every run of ``schedules`` in ``sweep`` if the store holds them all, else None; trains nothing."""
+    results = Path(results) if results is not None else runs_dir()
+    records = [read_record(record_path(results, config_key(sweep.run_config(s)))) for s in check_schedules(schedules)]
+    return None if any(record is None for record in records) else records
+
+
 def resolve_device(device: str | torch.device) -> torch.device:
     if str(device) == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -1,0 +1,84 @@
+"""imlp_core.experiments and precision: stored-runs-only sweeps, the experiments CLI, bf16 autocast on the CPU."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import torch
+
+from conftest import CNN_ALPHAS, CNN_SWEEP, copy_store
+from imlp_core import experiments, plots, train
+from imlp_core.interpolate import AlphaSchedule
+from imlp_core.models import IMLP, build_prior
+from imlp_core.profiles import PROFILES, Budget
+from imlp_core.results import config_key, record_path
+from imlp_core.train import SweepConfig, stacked_cross_entropy
+
+# A profile whose "cnn" experiment is exactly the session's stored S-CNN sweep (conftest), with seeds 0 and 1.
+PROFILE = replace(PROFILES["smoke"], datasets=("synthetic",), seeds=(0, 1), alphas=CNN_ALPHAS,
+                  budgets={**PROFILES["smoke"].budgets, "cnn": Budget(CNN_SWEEP.epochs, CNN_SWEEP.train_subset,
+                                                                       CNN_SWEEP.test_subset)})
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("trained although IMLP_STORED_RUNS_ONLY=1")
+
+    monkeypatch.setattr(train.Trainer, "run", refuse)
+    monkeypatch.setenv("IMLP_STORED_RUNS_ONLY", "1")
+
+
+def test_stored_only_reads_complete_sweeps_and_trains_nothing(cnn_sweep_store, tmp_path, monkeypatch, no_training, capsys):
+    store = copy_store(cnn_sweep_store[0], tmp_path / "store")
+    # The conftest sweep uses batches of 64; the profile's sweeps use the default 128, so key them alike.
+    monkeypatch.setattr(experiments, "SweepConfig", lambda *a, **k: SweepConfig(*a, batch_size=CNN_SWEEP.batch_size, **k))
+    seed1 = replace(CNN_SWEEP, seed=1)
+    partial = record_path(store, config_key(seed1.run_config(AlphaSchedule("constant", 0.0))))
+    partial.write_bytes(next(store.glob("*.json")).read_bytes())  # seed 1: one run of three stored
+    runs = experiments.alpha_sweep(PROFILE, "cnn", "synthetic", results=store, progress=False)
+    assert sorted(runs.seed.unique()) == [0] and len(runs) == len(CNN_ALPHAS)
+    out = capsys.readouterr().out
+    assert "left out" in out and "seed 1" in out and "seed 0" not in out
+
+
+def test_stored_only_with_an_empty_store_gives_an_empty_frame_with_every_column(tmp_path, no_training):
+    runs = experiments.alpha_sweep(PROFILE, "cnn", "synthetic", results=tmp_path, progress=False)
+    assert runs.empty and {"dataset", "seed", "label", "test_acc", "prior_test_acc", "status"} <= set(runs.columns)
+    roles = plots.roles_with_runs([("CIFAR-10", "synthetic"), ("CIFAR-100", None)], runs)
+    assert roles == [("CIFAR-10", None), ("CIFAR-100", None)]
+    assert "Stored runs only" in plots.profile_note(PROFILE, "cnn")
+
+
+def test_experiments_cli_refuses_seeds_outside_the_profile(capsys):
+    with pytest.raises(SystemExit):
+        experiments.main(["cnn", "--profile", "smoke", "--seeds", "7"])
+    assert "seeds [7] are not in profile 'smoke'" in capsys.readouterr().err
+
+
+def test_the_default_precision_keeps_the_record_keys_and_bf16_changes_them():
+    schedule = AlphaSchedule("constant", 0.5)
+    default = CNN_SWEEP.run_config(schedule)
+    assert "precision" not in default  # records made before the setting existed keep their keys
+    assert config_key(replace(CNN_SWEEP, precision="bf16").run_config(schedule)) != config_key(default)
+    with pytest.raises(ValueError, match="unknown precision 'fp8'; choose one of float32, bf16"):
+        replace(CNN_SWEEP, precision="fp8")
+
+
+def test_bf16_autocast_backward_gives_float32_gradients_close_to_float32():
+    """The stacked matmul's own backward runs under autocast (CPU here, CUDA in test_gpu.py)."""
+    torch.manual_seed(0)
+    mlp = IMLP.matching(build_prior("cnn"), num_models=2)
+    x, y = torch.randn(16, 3, 32, 32), torch.randint(0, 10, (16,))
+    stacked_cross_entropy(mlp(x), y).sum().backward()
+    reference = [p.grad.clone() for p in mlp.parameters()]
+    mlp.zero_grad()
+    with torch.autocast("cpu", torch.bfloat16):
+        logits = mlp(x)
+        loss = stacked_cross_entropy(logits, y).sum()
+    assert logits.dtype == torch.bfloat16
+    loss.backward()
+    for p, ref in zip(mlp.parameters(), reference):
+        assert p.grad.dtype == torch.float32
+        assert (p.grad - ref).norm() / ref.norm() < 0.05
