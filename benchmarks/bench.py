@@ -15,7 +15,10 @@ itself (uint8 data on the device, ``augment_batch``, stacked I-MLPs, Adam) on a 
    per linear, 2 * C_in / groups * k^2 * C_out * H_out * W_out per convolution; backward = 2 x forward),
    divided by the step time, against the peak of a large square matmul in the same dtype timed here.
 4. Interpolation: ``interpolate_`` (W_P of every layer from the prior + the lerp) once per epoch with K
-   models, both W_F constructions for the CNN, and the raw conversions (``bench_conversions``).
+   models, both W_F constructions for the CNN, and the raw conversions (``bench_conversions``). On a
+   CPU, 4c times the K-model step with glibc's large allocations kept in the heap (the engine's
+   default) against glibc's default, each in a fresh process. On a GPU, item 3 times the eager step
+   beside the CUDA-graph replay the engine uses, and bf16 autocast beside TF32.
 5. Profiles: projected wall time of each profile's sweeps = epochs x (steps x step time + test images x
    evaluation time per image + interpolation), with step, evaluation and interpolation costs linear in K
    fitted to two measured K; measured times from ``--measured FILE`` (JSON {profile: seconds}) or the
@@ -32,6 +35,8 @@ import gc
 import json
 import math
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -194,13 +199,15 @@ def forward_flops_per_sample(model: nn.Module) -> int:
 
 
 def matmul_peak(device: torch.device, dtype: torch.dtype, repeats: int, tf32: bool = False) -> float:
-    """FLOP/s of an n x n matmul in ``dtype`` (n = 2048 on the CPU, 8192 on a GPU)."""
-    n = 8192 if device.type == "cuda" else 2048
-    a, b = (torch.randn(n, n, device=device, dtype=dtype) for _ in range(2))
+    """FLOP/s of the fastest large square matmul in ``dtype`` (n = 2048 and 4096 on the CPU, 8192 on a GPU)."""
     previous = torch.backends.cuda.matmul.allow_tf32
     torch.backends.cuda.matmul.allow_tf32 = tf32
     try:
-        return 2 * n**3 / median_seconds(lambda: a @ b, device, repeats)
+        best = 0.0
+        for n in (8192,) if device.type == "cuda" else (2048, 4096):
+            a, b = (torch.randn(n, n, device=device, dtype=dtype) for _ in range(2))
+            best = max(best, 2 * n**3 / median_seconds(lambda: a @ b, device, repeats))
+        return best
     finally:
         torch.backends.cuda.matmul.allow_tf32 = previous
 
@@ -270,6 +277,37 @@ def interpolation(args: argparse.Namespace, trainers: dict, costs: dict) -> tupl
     for record in conversions:
         record["dense_shape"] = list(record["dense_shape"])
     return rows, conversions
+
+
+# -- 4c. CPU: glibc's large allocations kept in the heap ------------------------------------------------
+HEAP_PROBE_STEPS = 3
+
+
+def heap_lever(args: argparse.Namespace) -> list[dict]:
+    """The K-model step with large allocations kept in the heap (``keep_large_allocations_in_heap``, the
+    engine's default on a CPU) against glibc's default, each timed in a fresh process (the setting is global)."""
+    rows = []
+    for prior in ("cnn", "mixer"):
+        row = {"prior": prior, "K": args.models, "steps": HEAP_PROBE_STEPS}
+        for column, heap in (("heap_step_ms", "1"), ("glibc_default_step_ms", "0")):
+            command = [sys.executable, __file__, "--device", "cpu", "--threads", str(args.threads), "--repeats",
+                       str(args.repeats), "--steps", str(HEAP_PROBE_STEPS), "--heap-probe", prior, str(args.models)]
+            child = subprocess.run(command, env={**os.environ, "IMLP_CPU_HEAP": heap}, capture_output=True, text=True,
+                                   check=True)
+            row[column] = 1e3 * json.loads(child.stdout.splitlines()[-1])["step_s"]
+        row["speedup"] = row["glibc_default_step_ms"] / row["heap_step_ms"]
+        rows.append(row)
+    return rows
+
+
+def heap_probe(args: argparse.Namespace) -> None:
+    """The child of :func:`heap_lever`: one JSON line with the engine's step time for (prior, K)."""
+    prior, k = args.heap_probe
+    with tempfile.TemporaryDirectory() as workdir:
+        args.workdir = workdir
+        trainer = engine(prior, int(k), args)
+        print(json.dumps({"step_s": median_seconds(lambda: trainer.train_epoch(NoBar()), args.device, args.repeats)
+                          / args.steps}))
 
 
 # -- 5. projected and measured wall time of each profile --------------------------------------------------
@@ -345,6 +383,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help="smoke check: 1 step, 1 repeat, K = 2, no Table 5 priors (< 1 min)")
     parser.add_argument("--measured", default=None, help="JSON {profile: measured seconds}")
+    parser.add_argument("--heap-probe", nargs=2, metavar=("PRIOR", "K"), help=argparse.SUPPRESS)  # heap_lever's child
     args = parser.parse_args()
     if args.quick:
         args.steps, args.repeats, args.models = 1, 1, 2
@@ -366,6 +405,8 @@ def print_table(title: str, rows: list[dict], columns: list[str] | None = None) 
 def main() -> None:
     args = parse_args()
     torch.set_num_threads(args.threads)
+    if args.heap_probe:
+        return heap_probe(args)
     started = time.perf_counter()
     environment = environment_info(args.device)
     print(f"device {environment['device']}, {args.threads} threads, torch {torch.__version__}; "
@@ -390,6 +431,8 @@ def main() -> None:
         results["interpolation"], results["conversions"] = interpolation(args, trainers, costs)
         trainers.clear()
         release()
+        if args.device.type == "cpu" and not args.quick:
+            results["cpu_heap"] = heap_lever(args)
         results["profiles"] = profiles(args, costs)
     print_table("1. Training throughput, one prior + one I-MLP per step (images/s per trained model)",
                 results["throughput"])
@@ -403,6 +446,9 @@ def main() -> None:
     conversions = pd.DataFrame(results["conversions"]).groupby(["model", "method"], sort=False)["ms"].sum().reset_index()
     print_table("4b. Raw dense conversions, all layers of one prior (bench_conversions.time_conversions), ms",
                 conversions.to_dict("records"))
+    if "cpu_heap" in results:
+        print_table(f"4c. CPU step of K = {args.models}, large allocations kept in the heap (the engine's default) "
+                    "against glibc's default, each in a fresh process", results["cpu_heap"])
     print_table("5. Wall time of each profile on this device (projected: every experiment on every dataset"
                 + ("; without Table 5's sweeps, which --quick does not time)" if args.quick else ")"),
                 results["profiles"])

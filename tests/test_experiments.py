@@ -1,7 +1,8 @@
-"""imlp_core.experiments and precision: stored-runs-only sweeps, the experiments CLI, bf16 autocast on the CPU."""
+"""imlp_core.experiments and the engine's settings: stored-runs-only sweeps, the experiments CLI, precision, the CPU heap."""
 
 from __future__ import annotations
 
+import platform
 from dataclasses import replace
 
 import pytest
@@ -82,3 +83,10 @@ def test_bf16_autocast_backward_gives_float32_gradients_close_to_float32():
     for p, ref in zip(mlp.parameters(), reference):
         assert p.grad.dtype == torch.float32
         assert (p.grad - ref).norm() / ref.norm() < 0.05
+
+
+def test_large_allocations_stay_in_the_heap_unless_turned_off(monkeypatch):
+    monkeypatch.setenv("IMLP_CPU_HEAP", "0")
+    assert train.keep_large_allocations_in_heap() is False
+    monkeypatch.setenv("IMLP_CPU_HEAP", "1")
+    assert train.keep_large_allocations_in_heap() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
