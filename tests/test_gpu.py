@@ -66,12 +66,12 @@ def test_alpha_one_records_the_priors_accuracy_on_the_gpu(cuda_records):
         assert h["test_acc"] == h["prior_test_acc"]
 
 
-def test_bf16_autocast_gives_float32_gradients_close_to_float32():
+def test_bf16_autocast_gives_float32_gradients_close_to_float32(monkeypatch):
+    monkeypatch.setattr(torch.backends.cuda.matmul, "allow_tf32", False)  # the reference in plain float32
     torch.manual_seed(0)
     prior = build_prior("mixer").cuda()
     mlp = IMLP.matching(prior, num_models=2).cuda()
     x, y = torch.randn(64, 3, 32, 32, device="cuda"), torch.randint(0, 10, (64,), device="cuda")
-    torch.backends.cuda.matmul.allow_tf32 = False
     stacked_cross_entropy(mlp(x), y).sum().backward()
     reference = [p.grad.clone() for p in mlp.parameters()]
     mlp.zero_grad()
