@@ -98,20 +98,24 @@ def engine(prior: str, num_models: int, args: argparse.Namespace) -> Trainer:
     return Trainer(sweep, schedules, Path(args.workdir), args.device, progress=False)
 
 
+def step_seconds(trainer: Trainer, args: argparse.Namespace) -> float:
+    """Median seconds per training step of ``trainer``'s epoch of ``args.steps`` batches."""
+    return median_seconds(lambda: trainer.train_epoch(NoBar()), args.device, args.repeats) / args.steps
+
+
 def engine_costs(trainer: Trainer, args: argparse.Namespace) -> dict:
     """Seconds per training step, per evaluated test image and per interpolation of ``trainer``'s sweep.
 
     On a GPU the engine replays its step as a CUDA graph; ``eager_step_s`` times the same step without.
     """
-    epoch_step_s = lambda: median_seconds(lambda: trainer.train_epoch(NoBar()), args.device, args.repeats) / args.steps
     alphas = [s.alpha for s in trainer.schedules]
-    costs = {"step_s": epoch_step_s(),
+    costs = {"step_s": step_seconds(trainer, args),
              "eval_s_per_image": median_seconds(trainer.evaluate, args.device, args.repeats) / args.eval_images,
              "interp_s": median_seconds(lambda: interpolate_(trainer.mlp, trainer.prior, alphas, trainer.layers),
                                         args.device, args.repeats)}
     if trainer.use_graphs:
         with graphs_off(trainer):
-            costs["eager_step_s"] = epoch_step_s()
+            costs["eager_step_s"] = step_seconds(trainer, args)
     return costs
 
 
@@ -246,8 +250,7 @@ def flops(args: argparse.Namespace, trainers: dict, costs: dict) -> list[dict]:
                              cost["eager_step_s"]))
         if args.device.type == "cuda":
             with precision(trainer, "bf16"):
-                timed += [("bf16", f"prior + {args.models} I-MLPs, bf16 autocast", step_flop,
-                           median_seconds(lambda: trainer.train_epoch(NoBar()), args.device, args.repeats) / args.steps),
+                timed += [("bf16", f"prior + {args.models} I-MLPs, bf16 autocast", step_flop, step_seconds(trainer, args)),
                           ("bf16", f"{args.models} I-MLPs alone, bf16 autocast", mlp_flop,
                            mlp_step_seconds(trainer, args))]
         for dtype, workload, flop, seconds in timed:
@@ -306,8 +309,7 @@ def heap_probe(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as workdir:
         args.workdir = workdir
         trainer = engine(prior, int(k), args)
-        print(json.dumps({"step_s": median_seconds(lambda: trainer.train_epoch(NoBar()), args.device, args.repeats)
-                          / args.steps}))
+        print(json.dumps({"step_s": step_seconds(trainer, args)}))
 
 
 # -- 5. projected and measured wall time of each profile --------------------------------------------------
