@@ -92,13 +92,16 @@ def select_layers(layers: LayerSelection, num_layers: int) -> list[int]:
 
 @torch.no_grad()
 def interpolate_(
-    mlp: IMLP, prior: nn.Module, alpha: float | Sequence[float] | Tensor, layers: LayerSelection = "all"
+    mlp: IMLP, prior: nn.Module, alpha: float | Sequence[float] | Tensor, layers: LayerSelection = "all",
+    *, bias: bool = True, norms: bool = False,
 ) -> None:
     """Algorithm 1, in place: W <- (1 - alpha) W + alpha W_P and b <- (1 - alpha) b + alpha b_P.
 
     ``W_P, b_P`` come from the prior's current weights (``prior.dense_layers()``: Eq. 4 or Eq. 5). ``alpha`` is
     one number, or one per stacked model (shape (K,)). ``torch.lerp`` returns exactly W_P at alpha = 1 and
-    exactly W at alpha = 0.
+    exactly W at alpha = 0. Notebook 08's open choices: ``bias=False`` leaves b alone (Algorithm 1 names W
+    only); ``norms=True`` also pulls the affine LN's gamma, beta after each selected hidden layer towards the
+    prior's (``prior.dense_norms()``).
     """
     mlp_layers = mlp.interpolated_layers()
     dense = prior.dense_layers()
@@ -119,7 +122,13 @@ def interpolate_(
     for i in selected:
         layer, (w_p, b_p) = mlp_layers[i], dense[i]
         layer.weight.lerp_(w_p.to(weight.dtype).expand_as(layer.weight), alphas[:, None, None])
-        layer.bias.lerp_(b_p.to(weight.dtype).expand_as(layer.bias), alphas[:, None])
+        if bias:
+            layer.bias.lerp_(b_p.to(weight.dtype).expand_as(layer.bias), alphas[:, None])
+    if norms:  # gamma and beta of the affine LN after each selected hidden layer
+        for i, (norm, dense_norm) in enumerate(zip(mlp.affine_norms(), prior.dense_norms())):
+            if i in selected and norm is not None:
+                for param, target in zip((norm.weight, norm.bias), dense_norm):
+                    param.lerp_(target.to(weight.dtype).expand_as(param), alphas[:, None])
 
 
 def check_alphas(alpha: float | Sequence[float] | Tensor, num_models: int) -> Tensor:

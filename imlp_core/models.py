@@ -12,10 +12,13 @@ Every prior exposes the same two things the interpolation needs:
 Choices the paper leaves open, fixed here so that the parameter counts of Tables 2 and 3 are met
 exactly and the I-MLP at alpha = 1 computes the prior's logits (verified in ``tests/test_models.py``):
 
-* LayerNorm has no affine parameters (affine parameters would change every count).
+* LayerNorm has no affine parameters (affine parameters would change every count). ``affine=True`` (the
+  ``--ln affine-*`` options of notebook 08) gives every LN elementwise gamma, beta, in the prior and in the
+  I-MLP alike; the prior's dense form of them is ``dense_norms()``.
 * The S-CNN applies the S-MLP block of Eq. 1, sigma(LN(.)), after each of its six convolutions, LN over
   the layer's whole (C, H, W) output, so that the I-MLP's LayerNorm over the 1,024-vector matches it.
-  (Table 2's caption, "Layers-1 and Layers-5", is read as every layer, as Eq. 1 prescribes.)
+  (Table 2's caption, "Layers-1 and Layers-5", is read as every layer, as Eq. 1 prescribes;
+  ``block="s-mlp"`` reads it as the scaling-MLPs code does: no LN or GELU after the last hidden layer.)
 * The Mixer follows Table 3's caption literally: LN (per token, over C) after the patch embedding and
   after each Token/Channel-Mixer MLP 2, GELU between the two layers of each MLP, no skip connections;
   its head sees the mean over the 16 tokens. A LayerNorm over all 2,048 features would not reproduce
@@ -58,7 +61,8 @@ class MLPSpec:
     """Shape of an I-MLP: ``widths[i] -> widths[i+1]`` for each interpolated layer, then the head.
 
     ``norm_groups[i]``: LN groups after layer i (None: no LN); ``gelu[i]``: GELU after layer i;
-    ``head_tokens``: the head sees the mean over this many equal slices of the last features.
+    ``head_tokens``: the head sees the mean over this many equal slices of the last features;
+    ``affine``: every LN has elementwise gamma, beta over its layer's features.
     """
 
     widths: tuple[int, ...]
@@ -66,6 +70,7 @@ class MLPSpec:
     gelu: tuple[bool, ...]
     head_tokens: int
     num_classes: int
+    affine: bool = False
 
     @property
     def head_features(self) -> int:
@@ -112,6 +117,21 @@ class StackedLinear(nn.Module):
         return _StackedMatmul.apply(x, self.weight, self.bias)
 
 
+class StackedAffine(nn.Module):
+    """LayerNorm's elementwise affine map for K stacked models: h (K, N, width) -> gamma * h + beta.
+
+    Starts as ``nn.LayerNorm``'s (gamma = 1, beta = 0), so adding it draws no random numbers.
+    """
+
+    def __init__(self, num_models: int, width: int) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(num_models, width))
+        self.bias = nn.Parameter(torch.zeros(num_models, width))
+
+    def forward(self, h: Tensor) -> Tensor:
+        return torch.addcmul(self.bias.unsqueeze(1), h, self.weight.unsqueeze(1))
+
+
 class IMLP(nn.Module):
     """K fully-connected I-MLPs (S-MLP blocks, Eq. 1) trained side by side; logits are (K, N, classes).
 
@@ -126,6 +146,11 @@ class IMLP(nn.Module):
             StackedLinear(num_models, d_in, d_out) for d_in, d_out in zip(spec.widths, spec.widths[1:])
         )
         self.head = StackedLinear(num_models, spec.head_features, spec.num_classes)
+        # gamma, beta of each LN (K, width) when the spec asks for affine LN; None where a layer has no LN
+        self.norms = nn.ModuleList(
+            StackedAffine(num_models, width) if spec.affine and groups is not None else nn.Identity()
+            for width, groups in zip(spec.widths[1:], spec.norm_groups)
+        )
 
     @classmethod
     def matching(cls, prior: nn.Module, num_models: int = 1) -> IMLP:
@@ -136,12 +161,16 @@ class IMLP(nn.Module):
         """The layers Algorithm 1 interpolates, aligned with the prior's ``dense_layers()``."""
         return [*self.hidden, self.head]
 
+    def affine_norms(self) -> list[StackedAffine | None]:
+        """The LN gamma, beta after each hidden layer (None: no affine LN there), aligned with ``prior.dense_norms()``."""
+        return [norm if isinstance(norm, StackedAffine) else None for norm in self.norms]
+
     def forward(self, x: Tensor) -> Tensor:
         h = x.flatten(1).expand(self.num_models, -1, -1)  # vec(x), shared by the K models
-        for layer, groups, gelu in zip(self.hidden, self.spec.norm_groups, self.spec.gelu):
+        for layer, norm, groups, gelu in zip(self.hidden, self.norms, self.spec.norm_groups, self.spec.gelu):
             h = layer(h)
             if groups is not None:
-                h = layer_norm_groups(h, groups)
+                h = norm(layer_norm_groups(h, groups))
             if gelu:
                 h = F.gelu(h)
         if self.spec.head_tokens > 1:
@@ -149,42 +178,69 @@ class IMLP(nn.Module):
         return self.head(h)
 
 
+BLOCKS = ("every-layer", "s-mlp")
+
+
+def normalized_layers(num_layers: int, block: str) -> tuple[bool, ...]:
+    """Which hidden layers are followed by the S-MLP block sigma(LN(.)) of Eq. 1.
+
+    ``every-layer``: all of them (Eq. 1). ``s-mlp``: all but the last, as in the scaling-MLPs code the paper
+    builds on (App. E), where the last hidden layer feeds the head linearly.
+    """
+    if block not in BLOCKS:
+        raise ValueError(f"unknown block {block!r}; choose one of {', '.join(BLOCKS)}")
+    return (True,) * (num_layers - 1) + (block == "every-layer",)
+
+
 class CNNPrior(nn.Module):
     """A stack of 3x3, padding-1 convolutions, each followed by LN over (C, H, W) and GELU, and a linear head.
 
-    ``SCNN`` is the paper's instance (Table 2); Table 5's priors are other instances.
+    ``SCNN`` is the paper's instance (Table 2); Table 5's priors are other instances. ``block`` and
+    ``affine`` are the open choices of notebook 08 (see :func:`normalized_layers` and the module docstring).
     """
 
-    def __init__(self, channels: tuple[int, ...], strides: tuple[int, ...], num_classes: int = 10) -> None:
+    def __init__(self, channels: tuple[int, ...], strides: tuple[int, ...], num_classes: int = 10,
+                 block: str = "every-layer", affine: bool = False) -> None:
         super().__init__()
         if len(channels) != len(strides):
             raise ValueError(f"got {len(channels)} channel counts but {len(strides)} strides; give one of each per layer")
+        self.normalized = normalized_layers(len(channels), block)
         self.convs = nn.ModuleList()
+        self.norms = nn.ModuleList()  # affine LN over each normalised layer's (C, H, W) output
         self.input_shapes: list[tuple[int, int, int]] = []
         shape = IMAGE_SHAPE
-        for c_out, stride in zip(channels, strides):
+        for c_out, stride, normalized in zip(channels, strides, self.normalized):
             conv = nn.Conv2d(shape[0], c_out, kernel_size=3, stride=stride, padding=1)
             self.convs.append(conv)
             self.input_shapes.append(shape)
             shape = conv2d_output_shape(conv, shape)
+            self.norms.append(nn.LayerNorm(shape) if affine and normalized else nn.Identity())
+        self.affine = affine
         self.head = nn.Linear(prod(shape), num_classes)
 
     def forward(self, x: Tensor) -> Tensor:
-        for conv in self.convs:
+        for conv, norm, normalized in zip(self.convs, self.norms, self.normalized):
             x = conv(x)
-            x = F.gelu(F.layer_norm(x, x.shape[1:]))
+            if normalized:
+                x = F.gelu(norm(x) if self.affine else F.layer_norm(x, x.shape[1:]))
         return self.head(x.flatten(1))
 
     def mlp_spec(self) -> MLPSpec:
         widths = (prod(IMAGE_SHAPE), *(prod(s) for s in self.input_shapes[1:]), self.head.in_features)
-        n = len(self.convs)
-        return MLPSpec(widths, (1,) * n, (True,) * n, head_tokens=1, num_classes=self.head.out_features)
+        return MLPSpec(widths, tuple(1 if n else None for n in self.normalized), self.normalized,
+                       head_tokens=1, num_classes=self.head.out_features, affine=self.affine)
 
     @torch.no_grad()
     def dense_layers(self) -> list[tuple[Tensor, Tensor]]:
         """(W_F, b) of each convolution (Eq. 4, Appendix A), then the head's own (W, b)."""
         dense = [conv2d_to_dense(conv, shape) for conv, shape in zip(self.convs, self.input_shapes)]
         return [*dense, (self.head.weight, self.head.bias)]
+
+    @torch.no_grad()
+    def dense_norms(self) -> list[tuple[Tensor, Tensor] | None]:
+        """The affine LN's (gamma, beta) after each convolution, flattened row-major like vec(x) (None: none)."""
+        return [(norm.weight.flatten(), norm.bias.flatten()) if isinstance(norm, nn.LayerNorm) else None
+                for norm in self.norms]
 
 
 class SCNN(CNNPrior):
@@ -193,8 +249,8 @@ class SCNN(CNNPrior):
     CHANNELS = (1, 4, 16, 64, 256, 256)
     STRIDES = (1, 2, 2, 2, 2, 1)
 
-    def __init__(self, num_classes: int = 10) -> None:
-        super().__init__(self.CHANNELS, self.STRIDES, num_classes)
+    def __init__(self, num_classes: int = 10, block: str = "every-layer", affine: bool = False) -> None:
+        super().__init__(self.CHANNELS, self.STRIDES, num_classes, block, affine)
 
 
 class MLPMixer(nn.Module):
@@ -204,7 +260,8 @@ class MLPMixer(nn.Module):
     output shapes); normalisation and activations as in Table 3's caption (see the module docstring).
     """
 
-    def __init__(self, num_classes: int = 10, patch_size: int = 8, channels: int = 128, depth: int = 2) -> None:
+    def __init__(self, num_classes: int = 10, patch_size: int = 8, channels: int = 128, depth: int = 2,
+                 block: str = "every-layer", affine: bool = False) -> None:
         super().__init__()
         c_in, height, width = IMAGE_SHAPE
         self.patch_size, self.channels = patch_size, channels
@@ -218,24 +275,53 @@ class MLPMixer(nn.Module):
             nn.ModuleList([nn.Linear(channels, channels), nn.Linear(channels, channels)]) for _ in range(depth)
         )
         self.head = nn.Linear(channels, num_classes)
+        # The per-token LNs: after the embedding, then after each token and each channel MLP. ``s-mlp`` drops
+        # the last (the last hidden layer feeds the head linearly; it has no GELU in Table 3 either).
+        self.normalized = normalized_layers(1 + 2 * depth, block)
+        self.affine = affine
+        self.norms = nn.ModuleList(nn.LayerNorm(channels) if affine and n else nn.Identity() for n in self.normalized)
+
+    def layer_norm(self, h: Tensor, i: int) -> Tensor:
+        """The i-th per-token LN (over C), with gamma, beta when affine; the identity where the block has none."""
+        if not self.normalized[i]:
+            return h
+        return self.norms[i](h) if self.affine else F.layer_norm(h, h.shape[-1:])
 
     def forward(self, x: Tensor) -> Tensor:
-        ln = lambda h: F.layer_norm(h, h.shape[-1:])  # per token, no affine parameters
-        h = ln(self.embed(self.patchify(x)))  # (N, S, C)
-        for (token_1, token_2), (channel_1, channel_2) in zip(self.token_mlps, self.channel_mlps):
+        h = self.layer_norm(self.embed(self.patchify(x)), 0)  # (N, S, C)
+        for i, ((token_1, token_2), (channel_1, channel_2)) in enumerate(zip(self.token_mlps, self.channel_mlps)):
             t = token_2(F.gelu(token_1(h.transpose(1, 2))))  # mixes along S, on (N, C, S)
-            h = ln(t.transpose(1, 2))
-            h = ln(channel_2(F.gelu(channel_1(h))))
+            h = self.layer_norm(t.transpose(1, 2), 1 + 2 * i)
+            h = self.layer_norm(channel_2(F.gelu(channel_1(h))), 2 + 2 * i)
         return self.head(h.mean(1))
 
     def mlp_spec(self) -> MLPSpec:
         depth = len(self.token_mlps)
         width = self.tokens * self.channels
         # Layer-1, then per Mixer layer: token 1 (GELU), token 2 (LN), channel 1 (GELU), channel 2 (LN).
-        norm_groups = (self.tokens,) + (None, self.tokens) * (2 * depth)
+        norm_groups = tuple(self.tokens if n else None for n in self.normalized_hidden_layers())
         gelu = (False,) + (True, False) * (2 * depth)
         widths = (prod(IMAGE_SHAPE),) + (width,) * (1 + 4 * depth)
-        return MLPSpec(widths, norm_groups, gelu, head_tokens=self.tokens, num_classes=self.head.out_features)
+        return MLPSpec(widths, norm_groups, gelu, head_tokens=self.tokens, num_classes=self.head.out_features,
+                       affine=self.affine)
+
+    def normalized_hidden_layers(self) -> list[bool]:
+        """Whether each of the I-MLP's hidden layers (embedding, then 4 per Mixer layer) is followed by an LN."""
+        flags = [self.normalized[0]]
+        for i in range(len(self.token_mlps)):
+            flags += [False, self.normalized[1 + 2 * i], False, self.normalized[2 + 2 * i]]
+        return flags
+
+    @torch.no_grad()
+    def dense_norms(self) -> list[tuple[Tensor, Tensor] | None]:
+        """Each hidden layer's affine LN (gamma, beta) tiled over the S tokens of the row-major (S, C) map (None: none)."""
+        norms = iter(self.norms)
+        dense = []
+        for normalized in self.normalized_hidden_layers():
+            norm = next(norms) if normalized else None
+            dense.append((norm.weight.repeat(self.tokens), norm.bias.repeat(self.tokens))
+                         if isinstance(norm, nn.LayerNorm) else None)
+        return dense
 
     @torch.no_grad()
     def dense_layers(self) -> list[tuple[Tensor, Tensor]]:
@@ -267,8 +353,8 @@ class Table5MLP1Prior(CNNPrior):
     STRIDES = (2, 2, 2, 2, 1, 1) + (1,) * 6
     INTERPOLATED_LAYERS = (0, 1, 2, 3, 4, 5)
 
-    def __init__(self, num_classes: int = 10) -> None:
-        super().__init__(self.CHANNELS, self.STRIDES, num_classes)
+    def __init__(self, num_classes: int = 10, block: str = "every-layer", affine: bool = False) -> None:
+        super().__init__(self.CHANNELS, self.STRIDES, num_classes, block, affine)
 
 
 class Table5MLP2Prior(CNNPrior):
@@ -283,18 +369,18 @@ class Table5MLP2Prior(CNNPrior):
     STRIDES = (1, 2, 1, 1, 1, 1)
     INTERPOLATED_LAYERS = (0,)
 
-    def __init__(self, num_classes: int = 10) -> None:
-        super().__init__(self.CHANNELS, self.STRIDES, num_classes)
+    def __init__(self, num_classes: int = 10, block: str = "every-layer", affine: bool = False) -> None:
+        super().__init__(self.CHANNELS, self.STRIDES, num_classes, block, affine)
 
 
 PRIORS = {"cnn": SCNN, "mixer": MLPMixer, "table5-mlp1": Table5MLP1Prior, "table5-mlp2": Table5MLP2Prior}
 
 
-def build_prior(name: str, num_classes: int = 10) -> nn.Module:
-    """The prior called ``name`` ("cnn": S-CNN, "mixer": MLP-Mixer, or a Table 5 pair)."""
+def build_prior(name: str, num_classes: int = 10, block: str = "every-layer", affine: bool = False) -> nn.Module:
+    """The prior called ``name`` ("cnn": S-CNN, "mixer": MLP-Mixer, or a Table 5 pair), with notebook 08's block and LN."""
     if name not in PRIORS:
         raise ValueError(f"unknown prior {name!r}; choose one of {sorted(PRIORS)}")
-    return PRIORS[name](num_classes=num_classes)
+    return PRIORS[name](num_classes=num_classes, block=block, affine=affine)
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -27,6 +27,7 @@ import pandas as pd
 import torch
 
 import imlp_core
+from imlp_core.options import DEFAULTS
 from imlp_core.paths import repo_root
 
 
@@ -133,7 +134,7 @@ def to_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
     """One row per record: config columns (the schedule as ``schedule``, ``alpha``, ``k``), final numbers, history."""
     rows = []
     for record in records:
-        config = {"precision": "float32", **record["config"]}  # the default precision is not in the config
+        config = {**DEFAULTS, **record["config"]}  # defaults of later settings are not in the config
         schedule = config.pop("schedule")
         rows.append({**config, "schedule": schedule["kind"], "alpha": schedule["alpha"], "k": schedule["k"],
                      "label": record["label"], **record["final"], "status": record["status"],
@@ -145,7 +146,7 @@ def to_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
 
 # The columns of :func:`to_frame` (given explicitly when there is no record to take them from).
 FRAME_COLUMNS = ["prior", "dataset", "epochs", "batch_size", "lr", "train_subset", "test_subset", "seed", "layers",
-                 "precision", "schedule", "alpha", "k", "label", "test_acc", "prior_test_acc", "train_loss", "status",
+                 *DEFAULTS, "schedule", "alpha", "k", "label", "test_acc", "prior_test_acc", "train_loss", "status",
                  "history", "source", "device", "wall_time_s", "images_per_s", "key"]
 
 

@@ -39,6 +39,7 @@ from tqdm import tqdm
 from imlp_core import data as datasets
 from imlp_core.interpolate import SCHEDULE_KINDS, AlphaSchedule, interpolate_, select_layers
 from imlp_core.models import IMLP, PRIORS, build_prior
+from imlp_core.options import CHOICES, DEFAULTS, check_choice, check_interval, cosine_lr, parse_interval
 from imlp_core.paths import runs_dir
 from imlp_core.results import (
     atomic_write_bytes, check_writable, config_key, environment_info, pause_point, read_record, record_path,
@@ -63,6 +64,14 @@ class SweepConfig:
     seed: int = 0
     layers: str | tuple[int, ...] = "all"
     precision: str = "float32"  # or "bf16": autocast (meant for GPUs; float32 on CUDA uses TF32 matmuls)
+    # Algorithm 1's open choices (``options.py``, notebook 08); each default is the companion's first reading.
+    interpolate_every: str | int = "epoch"  # or N: after every N optimizer steps
+    head: str = "interpolated"
+    block: str = "every-layer"
+    ln: str = "plain"
+    optimizer_state: str = "keep"
+    bias: str = "interpolated"
+    lr_schedule: str = "constant"
 
     def __post_init__(self) -> None:
         if self.prior not in PRIORS:
@@ -82,17 +91,31 @@ class SweepConfig:
             raise ValueError(f"lr must be a finite number > 0, got {self.lr!r}")
         if self.precision not in PRECISIONS:
             raise ValueError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
+        check_interval(self.interpolate_every)
+        for name in CHOICES:
+            check_choice(name, getattr(self, name))
         if not isinstance(self.layers, str):
             object.__setattr__(self, "layers", tuple(self.layers))
         select_layers(self.layers, len(build_prior(self.prior).mlp_spec().widths))  # hidden layers + head
 
-    def run_config(self, schedule: AlphaSchedule) -> dict[str, Any]:
-        """The full config of one I-MLP of the sweep: what its record's key hashes."""
+    def config(self) -> dict[str, Any]:
+        """The sweep's settings as JSON data; defaults of settings added later stay out (``options.DEFAULTS``),
+        so that records made before a setting existed keep their keys."""
         config = asdict(self)
         config["layers"] = self.layers if isinstance(self.layers, str) else list(self.layers)
-        if config["precision"] == "float32":
-            del config["precision"]  # the default stays out of the key: records made before the setting keep theirs
-        return {**config, "schedule": asdict(schedule)}
+        return {name: value for name, value in config.items() if DEFAULTS.get(name, ...) != value}
+
+    def run_config(self, schedule: AlphaSchedule) -> dict[str, Any]:
+        """The full config of one I-MLP of the sweep: what its record's key hashes."""
+        return {**self.config(), "schedule": asdict(schedule)}
+
+    def interpolation_kwargs(self, num_layers: int) -> dict[str, Any]:
+        """What :func:`interpolate_` needs under this sweep's options: the layers (the head left out when it is
+        the I-MLP's own), and whether the biases and the affine LN's gamma, beta are pulled too."""
+        layers = select_layers(self.layers, num_layers)
+        if self.head == "own":
+            layers = [i for i in layers if i != num_layers - 1]
+        return {"layers": layers, "bias": self.bias == "interpolated", "norms": self.ln == "affine-interpolated"}
 
 
 def check_dataset_name(name: str) -> str:
@@ -125,7 +148,7 @@ def run_sweep(
     results = check_writable(Path(results) if results is not None else runs_dir())
     device = resolve_device(device)
     keys = [config_key(sweep.run_config(s)) for s in schedules]
-    lock = FileLock(results / ".locks" / f"{config_key(asdict(sweep))}.lock")
+    lock = FileLock(results / ".locks" / f"{config_key(sweep.config())}.lock")
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -179,18 +202,24 @@ class Trainer:
         self.data = datasets.load_dataset(sweep.dataset, train_subset=sweep.train_subset,
                                           test_subset=sweep.test_subset, seed=sweep.seed).to(device)
         torch.manual_seed(sweep.seed)
-        self.prior = build_prior(sweep.prior, self.data.num_classes).to(device)
+        self.prior = build_prior(sweep.prior, self.data.num_classes, sweep.block, sweep.ln != "plain").to(device)
         self.mlp = IMLP.matching(self.prior, num_models=len(schedules)).to(device)
-        self.layers = select_layers(sweep.layers, len(self.mlp.interpolated_layers()))
+        self.interpolation = sweep.interpolation_kwargs(len(self.mlp.interpolated_layers()))
+        self.steps_per_epoch = math.ceil(len(self.data.train_labels) / sweep.batch_size)
+        # Each selected layer's weights just after the last interpolation (or at the start): Adam's drift since then.
+        self.last_pulled = [self.mlp.interpolated_layers()[i].weight.detach().clone() for i in self.interpolation["layers"]]
         # capturable: Adam's step count lives on the GPU, so that a CUDA graph can replay the update.
         capturable = device.type == "cuda"
         self.prior_opt = torch.optim.Adam(self.prior.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
         self.mlp_opt = torch.optim.Adam(self.mlp.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
-        self.use_graphs = device.type == "cuda" and os.environ.get("IMLP_CUDA_GRAPHS", "1") != "0"
+        # A cosine learning rate changes every step, which a captured graph would not see: such sweeps run eagerly.
+        self.use_graphs = (device.type == "cuda" and os.environ.get("IMLP_CUDA_GRAPHS", "1") != "0"
+                           and sweep.lr_schedule == "constant")
         self.graph: GraphedStep | None = None  # captured after GRAPH_WARMUP eager full-batch steps
         self.full_batch_steps = 0
         self.generator = torch.Generator(device).manual_seed(sweep.seed)  # batch order and augmentation
         self.history: list[dict[str, Any]] = []
+        self.pull_diagnostics: dict[str, list | None] = {}  # drift and gap per model and layer at the epoch's last pull
         self.diverged: list[int | None] = [None] * len(schedules)  # epoch at which model k's loss went non-finite
         self.prior_diverged: int | None = None
         self.train_seconds = 0.0
@@ -198,7 +227,7 @@ class Trainer:
     @staticmethod
     def checkpoint_path(sweep: SweepConfig, keys: list[str], results: Path) -> Path:
         """Where the sweep training the runs ``keys`` keeps its epoch checkpoint."""
-        return results / ".checkpoints" / f"{config_key({'sweep': asdict(sweep), 'runs': keys})}.pt"
+        return results / ".checkpoints" / f"{config_key({'sweep': sweep.config(), 'runs': keys})}.pt"
 
     # -- state ------------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -227,29 +256,32 @@ class Trainer:
             return
         self.history, self.diverged = state["history"], state["diverged"]
         self.prior_diverged, self.train_seconds = state["prior_diverged"], state["train_seconds"]
+        # Checkpoints are taken after an epoch's interpolation, so the drift restarts from here (exactly so when
+        # interpolation happens per epoch, or every N steps with N dividing an epoch's steps).
+        self.snapshot_pulled_weights()
         print(f"resuming from checkpoint {self.checkpoint} after epoch {len(self.history)}", flush=True)
 
     # -- Algorithm 1 --------------------------------------------------------------------------------
     def run(self) -> None:
         self.load_checkpoint()
-        epochs, n_train = self.sweep.epochs, len(self.data.train_labels)
-        steps = math.ceil(n_train / self.sweep.batch_size)
+        epochs, n_train, steps = self.sweep.epochs, len(self.data.train_labels), self.steps_per_epoch
         bar = tqdm(total=epochs * steps, initial=len(self.history) * steps, disable=not self.progress,
                    desc=f"{self.sweep.prior} x{len(self.schedules)} on {self.sweep.dataset}", unit="batch",
                    mininterval=2.0, dynamic_ncols=True)
         last_save = time.monotonic()
         for epoch in range(len(self.history), epochs):
             start = time.perf_counter()
-            prior_loss, mlp_loss = self.train_epoch(bar)
+            prior_loss, mlp_loss = self.train_epoch(epoch, bar)
             self.train_seconds += time.perf_counter() - start
             self.check_divergence(epoch, prior_loss, mlp_loss)  # before interpolating: a NaN prior must not spread
-            alphas = [s.during_training(epoch, epochs) for s in self.schedules]
+            alphas = self.alphas(epoch)
+            if self.sweep.interpolate_every == "epoch":
+                self.interpolate(alphas)
             if epoch == epochs - 1:  # App. F: the test-time-only models are interpolated once, now
-                alphas = [a + s.at_test_time() for a, s in zip(alphas, self.schedules)]
-            if self.prior_diverged is not None:
-                alphas = [0.0] * len(alphas)  # recorded as applied: a diverged prior is not interpolated towards
-            if any(alphas):
-                interpolate_(self.mlp, self.prior, alphas, self.layers)
+                test_time = [0.0 if self.prior_diverged else s.at_test_time() for s in self.schedules]
+                if any(test_time):
+                    interpolate_(self.mlp, self.prior, test_time, **self.interpolation)
+                alphas = [a + t for a, t in zip(alphas, test_time)]
             prior_acc, mlp_acc = self.evaluate()
             self.record_epoch(epoch, alphas, prior_loss, mlp_loss, prior_acc, mlp_acc)
             bar.set_postfix_str(
@@ -261,6 +293,45 @@ class Trainer:
         bar.close()
         self.write_records()
         self.checkpoint.unlink(missing_ok=True)
+
+    def alphas(self, epoch: int) -> list[float]:
+        """alpha[t] of each I-MLP for (0-based) ``epoch``; 0 once the prior diverged (it is not interpolated towards).
+
+        Decay schedules stay a function of the epoch: a run that interpolates every N steps uses the alpha of
+        the epoch the step falls in, as recorded in that epoch's history.
+        """
+        if self.prior_diverged is not None:
+            return [0.0] * len(self.schedules)
+        return [s.during_training(epoch, self.sweep.epochs) for s in self.schedules]
+
+    @torch.no_grad()
+    def interpolate(self, alphas: list[float]) -> None:
+        """One interpolation (Algorithm 1) of every I-MLP towards the prior's current weights, with the sweep's options.
+
+        Before pulling, it measures per model and selected layer how far Adam moved W since the last pull
+        (``drift``) and how far W is from W_P (``gap``): a pull of alpha moves W by alpha * gap, so
+        drift / gap is the alpha at which the two balance (notebook 08). ``optimizer_state="reset"`` then
+        restarts Adam's moments and step count, for all K models of the sweep (they share one step count).
+        """
+        dense = self.prior.dense_layers()
+        layers = self.mlp.interpolated_layers()
+        drift, gap = [], []
+        for i, before in zip(self.interpolation["layers"], self.last_pulled):
+            weight = layers[i].weight
+            drift.append((weight - before).flatten(1).norm(dim=1))
+            gap.append((weight - dense[i][0].to(weight.dtype)).flatten(1).norm(dim=1))
+        self.pull_diagnostics = {"drift": torch.stack(drift, 1).tolist(), "gap": torch.stack(gap, 1).tolist()}
+        if any(alphas):
+            interpolate_(self.mlp, self.prior, alphas, **self.interpolation)
+            if self.sweep.optimizer_state == "reset":
+                for state in self.mlp_opt.state.values():
+                    for value in state.values():
+                        value.zero_()  # in place: a CUDA graph's captured Adam keeps its tensors
+        self.snapshot_pulled_weights()
+
+    def snapshot_pulled_weights(self) -> None:
+        for i, buffer in zip(self.interpolation["layers"], self.last_pulled):
+            buffer.copy_(self.mlp.interpolated_layers()[i].weight)
 
     def autocast(self) -> torch.autocast:
         """bf16 autocast around the forward passes when the sweep asks for it (the backward follows)."""
@@ -298,20 +369,33 @@ class Trainer:
         self.graph = GraphedStep(self.eager_step, x, y)
         return self.graph(x, y)
 
-    def train_epoch(self, bar: tqdm) -> tuple[Tensor, Tensor]:
-        """One pass over the training split; returns the prior's and each I-MLP's mean training loss."""
+    def train_epoch(self, epoch: int, bar: tqdm) -> tuple[Tensor, Tensor]:
+        """One pass over the training split; returns the prior's and each I-MLP's mean training loss.
+
+        With ``interpolate_every = N`` steps, the I-MLPs are interpolated after every N-th optimizer step of
+        the run (counted from its first step), with this epoch's alphas.
+        """
         data, sweep = self.data, self.sweep
         self.prior.train()
         self.mlp.train()
         order = torch.randperm(len(data.train_labels), generator=self.generator, device=self.device)
         prior_sum = torch.zeros((), device=self.device)
         mlp_sum = torch.zeros(self.mlp.num_models, device=self.device)
+        alphas = self.alphas(epoch)
+        self.pull_diagnostics = {"drift": None, "gap": None}  # until this epoch's first interpolation
         for i, batch in enumerate(order.split(sweep.batch_size)):
+            global_step = epoch * self.steps_per_epoch + i
+            if sweep.lr_schedule == "cosine":
+                lr = cosine_lr(sweep.lr, global_step, sweep.epochs * self.steps_per_epoch)
+                for group in (*self.prior_opt.param_groups, *self.mlp_opt.param_groups):
+                    group["lr"] = lr
             images = datasets.augment_batch(data.train_images[batch], self.generator)
             x, y = datasets.normalize(images, data.mean, data.std), data.train_labels[batch]
             prior_loss, mlp_loss = self.train_step(x, y)
             prior_sum += prior_loss * len(batch)
             mlp_sum += mlp_loss * len(batch)
+            if sweep.interpolate_every != "epoch" and (global_step + 1) % sweep.interpolate_every == 0:
+                self.interpolate(alphas)
             bar.update()
             if i == 0:
                 pause_point("epoch")
@@ -320,11 +404,11 @@ class Trainer:
 
     @torch.no_grad()
     def evaluate(self) -> tuple[float, list[float]]:
-        """Test accuracy of the prior and of each I-MLP."""
+        """Test accuracy of the prior and of each I-MLP: correct predictions counted as integers, divided once."""
         self.prior.eval()
         self.mlp.eval()
-        prior_correct = torch.zeros((), device=self.device)
-        mlp_correct = torch.zeros(self.mlp.num_models, device=self.device)
+        prior_correct = torch.zeros((), dtype=torch.long, device=self.device)
+        mlp_correct = torch.zeros(self.mlp.num_models, dtype=torch.long, device=self.device)
         data = self.data
         for start in range(0, len(data.test_labels), EVAL_BATCH):
             x = datasets.normalize(data.test_images[start:start + EVAL_BATCH], data.mean, data.std)
@@ -334,7 +418,7 @@ class Trainer:
             prior_correct += (prior_logits.argmax(-1) == y).sum()
             mlp_correct += (mlp_logits.argmax(-1) == y).sum(-1)
         n = len(data.test_labels)
-        return prior_correct.item() / n, (mlp_correct / n).tolist()
+        return prior_correct.item() / n, [correct / n for correct in mlp_correct.tolist()]
 
     @torch.no_grad()
     def check_divergence(self, epoch: int, prior_loss: Tensor, mlp_loss: Tensor) -> None:
@@ -358,7 +442,7 @@ class Trainer:
         prior_stopped = stopped(self.prior_diverged)
         self.history.append({"epoch": epoch + 1, "alpha": alphas, "train_loss": mlp_losses, "test_acc": mlp_acc,
                              "prior_train_loss": None if prior_stopped else prior_loss.item(),
-                             "prior_test_acc": None if prior_stopped else prior_acc})
+                             "prior_test_acc": None if prior_stopped else prior_acc, **self.pull_diagnostics})
 
     def write_records(self) -> None:
         environment = environment_info(self.device)
@@ -487,6 +571,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--precision", choices=PRECISIONS, default="float32",
                         help="bf16: autocast, for GPUs (float32 on CUDA uses TF32 matmuls)")
+    add_option_arguments(parser)
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
     parser.add_argument("--results", type=Path, default=None, help="result store (default results/runs)")
     args = parser.parse_args(argv)
@@ -494,7 +579,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         layers = parse_layers(args.layers)
         schedules = schedules_from_args(args)
         sweeps = [SweepConfig(args.prior, args.dataset, args.epochs, args.batch_size, args.lr,
-                              args.train_subset, args.test_subset, seed, layers, args.precision) for seed in args.seeds]
+                              args.train_subset, args.test_subset, seed, layers, args.precision, **options_from_args(args))
+                  for seed in args.seeds]
         check_schedules(schedules)
         results = check_writable(args.results if args.results is not None else runs_dir())
         device = resolve_device(args.device)
@@ -506,6 +592,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         for record in run_sweep(sweep, schedules, results, device):
             print(f"{record['label']:>28}  seed {record['config']['seed']}  I-MLP {percent(record['final']['test_acc'])}  "
                   f"prior {percent(record['final']['prior_test_acc'])}  [{record['status']}]  {record['key']}")
+
+
+def add_option_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of Algorithm 1's open choices (``options.py``), shared by ``train`` and ``experiments``."""
+    group = parser.add_argument_group("open choices of Algorithm 1 (notebook 08; defaults first)")
+    group.add_argument("--interpolate-every", default="epoch", metavar="epoch|N",
+                       help="interpolate after every epoch, or after every N optimizer steps (1: every step)")
+    for name, values in CHOICES.items():
+        group.add_argument(f"--{name.replace('_', '-')}", choices=values, default=values[0])
+
+
+def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The SweepConfig fields of the open-choice flags (a ValueError for a bad ``--interpolate-every``)."""
+    return {"interpolate_every": parse_interval(args.interpolate_every), **{name: getattr(args, name) for name in CHOICES}}
 
 
 def percent(value: float | None) -> str:

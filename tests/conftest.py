@@ -36,8 +36,8 @@ VOLATILE_FIELDS = ("wall_time_s", "images_per_s", "environment")
 class TinyCNN(CNNPrior):
     """Two 3x3 convolutions, 3 -> 4 (stride 4) -> 8 (stride 2): dense widths 3,072 -> 256 -> 128, head 10."""
 
-    def __init__(self, num_classes: int = 10) -> None:
-        super().__init__((4, 8), (4, 2), num_classes)
+    def __init__(self, num_classes: int = 10, block: str = "every-layer", affine: bool = False) -> None:
+        super().__init__((4, 8), (4, 2), num_classes, block, affine)
 
 
 # The command line with ``tiny-cnn`` registered, one thread (so that runs in different processes round alike).
