@@ -16,6 +16,7 @@ import argparse
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -31,19 +32,20 @@ FIRST_LAYER_PRIORS = ("table5-mlp1", "table5-mlp2")
 
 
 def _sweeps(profile: Profile, experiment: str, prior: str, dataset: str, schedules: list[AlphaSchedule],
-            layers: str | tuple[int, ...] = "all", results: Path | None = None, progress: bool = True) -> pd.DataFrame:
+            layers: str | tuple[int, ...] = "all", results: Path | None = None, progress: bool = True,
+            seeds: tuple[int, ...] | None = None, options: dict[str, Any] | None = None) -> pd.DataFrame:
     budget = profile.budget(experiment)
     records = []
-    for seed in profile.seeds:
-        sweep = SweepConfig(prior, dataset, budget.epochs, train_subset=budget.train_subset,
-                            test_subset=budget.test_subset, seed=seed, layers=layers)
+    for seed in profile.seeds if seeds is None else seeds:
+        sweep = SweepConfig(prior, dataset, budget.epochs, lr=budget.lr, train_subset=budget.train_subset,
+                            test_subset=budget.test_subset, seed=seed, layers=layers, **(options or {}))
         if not stored_runs_only():
             records += run_sweep(sweep, schedules, results, progress=progress)
         elif (found := stored_records(sweep, schedules, results)) is not None:
             records += found
         else:
             print(f"not in the result store, left out ({STORED_ONLY}=1 trains nothing): {experiment}, "
-                  f"{prior} prior, {dataset}, seed {seed}", flush=True)
+                  f"{prior} prior, {dataset}, seed {seed}{option_label(options or {}, ', ')}", flush=True)
     return to_frame(records).assign(experiment=experiment, profile=profile.name)
 
 
@@ -63,9 +65,7 @@ def alpha_sweep(profile: Profile, prior: str, dataset: str, **kwargs) -> pd.Data
 
 def schedule_sweep(profile: Profile, dataset: str, a: float = 0.5, **kwargs) -> pd.DataFrame:
     """Figure 3 / Table 4 (CNN prior): no interpolation, constant a, test-time a, and a (1 - t/T)^k decays."""
-    schedules = [AlphaSchedule("constant", 0.0), AlphaSchedule("constant", a), AlphaSchedule("test-time", a)]
-    schedules += [AlphaSchedule("decay", a, k) for k in profile.decay_ks]
-    return _sweeps(profile, "schedules", "cnn", dataset, schedules, **kwargs)
+    return _sweeps(profile, "schedules", "cnn", dataset, table4_schedules(profile, a), **kwargs)
 
 
 def first_layer_sweep(profile: Profile, dataset: str, **kwargs) -> pd.DataFrame:
@@ -76,8 +76,45 @@ def first_layer_sweep(profile: Profile, dataset: str, **kwargs) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+# Notebook 08: each open choice's values other than the default (``options.CHOICES``), one sweep each.
+OPEN_CHOICES: tuple[dict[str, Any], ...] = (
+    {}, {"interpolate_every": 1}, {"head": "own"}, {"block": "s-mlp"}, {"ln": "affine-interpolated"},
+    {"ln": "affine-own"}, {"optimizer_state": "reset"}, {"bias": "own"}, {"lr_schedule": "cosine"},
+)
+
+
+def option_label(options: dict[str, Any], prefix: str = "") -> str:
+    """'interpolate_every = 1' for {"interpolate_every": 1}; '' for the defaults (with ``prefix`` before a label)."""
+    return prefix + ", ".join(f"{name} = {value}" for name, value in options.items()) if options else ""
+
+
+def open_choice_sweep(profile: Profile, dataset: str, choices: tuple[dict[str, Any], ...] = OPEN_CHOICES,
+                      **kwargs) -> pd.DataFrame:
+    """Notebook 08: Figure 2's alpha curve (CNN prior, ``profile.open_choice_alphas``) under each open choice,
+    over ``profile.open_choice_seeds``; the interval choices also run Table 4's schedules. Column ``option``
+    names the choice ("default" for none)."""
+    alphas = [AlphaSchedule("constant", alpha) for alpha in profile.open_choice_alphas]
+    frames = []
+    for options in choices:
+        with_table4 = not options or "interpolate_every" in options
+        schedules = alphas + (table4_schedules(profile, ks=OPEN_CHOICE_DECAY_KS) if with_table4 else [])
+        frames.append(_sweeps(profile, "open_choices", "cnn", dataset, schedules, seeds=profile.open_choice_seeds,
+                              options=options, **kwargs).assign(option=option_label(options) or "default"))
+    return pd.concat(frames, ignore_index=True)
+
+
+OPEN_CHOICE_DECAY_KS = (1.0, 2.0, 4.0)  # notebook 08 asks whether linear decay (k = 1) is Table 4's worst
+
+
+def table4_schedules(profile: Profile, a: float = 0.5, ks: tuple[float, ...] | None = None) -> list[AlphaSchedule]:
+    """Table 4's runs: no interpolation, constant a, test-time a, and the a (1 - t/T)^k decays (``ks``, default the
+    profile's)."""
+    schedules = [AlphaSchedule("constant", 0.0), AlphaSchedule("constant", a), AlphaSchedule("test-time", a)]
+    return schedules + [AlphaSchedule("decay", a, k) for k in (profile.decay_ks if ks is None else ks)]
+
+
 SWEEPS = {"cnn": lambda p, d: alpha_sweep(p, "cnn", d), "mixer": lambda p, d: alpha_sweep(p, "mixer", d),
-          "schedules": schedule_sweep, "first_layer": first_layer_sweep}
+          "schedules": schedule_sweep, "first_layer": first_layer_sweep, "open_choices": open_choice_sweep}
 
 
 def main(argv: list[str] | None = None) -> None:

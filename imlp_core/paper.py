@@ -336,3 +336,21 @@ def paper_share_points(numbers: list[PaperNumber] = PAPER_NUMBERS, role: str = "
              "share": 1 - (1 - n.alpha) ** PAPER_EPOCHS}
             for n in numbers if n.source.startswith("Table 1") and n.metric == "test_acc" and n.dataset == role]
     return pd.DataFrame(rows)
+
+
+def claims_by_option(open_runs: pd.DataFrame, profile) -> pd.DataFrame:
+    """One row per claim of :func:`compare_claims`: the open-choice values of notebook 08 under which it holds.
+
+    Each option value's runs (S-CNN prior: the alpha grid, and for some Table 4's schedules) stand in for
+    notebooks 03 and 05's runs; claims about other priors, or runs an option value does not make, are not run.
+    """
+    verdicts = {}
+    for option, frame in open_runs.groupby("option", sort=False):
+        as_sweeps = pd.concat([frame.assign(experiment="cnn"), frame.assign(experiment="schedules")], ignore_index=True)
+        verdicts[option] = compare_claims(as_sweeps, profile).set_index(["source", "claim"])["verdict"]
+    if not verdicts:
+        return pd.DataFrame(columns=["source", "claim", "holds under", "does not hold under"])
+    table = pd.DataFrame(verdicts)
+    names = lambda row, verdict: ", ".join(o for o, v in row.items() if v == verdict) or "—"
+    return pd.DataFrame({"holds under": table.apply(names, axis=1, verdict=REPRODUCED),
+                         "does not hold under": table.apply(names, axis=1, verdict=NOT_REPRODUCED)}).reset_index()

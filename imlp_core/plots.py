@@ -97,7 +97,7 @@ def budget_sentence(runs: pd.DataFrame) -> str:
     images = "all" if pd.isna(first["train_subset"]) else f"{int(first['train_subset']):,}"
     seeds = runs["seed"].nunique()
     return (f"{int(first['epochs'])} epochs on {images} training images of `{first['dataset']}` "
-            f"(source: {first['source']}), {seeds} seed{'s' if seeds > 1 else ''}")
+            f"(source: {first['source']}), Adam lr {first['lr']:g}, {seeds} seed{'s' if seeds > 1 else ''}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -312,7 +312,7 @@ def roles_with_runs(roles: list[tuple[str, str | None]], runs: pd.DataFrame) -> 
 def _budget_text(budget) -> str:
     images = "all" if budget.train_subset is None else f"{budget.train_subset:,}"
     tests = "all" if budget.test_subset is None else f"{budget.test_subset:,}"
-    return f"{budget.epochs} epochs, {images} training and {tests} test images"
+    return f"{budget.epochs} epochs, {images} training and {tests} test images, lr {budget.lr:g}"
 
 
 def profile_note(profile, experiment: str | None = None) -> str:
@@ -323,6 +323,8 @@ def profile_note(profile, experiment: str | None = None) -> str:
     else:
         lines = [f"**Profile `{profile.name}`** — seeds {list(profile.seeds)}; budgets per dataset:"]
         lines += [f"- `{name}`: {_budget_text(budget)}" for name, budget in profile.budgets.items()]
+    if profile.regime:
+        lines.append(f"- **Regime:** {profile.regime}")
     lines += [f"- α grid: {', '.join(f'{a:g}' for a in profile.alphas)}; decay exponents k: "
               f"{', '.join(f'{k:g}' for k in profile.decay_ks)}.",
               "- The paper: 100 epochs on all 50,000 training images, Adam (lr 1e-4, batch 128), mean ± std over seeds."]

@@ -45,6 +45,7 @@ NOTEBOOKS = (
     "05_schedules",
     "06_first_layer",
     "07_paper_comparison",
+    "08_open_choices",
 )
 KERNEL = "imlp"
 # What notebooks 03-07 save, "{dataset}" standing for each dataset of the profile (figures: .png + .pdf;
@@ -55,13 +56,15 @@ EXPECTED_FIGURES = {
     "05_schedules": ["05_decay_{dataset}", "05_epochs_{dataset}"],
     "06_first_layer": ["06_first_layer_{dataset}"],
     "07_paper_comparison": ["07_accumulated_share"],
+    "08_open_choices": ["08_open_choices", "08_balance"],
 }
 EXPECTED_TABLES = {
     "03_alpha_sweep_cnn": ["03_table1a"],
     "04_alpha_sweep_mixer": ["04_table1b"],
     "05_schedules": ["05_table4"],
     "06_first_layer": ["06_table5", "06_table5_params"],
-    "07_paper_comparison": ["07_numbers", "07_claims"],
+    "07_paper_comparison": ["07_numbers", "07_claims", "07_claims_by_option"],
+    "08_open_choices": ["08_verdicts"],
 }
 # tqdm's bars in a cell's stderr: kept on the terminal (streamed there while running), not in the notebook.
 PROGRESS_BAR = re.compile(r"\r|\d+%\|")

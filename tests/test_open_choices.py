@@ -1,0 +1,68 @@
+"""Notebook 08's verdicts (imlp_core.open_choices) and notebook 07's claims per option, on hand-made runs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from imlp_core import open_choices, paper
+from imlp_core.profiles import PROFILES
+
+
+def runs_from(curve: dict[float, float], prior: float = 0.6, option: str = "default", seeds=(0,), **schedules) -> pd.DataFrame:
+    """Runs with the given mean accuracy (fractions) per constant alpha, plus optional Table 4 schedules."""
+    rows = [{"schedule": "constant", "alpha": a, "k": 0.0, "test_acc": acc, "prior_test_acc": prior, "seed": s,
+             "option": option} for s in seeds for a, acc in curve.items()]
+    for name, (kind, alpha, k, acc) in schedules.items():
+        rows += [{"schedule": kind, "alpha": alpha, "k": k, "test_acc": acc, "prior_test_acc": prior, "seed": s,
+                  "option": option} for s in seeds]
+    return pd.DataFrame(rows)
+
+
+def test_a_dip_two_points_below_both_ends_is_a_v_and_where():
+    curve = pd.Series({0.0: 58.4, 1e-3: 58.0, 5e-3: 51.5, 0.1: 57.0, 1.0: 62.1})
+    assert open_choices.find_v(curve) == (5e-3, pytest.approx(6.9))
+
+
+@pytest.mark.parametrize("curve", [
+    {0.0: 58.4, 5e-3: 57.0, 1.0: 62.1},  # 1.4 points below the lower end: not a V
+    {0.0: 58.4, 5e-3: 55.0, 0.5: 60.0},  # no alpha = 1 end
+    {0.0: 50.0, 0.1: 55.0, 1.0: 60.0},  # monotone
+])
+def test_shallow_or_endless_or_monotone_curves_are_not_a_v(curve):
+    assert open_choices.find_v(pd.Series(curve)) is None
+
+
+def test_verdicts_read_table4_ordering_and_the_test_time_gap():
+    runs = runs_from({0.0: 0.584, 0.5: 0.61, 1.0: 0.62}, linear=("decay", 0.5, 1.0, 0.48), k4=("decay", 0.5, 4.0, 0.60),
+                     test_time=("test-time", 0.5, 0.0, 0.49))
+    verdict = open_choices.verdicts(runs)
+    assert verdict["Table 4 ordering"].startswith("yes (k = 1: 48.0, constant: 61.0, k = 4: 60.0)")
+    assert verdict["test-time gap"] == "-9.4 points (near the paper's -9.7)"
+    assert verdict["V"] == "no" and verdict["α = 1 − prior"] == pytest.approx(2.0)
+
+
+def test_options_without_schedules_say_not_run():
+    verdict = open_choices.verdicts(runs_from({0.0: 0.5, 0.01: 0.45, 1.0: 0.6}))
+    assert verdict["Table 4 ordering"] == "not run" and verdict["test-time gap"] == "not run"
+    assert verdict["V"].startswith("yes, at α = 0.01")
+
+
+def test_balance_crossing_is_where_a_models_drift_over_gap_meets_its_alpha():
+    """Balance = 1e-2 at every alpha: it meets the diagonal at alpha = 1e-2 (log-linear between grid points)."""
+    rows = [{"schedule": "constant", "alpha": a, "epoch": 3, "balance α": 1e-2} for a in (1e-4, 1e-3, 0.1, 0.5, 1.0)]
+    assert open_choices.balance_crossing(pd.DataFrame(rows)) == pytest.approx(1e-2)
+    below = [{**r, "balance α": r["alpha"] / 10} for r in rows]
+    assert open_choices.balance_crossing(pd.DataFrame(below)) is None
+
+
+def test_claims_by_option_names_the_values_under_which_the_v_claim_holds():
+    v = runs_from({0.0: 0.58, 0.01: 0.50, 1.0: 0.62}, option="interpolate_every = 1")
+    flat = runs_from({0.0: 0.58, 0.01: 0.585, 1.0: 0.62})
+    frame = pd.concat([flat, v], ignore_index=True).assign(dataset="cifar10", prior="cnn", lr=1e-3, epochs=5,
+                                                           train_subset=5000, source="cifar10 (test)")
+    table = paper.claims_by_option(frame, PROFILES["cpu"]).set_index("claim")
+    row = table.loc[[c for c in table.index if "the V of Figure 2" in c]].iloc[0]
+    assert row["holds under"] == "interpolate_every = 1" and row["does not hold under"] == "default"
+    mixer = table.loc[[c for c in table.index if "MLP-Mixer prior beats" in c]].iloc[0]
+    assert mixer["holds under"] == "—" and mixer["does not hold under"] == "—"
