@@ -23,7 +23,7 @@ reproduce: $(STAMP)
 test: $(STAMP) clean-test
 	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest tests
 	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest --nbval -p no:randomly notebooks/01_conv_to_dense.ipynb notebooks/02_mixer_to_dense.ipynb
-	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest --nbval-lax notebooks/03_*.ipynb notebooks/04_*.ipynb notebooks/05_*.ipynb notebooks/06_*.ipynb notebooks/07_*.ipynb
+	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest --nbval-lax notebooks/03_*.ipynb notebooks/04_*.ipynb notebooks/05_*.ipynb notebooks/06_*.ipynb notebooks/07_*.ipynb notebooks/08_*.ipynb
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py

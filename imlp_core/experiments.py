@@ -24,7 +24,8 @@ from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import PRIORS
 from imlp_core.profiles import EXPERIMENTS, Profile, resolve_profile
 from imlp_core.results import to_frame
-from imlp_core.train import SweepConfig, run_sweep, stored_records
+from imlp_core.options import DEFAULTS
+from imlp_core.train import SweepConfig, add_option_arguments, options_from_args, run_sweep, stored_records
 
 # Table 5: the paper does not print the alpha of its "CNN-interpolated" runs; we use Table 4's a = 0.5.
 FIRST_LAYER_ALPHA = 0.5
@@ -113,7 +114,8 @@ def table4_schedules(profile: Profile, a: float = 0.5, ks: tuple[float, ...] | N
     return schedules + [AlphaSchedule("decay", a, k) for k in (profile.decay_ks if ks is None else ks)]
 
 
-SWEEPS = {"cnn": lambda p, d: alpha_sweep(p, "cnn", d), "mixer": lambda p, d: alpha_sweep(p, "mixer", d),
+SWEEPS = {"cnn": lambda p, d, **kw: alpha_sweep(p, "cnn", d, **kw),
+          "mixer": lambda p, d, **kw: alpha_sweep(p, "mixer", d, **kw),
           "schedules": schedule_sweep, "first_layer": first_layer_sweep, "open_choices": open_choice_sweep}
 
 
@@ -124,22 +126,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", default=None, help="smoke, cpu, paper or auto (default: IMLP_PROFILE)")
     parser.add_argument("--datasets", nargs="+", default=None, help="a subset of the profile's datasets")
     parser.add_argument("--seeds", type=int, nargs="+", default=None, help="a subset of the profile's seeds")
+    add_option_arguments(parser)
     args = parser.parse_args(argv)
     try:
         profile = resolve_profile(args.profile)
+        options = {name: value for name, value in options_from_args(args).items() if DEFAULTS[name] != value}
     except (TypeError, ValueError) as error:
         parser.error(str(error))
-    for name, chosen in (("datasets", args.datasets), ("seeds", args.seeds)):
-        unknown = set(chosen or ()) - set(getattr(profile, name))
+    if options and "open_choices" in args.experiments:
+        parser.error("open_choices runs every open choice itself; give the option flags only with other experiments")
+    all_seeds = (*profile.seeds, *profile.open_choice_seeds)
+    for name, chosen, known in (("datasets", args.datasets, profile.datasets), ("seeds", args.seeds, all_seeds)):
+        unknown = set(chosen or ()) - set(known)
         if unknown:
-            parser.error(f"{name} {sorted(unknown)} are not in profile {profile.name!r} ({list(getattr(profile, name))})")
+            parser.error(f"{name} {sorted(unknown)} are not in profile {profile.name!r} ({sorted(set(known))})")
     if args.seeds:
-        profile = replace(profile, seeds=tuple(args.seeds))
+        profile = replace(profile, seeds=tuple(args.seeds), open_choice_seeds=tuple(args.seeds))
     for dataset in args.datasets or profile.datasets:
         for experiment in args.experiments:
-            runs = SWEEPS[experiment](profile, dataset)
+            runs = SWEEPS[experiment](profile, dataset, **({"options": options} if options else {}))
             print(runs.assign(test_acc=100 * runs.test_acc, prior_test_acc=100 * runs.prior_test_acc)[
-                ["experiment", "dataset", "seed", "label", "test_acc", "prior_test_acc", "wall_time_s", "status"]
+                ["experiment", *(["option"] if "option" in runs else []), "dataset", "seed", "label", "test_acc",
+                 "prior_test_acc", "wall_time_s", "status"]
             ].to_string(index=False, float_format="%.2f"), flush=True)
 
 

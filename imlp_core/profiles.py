@@ -17,7 +17,7 @@ ALPHA_GRID = (0.0, 1e-4, 3e-4, 5e-4, 1e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1, 0.3, 0.5
 # Figure 3 / Table 4: decay exponents k at a = 0.5.
 DECAY_KS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 # Notebook 08: a coarser alpha grid, run once per open choice.
-OPEN_CHOICE_ALPHAS = (0.0, 1e-4, 1e-3, 5e-3, 1e-2, 0.1, 0.5, 1.0)
+OPEN_CHOICE_ALPHAS = (0.0, 1e-3, 5e-3, 1e-2, 0.1, 0.3, 1.0)
 EXPERIMENTS = ("cnn", "mixer", "schedules", "first_layer", "open_choices")
 APPENDIX_E_LR = 1e-4
 

@@ -156,3 +156,16 @@ def test_accuracy_is_an_exact_fraction_of_the_test_split(tiny_sweep, tmp_path):
     n = record["dataset"]["num_test"]
     for h in record["history"]:
         assert h["test_acc"] == round(h["test_acc"] * n) / n and h["prior_test_acc"] == round(h["prior_test_acc"] * n) / n
+
+
+def test_experiments_cli_passes_the_option_flags_to_every_sweep(monkeypatch, capsys):
+    from imlp_core import experiments
+
+    seen = []
+    monkeypatch.setattr(experiments, "run_sweep", lambda sweep, schedules, *a, **k: seen.append(sweep) or [])
+    experiments.main(["cnn", "schedules", "--profile", "smoke", "--datasets", "synthetic", "--interpolate-every", "1",
+                      "--bias", "own"])
+    assert len(seen) == 2 and all(s.interpolate_every == 1 and s.bias == "own" and s.head == "interpolated" for s in seen)
+    with pytest.raises(SystemExit):
+        experiments.main(["open_choices", "--profile", "smoke", "--head", "own"])
+    assert "open_choices runs every open choice itself" in capsys.readouterr().err
