@@ -305,29 +305,37 @@ class Trainer:
         return [s.during_training(epoch, self.sweep.epochs) for s in self.schedules]
 
     @torch.no_grad()
-    def interpolate(self, alphas: list[float]) -> None:
+    def interpolate(self, alphas: list[float], step: int | None = None) -> None:
         """One interpolation (Algorithm 1) of every I-MLP towards the prior's current weights, with the sweep's options.
 
-        Before pulling, it measures per model and selected layer how far Adam moved W since the last pull
-        (``drift``) and how far W is from W_P (``gap``): a pull of alpha moves W by alpha * gap, so
-        drift / gap is the alpha at which the two balance (notebook 08). ``optimizer_state="reset"`` then
-        restarts Adam's moments and step count, for all K models of the sweep (they share one step count).
+        At the epoch's last pull it first measures per model and selected layer how far Adam moved W since the
+        previous pull (``drift``) and how far W is from W_P (``gap``): a pull of alpha moves W by alpha * gap, so
+        drift / gap is the alpha at which the two balance (notebook 08). ``step``: the optimizer steps done so
+        far when pulling every N steps (None: once per epoch). ``optimizer_state="reset"`` then restarts Adam's
+        moments and step count, for all K models of the sweep (they share one step count).
         """
         dense = self.prior.dense_layers()
         layers = self.mlp.interpolated_layers()
-        drift, gap = [], []
-        for i, before in zip(self.interpolation["layers"], self.last_pulled):
-            weight = layers[i].weight
-            drift.append((weight - before).flatten(1).norm(dim=1))
-            gap.append((weight - dense[i][0].to(weight.dtype)).flatten(1).norm(dim=1))
-        self.pull_diagnostics = {"drift": torch.stack(drift, 1).tolist(), "gap": torch.stack(gap, 1).tolist()}
+        if step is None or self.is_epochs_last_pull(step):
+            drift, gap = [], []
+            for i, before in zip(self.interpolation["layers"], self.last_pulled):
+                weight = layers[i].weight
+                drift.append((weight - before).flatten(1).norm(dim=1))
+                gap.append((weight - dense[i][0].to(weight.dtype)).flatten(1).norm(dim=1))
+            self.pull_diagnostics = {"drift": torch.stack(drift, 1).tolist(), "gap": torch.stack(gap, 1).tolist()}
         if any(alphas):
             interpolate_(self.mlp, self.prior, alphas, **self.interpolation)
             if self.sweep.optimizer_state == "reset":
                 for state in self.mlp_opt.state.values():
                     for value in state.values():
                         value.zero_()  # in place: a CUDA graph's captured Adam keeps its tensors
-        self.snapshot_pulled_weights()
+        if step is None or self.is_epochs_last_pull(step + self.sweep.interpolate_every):
+            self.snapshot_pulled_weights()  # the next pull is measured: its drift counts from here
+
+    def is_epochs_last_pull(self, step: int) -> bool:
+        """Whether the pull after optimizer step ``step`` (counted from 1) is the last of its epoch."""
+        epoch_end = math.ceil(step / self.steps_per_epoch) * self.steps_per_epoch
+        return step + self.sweep.interpolate_every > epoch_end
 
     def snapshot_pulled_weights(self) -> None:
         for i, buffer in zip(self.interpolation["layers"], self.last_pulled):
@@ -395,7 +403,7 @@ class Trainer:
             prior_sum += prior_loss * len(batch)
             mlp_sum += mlp_loss * len(batch)
             if sweep.interpolate_every != "epoch" and (global_step + 1) % sweep.interpolate_every == 0:
-                self.interpolate(alphas)
+                self.interpolate(alphas, step=global_step + 1)
             bar.update()
             if i == 0:
                 pause_point("epoch")

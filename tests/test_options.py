@@ -169,3 +169,23 @@ def test_experiments_cli_passes_the_option_flags_to_every_sweep(monkeypatch, cap
     with pytest.raises(SystemExit):
         experiments.main(["open_choices", "--profile", "smoke", "--head", "own"])
     assert "open_choices runs every open choice itself" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("every", [1, 3])
+def test_drift_is_measured_from_the_pull_before_the_epochs_last(tiny_sweep, tmp_path, every):
+    """The drift recorded at an epoch's last pull is Adam's move since the pull before it (here checked against
+    a run that measures at every pull): 4 steps per epoch, pulls every 1 or every 3 steps."""
+    sweep = dataclasses.replace(tiny_sweep, interpolate_every=every)
+    (record,) = run_sweep(sweep, [AlphaSchedule("constant", 0.2)], tmp_path / "lazy", "cpu", progress=False)
+    seen = {}
+    original = train.Trainer.interpolate
+
+    def measure_every_pull(self, alphas, step=None):
+        original(self, alphas, step=None)  # measures and snapshots at every pull
+        seen[step] = self.pull_diagnostics["drift"]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(train.Trainer, "interpolate", measure_every_pull)
+        run_sweep(sweep, [AlphaSchedule("constant", 0.2)], tmp_path / "eager", "cpu", progress=False)
+    last_pulls = [max(s for s in seen if (s - 1) // 4 == epoch) for epoch in range(2)]
+    assert [h["drift"] for h in record["history"]] == [seen[s][0] for s in last_pulls]
