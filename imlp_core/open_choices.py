@@ -156,27 +156,23 @@ def interior_constant(balance: pd.DataFrame) -> pd.DataFrame:
     return balance[(balance["schedule"] == "constant") & (balance["alpha"] > 0) & (balance["alpha"] < 1)]
 
 
-def balance_crossing(balance: pd.DataFrame) -> float | None:
-    """The alpha where a constant-alpha model's own balance (median over layers and seeds, last epoch) meets alpha.
-
-    Below it Adam's drift outweighs each pull, above it the pull wins; found on a log scale between the two grid
-    points where ``balance - alpha`` changes sign. None when it does not change sign on the grid.
-    """
-    last = interior_constant(balance)
-    last = last[last["epoch"] == last["epoch"].max()]
-    curve = last.groupby("alpha")["balance α"].median().sort_index()
-    sign = np.sign(np.log(curve.to_numpy()) - np.log(curve.index.to_numpy()))
-    for i in range(len(curve) - 1):
-        if sign[i] > 0 >= sign[i + 1]:
-            (a0, a1), (b0, b1) = np.log(curve.index[i:i + 2]), np.log(curve.to_numpy()[i:i + 2])
-            t = (b0 - a0) / ((a1 - a0) - (b1 - b0))  # where log balance = log alpha on the segment
-            return float(np.exp(a0 + t * (a1 - a0)))
-    return None
+def predicted_balance(balance: pd.DataFrame) -> float | None:
+    """The S-MLP's drift / gap at the last epoch (median over layers, mean over seeds): the alpha at which one pull
+    undoes one interval of Adam on an MLP that is not pulled, where the minimum can sit. None without such runs."""
+    smlp = balance[(balance["schedule"] == "constant") & (balance["alpha"] == 0)]
+    if smlp.empty:
+        return None
+    last = smlp[smlp["epoch"] == smlp["epoch"].max()]
+    return float(last.groupby("seed")["balance α"].median().mean())
 
 
 def balance_figure(runs: pd.DataFrame, options: list[str], title: str) -> plt.Figure:
     """Top: the S-MLP's balance alpha per layer over epochs. Bottom: each constant-alpha model's balance alpha
-    (median over layers, last epoch) against its own alpha, with the diagonal; where they cross, and the V."""
+    (median over layers, last epoch) against its own alpha, with the diagonal, the S-MLP's balance and the V.
+
+    A model that has settled (its gap no longer changes) pulls back exactly what Adam moves, so its drift / gap
+    equals its alpha: it lies on the diagonal. Above it, Adam still drives W away from W_P faster than the pulls
+    bring it back."""
     use_style()
     balance = balance_frame(runs[runs["option"].isin(options)])
     fig, axes = plt.subplots(2, len(options), figsize=(5.2 * len(options), 8), squeeze=False)
@@ -195,9 +191,11 @@ def balance_figure(runs: pd.DataFrame, options: list[str], title: str) -> plt.Fi
                      color="C0", ax=bottom, label="balance α (median over layers, last epoch)")
         grid = np.array(sorted(constant["alpha"].unique()))
         bottom.plot(grid, grid, color="black", linewidth=0.8, linestyle="--", label="balance α = α")
-        crossing = balance_crossing(frame)
-        if crossing:
-            bottom.axvline(crossing, color="C2", linestyle=":", label=f"crossing α ≈ {crossing:.2g}")
+        predicted = predicted_balance(frame)
+        if predicted:
+            for ax in (top, bottom):
+                ax.axhline(predicted, color="C2", linestyle=":", label=f"S-MLP's balance α ≈ {predicted:.2g}")
+            top.legend(fontsize=7, ncol=2)
         v = find_v(alpha_curve(runs[runs["option"] == option]))
         if v:
             bottom.axvline(v[0], color="C1", linewidth=4, alpha=0.25, label=f"V at α = {v[0]:g}")
@@ -211,9 +209,9 @@ def balance_figure(runs: pd.DataFrame, options: list[str], title: str) -> plt.Fi
     return fig
 
 
-def findings(table: pd.DataFrame, crossings: dict[str, float | None]) -> str:
+def findings(table: pd.DataFrame, predictions: dict[str, float | None]) -> str:
     """Markdown bullets: which option values make the V and where, Table 4's ordering, the test-time gap, the
-    break of alpha = 1 under the ``own`` values, and the balance crossings against the minima."""
+    break of alpha = 1 under the ``own`` values, and the S-MLP's balance alpha against the minima."""
     with_v = [f"`{o}` ({v.removeprefix('yes, ')})" for o, v in table["V"].items() if v.startswith("yes")]
     ordering = [f"`{o}`" for o, v in table["Table 4 ordering"].items() if v.startswith("yes")]
     near = [f"`{o}`" for o, v in table["test-time gap"].items() if "(near" in v]
@@ -227,9 +225,9 @@ def findings(table: pd.DataFrame, crossings: dict[str, float | None]) -> str:
     if len(broken):
         lines.append("- α = 1 no longer copies the prior under " + ", ".join(
             f"`{o}` ({d:+.1f} points)" for o, d in broken.items()) + "; under every other value it does exactly.")
-    for option, crossing in crossings.items():
+    for option, predicted in predictions.items():
         lowest = table.loc[option, "lowest interior α"] if option in table.index else math.nan
         lines.append(f"- Balance under `{option}`: " + (
-            f"each model's drift / gap meets its own α at α ≈ {crossing:.2g}" if crossing else
-            "drift / gap does not meet α on the grid") + f"; the lowest interior accuracy is at α = {lowest:g}.")
+            f"one pull of α ≈ {predicted:.2g} undoes the S-MLP's drift between two pulls" if predicted else
+            "no S-MLP run to measure the drift on") + f"; the lowest interior accuracy is at α = {lowest:g}.")
     return "\n".join(lines)

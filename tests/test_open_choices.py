@@ -48,12 +48,14 @@ def test_options_without_schedules_say_not_run():
     assert verdict["V"].startswith("yes, at α = 0.01")
 
 
-def test_balance_crossing_is_where_a_models_drift_over_gap_meets_its_alpha():
-    """Balance = 1e-2 at every alpha: it meets the diagonal at alpha = 1e-2 (log-linear between grid points)."""
-    rows = [{"schedule": "constant", "alpha": a, "epoch": 3, "balance α": 1e-2} for a in (1e-4, 1e-3, 0.1, 0.5, 1.0)]
-    assert open_choices.balance_crossing(pd.DataFrame(rows)) == pytest.approx(1e-2)
-    below = [{**r, "balance α": r["alpha"] / 10} for r in rows]
-    assert open_choices.balance_crossing(pd.DataFrame(below)) is None
+def test_predicted_balance_is_the_smlps_drift_over_gap_at_the_last_epoch():
+    rows = [{"schedule": "constant", "alpha": 0.0, "seed": seed, "epoch": epoch, "layer": layer,
+             "balance α": 0.01 * (1 + seed) * (layer + 1) if epoch == 2 else 1.0}
+            for seed in (0, 1) for epoch in (1, 2) for layer in range(3)]
+    rows.append({"schedule": "constant", "alpha": 0.1, "seed": 0, "epoch": 2, "layer": 0, "balance α": 5.0})
+    # per seed the median over layers is 0.02 and 0.04; their mean 0.03
+    assert open_choices.predicted_balance(pd.DataFrame(rows)) == pytest.approx(0.03)
+    assert open_choices.predicted_balance(pd.DataFrame(rows[-1:])) is None
 
 
 def test_claims_by_option_names_the_values_under_which_the_v_claim_holds():
