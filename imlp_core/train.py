@@ -322,7 +322,9 @@ class Trainer:
                 weight = layers[i].weight
                 drift.append((weight - before).flatten(1).norm(dim=1))
                 gap.append((weight - dense[i][0].to(weight.dtype)).flatten(1).norm(dim=1))
-            self.pull_diagnostics = {"drift": torch.stack(drift, 1).tolist(), "gap": torch.stack(gap, 1).tolist()}
+            # None where a norm is not finite (a diverged model or prior): records hold strict JSON
+            self.pull_diagnostics = {name: [[v if math.isfinite(v) else None for v in row] for row in torch.stack(norms, 1).tolist()]
+                                     for name, norms in (("drift", drift), ("gap", gap))}
         if any(alphas):
             interpolate_(self.mlp, self.prior, alphas, **self.interpolation)
             if self.sweep.optimizer_state == "reset":
