@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import os
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 
@@ -37,7 +39,9 @@ def _sweeps(profile: Profile, experiment: str, prior: str, dataset: str, schedul
     for seed in profile.seeds:
         sweep = SweepConfig(prior, dataset, budget.epochs, train_subset=budget.train_subset,
                             test_subset=budget.test_subset, seed=seed, layers=layers)
-        if not stored_runs_only():
+        if _planned is not None:
+            _planned.append((experiment, sweep, list(schedules)))
+        elif not stored_runs_only():
             records += run_sweep(sweep, schedules, results, progress=progress)
         elif (found := stored_records(sweep, schedules, results)) is not None:
             records += found
@@ -48,6 +52,19 @@ def _sweeps(profile: Profile, experiment: str, prior: str, dataset: str, schedul
 
 
 STORED_ONLY = "IMLP_STORED_RUNS_ONLY"
+_planned: list[tuple[str, SweepConfig, list[AlphaSchedule]]] | None = None  # see planning()
+
+
+@contextmanager
+def planning() -> Iterator[list[tuple[str, SweepConfig, list[AlphaSchedule]]]]:
+    """Inside, the experiment functions train and read nothing: each lists its sweeps as (experiment, sweep,
+    schedules) in the yielded list and returns an empty frame (``imlp_core.plan`` builds plans so)."""
+    global _planned
+    outer, _planned = _planned, []
+    try:
+        yield _planned
+    finally:
+        _planned = outer
 
 
 def stored_runs_only() -> bool:
