@@ -8,6 +8,8 @@ each seed's sweep is read if the store holds all its runs and is otherwise left 
 line trains a profile's runs without the notebooks (e.g. on a GPU machine, in pieces):
 
     python -m imlp_core.experiments cnn mixer --profile paper --datasets cifar10 --seeds 0 1 2
+    python -m imlp_core.experiments --profile paper --plan                      # the plan, nothing trained
+    python -m imlp_core.experiments --profile paper --executor processes --jobs 4
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pandas as pd
+import torch
 
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import PRIORS
@@ -98,13 +101,34 @@ SWEEPS = {"cnn": lambda p, d: alpha_sweep(p, "cnn", d), "mixer": lambda p, d: al
 
 
 def main(argv: list[str] | None = None) -> None:
+    from imlp_core import executors, plan  # they build on this module
+
     parser = argparse.ArgumentParser(prog="python -m imlp_core.experiments",
                                      description="Train (or find stored) the runs of a profile's experiments.")
-    parser.add_argument("experiments", nargs="+", choices=EXPERIMENTS)
+    parser.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help=f"{', '.join(EXPERIMENTS)} (default: all)")
     parser.add_argument("--profile", default=None, help="smoke, cpu, paper or auto (default: IMLP_PROFILE)")
     parser.add_argument("--datasets", nargs="+", default=None, help="a subset of the profile's datasets")
     parser.add_argument("--seeds", type=int, nargs="+", default=None, help="a subset of the profile's seeds")
+    parser.add_argument("--plan", action="store_true", help="print the plan (merged sweeps, stored/missing, estimated "
+                                                            "time) and train nothing")
+    parser.add_argument("--executor", choices=executors.EXECUTORS, default=os.environ.get("IMLP_EXECUTOR", "local"),
+                        help="local: one sweep after another here; processes: --jobs workers here; slurm: a submitit "
+                             "job array; debug: submitit in this process")
+    parser.add_argument("--jobs", type=int, default=int(os.environ.get("IMLP_JOBS", 2)), help="workers of 'processes'")
+    parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
+    slurm = parser.add_argument_group("slurm (one job per sweep; the result store must be on a shared filesystem)")
+    slurm.add_argument("--partition", default=None)
+    slurm.add_argument("--time-min", type=int, default=120, help="time limit per job; requeued from its checkpoint")
+    slurm.add_argument("--gpus-per-job", type=int, default=1)
+    slurm.add_argument("--cpus-per-job", type=int, default=4)
+    slurm.add_argument("--array-parallelism", type=int, default=32, help="jobs of the array running at once")
+    slurm.add_argument("--submitit-folder", type=Path, default=None, help="logs and pickles (default results/submitit)")
+    slurm.add_argument("--submitit-cluster", choices=("slurm", "local"), default="slurm",
+                       help="local: the same jobs through submitit's local executor, on this machine")
+    slurm.add_argument("--no-wait", action="store_true", help="submit and return (then reproduce --stored-only)")
     args = parser.parse_args(argv)
+    if unknown := [name for name in args.experiments if name not in EXPERIMENTS]:
+        parser.error(f"unknown experiments {unknown}; choose from {', '.join(EXPERIMENTS)}")
     try:
         profile = resolve_profile(args.profile)
     except (TypeError, ValueError) as error:
@@ -115,8 +139,21 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"{name} {sorted(unknown)} are not in profile {profile.name!r} ({list(getattr(profile, name))})")
     if args.seeds:
         profile = replace(profile, seeds=tuple(args.seeds))
-    for dataset in args.datasets or profile.datasets:
-        for experiment in args.experiments:
+    names, datasets = args.experiments or list(EXPERIMENTS), args.datasets or profile.datasets
+    sweeps = plan.profile_plan(profile, names, datasets)
+    if args.plan:
+        device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
+        print(f"profile {profile.name!r}: {len(sweeps)} sweeps after merging "
+              f"({len(plan.profile_plan(profile, names, datasets, merged=False))} apart)")
+        print(plan.plan_table(sweeps, device_type=device), flush=True)
+        return
+    options = executors.SlurmOptions(args.partition, args.time_min, args.gpus_per_job, args.cpus_per_job,
+                                     args.array_parallelism, args.submitit_folder, args.submitit_cluster, not args.no_wait)
+    executors.run_plan(sweeps, args.executor, device=args.device, jobs=args.jobs, slurm=options)
+    if args.no_wait:
+        return
+    for dataset in datasets:
+        for experiment in names:
             runs = SWEEPS[experiment](profile, dataset)
             print(runs.assign(test_acc=100 * runs.test_acc, prior_test_acc=100 * runs.prior_test_acc)[
                 ["experiment", "dataset", "seed", "label", "test_acc", "prior_test_acc", "wall_time_s", "status"]

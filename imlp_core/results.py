@@ -98,12 +98,20 @@ def atomic_write_bytes(path: Path, data: bytes, pause_event: str | None = None) 
 def disk_full(path: Path, needed: int) -> DiskFull:
     """The error for ``path`` that could not be written for lack of ``needed`` bytes of space."""
     try:
-        free = f"{shutil.disk_usage(path.parent).free / 1e6:,.1f} MB free there now"
+        free = f"{size_text(shutil.disk_usage(path.parent).free)} free there now"
     except OSError:
         free = "free space unknown"
-    return DiskFull(errno.ENOSPC, f"no space left to write {path}: it needs {needed / 1e6:,.1f} MB ({free}); "
+    return DiskFull(errno.ENOSPC, f"no space left to write {path}: it needs {size_text(needed)} ({free}); "
                                   f"free some space (or choose another result store) and run again: records already "
                                   f"written are intact and an interrupted sweep resumes from its last checkpoint")
+
+
+def size_text(n: int) -> str:
+    """``n`` bytes as 512 B, 3.2 kB, 1.4 MB or 0.9 GB."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
 
 
 def check_writable(directory: Path) -> Path:
