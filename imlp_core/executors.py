@@ -53,6 +53,16 @@ class SlurmOptions:
     cluster: str = "slurm"
     wait: bool = True
 
+    @classmethod
+    def from_env(cls) -> "SlurmOptions":
+        """Options from ``IMLP_SLURM_PARTITION``, ``IMLP_SLURM_TIME_MIN``, ``IMLP_SLURM_GPUS_PER_JOB``,
+        ``IMLP_SLURM_CPUS_PER_JOB`` and ``IMLP_SLURM_ARRAY_PARALLELISM`` (how ``make reproduce`` takes them)."""
+        env = lambda name, default: os.environ.get(f"IMLP_SLURM_{name}") or default
+        return cls(partition=env("PARTITION", None), time_min=int(env("TIME_MIN", cls.time_min)),
+                   gpus_per_job=int(env("GPUS_PER_JOB", cls.gpus_per_job)),
+                   cpus_per_job=int(env("CPUS_PER_JOB", cls.cpus_per_job)),
+                   array_parallelism=int(env("ARRAY_PARALLELISM", cls.array_parallelism)))
+
 
 def run_plan(plan: Sequence[PlannedSweep], executor: str = "local", results: Path | None = None,
              device: str = "auto", jobs: int = 2, progress: bool = True,

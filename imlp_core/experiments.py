@@ -116,12 +116,16 @@ def main(argv: list[str] | None = None) -> None:
                              "job array; debug: submitit in this process")
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("IMLP_JOBS", 2)), help="workers of 'processes'")
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
-    slurm = parser.add_argument_group("slurm (one job per sweep; the result store must be on a shared filesystem)")
-    slurm.add_argument("--partition", default=None)
-    slurm.add_argument("--time-min", type=int, default=120, help="time limit per job; requeued from its checkpoint")
-    slurm.add_argument("--gpus-per-job", type=int, default=1)
-    slurm.add_argument("--cpus-per-job", type=int, default=4)
-    slurm.add_argument("--array-parallelism", type=int, default=32, help="jobs of the array running at once")
+    slurm = parser.add_argument_group("slurm (one job per sweep; the result store must be on a shared filesystem; "
+                                      "defaults from IMLP_SLURM_<OPTION>)")
+    defaults = executors.SlurmOptions.from_env()
+    slurm.add_argument("--partition", default=defaults.partition)
+    slurm.add_argument("--time-min", type=int, default=defaults.time_min,
+                       help="time limit per job; requeued from its checkpoint")
+    slurm.add_argument("--gpus-per-job", type=int, default=defaults.gpus_per_job)
+    slurm.add_argument("--cpus-per-job", type=int, default=defaults.cpus_per_job)
+    slurm.add_argument("--array-parallelism", type=int, default=defaults.array_parallelism,
+                       help="jobs of the array running at once")
     slurm.add_argument("--submitit-folder", type=Path, default=None, help="logs and pickles (default results/submitit)")
     slurm.add_argument("--submitit-cluster", choices=("slurm", "local"), default="slurm",
                        help="local: the same jobs through submitit's local executor, on this machine")

@@ -91,19 +91,20 @@ def atomic_write_bytes(path: Path, data: bytes, pause_event: str | None = None) 
     except BaseException as error:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise disk_full(path, len(data)) from error
+            raise disk_full(path, len(data), error) from error
         raise
 
 
-def disk_full(path: Path, needed: int) -> DiskFull:
-    """The error for ``path`` that could not be written for lack of ``needed`` bytes of space."""
+def disk_full(path: Path, needed: int, error: OSError) -> DiskFull:
+    """The ``error`` of ``path``, which could not be written for lack of ``needed`` bytes of space, made clear."""
     try:
         free = f"{size_text(shutil.disk_usage(path.parent).free)} free there now"
     except OSError:
         free = "free space unknown"
-    return DiskFull(errno.ENOSPC, f"no space left to write {path}: it needs {size_text(needed)} ({free}); "
-                                  f"free some space (or choose another result store) and run again: records already "
-                                  f"written are intact and an interrupted sweep resumes from its last checkpoint")
+    return DiskFull(error.errno, f"{error.strerror or 'No space left on device'} while writing {path}: it needs "
+                                 f"{size_text(needed)} ({free}); free some space (or choose another result store) "
+                                 f"and run again: records already written are intact and an interrupted sweep "
+                                 f"resumes from its last checkpoint")
 
 
 def size_text(n: int) -> str:

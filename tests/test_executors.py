@@ -224,7 +224,7 @@ def test_a_full_disk_is_a_clear_error_and_the_next_run_resumes(reference, tiny_p
     want = run_sweep(sweep, ALPHAS, tmp_path / "want", "cpu", progress=False)
     runs = tmp_path / "runs"
     seen = fail_fsync(monkeypatch, suffix, nth)
-    with pytest.raises(DiskFull, match=rf"no space left to write {runs}/\S+{suffix}: it needs [\d.]+ [kMG]?B "
+    with pytest.raises(DiskFull, match=rf"No space left on device while writing {runs}/\S+{suffix}: it needs [\d.]+ [kMG]?B "
                                        rf"\(.* free there now\); free some space"):
         run_sweep(sweep, ALPHAS, runs, "cpu", progress=False)
     assert len(seen) == nth
@@ -266,3 +266,21 @@ def test_a_sweep_keeps_one_checkpoint_whichever_of_its_runs_it_trains(tiny_prior
     assert comparable(runs) == comparable(tmp_path / "want")
     assert [r["key"] for r in got] == [want[0]["key"], want[2]["key"]]
     assert leftovers(runs) == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# make reproduce
+@pytest.mark.parametrize("executor", [None, "processes"])
+def test_reproduce_with_an_executor_trains_the_whole_plan_before_the_notebooks(executor, monkeypatch, tmp_path):
+    from imlp_core import reproduce
+
+    calls = []
+    monkeypatch.setattr(executors, "run_plan", lambda sweeps, name, **kw: calls.append(("plan", len(sweeps), name, kw["jobs"])))
+    monkeypatch.setattr(reproduce, "execute", lambda name, *a, **k: calls.append(("notebook", name)) or reproduce.NotebookRun(name, 0.0))
+    monkeypatch.setattr(reproduce, "is_up_to_date", lambda *a: False)
+    for name, value in (("IMLP_PROFILE", "smoke"), ("IMLP_OUTPUT_DIR", str(tmp_path)), ("IMLP_JOBS", "3"),
+                        ("IMLP_EXECUTOR", executor)):
+        monkeypatch.setenv(name, value) if value else monkeypatch.delenv(name, raising=False)
+    assert reproduce.main(["--only", "03", "05", "--no-progress"]) == 0
+    notebooks = [("notebook", "03_alpha_sweep_cnn"), ("notebook", "05_schedules")]
+    assert calls == ([("plan", 8, "processes", 3)] if executor else []) + notebooks
