@@ -155,8 +155,13 @@ class SweepJob:
         self.results, self.device, self.priors = Path(results), device, priors
 
     def __call__(self, planned: PlannedSweep) -> list[str]:
+        """Train the sweep; return its record keys, or [] when another live process holds it (no GPU kept idle)."""
         register_priors(self.priors)
-        records = run_sweep(planned.sweep, planned.schedules, self.results, self.device, progress=False)
+        try:
+            records = run_sweep(planned.sweep, planned.schedules, self.results, self.device, progress=False, wait=False)
+        except SweepBusy as busy:
+            print(f"{planned.name}: not trained here: {busy}", flush=True)
+            return []
         return [record["key"] for record in records]
 
     def checkpoint(self, planned: PlannedSweep):
@@ -187,6 +192,9 @@ def run_submitit(plan: Sequence[PlannedSweep], results: Path, device: str, optio
             except Exception as error:
                 raise RuntimeError(f"job {submitted.job_id} ({planned.name}) failed: {error}\n"
                                    f"  its log: {submitted.paths.stderr}") from error
+        if left := [planned.name for planned in plan if planned.missing(results)]:
+            print(f"held by another process when their job ran, not trained: {'; '.join(left)}; run the same "
+                  f"command again once that process has ended", flush=True)
     return jobs
 
 
