@@ -125,6 +125,14 @@ def test_submitit_debug_and_local_executors_give_the_records_of_a_local_run(refe
         assert leftovers(runs) == [], runs
 
 
+def test_workers_are_spread_over_the_visible_gpus(monkeypatch):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3,5")
+    assert executors.gpu_slots(5) == ["3", "5", "3", "5", "3"]  # several workers share a GPU
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
+    monkeypatch.setattr(executors.torch.cuda, "device_count", lambda: 0)
+    assert executors.gpu_slots(2) == [None, None]
+
+
 # ---------------------------------------------------------------------------------------------------
 # Faults
 def wait_for(text: str, read, timeout: float = 240) -> None:
