@@ -146,18 +146,17 @@ def run_sweep(
         checkpoint = Trainer.checkpoint_path(sweep, results)
         for path in [*(record_path(results, key) for key in keys), checkpoint]:
             remove_stale_temps(path)  # left by a process killed while writing
-        missing = lambda: [s for s, key in zip(schedules, keys) if read_record(record_path(results, key)) is None]
+        stored = lambda schedule: read_record(record_path(results, config_key(sweep.run_config(schedule)))) is not None
         # A checkpoint of the sweep (killed after writing some of its records) is continued as a whole, so that
         # the missing records are exactly those of the uninterrupted sweep; runs it does not hold train after it.
         checkpointed = Trainer.checkpointed_schedules(checkpoint)
-        if checkpointed and any(read_record(record_path(results, config_key(sweep.run_config(s)))) is None
-                                for s in checkpointed):
+        if checkpointed and not all(map(stored, checkpointed)):
             Trainer(sweep, checkpointed, results, device, progress).run()
         checkpoint.unlink(missing_ok=True)  # finished, or left by a process killed after its last record
-        if pending := missing():
+        if pending := [s for s in schedules if not stored(s)]:
             Trainer(sweep, pending, results, device, progress).run()
-        if not missing():
-            Path(lock.lock_file).unlink(missing_ok=True)  # filelock >= 3.14: a waiter on the unlinked file retries
+        if all(map(stored, schedules)):  # done: no lock file left (a waiter on the unlinked file tries again)
+            Path(lock.lock_file).unlink(missing_ok=True)
     finally:
         lock.release()
     return [read_record(record_path(results, key)) for key in keys]
