@@ -123,12 +123,18 @@ def run_processes(plan: Sequence[PlannedSweep], results: Path, device: str = "au
         plan_file = Path(folder) / "plan.pkl"
         plan_file.write_bytes(pickle.dumps(worker_payload(plan)))
         workers = []
-        for i, gpu in enumerate(gpu_slots(jobs)):
-            env = {**os.environ, **({"CUDA_VISIBLE_DEVICES": gpu} if gpu is not None else {})}
-            command = [sys.executable, "-m", "imlp_core.executors", "--worker", str(plan_file),
-                       "--results", str(results), "--device", device, "--threads", str(threads), "--name", f"worker {i}"]
-            workers.append(subprocess.Popen(command, env=env))
-        codes = [worker.wait() for worker in workers]
+        try:
+            for i, gpu in enumerate(gpu_slots(jobs)):
+                env = {**os.environ, **({"CUDA_VISIBLE_DEVICES": gpu} if gpu is not None else {})}
+                command = [sys.executable, "-m", "imlp_core.executors", "--worker", str(plan_file), "--results",
+                           str(results), "--device", device, "--threads", str(threads), "--name", f"worker {i}"]
+                workers.append(subprocess.Popen(command, env=env))
+            codes = [worker.wait() for worker in workers]
+        finally:  # interrupted (Ctrl-C, an error): no worker outlives this call; their sweeps resume next time
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.terminate()
+                    worker.wait()
     left = [planned.name for planned in plan if planned.missing(results)]
     if left:
         raise RuntimeError(f"{len(left)} sweeps still have missing runs after the workers ended (exit codes {codes}): "
