@@ -8,17 +8,21 @@ each seed's sweep is read if the store holds all its runs and is otherwise left 
 line trains a profile's runs without the notebooks (e.g. on a GPU machine, in pieces):
 
     python -m imlp_core.experiments cnn mixer --profile paper --datasets cifar10 --seeds 0 1 2
+    python -m imlp_core.experiments --profile paper --plan                      # the plan, nothing trained
+    python -m imlp_core.experiments --profile paper --executor processes --jobs 4
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
+import torch
 
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import PRIORS
@@ -40,7 +44,9 @@ def _sweeps(profile: Profile, experiment: str, prior: str, dataset: str, schedul
     for seed in profile.seeds if seeds is None else seeds:
         sweep = SweepConfig(prior, dataset, budget.epochs, lr=budget.lr, train_subset=budget.train_subset,
                             test_subset=budget.test_subset, seed=seed, layers=layers, **(options or {}))
-        if not stored_runs_only():
+        if _planned is not None:
+            _planned.append((experiment, sweep, list(schedules)))
+        elif not stored_runs_only():
             records += run_sweep(sweep, schedules, results, progress=progress)
         elif (found := stored_records(sweep, schedules, results)) is not None:
             records += found
@@ -51,6 +57,19 @@ def _sweeps(profile: Profile, experiment: str, prior: str, dataset: str, schedul
 
 
 STORED_ONLY = "IMLP_STORED_RUNS_ONLY"
+_planned: list[tuple[str, SweepConfig, list[AlphaSchedule]]] | None = None  # see planning()
+
+
+@contextmanager
+def planning() -> Iterator[list[tuple[str, SweepConfig, list[AlphaSchedule]]]]:
+    """Inside, the experiment functions train and read nothing: each lists its sweeps as (experiment, sweep,
+    schedules) in the yielded list and returns an empty frame (``imlp_core.plan`` builds plans so)."""
+    global _planned
+    outer, _planned = _planned, []
+    try:
+        yield _planned
+    finally:
+        _planned = outer
 
 
 def stored_runs_only() -> bool:
@@ -116,24 +135,51 @@ def table4_schedules(profile: Profile, a: float = 0.5, ks: tuple[float, ...] | N
 
 SWEEPS = {"cnn": lambda p, d, **kw: alpha_sweep(p, "cnn", d, **kw),
           "mixer": lambda p, d, **kw: alpha_sweep(p, "mixer", d, **kw),
-          "schedules": schedule_sweep, "first_layer": first_layer_sweep, "open_choices": open_choice_sweep}
+          "schedules": schedule_sweep, "first_layer": first_layer_sweep,
+          # notebook 08 studies the open choices on the CIFAR-10 role only
+          "open_choices": lambda p, d, **kw: open_choice_sweep(p, d, **kw) if d == p.datasets[0] else to_frame([]).assign(experiment="open_choices")}
 
 
 def main(argv: list[str] | None = None) -> None:
+    from imlp_core import executors, plan  # they build on this module
+
     parser = argparse.ArgumentParser(prog="python -m imlp_core.experiments",
                                      description="Train (or find stored) the runs of a profile's experiments.")
-    parser.add_argument("experiments", nargs="+", choices=EXPERIMENTS)
+    parser.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help=f"{', '.join(EXPERIMENTS)} (default: all)")
     parser.add_argument("--profile", default=None, help="smoke, cpu, paper or auto (default: IMLP_PROFILE)")
     parser.add_argument("--datasets", nargs="+", default=None, help="a subset of the profile's datasets")
     parser.add_argument("--seeds", type=int, nargs="+", default=None, help="a subset of the profile's seeds")
+    parser.add_argument("--plan", action="store_true", help="print the plan (merged sweeps, stored/missing, estimated "
+                                                            "time) and train nothing")
+    parser.add_argument("--executor", choices=executors.EXECUTORS, default=os.environ.get("IMLP_EXECUTOR", "local"),
+                        help="local: one sweep after another here; processes: --jobs workers here; slurm: a submitit "
+                             "job array; debug: submitit in this process")
+    parser.add_argument("--jobs", type=int, default=int(os.environ.get("IMLP_JOBS", 2)), help="workers of 'processes'")
+    parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
+    slurm = parser.add_argument_group("slurm (one job per sweep; the result store must be on a shared filesystem; "
+                                      "defaults from IMLP_SLURM_<OPTION>)")
+    defaults = executors.SlurmOptions.from_env()
+    slurm.add_argument("--partition", default=defaults.partition)
+    slurm.add_argument("--time-min", type=int, default=defaults.time_min,
+                       help="time limit per job; requeued from its checkpoint")
+    slurm.add_argument("--gpus-per-job", type=int, default=defaults.gpus_per_job)
+    slurm.add_argument("--cpus-per-job", type=int, default=defaults.cpus_per_job)
+    slurm.add_argument("--array-parallelism", type=int, default=defaults.array_parallelism,
+                       help="jobs of the array running at once")
+    slurm.add_argument("--submitit-folder", type=Path, default=None, help="logs and pickles (default results/submitit)")
+    slurm.add_argument("--submitit-cluster", choices=("slurm", "local"), default="slurm",
+                       help="local: the same jobs through submitit's local executor, on this machine")
+    slurm.add_argument("--no-wait", action="store_true", help="submit and return (then reproduce --stored-only)")
     add_option_arguments(parser)
     args = parser.parse_args(argv)
+    if unknown := [name for name in args.experiments if name not in EXPERIMENTS]:
+        parser.error(f"unknown experiments {unknown}; choose from {', '.join(EXPERIMENTS)}")
     try:
         profile = resolve_profile(args.profile)
         options = {name: value for name, value in options_from_args(args).items() if DEFAULTS[name] != value}
     except (TypeError, ValueError) as error:
         parser.error(str(error))
-    if options and "open_choices" in args.experiments:
+    if options and "open_choices" in (args.experiments or EXPERIMENTS):
         parser.error("open_choices runs every open choice itself; give the option flags only with other experiments")
     all_seeds = (*profile.seeds, *profile.open_choice_seeds)
     for name, chosen, known in (("datasets", args.datasets, profile.datasets), ("seeds", args.seeds, all_seeds)):
@@ -142,9 +188,23 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"{name} {sorted(unknown)} are not in profile {profile.name!r} ({sorted(set(known))})")
     if args.seeds:
         profile = replace(profile, seeds=tuple(args.seeds), open_choice_seeds=tuple(args.seeds))
-    for dataset in args.datasets or profile.datasets:
-        for experiment in args.experiments:
-            runs = SWEEPS[experiment](profile, dataset, **({"options": options} if options else {}))
+    names, datasets = args.experiments or list(EXPERIMENTS), args.datasets or profile.datasets
+    chosen = {"options": options} if options else {}
+    sweeps = plan.profile_plan(profile, names, datasets, **chosen)
+    if args.plan:
+        device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
+        print(f"profile {profile.name!r}: {len(sweeps)} sweeps after merging "
+              f"({len(plan.profile_plan(profile, names, datasets, merged=False, **chosen))} apart)")
+        print(plan.plan_table(sweeps, device_type=device), flush=True)
+        return
+    slurm = executors.SlurmOptions(args.partition, args.time_min, args.gpus_per_job, args.cpus_per_job,
+                                   args.array_parallelism, args.submitit_folder, args.submitit_cluster, not args.no_wait)
+    executors.run_plan(sweeps, args.executor, device=args.device, jobs=args.jobs, slurm=slurm)
+    if args.no_wait:
+        return
+    for dataset in datasets:
+        for experiment in names:
+            runs = SWEEPS[experiment](profile, dataset, **chosen)
             print(runs.assign(test_acc=100 * runs.test_acc, prior_test_acc=100 * runs.prior_test_acc)[
                 ["experiment", *(["option"] if "option" in runs else []), "dataset", "seed", "label", "test_acc",
                  "prior_test_acc", "wall_time_s", "status"]

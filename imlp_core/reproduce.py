@@ -1,6 +1,7 @@
 """``make reproduce``: execute notebooks 01–07 in order with papermill, then say what each one wrote.
 
     python -m imlp_core.reproduce [--profile NAME] [--only 03 05] [--update-notebooks] [--stored-only]
+                                  [--executor local|processes|slurm|debug [--jobs N]]
 
 The profile comes from ``--profile``, else ``IMLP_PROFILE`` (default ``auto``), and is injected into every
 notebook as the parameter ``profile``. Executed notebooks go to ``results/executed/`` under the output root
@@ -8,7 +9,9 @@ notebook as the parameter ``profile``. Executed notebooks go to ``results/execut
 ``notebooks/``, without papermill's injected-parameters cell, so that the committed notebooks keep reading
 their profile from the environment (nbval runs them in the smoke profile). ``--stored-only`` (or
 ``IMLP_STORED_RUNS_ONLY=1``) trains nothing: the notebooks show the sweeps the run store holds in full (e.g.
-the paper profile's runs made on a GPU), and a dataset without runs gets no figure.
+the paper profile's runs made on a GPU), and a dataset without runs gets no figure. ``--executor`` (or
+``IMLP_EXECUTOR``, with ``IMLP_JOBS`` and ``IMLP_SLURM_*``) first trains the profile's whole plan, merged sweeps
+included, with ``imlp_core.executors``; the notebooks then find every run stored.
 
 A notebook is skipped as *up to date* when its cell sources, the profile, the ``IMLP_DATASET_*`` settings, the code
 of ``imlp_core`` and the run store are exactly as when it last ran here and its outputs are all present (as
@@ -32,6 +35,7 @@ from typing import Sequence
 
 import nbformat
 
+from imlp_core import executors, plan
 from imlp_core.experiments import STORED_ONLY, stored_runs_only
 from imlp_core.paths import output_root, repo_root, results_dir
 from imlp_core.profiles import Profile, resolve_profile
@@ -277,6 +281,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="execute every notebook, even those that are up to date")
     parser.add_argument("--stored-only", action="store_true", default=stored_runs_only(),
                         help=f"train nothing: show the sweeps the run store holds (also {STORED_ONLY}=1)")
+    parser.add_argument("--executor", choices=executors.EXECUTORS,
+                        default=os.environ.get("IMLP_EXECUTOR") or None,
+                        help="train the profile's merged plan with this executor first, then run the notebooks on the "
+                             "stored runs (also IMLP_EXECUTOR; default: each notebook trains its own sweeps)")
+    parser.add_argument("--jobs", type=int, default=int(os.environ.get("IMLP_JOBS") or 2),
+                        help="workers of --executor processes (also IMLP_JOBS)")
     args = parser.parse_args(argv)
     if args.stored_only:
         os.environ[STORED_ONLY] = "1"  # the kernels inherit it
@@ -294,6 +304,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     note = use_shared_cifar10(profile)
     if note:
         print(f"reproduce: {note}", flush=True)
+    if args.executor and not args.stored_only:
+        print(f"reproduce: training the profile's plan first with executor {args.executor!r}", flush=True)
+        executors.run_plan(plan.profile_plan(profile), args.executor, jobs=args.jobs, progress=not args.no_progress,
+                           slurm=executors.SlurmOptions.from_env())
 
     done: list[NotebookRun] = []
     for index, name in enumerate(names, 1):

@@ -12,10 +12,12 @@ SIGKILL it exactly there; with ``IMLP_TEST_RESUME_FILE=PATH`` it goes on once PA
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import tempfile
 import time
@@ -67,8 +69,16 @@ def temp_path_pattern(path: Path) -> str:
     return f".{path.name}.*.tmp"
 
 
+class DiskFull(OSError):
+    """A write ran out of space (ENOSPC, or a quota): the message names the file and the space it needs."""
+
+
 def atomic_write_bytes(path: Path, data: bytes, pause_event: str | None = None) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part.
+
+    On a full disk the temporary file is removed, ``path`` keeps its old content, and :class:`DiskFull` says
+    which file needed how much space.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -79,9 +89,31 @@ def atomic_write_bytes(path: Path, data: bytes, pause_event: str | None = None) 
         if pause_event:
             pause_point(pause_event)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise disk_full(path, len(data), error) from error
         raise
+
+
+def disk_full(path: Path, needed: int, error: OSError) -> DiskFull:
+    """The ``error`` of ``path``, which could not be written for lack of ``needed`` bytes of space, made clear."""
+    try:
+        free = f"{size_text(shutil.disk_usage(path.parent).free)} free there now"
+    except OSError:
+        free = "free space unknown"
+    return DiskFull(error.errno, f"{error.strerror or 'No space left on device'} while writing {path}: it needs "
+                                 f"{size_text(needed)} ({free}); free some space (or choose another result store) "
+                                 f"and run again: records already written are intact and an interrupted sweep "
+                                 f"resumes from its last checkpoint")
+
+
+def size_text(n: int) -> str:
+    """``n`` bytes as 512 B, 3.2 kB, 1.4 MB or 0.9 GB."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
 
 
 def check_writable(directory: Path) -> Path:

@@ -8,7 +8,7 @@ epoch each I-MLP is interpolated towards the prior (Algorithm 1), then all are e
 
 Every trained I-MLP becomes one JSON record keyed by the hash of its full config (``results.py``). A
 sweep whose records exist is not run again; one interrupted mid-way continues from its last epoch
-checkpoint, and a lock per sweep keeps two processes from training the same runs.
+checkpoint (one file per sweep), and a lock per sweep keeps two processes from training the same runs.
 
 A model whose training loss or weights become non-finite is *stopped*: its record says
 ``diverged at epoch N`` and holds no numbers (None) from that epoch on; the other models of the sweep
@@ -136,36 +136,58 @@ def check_schedules(schedules: Sequence[AlphaSchedule]) -> list[AlphaSchedule]:
     return list(dict.fromkeys(schedules))  # one model per distinct schedule
 
 
+class SweepBusy(RuntimeError):
+    """Another live process holds the sweep's lock (raised by ``run_sweep(..., wait=False)``)."""
+
+
 def run_sweep(
     sweep: SweepConfig,
     schedules: Sequence[AlphaSchedule],
     results: Path | None = None,
     device: str | torch.device = "auto",
     progress: bool = True,
+    wait: bool = True,
 ) -> list[dict[str, Any]]:
-    """Train what is missing of ``schedules`` in ``sweep`` and return every record (in ``schedules`` order)."""
+    """Train what is missing of ``schedules`` in ``sweep`` and return every record (in ``schedules`` order).
+
+    While another process trains the sweep, wait for it, or with ``wait=False`` raise :class:`SweepBusy`.
+    The lock is the kernel's (flock): it goes with a process that dies, and its sweep can then be taken over.
+    """
     schedules = check_schedules(schedules)
     results = check_writable(Path(results) if results is not None else runs_dir())
     device = resolve_device(device)
     keys = [config_key(sweep.run_config(s)) for s in schedules]
-    lock = FileLock(results / ".locks" / f"{config_key(sweep.config())}.lock")
+    lock = FileLock(sweep_lock_path(sweep, results))
     try:
         lock.acquire(timeout=0)
     except Timeout:
+        if not wait:
+            raise SweepBusy(f"another process holds the lock of this sweep ({lock.lock_file})") from None
         print(f"another process holds the lock of this sweep ({lock.lock_file}); waiting for it to finish", flush=True)
         lock.acquire()
     try:
-        for key in keys:
-            remove_stale_temps(record_path(results, key))  # left by a process killed while writing
-        pending = [s for s, key in zip(schedules, keys) if read_record(record_path(results, key)) is None]
-        if pending:
-            # A checkpoint of the whole sweep (killed after writing some of its records) is continued as a
-            # whole, so that the missing records are exactly those of the uninterrupted sweep.
-            whole = Trainer.checkpoint_path(sweep, keys, results).exists()
-            Trainer(sweep, schedules if whole else pending, results, device, progress).run()
+        checkpoint = Trainer.checkpoint_path(sweep, results)
+        for path in [*(record_path(results, key) for key in keys), checkpoint]:
+            remove_stale_temps(path)  # left by a process killed while writing
+        stored = lambda schedule: read_record(record_path(results, config_key(sweep.run_config(schedule)))) is not None
+        # A checkpoint of the sweep (killed after writing some of its records) is continued as a whole, so that
+        # the missing records are exactly those of the uninterrupted sweep; runs it does not hold train after it.
+        checkpointed = Trainer.checkpointed_schedules(checkpoint)
+        if checkpointed and not all(map(stored, checkpointed)):
+            Trainer(sweep, checkpointed, results, device, progress).run()
+        checkpoint.unlink(missing_ok=True)  # finished, or left by a process killed after its last record
+        if pending := [s for s in schedules if not stored(s)]:
+            Trainer(sweep, pending, results, device, progress).run()
+        if all(map(stored, schedules)):  # done: no lock file left (a waiter on the unlinked file tries again)
+            Path(lock.lock_file).unlink(missing_ok=True)
     finally:
         lock.release()
     return [read_record(record_path(results, key)) for key in keys]
+
+
+def sweep_lock_path(sweep: SweepConfig, results: Path) -> Path:
+    """The lock file that keeps two processes from training ``sweep`` (whatever its runs) at once."""
+    return results / ".locks" / f"{config_key(sweep.config())}.lock"
 
 
 def stored_records(sweep: SweepConfig, schedules: Sequence[AlphaSchedule], results: Path | None = None
@@ -194,7 +216,7 @@ class Trainer:
                  device: torch.device, progress: bool) -> None:
         self.sweep, self.schedules, self.results, self.device, self.progress = sweep, schedules, results, device, progress
         self.keys = [config_key(sweep.run_config(s)) for s in schedules]
-        self.checkpoint = self.checkpoint_path(sweep, self.keys, results)
+        self.checkpoint = self.checkpoint_path(sweep, results)
         if device.type == "cuda":
             configure_cuda()
         else:
@@ -225,13 +247,26 @@ class Trainer:
         self.train_seconds = 0.0
 
     @staticmethod
-    def checkpoint_path(sweep: SweepConfig, keys: list[str], results: Path) -> Path:
-        """Where the sweep training the runs ``keys`` keeps its epoch checkpoint."""
-        return results / ".checkpoints" / f"{config_key({'sweep': sweep.config(), 'runs': keys})}.pt"
+    def checkpoint_path(sweep: SweepConfig, results: Path) -> Path:
+        """Where ``sweep`` keeps its one epoch checkpoint, whichever of its runs it trains (they are in the file)."""
+        return results / ".checkpoints" / f"{config_key(sweep.config())}.pt"
+
+    @staticmethod
+    def checkpointed_schedules(checkpoint: Path) -> list[AlphaSchedule] | None:
+        """The schedules the checkpoint at ``checkpoint`` trains; None if there is none, or it is unreadable."""
+        try:  # memory-mapped: reads the small entries, not the weights
+            state = torch.load(checkpoint, map_location="cpu", weights_only=False, mmap=True)
+            return [AlphaSchedule(**schedule) for schedule in state["schedules"]]
+        except FileNotFoundError:
+            return None
+        except Exception as error:  # an older code version's checkpoint, or a damaged file
+            print(f"ignoring unreadable checkpoint {checkpoint} ({error}); its runs start afresh", flush=True)
+            return None
 
     # -- state ------------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
-        return {"prior": self.prior.state_dict(), "mlp": self.mlp.state_dict(),
+        return {"schedules": [asdict(s) for s in self.schedules], "keys": self.keys,
+                "prior": self.prior.state_dict(), "mlp": self.mlp.state_dict(),
                 "prior_opt": self.prior_opt.state_dict(), "mlp_opt": self.mlp_opt.state_dict(),
                 "generator": self.generator.get_state(), "history": self.history, "diverged": self.diverged,
                 "prior_diverged": self.prior_diverged, "train_seconds": self.train_seconds}
@@ -244,6 +279,8 @@ class Trainer:
     def load_checkpoint(self) -> None:
         try:
             state = torch.load(self.checkpoint, map_location=self.device, weights_only=False)
+            if state["keys"] != self.keys:
+                raise ValueError(f"it trains the runs {state['keys']}, not {self.keys}")
             self.prior.load_state_dict(state["prior"])
             self.mlp.load_state_dict(state["mlp"])
             self.prior_opt.load_state_dict(state["prior_opt"])

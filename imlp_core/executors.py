@@ -1,0 +1,224 @@
+"""One plan, four ways to run it: ``local``, ``processes``, ``slurm`` (submitit) and ``debug``.
+
+- ``local``: this process trains one sweep after another.
+- ``processes``: N worker processes on this machine, spread over its GPUs (``CUDA_VISIBLE_DEVICES``;
+  several may share one). Each worker takes the next sweep whose records are missing and whose lock no
+  live worker holds; it never waits on a held sweep while another is free. A sweep's lock is the kernel's
+  (flock), so it goes with a worker that dies; a live worker then takes the sweep over and continues its
+  epoch checkpoint.
+- ``slurm``: submitit submits the missing sweeps as one job array. Each job is checkpointable: on a timeout
+  or a preemption submitit requeues it and it continues from its sweep's epoch checkpoint. The result store
+  must be on a filesystem every node sees (see the README on file locks over NFS).
+- ``debug``: submitit's in-process executor (for tests, and to step through a job in a debugger).
+
+Every way writes the same records into the same store; the notebooks then only read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import torch
+
+from imlp_core.models import PRIORS
+from imlp_core.paths import runs_dir
+from imlp_core.plan import PlannedSweep
+from imlp_core.results import check_writable
+from imlp_core.train import SweepBusy, run_sweep
+
+EXECUTORS = ("local", "processes", "slurm", "debug")
+POLL_S = 1.0  # how often an idle worker looks again at the sweeps other workers hold
+
+
+@dataclass(frozen=True)
+class SlurmOptions:
+    """What ``slurm`` asks the cluster for, per job (one sweep); ``cluster="local"`` runs the same jobs
+    through submitit's local executor (this machine; how the tests exercise it)."""
+
+    partition: str | None = None
+    time_min: int = 120
+    gpus_per_job: int = 1
+    cpus_per_job: int = 4
+    array_parallelism: int = 32
+    folder: Path | None = None  # submitit's logs and pickles (default: results/submitit beside the store)
+    cluster: str = "slurm"
+    wait: bool = True
+
+    @classmethod
+    def from_env(cls) -> "SlurmOptions":
+        """Options from ``IMLP_SLURM_PARTITION``, ``IMLP_SLURM_TIME_MIN``, ``IMLP_SLURM_GPUS_PER_JOB``,
+        ``IMLP_SLURM_CPUS_PER_JOB`` and ``IMLP_SLURM_ARRAY_PARALLELISM`` (how ``make reproduce`` takes them)."""
+        env = lambda name, default: os.environ.get(f"IMLP_SLURM_{name}") or default
+        return cls(partition=env("PARTITION", None), time_min=int(env("TIME_MIN", cls.time_min)),
+                   gpus_per_job=int(env("GPUS_PER_JOB", cls.gpus_per_job)),
+                   cpus_per_job=int(env("CPUS_PER_JOB", cls.cpus_per_job)),
+                   array_parallelism=int(env("ARRAY_PARALLELISM", cls.array_parallelism)))
+
+
+def run_plan(plan: Sequence[PlannedSweep], executor: str = "local", results: Path | None = None,
+             device: str = "auto", jobs: int = 2, progress: bool = True,
+             slurm: SlurmOptions = SlurmOptions()) -> None:
+    """Train every missing run of ``plan`` into ``results`` (default ``results/runs``) with ``executor``."""
+    if executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+    results = check_writable(Path(results) if results is not None else runs_dir()).resolve()
+    todo = [planned for planned in plan if planned.missing(results)]
+    print(f"plan: {len(plan)} sweeps, {len(todo)} with missing runs; executor {executor}", flush=True)
+    if not todo:
+        return
+    if executor == "local":
+        for planned in todo:
+            run_sweep(planned.sweep, planned.schedules, results, device, progress)
+    elif executor == "processes":
+        run_processes(todo, results, device, jobs)
+    else:
+        run_submitit(todo, results, device, slurm if executor == "slurm" else SlurmOptions(cluster="debug"))
+
+
+# -- processes -------------------------------------------------------------------------------------------
+def work(plan: Sequence[PlannedSweep], results: Path, device: str = "auto", name: str = "worker") -> int:
+    """One worker's loop: train each free sweep with missing runs until none is missing; returns how many it trained."""
+    trained = 0
+    while todo := [planned for planned in plan if planned.missing(results)]:
+        took = False
+        for planned in todo:
+            start = time.perf_counter()
+            try:
+                run_sweep(planned.sweep, planned.schedules, results, device, progress=False, wait=False)
+            except SweepBusy:
+                continue  # a live worker trains it; if that worker dies, its lock goes and a later pass takes it
+            took, trained = True, trained + 1
+            print(f"{name}: {planned.name} ({len(planned.schedules)} models) done in "
+                  f"{time.perf_counter() - start:.1f} s", flush=True)
+        if not took:
+            time.sleep(POLL_S)
+    return trained
+
+
+def gpu_slots(jobs: int) -> list[str | None]:
+    """The ``CUDA_VISIBLE_DEVICES`` of each of ``jobs`` workers: round-robin over the visible GPUs (None: no GPU)."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    gpus = [g for g in visible.split(",") if g] if visible is not None else [str(i) for i in range(torch.cuda.device_count())]
+    return [gpus[i % len(gpus)] if gpus else None for i in range(jobs)]
+
+
+def run_processes(plan: Sequence[PlannedSweep], results: Path, device: str = "auto", jobs: int = 2,
+                  threads: int | None = None) -> None:
+    """Run ``jobs`` worker processes over ``plan`` and wait for them; raise if runs are still missing after.
+
+    On a CPU each worker gets ``threads`` torch threads (default: the cores divided among the workers)."""
+    if jobs < 1:
+        raise ValueError(f"--jobs must be >= 1, got {jobs}")
+    threads = threads or max(1, len(os.sched_getaffinity(0)) // jobs)
+    with tempfile.TemporaryDirectory(prefix="imlp-plan-") as folder:
+        plan_file = Path(folder) / "plan.pkl"
+        plan_file.write_bytes(pickle.dumps(worker_payload(plan)))
+        workers = []
+        try:
+            for i, gpu in enumerate(gpu_slots(jobs)):
+                env = {**os.environ, **({"CUDA_VISIBLE_DEVICES": gpu} if gpu is not None else {})}
+                command = [sys.executable, "-m", "imlp_core.executors", "--worker", str(plan_file), "--results",
+                           str(results), "--device", device, "--threads", str(threads), "--name", f"worker {i}"]
+                workers.append(subprocess.Popen(command, env=env))
+            codes = [worker.wait() for worker in workers]
+        finally:  # interrupted (Ctrl-C, an error): no worker outlives this call; their sweeps resume next time
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.terminate()
+                    worker.wait()
+    left = [planned.name for planned in plan if planned.missing(results)]
+    if left:
+        raise RuntimeError(f"{len(left)} sweeps still have missing runs after the workers ended (exit codes {codes}): "
+                           f"{'; '.join(left)}. Run the same command again: it continues them from their checkpoints")
+
+
+def worker_payload(plan: Sequence[PlannedSweep]) -> dict:
+    """The plan and the classes of its priors: a prior registered at run time (a test's, a notebook's) is
+    registered in the worker too (pickled by reference: its module must be importable there)."""
+    return {"plan": list(plan), "priors": {p.sweep.prior: PRIORS[p.sweep.prior] for p in plan}}
+
+
+def register_priors(priors: dict[str, type]) -> None:
+    for name, cls in priors.items():
+        PRIORS.setdefault(name, cls)
+
+
+# -- slurm and debug: submitit ---------------------------------------------------------------------------
+class SweepJob:
+    """One sweep as a submitit job; checkpointable: requeued on a timeout or preemption, it continues from the
+    sweep's epoch checkpoint (written every ``IMLP_CHECKPOINT_EVERY_S``, default 60 s)."""
+
+    def __init__(self, results: Path, device: str, priors: dict[str, type]) -> None:
+        self.results, self.device, self.priors = Path(results), device, priors
+
+    def __call__(self, planned: PlannedSweep) -> list[str]:
+        """Train the sweep; return its record keys, or [] when another live process holds it (no GPU kept idle)."""
+        register_priors(self.priors)
+        try:
+            records = run_sweep(planned.sweep, planned.schedules, self.results, self.device, progress=False, wait=False)
+        except SweepBusy as busy:
+            print(f"{planned.name}: not trained here: {busy}", flush=True)
+            return []
+        return [record["key"] for record in records]
+
+    def checkpoint(self, planned: PlannedSweep):
+        import submitit
+
+        return submitit.helpers.DelayedSubmission(self, planned)  # the training state is on disk already
+
+
+def run_submitit(plan: Sequence[PlannedSweep], results: Path, device: str, options: SlurmOptions) -> list:
+    """Submit ``plan`` as one job array (``options.cluster``: slurm, local or debug); wait for it unless told not to."""
+    import submitit
+
+    folder = options.folder or results.parent / "submitit"
+    executor = submitit.AutoExecutor(folder=folder / "%j", cluster=options.cluster)
+    parameters = dict(name="imlp-sweep", timeout_min=options.time_min)
+    if options.cluster == "slurm":
+        parameters.update(slurm_partition=options.partition, slurm_array_parallelism=options.array_parallelism,
+                          gpus_per_node=options.gpus_per_job, cpus_per_task=options.cpus_per_job, tasks_per_node=1)
+    executor.update_parameters(**{k: v for k, v in parameters.items() if v is not None})
+    job = SweepJob(results, device, worker_payload(plan)["priors"])
+    jobs = executor.map_array(job, list(plan))
+    print(f"submitted {len(jobs)} jobs ({options.cluster}): {', '.join(j.job_id for j in jobs)}; logs in {folder}",
+          flush=True)
+    if options.wait:
+        for planned, submitted in zip(plan, jobs):
+            try:
+                submitted.result()
+            except Exception as error:
+                raise RuntimeError(f"job {submitted.job_id} ({planned.name}) failed: {error}\n"
+                                   f"  its log: {submitted.paths.stderr}") from error
+        if left := [planned.name for planned in plan if planned.missing(results)]:
+            print(f"held by another process when their job ran, not trained: {'; '.join(left)}; run the same "
+                  f"command again once that process has ended", flush=True)
+    return jobs
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The worker process of ``processes`` (not a user command: see ``python -m imlp_core.experiments``)."""
+    parser = argparse.ArgumentParser(prog="python -m imlp_core.executors")
+    parser.add_argument("--worker", type=Path, required=True, help="the pickled plan")
+    parser.add_argument("--results", type=Path, required=True)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--name", default="worker")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    payload = pickle.loads(args.worker.read_bytes())
+    register_priors(payload["priors"])
+    work(payload["plan"], args.results, args.device, args.name)
+
+
+if __name__ == "__main__":
+    main()

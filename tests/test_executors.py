@@ -1,0 +1,295 @@
+"""Issue 12: the sweep plan, merged sweeps, the four executors and their faults (a killed worker, a timed-out
+job, a full disk), on small sweeps of the synthetic set.
+
+Records are compared without the fields that say how a run was executed (``stable`` in conftest, and
+``sweep_size``, which a merged sweep changes): keys, histories and final numbers must be equal bit for bit.
+Subprocesses (workers, submitit's local jobs) import ``tiny-cnn`` from conftest through ``PYTHONPATH`` and
+use one thread, as the test process does, so that their floats round alike.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO_ROOT, TESTS_DIR, TINY_PRIOR, TinyCNN, stable
+from imlp_core import experiments, executors, models, plan, train
+from imlp_core.interpolate import AlphaSchedule
+from imlp_core.profiles import PROFILES, Budget
+from imlp_core.results import DiskFull
+from imlp_core.train import SweepConfig, run_sweep
+
+ALPHAS = [AlphaSchedule("constant", 0.5), AlphaSchedule("constant", 1.0)]
+
+
+def tiny_plan() -> list[plan.PlannedSweep]:
+    """Two independent sweeps of tiny-cnn (seeds 0 and 1), two I-MLPs each, 2 epochs of 2 batches."""
+    sweep = SweepConfig(TINY_PRIOR, "synthetic", epochs=2, batch_size=64, train_subset=128, test_subset=64)
+    return plan.merge([("tiny", replace(sweep, seed=seed), ALPHAS) for seed in (0, 1)])
+
+
+def comparable(runs: Path) -> dict[str, dict]:
+    """Every record of the store by file name, without what depends on how it was executed."""
+    import json
+
+    return {p.name: {k: v for k, v in stable(json.loads(p.read_text())).items() if k != "sweep_size"}
+            for p in sorted(runs.glob("*.json"))}
+
+
+def leftovers(runs: Path) -> list[str]:
+    """Temporary, checkpoint and lock files left in the store."""
+    return sorted(str(p.relative_to(runs)) for pattern in (".*.tmp", ".checkpoints/*", ".locks/*")
+                  for p in runs.glob(pattern))
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> dict[str, dict]:
+    """The records of :func:`tiny_plan` run by the ``local`` executor in this process."""
+    runs = tmp_path_factory.mktemp("local")
+    had = models.PRIORS.get(TINY_PRIOR)
+    models.PRIORS[TINY_PRIOR] = TinyCNN
+    try:
+        executors.run_plan(tiny_plan(), "local", runs, "cpu", progress=False)
+    finally:
+        if had is None:
+            models.PRIORS.pop(TINY_PRIOR)
+    records = comparable(runs)
+    assert len(records) == 4 and leftovers(runs) == []
+    return records
+
+
+@pytest.fixture
+def subprocess_env(monkeypatch):
+    """Children (workers, submitit jobs) find tiny-cnn in conftest and use one thread."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS_DIR), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setenv("IMLP_CHECKPOINT_EVERY_S", "0")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The plan and merged sweeps
+SMALL = replace(PROFILES["smoke"], datasets=("synthetic",), alphas=(0.0, 0.5, 1.0), decay_ks=(2.0,),
+                budgets={**PROFILES["smoke"].budgets, "cnn": Budget(1, 128, 64), "schedules": Budget(1, 128, 64)})
+
+
+def test_the_alpha_grid_and_the_schedules_merge_into_one_sweep_whose_records_equal_the_sweeps_apart(tmp_path):
+    """Figure 2's grid and Table 4's schedules with the S-CNN prior: one prior and 5 I-MLPs instead of 2 priors
+    and 3 + 4 I-MLPs (constant 0 and 0.5 are in both); same keys and the same numbers bit for bit."""
+    merged = plan.profile_plan(SMALL, ["cnn", "schedules"])
+    apart = plan.profile_plan(SMALL, ["cnn", "schedules"], merged=False)
+    assert [p.experiments for p in merged] == [("cnn", "schedules")] and len(merged[0].schedules) == 5
+    assert [len(p.schedules) for p in apart] == [3, 4]
+    assert sorted(merged[0].keys()) == sorted(set(apart[0].keys()) | set(apart[1].keys()))
+
+    executors.run_plan(merged, "local", tmp_path / "merged", "cpu", progress=False)
+    # the experiment functions the notebooks call, run apart
+    experiments.alpha_sweep(SMALL, "cnn", "synthetic", results=tmp_path / "apart", progress=False)
+    experiments.schedule_sweep(SMALL, "synthetic", results=tmp_path / "apart", progress=False)
+    together, alone = comparable(tmp_path / "merged"), comparable(tmp_path / "apart")
+    assert len(together) == 5 and together == alone
+
+
+def test_plan_prints_the_merged_sweeps_and_trains_nothing(capsys, monkeypatch):
+    monkeypatch.setattr(train.Trainer, "run", lambda self: pytest.fail("--plan trained"))
+    experiments.main(["cnn", "schedules", "mixer", "--profile", "smoke", "--datasets", "synthetic", "--plan"])
+    out = capsys.readouterr().out
+    assert "2 sweeps after merging (3 apart)" in out
+    assert "cnn+schedules" in out and "mixer" in out
+    assert "est. min" in out and "total" in out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Executors: the same records every way
+def test_two_worker_processes_give_the_records_of_a_local_run(reference, tiny_prior, subprocess_env, tmp_path):
+    executors.run_processes(tiny_plan(), tmp_path, "cpu", jobs=2, threads=1)
+    assert comparable(tmp_path) == reference
+    assert leftovers(tmp_path) == []
+
+
+def test_submitit_debug_and_local_executors_give_the_records_of_a_local_run(reference, tiny_prior, subprocess_env,
+                                                                              tmp_path):
+    executors.run_plan(tiny_plan(), "debug", tmp_path / "debug", "cpu")
+    local = executors.SlurmOptions(cluster="local", time_min=5, folder=tmp_path / "submitit")
+    executors.run_submitit(tiny_plan(), tmp_path / "local", "cpu", local)
+    for runs in (tmp_path / "debug", tmp_path / "local"):
+        assert comparable(runs) == reference, runs
+        assert leftovers(runs) == [], runs
+
+
+def test_workers_are_spread_over_the_visible_gpus(monkeypatch):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3,5")
+    assert executors.gpu_slots(5) == ["3", "5", "3", "5", "3"]  # several workers share a GPU
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
+    monkeypatch.setattr(executors.torch.cuda, "device_count", lambda: 0)
+    assert executors.gpu_slots(2) == [None, None]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Faults
+def wait_for(text: str, read, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in read():
+        assert time.monotonic() < deadline, f"no {text!r} after {timeout} s:\n{read()[-3000:]}"
+        time.sleep(0.1)
+
+
+def start_worker(plan_file: Path, runs: Path, log: Path, **env: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "imlp_core.executors", "--worker", str(plan_file), "--results", str(runs),
+               "--device", "cpu", "--threads", "1", "--name", log.stem]
+    with open(log, "w") as out:
+        return subprocess.Popen(command, cwd=REPO_ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+
+
+def test_a_worker_killed_mid_sweep_is_taken_over_by_another_from_its_checkpoint(reference, tiny_prior, subprocess_env,
+                                                                               tmp_path):
+    """Worker a pauses inside seed 0's second epoch (its epoch-1 checkpoint written); worker b skips that held
+    sweep and trains seed 1; a is SIGKILLed; b takes seed 0 over from the checkpoint."""
+    plan_file, runs = tmp_path / "plan.pkl", tmp_path / "runs"
+    plan_file.write_bytes(pickle.dumps(executors.worker_payload(tiny_plan())))
+    seed0, seed1 = tiny_plan()
+    a = start_worker(plan_file, runs, tmp_path / "a.log", IMLP_TEST_PAUSE_AT="epoch:2")
+    b = None
+    try:
+        wait_for("IMLP_TEST_PAUSED epoch", (tmp_path / "a.log").read_text)
+        assert len(list((runs / ".checkpoints").glob("*.pt"))) == 1
+        b = start_worker(plan_file, runs, tmp_path / "b.log")
+        wait_for(seed1.name, (tmp_path / "b.log").read_text)  # b did not wait on the sweep a holds
+        assert not seed1.missing(runs) and seed0.missing(runs) and a.poll() is None
+        a.send_signal(signal.SIGKILL)
+        assert a.wait(timeout=30) == -signal.SIGKILL
+        assert b.wait(timeout=240) == 0, (tmp_path / "b.log").read_text()[-3000:]
+    finally:
+        for process in (a, b):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+    log = (tmp_path / "b.log").read_text()
+    assert "resuming from checkpoint" in log and "after epoch 1" in log and seed0.name in log
+    assert comparable(runs) == reference
+    assert leftovers(runs) == []
+
+
+def test_a_timed_out_submitit_job_is_requeued_and_resumes_from_its_checkpoint(reference, tiny_prior, subprocess_env,
+                                                                              tmp_path, monkeypatch):
+    """The job pauses in epoch 2 with its epoch-1 checkpoint; it then gets the signal submitit's local executor
+    sends a task ``signal_delay_s`` before its time limit (sent here at once, rather than after minutes); the job
+    finds itself timed out, requeues itself, and its second run continues the checkpoint."""
+    monkeypatch.setenv("IMLP_TEST_PAUSE_AT", "epoch:2")  # the requeued run meets epoch 2 first: no pause
+    seed0 = tiny_plan()[:1]
+    options = executors.SlurmOptions(cluster="local", time_min=5, folder=tmp_path / "submitit", wait=False)
+    [job] = executors.run_submitit(seed0, tmp_path / "runs", "cpu", options)
+    try:
+        wait_for("IMLP_TEST_PAUSED epoch", lambda: job.stdout() or "")
+        from submitit.local.local import LocalJobEnvironment
+
+        controller = job._process.pid
+        [task] = Path(f"/proc/{controller}/task/{controller}/children").read_text().split()
+        os.kill(int(task), LocalJobEnvironment._usr_sig())  # as LocalExecutor.wait() does at the timeout
+        job.result()
+    finally:
+        job.cancel(check=False)
+    log = job.stdout() + job.stderr()
+    assert "this job is timed-out" in log and "Requeued job" in log
+    assert "resuming from checkpoint" in log and "after epoch 1" in log
+    expected = {name: r for name, r in reference.items() if r["config"]["seed"] == 0}
+    assert comparable(tmp_path / "runs") == expected
+    assert leftovers(tmp_path / "runs") == []
+
+
+def fail_fsync(monkeypatch, suffix: str, nth: int) -> list[str]:
+    """Make the ``nth`` fsync of a temporary file for a ``suffix`` file fail with ENOSPC (a full disk)."""
+    real, seen = os.fsync, []
+
+    def fsync(fd: int) -> None:
+        name = os.readlink(f"/proc/self/fd/{fd}")
+        if name.endswith(".tmp") and Path(name).name.split(".tmp")[0].rsplit(".", 1)[0].endswith(suffix):
+            seen.append(name)
+            if len(seen) == nth:
+                raise OSError(errno.ENOSPC, "No space left on device")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return seen
+
+
+@pytest.mark.parametrize("suffix, nth, resumes", [(".pt", 2, True), (".json", 2, True)],
+                         ids=["checkpoint", "record"])
+def test_a_full_disk_is_a_clear_error_and_the_next_run_resumes(reference, tiny_prior, tmp_path, monkeypatch, capsys,
+                                                               suffix, nth, resumes):
+    """3 epochs, a checkpoint after every epoch: the 2nd checkpoint (after epoch 2), or the 2nd record, finds
+    the disk full. The error names the file and the space it needs; what was written before is intact."""
+    monkeypatch.setattr(train.Trainer, "CHECKPOINT_EVERY_S", 0.0)
+    sweep = replace(tiny_plan()[0].sweep, epochs=3)
+    want = run_sweep(sweep, ALPHAS, tmp_path / "want", "cpu", progress=False)
+    runs = tmp_path / "runs"
+    seen = fail_fsync(monkeypatch, suffix, nth)
+    with pytest.raises(DiskFull, match=rf"No space left on device while writing {runs}/\S+{suffix}: it needs [\d.]+ [kMG]?B "
+                                       rf"\(.* free there now\); free some space"):
+        run_sweep(sweep, ALPHAS, runs, "cpu", progress=False)
+    assert len(seen) == nth
+    before = {p.name: p.read_bytes() for p in runs.glob("*.json")}
+    assert len(before) == (1 if suffix == ".json" else 0)
+    assert list(runs.glob(".*.tmp")) == [] and list((runs / ".checkpoints").glob(".*.tmp")) == []
+    assert len(list((runs / ".checkpoints").glob("*.pt"))) == 1  # the last good checkpoint
+    capsys.readouterr()  # the failing fsync failed once: the disk has space again
+    got = run_sweep(sweep, ALPHAS, runs, "cpu", progress=False)
+    assert "resuming from checkpoint" in capsys.readouterr().out
+    assert [stable(r) for r in got] == [stable(r) for r in want]
+    assert all((runs / name).read_bytes() == data for name, data in before.items())
+    assert leftovers(runs) == []
+
+
+def test_a_sweep_keeps_one_checkpoint_whichever_of_its_runs_it_trains(tiny_prior, tmp_path, monkeypatch):
+    """Killed after epoch 1 while training {0.5, 1}, the sweep is then asked for {0.5, 0}: the checkpoint of
+    {0.5, 1} is continued (both records written), then alpha = 0 trains; never two checkpoints at once."""
+    monkeypatch.setattr(train.Trainer, "CHECKPOINT_EVERY_S", 0.0)
+    sweep, runs = tiny_plan()[0].sweep, tmp_path / "runs"
+    counts, real_save = [], train.Trainer.save_checkpoint
+
+    class Killed(Exception):
+        pass
+
+    def save_checkpoint(self):
+        real_save(self)
+        counts.append(len(list((runs / ".checkpoints").iterdir())))
+        if len(counts) == 1:
+            raise Killed  # right after the first checkpoint
+
+    monkeypatch.setattr(train.Trainer, "save_checkpoint", save_checkpoint)
+    with pytest.raises(Killed):
+        run_sweep(sweep, ALPHAS, runs, "cpu", progress=False)
+    other = [AlphaSchedule("constant", 0.5), AlphaSchedule("constant", 0.0)]
+    got = run_sweep(sweep, other, runs, "cpu", progress=False)
+    assert counts == [1, 1]  # the first run's, then the second's (alpha = 0 alone: 2 epochs, 1 checkpoint)
+    want = run_sweep(sweep, [*ALPHAS, AlphaSchedule("constant", 0.0)], tmp_path / "want", "cpu", progress=False)
+    assert comparable(runs) == comparable(tmp_path / "want")
+    assert [r["key"] for r in got] == [want[0]["key"], want[2]["key"]]
+    assert leftovers(runs) == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# make reproduce
+@pytest.mark.parametrize("executor", [None, "processes"])
+def test_reproduce_with_an_executor_trains_the_whole_plan_before_the_notebooks(executor, monkeypatch, tmp_path):
+    from imlp_core import reproduce
+
+    calls = []
+    monkeypatch.setattr(executors, "run_plan", lambda sweeps, name, **kw: calls.append(("plan", len(sweeps), name, kw["jobs"])))
+    monkeypatch.setattr(reproduce, "execute", lambda name, *a, **k: calls.append(("notebook", name)) or reproduce.NotebookRun(name, 0.0))
+    monkeypatch.setattr(reproduce, "is_up_to_date", lambda *a: False)
+    for name, value in (("IMLP_PROFILE", "smoke"), ("IMLP_OUTPUT_DIR", str(tmp_path)), ("IMLP_JOBS", "3"),
+                        ("IMLP_EXECUTOR", executor)):
+        monkeypatch.setenv(name, value) if value else monkeypatch.delenv(name, raising=False)
+    assert reproduce.main(["--only", "03", "05", "--no-progress"]) == 0
+    notebooks = [("notebook", "03_alpha_sweep_cnn"), ("notebook", "05_schedules")]
+    planned = len(plan.profile_plan(PROFILES["smoke"]))  # every experiment, merged
+    assert calls == ([("plan", planned, "processes", 3)] if executor else []) + notebooks
