@@ -136,8 +136,8 @@ def table4_schedules(profile: Profile, a: float = 0.5, ks: tuple[float, ...] | N
 SWEEPS = {"cnn": lambda p, d, **kw: alpha_sweep(p, "cnn", d, **kw),
           "mixer": lambda p, d, **kw: alpha_sweep(p, "mixer", d, **kw),
           "schedules": schedule_sweep, "first_layer": first_layer_sweep,
-          # notebook 08 studies the open choices on the CIFAR-10 role only
-          "open_choices": lambda p, d, **kw: open_choice_sweep(p, d, **kw) if d == p.datasets[0] else to_frame([]).assign(experiment="open_choices")}
+          "open_choices": lambda p, d, **kw: open_choice_sweep(p, d, **kw) if d == p.datasets[0] else
+          to_frame([]).assign(experiment="open_choices")}  # notebook 08 studies the CIFAR-10 role only
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import shutil
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import torch
@@ -60,6 +62,18 @@ def driver_command(*args: str) -> list[str]:
 def stable(record: dict) -> dict:
     """``record`` without the fields that vary from run to run (timing, environment)."""
     return {k: v for k, v in record.items() if k not in VOLATILE_FIELDS}
+
+
+@contextmanager
+def tiny_prior_registered() -> Iterator[None]:
+    """``tiny-cnn`` in ``imlp_core.models.PRIORS`` for the block (for fixtures wider than one test)."""
+    had = models.PRIORS.get(TINY_PRIOR)
+    models.PRIORS[TINY_PRIOR] = TinyCNN
+    try:
+        yield
+    finally:
+        if had is None:
+            models.PRIORS.pop(TINY_PRIOR)
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, TESTS_DIR, TINY_PRIOR, TinyCNN, stable
-from imlp_core import experiments, executors, models, plan, train
+from conftest import REPO_ROOT, TESTS_DIR, TINY_PRIOR, stable, tiny_prior_registered
+from imlp_core import experiments, executors, plan, train
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.profiles import PROFILES, Budget
 from imlp_core.results import DiskFull
@@ -55,13 +55,8 @@ def leftovers(runs: Path) -> list[str]:
 def reference(tmp_path_factory) -> dict[str, dict]:
     """The records of :func:`tiny_plan` run by the ``local`` executor in this process."""
     runs = tmp_path_factory.mktemp("local")
-    had = models.PRIORS.get(TINY_PRIOR)
-    models.PRIORS[TINY_PRIOR] = TinyCNN
-    try:
+    with tiny_prior_registered():
         executors.run_plan(tiny_plan(), "local", runs, "cpu", progress=False)
-    finally:
-        if had is None:
-            models.PRIORS.pop(TINY_PRIOR)
     records = comparable(runs)
     assert len(records) == 4 and leftovers(runs) == []
     return records

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import REPO_ROOT, TINY_PRIOR, TinyCNN, driver_command, stable
+from conftest import REPO_ROOT, TINY_PRIOR, TinyCNN, driver_command, stable, tiny_prior_registered
 from imlp_core import data as datasets
-from imlp_core import models, train
+from imlp_core import train
 from imlp_core.interpolate import AlphaSchedule, interpolate_, select_layers
 from imlp_core.models import IMLP, SCNN, CNNPrior, Table5MLP2Prior
 from imlp_core.profiles import resolve_profile
@@ -178,13 +178,8 @@ def checkpoints(runs: Path) -> list[str]:
 def uninterrupted(tmp_path_factory) -> dict[str, dict]:
     """The records of ``CLI_ARGS`` with seeds 0 and 1, run once, in this process, without interruption."""
     runs = tmp_path_factory.mktemp("uninterrupted")
-    had = models.PRIORS.get(TINY_PRIOR)
-    models.PRIORS[TINY_PRIOR] = TinyCNN
-    try:
+    with tiny_prior_registered():
         train.main([*CLI_ARGS, "--seeds", "0", "1", "--results", str(runs)])
-    finally:
-        if had is None:
-            models.PRIORS.pop(TINY_PRIOR)
     records = record_files(runs)
     assert len(records) == 4
     return records
