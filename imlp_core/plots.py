@@ -7,6 +7,7 @@ Every saved file goes to ``paths.figures_dir()`` / ``paths.results_dir()``, name
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Iterable
 
@@ -18,7 +19,7 @@ import pandas as pd
 import seaborn as sns
 
 from imlp_core.paper import PaperNumber, dataset_for_role, format_mean_std, select_runs
-from imlp_core.paths import figures_dir, results_dir
+from imlp_core.paths import committed_profile, figures_dir, output_root, repo_root, results_dir, shown
 
 ACCURACY = "test accuracy (%)"
 ZERO_LABEL = "0"
@@ -331,12 +332,30 @@ def profile_note(profile, experiment: str | None = None) -> str:
                      f"- **{role} is skipped in this profile**: its columns below say “not run in this profile”.")
     if profile.skipped:
         lines.append(f"\n> **Note.** {profile.skipped}")
+    lines.append(f"- {output_note()}")
     from imlp_core.experiments import STORED_ONLY, stored_runs_only
 
     if stored_runs_only():
         lines.append(f"\n> **Stored runs only** (`{STORED_ONLY}=1`): nothing is trained here; a seed's sweep "
                      "is shown when the result store holds all its runs, and what it lacks is marked not run.")
     return "\n".join(lines)
+
+
+def output_note() -> str:
+    """Markdown: where this process writes its figures, tables and runs, and why there."""
+    root, committed = output_root(), committed_profile()
+    if os.environ.get("IMLP_OUTPUT_DIR"):
+        return f"Outputs (figures, tables, runs) go under `{shown(root)}/` (set by `IMLP_OUTPUT_DIR`)."
+    if root == repo_root():
+        return (f"Outputs (figures, tables, runs) go to the repository's `figures/` and `results/`"
+                + (f": the committed `{committed}`-profile files are rewritten by this run." if committed else "."))
+    return (f"Outputs (figures, tables, runs) go under `{shown(root)}/`, beside the committed "
+            f"`{committed}`-profile files in `figures/` and `results/`, never over them.")
+
+
+def files_written(written: Iterable[Path]) -> str:
+    """Markdown: 'Files written: `results/smoke/figures/03_….png`, …', each path as a reader finds it."""
+    return "Files written: " + ", ".join(f"`{shown(path)}`" for path in written)
 
 
 def _interior(runs: pd.DataFrame) -> pd.Series:
