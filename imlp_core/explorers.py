@@ -23,6 +23,7 @@ import html
 import math
 import time
 from dataclasses import dataclass
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -33,6 +34,7 @@ from IPython.display import display
 from matplotlib.colors import ListedColormap
 from torch import Tensor, nn
 
+from imlp_core import results
 from imlp_core.conversions import (
     conv2d_output_shape,
     conv2d_to_dense,
@@ -40,6 +42,7 @@ from imlp_core.conversions import (
     shared_linear_to_dense,
     transpose_permutation,
 )
+from imlp_core.paths import runs_dir, shown
 
 PADDING_MODES = ("zeros", "circular", "reflect", "replicate")
 
@@ -509,6 +512,11 @@ class RunsExplorer(_Explorer):
         else:
             self.draw()
 
+    @classmethod
+    def from_store(cls, priors: tuple[str, ...] | None = None) -> RunsExplorer:
+        """The explorer over every record of this profile's result store (``paths.runs_dir()``)."""
+        return cls(results.load(runs_dir()), priors, store=f"`{shown(runs_dir())}`")
+
     def _update_choices(self) -> None:
         """Seeds and labels of the chosen sweep (keeping the current ones where they exist), then one draw."""
         sweep = self.sweeps.get(self.controls["sweep"].value)
@@ -529,7 +537,7 @@ class RunsExplorer(_Explorer):
 
     def render(self) -> None:
         if not self.sweeps:
-            self.readout.value = (f"<b>No stored runs</b> in {html.escape(self.store)} yet: execute the notebook "
+            self.readout.value = (f"<b>No stored runs</b> in {html.escape(self.store)} for this explorer yet: execute the notebook "
                                   "above (or <code>make reproduce</code>) first; this explorer trains nothing.")
             self.show(None)
             return
