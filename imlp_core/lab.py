@@ -9,6 +9,8 @@ It runs the JupyterLab of this interpreter's environment (the ``.venv`` of ``mak
 * autosave is off by default (``overrides.json`` of this environment's JupyterLab; a reader may turn it
   on again in Settings), so a notebook on disk changes only when the reader saves it (File > Save).
 
+A notebook opens with the kernel it names (``imlp``) started, without the kernel dialog.
+
 The browser tests (``tests/test_browser.py``) start JupyterLab through :func:`start`, with these settings.
 """
 
@@ -35,6 +37,8 @@ HOST = "127.0.0.1"
 SETTINGS_OVERRIDES = {
     "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
     "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"},
+    # Start the kernel a notebook names (the project's "imlp") without asking which one.
+    "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True},
 }
 
 
@@ -51,7 +55,8 @@ class Lab:
         return f"http://{HOST}:{self.port}/lab?token={self.token}"
 
     def notebook_url(self, name: str) -> str:
-        return f"http://{HOST}:{self.port}/lab/tree/{name}?token={self.token}"
+        """The notebook ``name`` alone in a fresh workspace (``reset``)."""
+        return f"http://{HOST}:{self.port}/lab/tree/{name}?reset&token={self.token}"
 
     def stop(self, timeout: float = 20) -> None:
         if self.process.poll() is None:
