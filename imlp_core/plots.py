@@ -383,7 +383,7 @@ def output_note() -> str:
     if os.environ.get("IMLP_OUTPUT_DIR"):
         return f"Outputs (figures, tables, runs) go under `{shown(root)}/` (set by `IMLP_OUTPUT_DIR`)."
     if root == repo_root():
-        return (f"Outputs (figures, tables, runs) go to the repository's `figures/` and `results/`"
+        return ("Outputs (figures, tables, runs) go to the repository's `figures/` and `results/`"
                 + (f": the committed `{committed}`-profile files are rewritten by this run." if committed else "."))
     return (f"Outputs (figures, tables, runs) go under `{shown(root)}/`, beside the committed "
             f"`{committed}`-profile files in `figures/` and `results/`, never over them.")
