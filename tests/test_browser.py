@@ -233,7 +233,7 @@ def test_notebook_explorer_in_jupyterlab(notebook, lab_server, browser):
         else:  # the stored-runs explorer: a reading of the store, and the notebook names where it wrote
             assert after.startswith("after "), after
             written = page.locator(".jp-RenderedMarkdown", has_text="Files written:").inner_text()
-            assert f"`{OUTPUT.relative_to(repo_root())}/figures/03_alpha_sweep_cnn_" in written, written
+            assert f"{OUTPUT.relative_to(repo_root())}/figures/03_alpha_sweep_cnn_" in written, written
         assert cell_errors(page) == []
     finally:
         page.screenshot(path=SCREENSHOTS / f"{notebook}-final-page.png", full_page=False)  # to see what went wrong
