@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 from IPython.display import display
 from matplotlib.colors import ListedColormap
+from matplotlib.ticker import MaxNLocator
 from torch import Tensor, nn
 
 from imlp_core import results
@@ -156,8 +157,9 @@ def conv_figure(view: ConvView, settings: ConvSettings, pixel: tuple[int, int, i
     for g in range(settings.groups if settings.groups > 1 else 0):
         ax_w.add_patch(plt.Rectangle((g * group_cols - 0.5, g * group_rows - 0.5), group_cols, group_rows,
                                      fill=False, edgecolor="crimson", linewidth=2))
-        ax_w.annotate(f"group {g}", (g * group_cols, g * group_rows), xytext=(2, 2), textcoords="offset points",
-                      va="top", color="crimson", fontsize=9, fontweight="bold")
+        ax_w.annotate(f"group {g}", (g * group_cols, g * group_rows), xytext=(4, -4), textcoords="offset points",
+                      va="top", color="crimson", fontsize=9, fontweight="bold",
+                      bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
     ax_w.set_yticks([(o + 0.5) * rows_per - 0.5 for o in range(c_out)], [f"out ch {o}" for o in range(c_out)])
     ax_w.set_xticks([(c + 0.5) * cols_per - 0.5 for c in range(c_in)], [f"in ch {c}" for c in range(c_in)])
     o, h, w = pixel
@@ -256,7 +258,8 @@ class ConvExplorer(_Explorer):
             "kernel": _slider("kernel size", settings.kernel, 1, 5),
             "stride": _slider("stride", settings.stride, 1, 3),
             "padding": _slider("padding", settings.padding, 0, 3),
-            "padding_mode": widgets.Dropdown(options=PADDING_MODES, value=settings.padding_mode, description="padding mode"),
+            "padding_mode": widgets.Dropdown(options=PADDING_MODES, value=settings.padding_mode, description="padding mode",
+                                             style={"description_width": "initial"}),
             "dilation": _slider("dilation", settings.dilation, 1, 3),
             "groups": _slider("groups", settings.groups, 1, 4),
             "pixel_channel": _slider("output pixel: channel", 0, 0, 0),
@@ -264,6 +267,7 @@ class ConvExplorer(_Explorer):
             "pixel_col": _slider("output pixel: column", 0, 0, 0),
         }
         super().__init__(controls, "conv")
+        self._centre_pixel = True  # the first view shows the middle output pixel, away from the padding
         self.draw()
 
     def settings(self) -> ConvSettings:
@@ -279,6 +283,9 @@ class ConvExplorer(_Explorer):
             return
         for key, size in zip(("pixel_channel", "pixel_row", "pixel_col"), view.output_shape):
             self.controls[key].max = size - 1  # clamps the value; the guard in draw() skips the nested redraw
+            if self._centre_pixel:
+                self.controls[key].value = (size - 1) // 2
+        self._centre_pixel = False
         pixel = tuple(self.controls[key].value for key in ("pixel_channel", "pixel_row", "pixel_col"))
         self.readout.value = conv_readout(view)
         self.show(conv_figure(view, settings, pixel))
@@ -465,15 +472,20 @@ def run_curves(sweep: pd.DataFrame, label: str, seeds: tuple[int, ...]) -> pd.Da
     return pd.DataFrame(rows, columns=["seed", "epoch", "I-MLP", "S-MLP (α = 0)", "prior", "share"])
 
 
+PRIOR_NAMES = {"cnn": "S-CNN", "mixer": "MLP-Mixer"}  # as the paper names them; Table 5's priors keep their keys
+
+
 def run_figure(curves: pd.DataFrame, label: str, prior: str, title: str) -> plt.Figure:
     """(a) test accuracy over epochs: the I-MLP, the S-MLP and the prior (one line per seed); (b) the prior's share."""
     fig, (ax_acc, ax_share) = plt.subplots(1, 2, figsize=(12, 4.4), width_ratios=[1.6, 1], layout="constrained")
     styles = {"I-MLP": ("C0", "-", f"I-MLP, {label}"), "S-MLP (α = 0)": ("C2", "--", "S-MLP (I-MLP α = 0)"),
-              "prior": ("C3", "--", f"{prior} (prior)")}
+              "prior": ("C3", "--", f"{PRIOR_NAMES.get(prior, prior)} (prior)")}
     for column, (colour, style, name) in styles.items():
         for n, (seed, group) in enumerate(curves.groupby("seed")):
             ax_acc.plot(group["epoch"], group[column], color=colour, linestyle=style, marker="o", markersize=3,
                         label=name if n == 0 else None, alpha=0.9)
+    for ax in (ax_acc, ax_share):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax_acc.set_xlabel("epoch (interpolation after each)")
     ax_acc.set_ylabel("test accuracy (%)")
     ax_acc.set_title(f"(a) test accuracy, seeds {sorted(curves['seed'].unique().tolist())}", fontsize=10)
@@ -501,7 +513,7 @@ class RunsExplorer(_Explorer):
             "sweep": widgets.Dropdown(options=names, value=names[0] if names else None, description="sweep",
                                       layout=widgets.Layout(width="auto")),
             "seeds": widgets.SelectMultiple(options=[], description="seeds", rows=3),
-            "label": widgets.Dropdown(options=[], description="α or schedule"),
+            "label": widgets.Dropdown(options=[], description="α or schedule", style={"description_width": "initial"}),
         }
         super().__init__(controls, "runs")
         self._update_choices()
