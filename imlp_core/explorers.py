@@ -560,7 +560,8 @@ class RunsExplorer(_Explorer):
             self.show(None)
             return
         last = curves[curves["epoch"] == curves["epoch"].max()]
-        self.readout.value = (f"after {int(last['epoch'].iloc[0])} epochs (mean over seeds {list(seeds)}): "
+        shown_seeds = sorted(curves["seed"].unique().tolist())  # the seeds that hold this run
+        self.readout.value = (f"after {int(last['epoch'].iloc[0])} epochs (mean over seeds {shown_seeds}): "
                               f"I-MLP {last['I-MLP'].mean():.2f} %, S-MLP {last['S-MLP (α = 0)'].mean():.2f} %, "
                               f"prior {last['prior'].mean():.2f} %; prior's share {last['share'].iloc[0]:.3g}")
         prior = self.sweeps[name]["prior"].iloc[0]

@@ -46,11 +46,13 @@ TEST_OUTPUT = OUTPUT / "browser"
 SCREENSHOTS = TEST_OUTPUT / "screenshots"
 MAX_ERROR = 1e-12
 RUN_ALL_TIMEOUT_MS = 420_000  # notebook 03 trains its smoke runs here: ~1 min on a busy 2-core machine
-# Per notebook: the explorer's CSS class, and two controls to move (class suffix, action, argument).
+# Per notebook: the explorer's CSS class, and the controls to move (class suffix, action, argument); 03 ends
+# on α = 0.01, the α of Table 1.
 EXPLORERS = {
     "01_conv_to_dense": ("imlp-explorer-conv", [("kernel", "key", "ArrowLeft"), ("stride", "key", "ArrowLeft")]),
     "02_mixer_to_dense": ("imlp-explorer-mixer", [("rows", "key", "ArrowRight"), ("channels", "key", "ArrowRight")]),
-    "03_alpha_sweep_cnn": ("imlp-explorer-runs", [("sweep", "select", -1), ("label", "select", -1)]),
+    "03_alpha_sweep_cnn": ("imlp-explorer-runs", [("sweep", "select", -1), ("label", "select", "α = 1"),
+                                                  ("label", "select", "α = 0.01")]),
 }
 
 pytestmark = pytest.mark.browser
@@ -60,8 +62,9 @@ def committed_state() -> dict[str, str]:
     """SHA-256 of every tracked file under figures/, results/ and notebooks/, and the checkpoint folder's files."""
     tracked = subprocess.run(["git", "ls-files", "figures", "results", "notebooks"], cwd=repo_root(),
                              capture_output=True, text=True, check=True).stdout.split()
+    screenshots = os.environ.get("IMLP_BROWSER_SCREENSHOTS_TO") or "\0"  # written on purpose when asked for
     state = {name: hashlib.sha256((repo_root() / name).read_bytes()).hexdigest()
-             for name in tracked if (repo_root() / name).is_file()}
+             for name in tracked if (repo_root() / name).is_file() and not name.startswith(screenshots)}
     checkpoints = repo_root() / "notebooks" / ".ipynb_checkpoints"
     state |= {str(p.relative_to(repo_root())): "checkpoint" for p in checkpoints.rglob("*")} if checkpoints.exists() else {}
     return state
@@ -163,11 +166,11 @@ def move(explorer, page, control: str, action: str, argument) -> bool:
         widget.locator(".noUi-handle").focus()
         page.keyboard.press(argument)
         return True
-    select = widget.locator("select")  # a drop-down: choose an option by index
+    select = widget.locator("select")  # a drop-down: choose an option by index or by its text
     options = select.locator("option").all_inner_texts()
     if len(options) < 2:
         return False
-    select.select_option(label=options[argument])
+    select.select_option(label=argument if isinstance(argument, str) else options[argument])
     return True
 
 
@@ -176,6 +179,7 @@ def wait_for_new_figure(page, explorer, before: str, timeout_s: float = 90) -> s
     while time.monotonic() < deadline:
         source = figure_source(explorer)
         if source and source != before:
+            explorer.locator(".imlp-figure img").first.evaluate("image => image.decode()")  # painted, not half-loaded
             return source
         page.wait_for_timeout(250)
     raise AssertionError("the explorer's figure did not change after moving a control")
@@ -218,6 +222,7 @@ def test_notebook_explorer_in_jupyterlab(notebook, lab_server, browser):
         assert all(moved) or os.environ.get("IMLP_BROWSER_SEED_RUNS"), f"controls that could not move: {moves}"
         page.wait_for_timeout(500)  # the readout is set before the figure; let both settle
         after = explorer.locator(".imlp-readout").inner_text()
+        page.wait_for_timeout(1000)
         explorer.screenshot(path=SCREENSHOTS / f"{notebook}-after.png")
         page.screenshot(path=SCREENSHOTS / f"{notebook}-page.png", full_page=False)
         if os.environ.get("IMLP_BROWSER_SCREENSHOTS_TO"):
