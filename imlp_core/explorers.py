@@ -2,16 +2,18 @@
 
 Each explorer is a plain class: its computation is a function of the controls' values that tests call
 directly (:func:`conv_view`, :func:`mixer_view`, :func:`run_curves`), and its ``widget`` is an ipywidgets box
-of controls, a readout (an ``HTML`` widget) and one matplotlib figure shown in an ``Output`` widget.
+of controls, a readout (an ``HTML`` widget) and one matplotlib figure shown as a PNG ``Image`` widget.
 
 Safe in headless runs (papermill, nbval, ``make reproduce``):
 
 * Building an explorer draws its first view at once and returns; nothing waits for a browser (no
   ``wait_for_change``, no event loop, no ``input()``), so a kernel without a front end runs the cell like
   any other. Later draws happen only when a control changes, which needs a browser.
-* Every figure is shown inside the explorer's ``Output`` widget and closed there, so no figure leaks into
-  the cell's own outputs; the cell's only output is the widget. Its readout holds timings, which differ
-  from run to run: the notebooks mark explorer cells ``# NBVAL_IGNORE_OUTPUT``.
+* Every figure is rendered to PNG bytes, shown as the value of an ``Image`` widget and closed, so no
+  figure leaks into the cell's own outputs; the cell's only output is the widget. No ``Output`` widget
+  is used: capturing outputs into one from a headless client (nbclient) can block a cell now and then
+  (jupyter/nbclient#312; seen here once in notebook 02). The readout holds timings, which differ from run
+  to run: the notebooks mark explorer cells ``# NBVAL_IGNORE_OUTPUT``.
 * Settings PyTorch refuses (a kernel larger than the padded input, groups that do not divide the
   channels, ...) are caught and shown in the readout, so the notebook keeps working.
 * The explorers write no file: the notebooks' figures and tables come from their static cells only.
@@ -20,6 +22,7 @@ Safe in headless runs (papermill, nbval, ``make reproduce``):
 from __future__ import annotations
 
 import html
+import io
 import math
 import time
 from dataclasses import dataclass
@@ -203,7 +206,7 @@ class _Explorer:
         for key, control in controls.items():
             control.add_class(f"imlp-control-{key.replace('_', '-')}")
         self.readout = widgets.HTML().add_class("imlp-readout")
-        self.figure = widgets.Output().add_class("imlp-figure")
+        self.figure = widgets.Image(format="png", layout=widgets.Layout(max_width="100%")).add_class("imlp-figure")
         self._drawing = False
         items = list(controls.values())
         grid = widgets.GridBox(items, layout=widgets.Layout(grid_template_columns=f"repeat({columns}, 1fr)"))
@@ -219,12 +222,14 @@ class _Explorer:
         return {key: control.value for key, control in self.controls.items()}
 
     def show(self, fig: plt.Figure | None) -> None:
-        """Replace the figure (None: clear it), closed after display so that it never reaches the cell's outputs."""
-        self.figure.clear_output(wait=True)
-        if fig is not None:
-            with self.figure:
-                display(fig)
-            plt.close(fig)
+        """Show ``fig`` as the explorer's PNG (None: none), and close it so that it never reaches the cell's outputs."""
+        if fig is None:
+            self.figure.value, self.figure.layout.display = b"", "none"
+            return
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=100)
+        plt.close(fig)
+        self.figure.value, self.figure.layout.display = png.getvalue(), None
 
     def draw(self) -> None:
         if self._drawing:  # a control changed by the drawing itself (a slider's range): one draw is enough

@@ -155,7 +155,7 @@ def cell_errors(page) -> list[str]:
 
 def figure_source(explorer) -> str:
     """The explorer figure's PNG (its data URL), or '' while it has none."""
-    image = explorer.locator(".imlp-figure img")
+    image = explorer.locator("img.imlp-figure")
     return image.first.get_attribute("src") if image.count() else ""
 
 
@@ -179,7 +179,7 @@ def wait_for_new_figure(page, explorer, before: str, timeout_s: float = 90) -> s
     while time.monotonic() < deadline:
         source = figure_source(explorer)
         if source and source != before:
-            explorer.locator(".imlp-figure img").first.evaluate("image => image.decode()")  # painted, not half-loaded
+            explorer.locator("img.imlp-figure").first.evaluate("image => image.decode()")  # painted, not half-loaded
             return source
         page.wait_for_timeout(250)
     raise AssertionError("the explorer's figure did not change after moving a control")

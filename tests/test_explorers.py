@@ -121,10 +121,11 @@ def test_figure_labels_say_what_the_runs_are():
     assert plots.budget_caption(runs) == "3 epochs · 500 training images · 2 seeds"
 
 
-def test_explorer_draws_into_its_output_widget_only():
-    """Nothing reaches the cell's own outputs: the figure lives in the explorer's Output widget, closed after."""
+def test_explorer_figure_is_a_png_widget_value_only():
+    """Nothing reaches the cell's own outputs: the figure is the PNG value of the explorer's Image widget, closed after."""
     import matplotlib.pyplot as plt
 
     before = set(plt.get_fignums())
-    explorers.ConvExplorer()
+    explorer = explorers.ConvExplorer()
     assert set(plt.get_fignums()) == before
+    assert explorer.figure.value[:4] == b"\x89PNG"
