@@ -3,6 +3,12 @@
 nbval and papermill start kernels in different folders, so notebooks must not rely on `cwd`.
 `IMLP_OUTPUT_DIR` redirects figures, tables and runs (``make test`` points it at ``build/``
 so that smoke-profile outputs never overwrite the committed ones).
+
+Without it, outputs follow the profile: the profile named in ``results/committed_profile`` (the one the
+committed figures and tables came from) writes at the repository root, any other profile beside it in
+``results/<profile>/`` (``figures/``, ``results/``, the run store), never over the committed files. The
+profile is the one :func:`imlp_core.profiles.resolve_profile` last resolved in this process (a notebook's
+``profile`` parameter), else ``IMLP_PROFILE``.
 """
 
 import os
@@ -14,13 +20,46 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
+COMMITTED_PROFILE_FILE = Path("results") / "committed_profile"
+_active_profile: str | None = None
+
+
+def use_profile(name: str) -> None:
+    """Route this process's outputs by profile ``name`` (called by ``profiles.resolve_profile``)."""
+    global _active_profile
+    _active_profile = name
+
+
+def active_profile() -> str:
+    """The profile last resolved in this process, else the one ``IMLP_PROFILE`` names (``auto`` resolved)."""
+    if _active_profile is None:
+        from imlp_core.profiles import resolve_profile  # sets _active_profile; imported here: profiles imports paths
+
+        resolve_profile(None)
+    return _active_profile
+
+
+def committed_profile() -> str | None:
+    """The profile the committed figures and tables came from (``results/committed_profile``), None if none is."""
+    marker = repo_root() / COMMITTED_PROFILE_FILE
+    return (marker.read_text().strip() or None) if marker.is_file() else None
+
+
 def output_root() -> Path:
-    """Root of figures/ and results/: ``$IMLP_OUTPUT_DIR`` if set (relative to the repo root), else the repo root."""
+    """Root of figures/ and results/: ``$IMLP_OUTPUT_DIR`` if set (relative to the repo root); else the repo root
+    for the committed profile and ``results/<profile>/`` for any other (see the module docstring)."""
     override = os.environ.get("IMLP_OUTPUT_DIR")
-    if not override:
-        return repo_root()
-    path = Path(override)
-    return path if path.is_absolute() else repo_root() / path
+    if override:
+        path = Path(override)
+        return path if path.is_absolute() else repo_root() / path
+    committed, profile = committed_profile(), active_profile()
+    return repo_root() if committed in (None, profile) else repo_root() / "results" / profile
+
+
+def shown(path: Path) -> str:
+    """``path`` as a reader finds it: relative to the repository root where it lies inside it, else absolute."""
+    path = Path(path).resolve()
+    return str(path.relative_to(repo_root())) if path.is_relative_to(repo_root()) else str(path)
 
 
 def _ensure(path: Path) -> Path:

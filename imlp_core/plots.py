@@ -7,6 +7,7 @@ Every saved file goes to ``paths.figures_dir()`` / ``paths.results_dir()``, name
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Iterable
 
@@ -18,7 +19,7 @@ import pandas as pd
 import seaborn as sns
 
 from imlp_core.paper import PaperNumber, dataset_for_role, format_mean_std, select_runs
-from imlp_core.paths import figures_dir, results_dir
+from imlp_core.paths import committed_profile, figures_dir, output_root, repo_root, results_dir, shown
 
 ACCURACY = "test accuracy (%)"
 ZERO_LABEL = "0"
@@ -104,11 +105,47 @@ def budget_sentence(runs: pd.DataFrame) -> str:
 # Figure 2: accuracy against alpha
 
 
-def finish_accuracy_figure(fig: plt.Figure, ax: plt.Axes, xlabel: str, title: str) -> plt.Figure:
-    """The labels, title, legend and layout every accuracy-against-a-setting figure shares."""
+def dataset_title(role: str, dataset: str) -> str:
+    """'CIFAR-10' where the profile trains the paper's dataset, else 'synthetic (in place of CIFAR-10)'."""
+    same = dataset.replace("-", "").lower() == role.replace("-", "").lower()
+    return role if same else f"{dataset} (in place of {role})"
+
+
+def budget_caption(runs: pd.DataFrame) -> str:
+    """'3 epochs · 8,000 training images · 1 seed': what a figure's numbers were trained with."""
+    if runs.empty:
+        return ""
+    first, seeds = runs.iloc[0], runs["seed"].nunique()
+    images = "all" if pd.isna(first["train_subset"]) else f"{int(first['train_subset']):,}"
+    return f"{int(first['epochs'])} epochs · {images} training images · {seeds} seed{'s' if seeds > 1 else ''}"
+
+
+def seeds_label(name: str, runs: pd.DataFrame) -> str:
+    """'I-MLP (mean ± std over 3 seeds)', or 'I-MLP (1 seed)' where there is no spread to show."""
+    seeds = runs["seed"].nunique()
+    return f"{name} (mean ± std over {seeds} seeds)" if seeds > 1 else f"{name} (1 seed)"
+
+
+def draw_axis_break(ax: plt.Axes, x: float) -> None:
+    """A broken-axis mark (//) on the bottom spine at ``x``: where a log axis jumps to the value 0 on its left."""
+    ax.annotate("//", (x, 0), xycoords=("data", "axes fraction"), ha="center", va="center", fontsize=13,
+                fontweight="bold", annotation_clip=False, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+
+
+def set_title(ax: plt.Axes, title: str, runs: pd.DataFrame | None = None) -> None:
+    """``title`` in bold, and under it in grey the budget the runs were trained with (:func:`budget_caption`)."""
+    caption = budget_caption(runs) if runs is not None else ""
+    ax.set_title(f"{title}\n" if caption else title)
+    if caption:
+        ax.text(0.5, 1.0, caption, transform=ax.transAxes, ha="center", va="bottom", fontsize=10, color="dimgrey")
+
+
+def finish_accuracy_figure(fig: plt.Figure, ax: plt.Axes, xlabel: str, title: str,
+                           runs: pd.DataFrame | None = None) -> plt.Figure:
+    """The labels, title (with the runs' budget under it), legend and layout every accuracy figure shares."""
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ACCURACY)
-    ax.set_title(title)
+    set_title(ax, title, runs)
     ax.legend(loc="best", fontsize=9)
     fig.tight_layout()
     return fig
@@ -136,7 +173,7 @@ def alpha_sweep_figure(runs: pd.DataFrame, prior_label: str, title: str,
     fig, ax = plt.subplots(figsize=(7.5, 4.6))
     grid = constant[constant["alpha"] > 0]
     sns.lineplot(data=grid, x="α", y=ACCURACY, errorbar="sd", marker="o", color="C0", ax=ax,
-                 label="I-MLP (mean ± std over seeds)")
+                 label=seeds_label("I-MLP", grid))
     mlp, _, _ = mlp_accuracy(constant, alpha=0.0)
     prior, prior_std, _ = prior_accuracy(runs)
     if not math.isnan(mlp):
@@ -145,16 +182,15 @@ def alpha_sweep_figure(runs: pd.DataFrame, prior_label: str, title: str,
     ax.axhline(prior, color="C3", linestyle="--", label=f"{prior_label} (prior): {prior:.1f} %")
     if not math.isnan(prior_std):
         ax.axhspan(prior - prior_std, prior + prior_std, color="C3", alpha=0.1)
-    for extremum in extrema:
-        ax.axvline(extremum.alpha, color="grey", linestyle=":", linewidth=1.2)
-        ax.annotate(f"paper's {extremum.kind}\nα = {extremum.alpha:g}", (extremum.alpha, 1.0),
-                    xycoords=("data", "axes fraction"), xytext=(3, -3), textcoords="offset points",
-                    va="top", fontsize=9, color="dimgrey")
+    for extremum, colour in zip(extrema, ("C1", "C4", "C5")):  # in the legend, so that no line crosses a label
+        ax.axvline(extremum.alpha, color=colour, linestyle="-.", linewidth=1.4,
+                   label=f"paper's {extremum.kind} (Fig. 2): α ≈ {extremum.alpha:g}")
     ax.set_xscale("log")
     ticks = [zero_at] + sorted({a for a in grid["alpha"] if a in (1e-4, 1e-3, 1e-2, 0.1, 1.0)})
     ax.set_xticks(ticks, [ZERO_LABEL] + [f"{t:g}" for t in ticks[1:]])
-    ax.axvline(zero_at * 2, color="black", linewidth=0.8, linestyle=(0, (1, 3)))  # the axis break
-    return finish_accuracy_figure(fig, ax, "interpolation weight α (log scale; 0 drawn left of the break)", title)
+    draw_axis_break(ax, zero_at * 2)
+    return finish_accuracy_figure(fig, ax, "interpolation weight α (log scale; 0 drawn left of the // break)", title,
+                                  runs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,7 +249,8 @@ def decay_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
     for label, value, colour, style in references:
         if not math.isnan(value):
             ax.axhline(value, color=colour, linestyle=style, label=f"{label}: {value:.1f} %")
-    return finish_accuracy_figure(fig, ax, "decay exponent k in α[t] = a (1 − t / t_max)^k  (k = 0: constant)", title)
+    return finish_accuracy_figure(fig, ax, "decay exponent k in α[t] = a (1 − t / t_max)^k  (k = 0: constant)", title,
+                                  runs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,7 +284,7 @@ def epoch_curves_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
     ax.set_xlabel("epoch (interpolation after each)")
     ax.set_ylabel(ACCURACY)
     ax.set_xticks(sorted(epochs["epoch"].unique()))
-    ax.set_title(title)
+    set_title(ax, title, runs)
     ax.legend(fontsize=8, ncol=2, loc="best")
     fig.tight_layout()
     return fig
@@ -281,12 +318,12 @@ def accumulated_share_figure(runs: pd.DataFrame, paper: pd.DataFrame, title: str
             ax.scatter(share_position(chosen["share"], floor), chosen["mean"], marker=marker, s=160,
                        color="black", label=label, zorder=5)
     ax.set_xscale("log")
-    ax.axvline(floor * 2, color="black", linewidth=0.8, linestyle=(0, (1, 3)))
     ticks = [floor] + [t for t in (1e-3, 1e-2, 1e-1, 1.0) if t > floor * 2]
     ax.set_xticks(ticks, [ZERO_LABEL] + [f"{t:g}" for t in ticks[1:]])
-    ax.set_xlabel("prior's accumulated share after T interpolations, 1 − (1 − α)^T  (log; 0 left of the break)")
+    draw_axis_break(ax, floor * 2)
+    ax.set_xlabel("prior's accumulated share after T interpolations, 1 − (1 − α)^T  (log; 0 left of the // break)")
     ax.set_ylabel(ACCURACY)
-    ax.set_title(title)
+    set_title(ax, title, runs)
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
@@ -333,12 +370,30 @@ def profile_note(profile, experiment: str | None = None) -> str:
                      f"- **{role} is skipped in this profile**: its columns below say “not run in this profile”.")
     if profile.skipped:
         lines.append(f"\n> **Note.** {profile.skipped}")
+    lines.append(f"- {output_note()}")
     from imlp_core.experiments import STORED_ONLY, stored_runs_only
 
     if stored_runs_only():
         lines.append(f"\n> **Stored runs only** (`{STORED_ONLY}=1`): nothing is trained here; a seed's sweep "
                      "is shown when the result store holds all its runs, and what it lacks is marked not run.")
     return "\n".join(lines)
+
+
+def output_note() -> str:
+    """Markdown: where this process writes its figures, tables and runs, and why there."""
+    root, committed = output_root(), committed_profile()
+    if os.environ.get("IMLP_OUTPUT_DIR"):
+        return f"Outputs (figures, tables, runs) go under `{shown(root)}/` (set by `IMLP_OUTPUT_DIR`)."
+    if root == repo_root():
+        return ("Outputs (figures, tables, runs) go to the repository's `figures/` and `results/`"
+                + (f": the committed `{committed}`-profile files are rewritten by this run." if committed else "."))
+    return (f"Outputs (figures, tables, runs) go under `{shown(root)}/`, beside the committed "
+            f"`{committed}`-profile files in `figures/` and `results/`, never over them.")
+
+
+def files_written(written: Iterable[Path]) -> str:
+    """Markdown: 'Files written: `results/smoke/figures/03_….png`, …', each path as a reader finds it."""
+    return "Files written: " + ", ".join(f"`{shown(path)}`" for path in written)
 
 
 def _interior(runs: pd.DataFrame) -> pd.Series:
@@ -413,7 +468,7 @@ def first_layer_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
     for container in ax.containers:
         ax.bar_label(container, fmt="%.1f", fontsize=9)
     ax.set_xlabel("")
-    ax.set_title(title)
+    set_title(ax, title, runs)
     ax.legend(title="", fontsize=9, loc="lower right")
     fig.tight_layout()
     return fig

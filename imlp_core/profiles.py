@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from imlp_core import paths
+
 # Figure 2's alpha grid (log-spaced, with both end points).
 ALPHA_GRID = (0.0, 1e-4, 3e-4, 5e-4, 1e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1, 0.3, 0.5, 1.0)
 # Figure 3 / Table 4: decay exponents k at a = 0.5.
@@ -108,4 +110,5 @@ def resolve_profile(name: str | None = None) -> Profile:
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise ValueError(f"unknown profile {name!r}; {hint}choose one of {', '.join([*PROFILES, 'auto'])} "
                          f"(set IMLP_PROFILE or inject the notebook parameter 'profile')")
+    paths.use_profile(name)  # this process's outputs follow the profile it runs (paths.output_root)
     return PROFILES[name]

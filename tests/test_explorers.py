@@ -1,0 +1,131 @@
+"""The explorers' computations (what they show) and their widgets driven without a browser."""
+
+import ipywidgets as widgets
+import pandas as pd
+import pytest
+import torch
+
+from imlp_core import explorers, plots
+
+EXPLORER_TOLERANCE = 1e-12  # the browser test's bound on the readout
+
+
+def test_conv_view_matches_conv2d_for_the_teachers_example():
+    """A 5×5 kernel, stride 2, padding 0, two groups: W_F reproduces F.conv2d and both constructions agree."""
+    settings = explorers.ConvSettings(in_channels=2, size=9, out_channels=4, kernel=5, stride=2, padding=0, groups=2)
+    view = explorers.conv_view(settings)
+    assert view.output_shape == (4, 3, 3)
+    assert view.max_error < EXPLORER_TOLERANCE and view.index_equals_probe
+    # One colour per kernel entry: entries 1..C_out·(C_in/groups)·k², each a shared weight.
+    assert view.entries == 4 * 1 * 25
+    assert set(view.numbered.unique().tolist()) == {0.0, *map(float, range(1, 101))}
+
+
+def test_receptive_field_is_the_kernel_window_of_the_pixel():
+    settings = explorers.ConvSettings(in_channels=2, size=6, out_channels=2, kernel=3, stride=1, padding=1, groups=2)
+    view = explorers.conv_view(settings)
+    field = explorers.receptive_field(view, settings, (1, 2, 3))  # output channel 1 reads input channel 1 only
+    assert torch.isnan(torch.from_numpy(field[0])).all()
+    taps = ~torch.isnan(torch.from_numpy(field[1]))
+    expected = torch.zeros(6, 6, dtype=torch.bool)
+    expected[1:4, 2:5] = True
+    assert torch.equal(taps, expected)
+    # The entries are the numbered kernel of output channel 1: 10..18, in raster order over the window.
+    assert field[1][1:4, 2:5].flatten().tolist() == list(range(10, 19))
+
+
+@pytest.mark.parametrize("settings, message", [
+    (explorers.ConvSettings(size=3, kernel=5, padding=0), "Kernel size can't be greater than actual input size"),
+    (explorers.ConvSettings(in_channels=3, groups=2), "in_channels must be divisible by groups"),
+])
+def test_refused_settings_raise_pytorchs_message(settings, message):
+    with pytest.raises((ValueError, RuntimeError), match=message):
+        explorers.conv_view(settings)
+
+
+def test_conv_explorer_shows_refusal_and_recovers():
+    explorer = explorers.ConvExplorer(explorers.ConvSettings(size=4))
+    assert "max |error|" in explorer.readout.value
+    explorer.controls["kernel"].value = 5
+    explorer.controls["padding"].value = 0
+    assert "Refused" in explorer.readout.value and "Kernel size" in explorer.readout.value
+    explorer.controls["size"].value = 8
+    assert "max |error|" in explorer.readout.value
+    assert explorer.controls["pixel_row"].max == 3  # (8 - 5) / 1 + 1 output rows
+
+
+def test_conv_explorer_widget_has_the_issues_controls():
+    explorer = explorers.ConvExplorer()
+    assert {"in_channels", "size", "out_channels", "kernel", "stride", "padding", "padding_mode", "dilation",
+            "groups"} <= set(explorer.controls)
+    assert isinstance(explorer.widget, widgets.VBox)
+
+
+def test_mixer_view_layers_are_exact_and_factors_multiply():
+    settings = explorers.MixerSettings(image=8, patch=4, rows=3, cols=5, channels=3)
+    view = explorers.mixer_view(settings)
+    assert view.max_error < EXPLORER_TOLERANCE
+    w_tilde, patchify, embedding = view.embedding_factors
+    assert torch.equal(w_tilde @ patchify, embedding)
+    t_cs, shared, t_sc, token = view.token_factors
+    assert torch.equal(t_cs @ shared @ t_sc, token)
+    x = torch.randn(3, 5, dtype=torch.float64)
+    assert torch.equal(view.transpose @ x.flatten(), x.T.flatten())
+
+
+def test_mixer_explorer_reports_indivisible_patches():
+    explorer = explorers.MixerExplorer(explorers.MixerSettings(image=8, patch=4))
+    explorer.controls["patch"].value = 3
+    assert "not divisible" in explorer.readout.value
+
+
+def record(seed: int, alpha: float, accs: list[float], prior: list[float]) -> dict:
+    return {"prior": "cnn", "dataset": "synthetic", "epochs": len(accs), "train_subset": 500, "test_subset": None,
+            "layers": "all", "seed": seed, "schedule": "constant", "alpha": alpha, "k": 0.0, "label": f"α = {alpha:g}",
+            "history": [{"epoch": e + 1, "alpha": alpha, "test_acc": a, "prior_test_acc": p}
+                        for e, (a, p) in enumerate(zip(accs, prior))]}
+
+
+def stored_runs() -> pd.DataFrame:
+    prior = [0.3, 0.4, 0.5]
+    return pd.DataFrame([record(0, 0.0, [0.2, 0.3, 0.35], prior), record(0, 0.1, [0.25, 0.3, 0.4], prior),
+                         record(1, 0.0, [0.2, 0.2, 0.3], prior), record(1, 0.1, [0.3, 0.3, 0.3], prior)])
+
+
+def test_run_curves_give_accuracies_and_the_accumulated_share():
+    sweep = explorers.sweeps(stored_runs())
+    assert list(sweep) == ["cnn prior · synthetic · 3 epochs · 500 training images"]
+    curves = explorers.run_curves(next(iter(sweep.values())), "α = 0.1", (0,))
+    assert curves["I-MLP"].tolist() == pytest.approx([25, 30, 40])
+    assert curves["S-MLP (α = 0)"].tolist() == pytest.approx([20, 30, 35])
+    assert curves["prior"].tolist() == pytest.approx([30, 40, 50])
+    assert curves["share"].tolist() == pytest.approx([1 - 0.9 ** t for t in (1, 2, 3)])  # 1 − (1 − α)^T
+
+
+def test_runs_explorer_follows_its_controls_and_handles_an_empty_store():
+    explorer = explorers.RunsExplorer(stored_runs())
+    assert explorer.controls["label"].value == "α = 0.1" and explorer.controls["seeds"].value == (0, 1)
+    assert "I-MLP 35.00 %" in explorer.readout.value  # mean of 40 and 30
+    explorer.controls["seeds"].value = (1,)
+    assert "I-MLP 30.00 %" in explorer.readout.value
+    empty = explorers.RunsExplorer(pd.DataFrame(columns=explorers.SWEEP_KEYS + ["seed", "label", "history"]))
+    assert "No stored runs" in empty.readout.value
+
+
+def test_figure_labels_say_what_the_runs_are():
+    assert plots.dataset_title("CIFAR-10", "cifar10") == "CIFAR-10"
+    assert plots.dataset_title("CIFAR-100", "synthetic100") == "synthetic100 (in place of CIFAR-100)"
+    runs = stored_runs()
+    assert plots.seeds_label("I-MLP", runs) == "I-MLP (mean ± std over 2 seeds)"
+    assert plots.seeds_label("I-MLP", runs[runs.seed == 0]) == "I-MLP (1 seed)"
+    assert plots.budget_caption(runs) == "3 epochs · 500 training images · 2 seeds"
+
+
+def test_explorer_figure_is_a_png_widget_value_only():
+    """Nothing reaches the cell's own outputs: the figure is the PNG value of the explorer's Image widget, closed after."""
+    import matplotlib.pyplot as plt
+
+    before = set(plt.get_fignums())
+    explorer = explorers.ConvExplorer()
+    assert set(plt.get_fignums()) == before
+    assert explorer.figure.value[:4] == b"\x89PNG"
