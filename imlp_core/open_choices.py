@@ -32,6 +32,20 @@ V_DEPTH = 2.0  # points below both ends
 NEAR_GAP = 3.0  # points from the paper's test-time gap
 PAPER_TEST_TIME_GAP = 48.63 - 58.36  # Table 4: test-time-only minus no interpolation
 DEFAULT = "default"
+NO_RUNS = "No runs of the open choices in the result store (with stored runs only, nothing is trained)."
+
+
+NO_BALANCE = "These runs record no drift or gap (they were made before the diagnostic existed)."
+
+
+def no_runs_figure(title: str, message: str = NO_RUNS) -> plt.Figure:
+    """A figure that says there is nothing to draw, so that a notebook run on an empty store still saves one."""
+    use_style()
+    fig, ax = plt.subplots(figsize=(7, 2))
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
+    ax.set_axis_off()
+    ax.set_title(title)
+    return fig
 
 
 def alpha_curve(runs: pd.DataFrame) -> pd.Series:
@@ -91,6 +105,8 @@ def verdicts(runs: pd.DataFrame) -> dict[str, object]:
 
 def verdict_table(runs: pd.DataFrame) -> pd.DataFrame:
     """One row per option value (the default first), one column per verdict; accuracies in %, rounded."""
+    if runs.empty:
+        return pd.DataFrame(index=pd.Index([], name="option"))
     order = [DEFAULT] + sorted(set(runs["option"]) - {DEFAULT})
     table = pd.DataFrame({option: verdicts(runs[runs["option"] == option]) for option in order
                           if (runs["option"] == option).any()}).T
@@ -101,6 +117,8 @@ def verdict_table(runs: pd.DataFrame) -> pd.DataFrame:
 
 def option_curves_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
     """Figure 2 (left) under each open choice: one small panel per option value, the default's curve in each."""
+    if runs.empty:
+        return no_runs_figure(title)
     use_style()
     constant = runs[runs["schedule"] == "constant"].copy()
     zero_at = constant.loc[constant["alpha"] > 0, "alpha"].min() / 4
@@ -147,8 +165,9 @@ def balance_frame(runs: pd.DataFrame) -> pd.DataFrame:
             for layer, (drift, gap) in enumerate(zip(entry["drift"], entry["gap"])):
                 rows.append({"option": run.option, "seed": run.seed, "schedule": run.schedule, "alpha": run.alpha,
                              "epoch": entry["epoch"], "layer": f"layer {layer + 1}", "drift": drift, "gap": gap,
-                             "balance α": drift / gap if gap > 0 else math.nan})
-    return pd.DataFrame(rows)
+                             "balance α": drift / gap if gap and drift is not None else math.nan})
+    return pd.DataFrame(rows, columns=["option", "seed", "schedule", "alpha", "epoch", "layer", "drift", "gap",
+                                       "balance α"])
 
 
 def interior_constant(balance: pd.DataFrame) -> pd.DataFrame:
@@ -173,8 +192,12 @@ def balance_figure(runs: pd.DataFrame, options: list[str], title: str) -> plt.Fi
     A model that has settled (its gap no longer changes) pulls back exactly what Adam moves, so its drift / gap
     equals its alpha: it lies on the diagonal. Above it, Adam still drives W away from W_P faster than the pulls
     bring it back."""
-    use_style()
+    if runs.empty or not options:
+        return no_runs_figure(title)
     balance = balance_frame(runs[runs["option"].isin(options)])
+    if balance.empty:
+        return no_runs_figure(title, NO_BALANCE)
+    use_style()
     fig, axes = plt.subplots(2, len(options), figsize=(5.2 * len(options), 8), squeeze=False)
     for column, option in enumerate(options):
         frame = balance[balance["option"] == option]
@@ -212,6 +235,8 @@ def balance_figure(runs: pd.DataFrame, options: list[str], title: str) -> plt.Fi
 def findings(table: pd.DataFrame, predictions: dict[str, float | None]) -> str:
     """Markdown bullets: which option values make the V and where, Table 4's ordering, the test-time gap, the
     break of alpha = 1 under the ``own`` values, and the S-MLP's balance alpha against the minima."""
+    if table.empty:
+        return f"- {NO_RUNS}"
     with_v = [f"`{o}` ({v.removeprefix('yes, ')})" for o, v in table["V"].items() if v.startswith("yes")]
     ordering = [f"`{o}`" for o, v in table["Table 4 ordering"].items() if v.startswith("yes")]
     near = [f"`{o}`" for o, v in table["test-time gap"].items() if "(near" in v]

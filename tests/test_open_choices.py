@@ -7,6 +7,7 @@ import pytest
 
 from imlp_core import open_choices, paper
 from imlp_core.profiles import PROFILES
+from imlp_core.results import FRAME_COLUMNS
 
 
 def runs_from(curve: dict[float, float], prior: float = 0.6, option: str = "default", seeds=(0,), **schedules) -> pd.DataFrame:
@@ -68,3 +69,18 @@ def test_claims_by_option_names_the_values_under_which_the_v_claim_holds():
     assert row["holds under"] == "interpolate_every = 1" and row["does not hold under"] == "default"
     mixer = table.loc[[c for c in table.index if "MLP-Mixer prior beats" in c]].iloc[0]
     assert mixer["holds under"] == "—" and mixer["does not hold under"] == "—"
+
+
+def test_an_empty_store_gives_a_note_and_empty_figures_not_an_error():
+    empty = pd.DataFrame(columns=[*FRAME_COLUMNS, "option"])  # what notebook 08 receives from an empty store
+    table = open_choices.verdict_table(empty)
+    assert table.empty and open_choices.findings(table, {}) == f"- {open_choices.NO_RUNS}"
+    assert open_choices.balance_frame(empty).empty and "option" in open_choices.balance_frame(empty)
+    for fig in (open_choices.option_curves_figure(empty, "t"), open_choices.balance_figure(empty, [], "t")):
+        assert open_choices.NO_RUNS in [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_runs_without_drift_records_say_so_in_the_balance_figure():
+    runs = runs_from({0.0: 0.5, 1.0: 0.6}).assign(history=[[{"epoch": 1}]] * 2)
+    fig = open_choices.balance_figure(runs, ["default"], "t")
+    assert open_choices.NO_BALANCE in [t.get_text() for t in fig.axes[0].texts]
