@@ -351,9 +351,8 @@ class Trainer:
         far when pulling every N steps (None: once per epoch). ``optimizer_state="reset"`` then restarts Adam's
         moments and step count, for all K models of the sweep (they share one step count).
         """
-        dense = self.prior.dense_layers()
-        layers = self.mlp.interpolated_layers()
         if step is None or self.is_epochs_last_pull(step):
+            dense, layers = self.prior.dense_layers(), self.mlp.interpolated_layers()  # interpolate_ builds its own
             drift, gap = [], []
             for i, before in zip(self.interpolation["layers"], self.last_pulled):
                 weight = layers[i].weight
