@@ -26,7 +26,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
-from imlp_core.plots import ACCURACY, ZERO_LABEL, percent, use_style
+from imlp_core.plots import ACCURACY, ZERO_LABEL, percent, prior_accuracy, use_style
 
 V_DEPTH = 2.0  # points below both ends
 NEAR_GAP = 3.0  # points from the paper's test-time gap
@@ -83,7 +83,7 @@ def verdicts(runs: pd.DataFrame) -> dict[str, object]:
     """The three verdicts of one option value's runs (see the module docstring), with the numbers behind them."""
     curve = alpha_curve(runs)
     v = find_v(curve)
-    prior = float(percent(runs["prior_test_acc"]).groupby(runs["seed"]).first().mean())
+    prior = prior_accuracy(runs)[0]
     linear, constant, k4 = (_schedule_mean(runs, "decay", 0.5, 1.0), _schedule_mean(runs, "constant", 0.5),
                             _schedule_mean(runs, "decay", 0.5, 4.0))
     test_time, none = _schedule_mean(runs, "test-time", 0.5), curve.get(0.0, math.nan)
@@ -136,7 +136,7 @@ def option_curves_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
                          label="default")
         frame = constant[constant["option"] == option]
         sns.lineplot(data=frame, x="α", y=ACCURACY, errorbar="sd", marker="o", color="C0", ax=ax, label=option)
-        prior = float(percent(frame["prior_test_acc"]).groupby(frame["seed"]).first().mean())
+        prior = prior_accuracy(frame)[0]
         ax.axhline(prior, color="C3", linestyle=":", linewidth=1.2, label=f"prior {prior:.1f} %")
         v = find_v(alpha_curve(frame))
         if v:
