@@ -26,13 +26,12 @@ import torch
 
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import PRIORS
+from imlp_core.paper import FIRST_LAYER_ALPHA
 from imlp_core.profiles import EXPERIMENTS, Profile, resolve_profile
 from imlp_core.results import to_frame
 from imlp_core.options import DEFAULTS
 from imlp_core.train import SweepConfig, add_option_arguments, options_from_args, run_sweep, stored_records
 
-# Table 5: the paper does not print the alpha of its "CNN-interpolated" runs; we use Table 4's a = 0.5.
-FIRST_LAYER_ALPHA = 0.5
 FIRST_LAYER_PRIORS = ("table5-mlp1", "table5-mlp2")
 
 
