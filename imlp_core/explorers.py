@@ -46,6 +46,7 @@ from imlp_core.conversions import (
     shared_linear_to_dense,
     transpose_permutation,
 )
+from imlp_core.models import PRIORS
 from imlp_core.paths import runs_dir, shown
 
 PADDING_MODES = ("zeros", "circular", "reflect", "replicate")
@@ -477,14 +478,11 @@ def run_curves(sweep: pd.DataFrame, label: str, seeds: tuple[int, ...]) -> pd.Da
     return pd.DataFrame(rows, columns=["seed", "epoch", "I-MLP", "S-MLP (α = 0)", "prior", "share"])
 
 
-PRIOR_NAMES = {"cnn": "S-CNN", "mixer": "MLP-Mixer"}  # as the paper names them; Table 5's priors keep their keys
-
-
 def run_figure(curves: pd.DataFrame, label: str, prior: str, title: str) -> plt.Figure:
     """(a) test accuracy over epochs: the I-MLP, the S-MLP and the prior (one line per seed); (b) the prior's share."""
     fig, (ax_acc, ax_share) = plt.subplots(1, 2, figsize=(12, 4.4), width_ratios=[1.6, 1], layout="constrained")
     styles = {"I-MLP": ("C0", "-", f"I-MLP, {label}"), "S-MLP (α = 0)": ("C2", "--", "S-MLP (I-MLP α = 0)"),
-              "prior": ("C3", "--", f"{PRIOR_NAMES.get(prior, prior)} (prior)")}
+              "prior": ("C3", "--", f"{PRIORS[prior].display_name} (prior)")}
     for column, (colour, style, name) in styles.items():
         for n, (seed, group) in enumerate(curves.groupby("seed")):
             ax_acc.plot(group["epoch"], group[column], color=colour, linestyle=style, marker="o", markersize=3,

@@ -1,4 +1,4 @@
-"""``make reproduce``: execute notebooks 01–07 in order with papermill, then say what each one wrote.
+"""``make reproduce``: execute every notebook (01–08) in order with papermill, then check what each reports it wrote.
 
     python -m imlp_core.reproduce [--profile NAME] [--only 03 05] [--update-notebooks] [--stored-only]
                                   [--executor local|processes|slurm|debug [--jobs N]]
@@ -37,6 +37,7 @@ import nbformat
 
 from imlp_core import executors, plan
 from imlp_core.experiments import STORED_ONLY, stored_runs_only
+from imlp_core.notebook import REPORT_KEY
 from imlp_core.paths import output_root, repo_root, results_dir
 from imlp_core.profiles import Profile, resolve_profile
 
@@ -52,24 +53,6 @@ NOTEBOOKS = (
     "08_open_choices",
 )
 KERNEL = "imlp"
-# What notebooks 03-07 save, "{dataset}" standing for each dataset of the profile (figures: .png + .pdf;
-# tables: .csv + .md). Checked after each notebook, and by tests/test_reproduce.py.
-EXPECTED_FIGURES = {
-    "03_alpha_sweep_cnn": ["03_alpha_sweep_cnn_{dataset}"],
-    "04_alpha_sweep_mixer": ["04_alpha_sweep_mixer_{dataset}"],
-    "05_schedules": ["05_decay_{dataset}", "05_epochs_{dataset}"],
-    "06_first_layer": ["06_first_layer_{dataset}"],
-    "07_paper_comparison": ["07_accumulated_share"],
-    "08_open_choices": ["08_open_choices", "08_balance"],
-}
-EXPECTED_TABLES = {
-    "03_alpha_sweep_cnn": ["03_table1a"],
-    "04_alpha_sweep_mixer": ["04_table1b"],
-    "05_schedules": ["05_table4"],
-    "06_first_layer": ["06_table5", "06_table5_params"],
-    "07_paper_comparison": ["07_numbers", "07_claims", "07_claims_by_option"],
-    "08_open_choices": ["08_verdicts"],
-}
 # tqdm's bars in a cell's stderr: kept on the terminal (streamed there while running), not in the notebook.
 PROGRESS_BAR = re.compile(r"\r|\d+%\|")
 
@@ -87,18 +70,11 @@ class NotebookRun:
     up_to_date: bool = False
 
 
-def expected_outputs(name: str, profile: Profile) -> list[Path]:
-    """The figures and tables notebook ``name`` must write under the profile, relative to the output root
-    (with stored runs only, the figures of each dataset are drawn only where its runs are stored: not required)."""
-    paths = []
-    for stem in EXPECTED_FIGURES.get(name, []):
-        if "{dataset}" in stem and stored_runs_only():
-            continue
-        for dataset in (profile.datasets if "{dataset}" in stem else [None]):
-            paths += [Path("figures") / f"{stem.format(dataset=dataset)}{suffix}" for suffix in (".png", ".pdf")]
-    for stem in EXPECTED_TABLES.get(name, []):
-        paths += [Path("results") / f"{stem}{suffix}" for suffix in (".csv", ".md")]
-    return paths
+def reported_outputs(executed: nbformat.NotebookNode) -> list[Path]:
+    """The files an executed notebook says it wrote (``notebook.REPORT_KEY`` in its outputs' metadata), relative to
+    the output root; every notebook reports them in its last cell (``nb.report()``)."""
+    return [Path(path) for cell in executed.cells if cell.cell_type == "code" for output in cell.get("outputs", [])
+            for path in output.get("metadata", {}).get(REPORT_KEY, [])]
 
 
 def notebooks_dir() -> Path:
@@ -153,11 +129,11 @@ def stamp_path(name: str) -> Path:
 
 def is_up_to_date(name: str, profile: Profile, source_dir: Path) -> bool:
     """Whether the last run of ``name`` here had exactly today's inputs and all its outputs are still there."""
-    stamp = stamp_path(name)
-    root = output_root()
-    return (stamp.is_file() and stamp.read_text() == input_stamp(name, profile, source_dir)
-            and (executed_dir() / f"{name}.ipynb").is_file()
-            and all((root / path).is_file() for path in expected_outputs(name, profile)))
+    stamp, executed = stamp_path(name), executed_dir() / f"{name}.ipynb"
+    if not (stamp.is_file() and stamp.read_text() == input_stamp(name, profile, source_dir) and executed.is_file()):
+        return False
+    reported = reported_outputs(nbformat.read(executed, as_version=4))
+    return bool(reported) and all((output_root() / path).is_file() for path in reported)
 
 
 def use_shared_cifar10(profile: Profile) -> str | None:
@@ -238,9 +214,13 @@ def execute(name: str, profile: Profile, source_dir: Path, progress: bool = True
         nbformat.write(without_injected_parameters(executed), source)
     after = output_snapshot()
     written = sorted(str(p) for p, mtime in after.items() if before.get(p) != mtime)
-    missing = [str(p) for p in expected_outputs(name, profile) if str(p) not in written]
+    reported = reported_outputs(executed)
+    if not reported:
+        raise NotebookFailed(f"notebook {name}.ipynb ran but reported no files written: end it with a cell that "
+                             f"calls nb.report() (imlp_core.notebook)\n  executed notebook: {output}")
+    missing = [str(p) for p in reported if str(p) not in written]
     if missing:
-        raise NotebookFailed(f"notebook {name}.ipynb ran but did not write {', '.join(missing)}\n"
+        raise NotebookFailed(f"notebook {name}.ipynb reported {', '.join(missing)} but did not write it this run\n"
                              f"  executed notebook: {output}")
     return NotebookRun(name, seconds, written, count_runs() - runs_before)
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from conftest import CNN_ALPHAS, CNN_SWEEP, copy_store
-from imlp_core import experiments, plots, train
+from imlp_core import experiments, notebook, train
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import IMLP, build_prior
 from imlp_core.profiles import PROFILES, Budget
@@ -47,9 +47,9 @@ def test_stored_only_reads_complete_sweeps_and_trains_nothing(cnn_sweep_store, t
 def test_stored_only_with_an_empty_store_gives_an_empty_frame_with_every_column(tmp_path, no_training):
     runs = experiments.alpha_sweep(PROFILE, "cnn", "synthetic", results=tmp_path, progress=False)
     assert runs.empty and {"dataset", "seed", "label", "test_acc", "prior_test_acc", "status"} <= set(runs.columns)
-    roles = plots.roles_with_runs([("CIFAR-10", "synthetic"), ("CIFAR-100", None)], runs)
+    roles = notebook.roles_with_runs([("CIFAR-10", "synthetic"), ("CIFAR-100", None)], runs)
     assert roles == [("CIFAR-10", None), ("CIFAR-100", None)]
-    assert "Stored runs only" in plots.profile_note(PROFILE, "cnn")
+    assert "Stored runs only" in notebook.profile_note(PROFILE, "cnn")
 
 
 def test_experiments_cli_refuses_seeds_outside_the_profile(capsys):

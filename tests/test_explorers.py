@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
-from imlp_core import explorers, plots
+from imlp_core import explorers, figures
 
 EXPLORER_TOLERANCE = 1e-12  # the browser test's bound on the readout
 
@@ -113,12 +113,12 @@ def test_runs_explorer_follows_its_controls_and_handles_an_empty_store():
 
 
 def test_figure_labels_say_what_the_runs_are():
-    assert plots.dataset_title("CIFAR-10", "cifar10") == "CIFAR-10"
-    assert plots.dataset_title("CIFAR-100", "synthetic100") == "synthetic100 (in place of CIFAR-100)"
+    assert figures.dataset_title("CIFAR-10", "cifar10") == "CIFAR-10"
+    assert figures.dataset_title("CIFAR-100", "synthetic100") == "synthetic100 (in place of CIFAR-100)"
     runs = stored_runs()
-    assert plots.seeds_label("I-MLP", runs) == "I-MLP (mean ± std over 2 seeds)"
-    assert plots.seeds_label("I-MLP", runs[runs.seed == 0]) == "I-MLP (1 seed)"
-    assert plots.budget_caption(runs) == "3 epochs · 500 training images · 2 seeds"
+    assert figures.seeds_label("I-MLP", runs) == "I-MLP (mean ± std over 2 seeds)"
+    assert figures.seeds_label("I-MLP", runs[runs.seed == 0]) == "I-MLP (1 seed)"
+    assert figures.budget_caption(runs) == "3 epochs · 500 training images · 2 seeds"
 
 
 def test_explorer_figure_is_a_png_widget_value_only():

@@ -1,11 +1,11 @@
-"""Notebook 08's verdicts (imlp_core.open_choices) and notebook 07's claims per option, on hand-made runs."""
+"""Notebook 08's verdicts (imlp_core.verdicts), figures and findings, and notebook 07's claims per option, on hand-made runs."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from imlp_core import open_choices, paper
+from imlp_core import figures, findings, verdicts
 from imlp_core.profiles import PROFILES
 from imlp_core.results import FRAME_COLUMNS
 
@@ -22,7 +22,7 @@ def runs_from(curve: dict[float, float], prior: float = 0.6, option: str = "defa
 
 def test_a_dip_two_points_below_both_ends_is_a_v_and_where():
     curve = pd.Series({0.0: 58.4, 1e-3: 58.0, 5e-3: 51.5, 0.1: 57.0, 1.0: 62.1})
-    assert open_choices.find_v(curve) == (5e-3, pytest.approx(6.9))
+    assert verdicts.find_v(curve) == (5e-3, pytest.approx(6.9))
 
 
 @pytest.mark.parametrize("curve", [
@@ -31,20 +31,20 @@ def test_a_dip_two_points_below_both_ends_is_a_v_and_where():
     {0.0: 50.0, 0.1: 55.0, 1.0: 60.0},  # monotone
 ])
 def test_shallow_or_endless_or_monotone_curves_are_not_a_v(curve):
-    assert open_choices.find_v(pd.Series(curve)) is None
+    assert verdicts.find_v(pd.Series(curve)) is None
 
 
 def test_verdicts_read_table4_ordering_and_the_test_time_gap():
     runs = runs_from({0.0: 0.584, 0.5: 0.61, 1.0: 0.62}, linear=("decay", 0.5, 1.0, 0.48), k4=("decay", 0.5, 4.0, 0.60),
                      test_time=("test-time", 0.5, 0.0, 0.49))
-    verdict = open_choices.verdicts(runs)
+    verdict = verdicts.option_verdicts(runs)
     assert verdict["Table 4 ordering"].startswith("yes (k = 1: 48.0, constant: 61.0, k = 4: 60.0)")
     assert verdict["test-time gap"] == "-9.4 points (near the paper's -9.7)"
     assert verdict["V"] == "no" and verdict["α = 1 − prior"] == pytest.approx(2.0)
 
 
 def test_options_without_schedules_say_not_run():
-    verdict = open_choices.verdicts(runs_from({0.0: 0.5, 0.01: 0.45, 1.0: 0.6}))
+    verdict = verdicts.option_verdicts(runs_from({0.0: 0.5, 0.01: 0.45, 1.0: 0.6}))
     assert verdict["Table 4 ordering"] == "not run" and verdict["test-time gap"] == "not run"
     assert verdict["V"].startswith("yes, at α = 0.01")
 
@@ -55,8 +55,8 @@ def test_predicted_balance_is_the_smlps_drift_over_gap_at_the_last_epoch():
             for seed in (0, 1) for epoch in (1, 2) for layer in range(3)]
     rows.append({"schedule": "constant", "alpha": 0.1, "seed": 0, "epoch": 2, "layer": 0, "balance α": 5.0})
     # per seed the median over layers is 0.02 and 0.04; their mean 0.03
-    assert open_choices.predicted_balance(pd.DataFrame(rows)) == pytest.approx(0.03)
-    assert open_choices.predicted_balance(pd.DataFrame(rows[-1:])) is None
+    assert verdicts.predicted_balance(pd.DataFrame(rows)) == pytest.approx(0.03)
+    assert verdicts.predicted_balance(pd.DataFrame(rows[-1:])) is None
 
 
 def test_claims_by_option_names_the_values_under_which_the_v_claim_holds():
@@ -64,7 +64,7 @@ def test_claims_by_option_names_the_values_under_which_the_v_claim_holds():
     flat = runs_from({0.0: 0.58, 0.01: 0.585, 1.0: 0.62})
     frame = pd.concat([flat, v], ignore_index=True).assign(dataset="cifar10", prior="cnn", lr=1e-3, epochs=5,
                                                            train_subset=5000, source="cifar10 (test)")
-    table = paper.claims_by_option(frame, PROFILES["cpu"]).set_index("claim")
+    table = verdicts.claims_by_option(frame, PROFILES["cpu"]).set_index("claim")
     row = table.loc[[c for c in table.index if "the V of Figure 2" in c]].iloc[0]
     assert row["holds under"] == "interpolate_every = 1" and row["does not hold under"] == "default"
     mixer = table.loc[[c for c in table.index if "MLP-Mixer prior beats" in c]].iloc[0]
@@ -73,14 +73,14 @@ def test_claims_by_option_names_the_values_under_which_the_v_claim_holds():
 
 def test_an_empty_store_gives_a_note_and_empty_figures_not_an_error():
     empty = pd.DataFrame(columns=[*FRAME_COLUMNS, "option"])  # what notebook 08 receives from an empty store
-    table = open_choices.verdict_table(empty)
-    assert table.empty and open_choices.findings(table, {}) == f"- {open_choices.NO_RUNS}"
-    assert open_choices.balance_frame(empty).empty and "option" in open_choices.balance_frame(empty)
-    for fig in (open_choices.option_curves_figure(empty, "t"), open_choices.balance_figure(empty, [], "t")):
-        assert open_choices.NO_RUNS in [t.get_text() for t in fig.axes[0].texts]
+    table = verdicts.verdict_table(empty)
+    assert table.empty and findings.option_findings(table, {}) == f"- {verdicts.NO_RUNS}"
+    assert verdicts.balance_frame(empty).empty and "option" in verdicts.balance_frame(empty)
+    for fig in (figures.option_curves_figure(empty, "t"), figures.balance_figure(empty, [], "t")):
+        assert verdicts.NO_RUNS in [t.get_text() for t in fig.axes[0].texts]
 
 
 def test_runs_without_drift_records_say_so_in_the_balance_figure():
     runs = runs_from({0.0: 0.5, 1.0: 0.6}).assign(history=[[{"epoch": 1}]] * 2)
-    fig = open_choices.balance_figure(runs, ["default"], "t")
-    assert open_choices.NO_BALANCE in [t.get_text() for t in fig.axes[0].texts]
+    fig = figures.balance_figure(runs, ["default"], "t")
+    assert figures.NO_BALANCE in [t.get_text() for t in fig.axes[0].texts]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from imlp_core import paths, plots
+from imlp_core import notebook, paths
 from imlp_core.profiles import PROFILES, resolve_profile
 
 
@@ -23,7 +23,7 @@ def test_other_profile_from_environment_writes_beside_committed_outputs(no_outpu
     other = next(name for name in PROFILES if name != paths.committed_profile())
     monkeypatch.setenv("IMLP_PROFILE", other)
     assert paths.output_root() == paths.repo_root() / "results" / other
-    assert f"`results/{other}/`" in plots.output_note() and "never over them" in plots.output_note()
+    assert f"`results/{other}/`" in notebook.output_note() and "never over them" in notebook.output_note()
 
 
 def test_committed_profile_writes_at_repository_root(no_output_dir, monkeypatch):
@@ -42,11 +42,11 @@ def test_output_dir_overrides_profile(no_output_dir, monkeypatch, tmp_path):
     monkeypatch.setenv("IMLP_OUTPUT_DIR", str(tmp_path))
     resolve_profile("smoke")
     assert paths.output_root() == tmp_path
-    assert f"`{tmp_path}/`" in plots.output_note()
+    assert f"`{tmp_path}/`" in notebook.output_note()
 
 
 def test_files_written_names_the_output_root():
     written = [paths.repo_root() / "results" / "smoke" / "figures" / "03_alpha_sweep_cnn_synthetic.png",
                Path("/elsewhere/figures/x.pdf")]
-    assert plots.files_written(written) == ("Files written: `results/smoke/figures/03_alpha_sweep_cnn_synthetic.png`, "
+    assert notebook.files_written(written) == ("Files written: `results/smoke/figures/03_alpha_sweep_cnn_synthetic.png`, "
                                             "`/elsewhere/figures/x.pdf`")

@@ -1,4 +1,5 @@
-"""`make reproduce` in the smoke profile: every notebook, figure and table is written, and failures are clear."""
+"""`make reproduce` in the smoke profile: every notebook, figure and table is written, each notebook's report of
+what it wrote is checked, and failures are clear."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from imlp_core import reproduce
+from imlp_core.notebook import REPORT_KEY
 from imlp_core.paths import repo_root
 from imlp_core.profiles import resolve_profile
 
@@ -42,10 +44,15 @@ def test_smoke_reproduce_writes_every_figure_table_and_executed_notebook(tmp_pat
     result = run_reproduce(tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     profile = resolve_profile("smoke")
+    reported = {}
     for name in reproduce.NOTEBOOKS:
-        assert (tmp_path / "results" / "executed" / f"{name}.ipynb").is_file(), name
-        for path in reproduce.expected_outputs(name, profile):
-            assert (tmp_path / path).is_file(), f"{name} did not write {path}"
+        executed = nbformat.read(tmp_path / "results" / "executed" / f"{name}.ipynb", as_version=4)
+        reported[name] = {str(path) for path in reproduce.reported_outputs(executed)}
+        assert reported[name], f"{name} reported no files"
+        assert all((tmp_path / path).is_file() for path in reported[name]), name
+    assert {f"figures/03_alpha_sweep_cnn_{d}.{s}" for d in profile.datasets for s in ("png", "pdf")} <= reported["03_alpha_sweep_cnn"]
+    assert {"results/03_table1a.csv", "results/03_table1a.md"} <= reported["03_alpha_sweep_cnn"]
+    assert {"figures/01_conv_weight_sharing.png", "results/01_scnn_layers.md"} <= reported["01_conv_to_dense"]
     assert "summary" in result.stdout and "files written" in result.stdout
     for name in reproduce.NOTEBOOKS:
         assert name in result.stdout.split("summary", 1)[1]
@@ -98,11 +105,27 @@ def test_progress_bars_are_stripped_but_other_stderr_kept():
     assert [o.text for o in stripped.cells[0].outputs] == ["UserWarning: something real\n", "10%|\n"]
 
 
-def test_expected_outputs_name_every_dataset_of_the_profile():
-    profile = resolve_profile("smoke")
-    paths = {str(p) for p in reproduce.expected_outputs("03_alpha_sweep_cnn", profile)}
-    assert {f"figures/03_alpha_sweep_cnn_{d}.{s}" for d in profile.datasets for s in ("png", "pdf")} <= paths
-    assert {"results/03_table1a.csv", "results/03_table1a.md"} <= paths
+def reporting_notebook(folder: Path, report: str, write: str = "") -> None:
+    """``99_report.ipynb``: writes a table with ``write`` (code), then reports ``report`` (a list literal of paths)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    setup = ("from imlp_core.notebook import Outputs\nfrom imlp_core.paths import output_root\n"
+             "outputs = Outputs()\n" + write)
+    cells = [new_code_cell(setup), new_code_cell(f"outputs.add(*(output_root() / p for p in {report}))\noutputs.report()")]
+    nbformat.write(new_notebook(cells=cells, metadata=KERNEL_META), folder / "99_report.ipynb")
+
+
+def test_a_notebook_that_reports_a_file_it_did_not_write_fails_and_says_which(tmp_path):
+    reporting_notebook(tmp_path / "nbs", '["results/99_missing.csv"]')
+    result = run_reproduce(tmp_path / "out", "--notebooks-dir", str(tmp_path / "nbs"))
+    assert result.returncode == 1
+    assert "99_report.ipynb reported results/99_missing.csv but did not write it this run" in result.stderr
+
+
+def test_a_notebook_that_reports_nothing_fails_and_says_how_to_report(tmp_path):
+    reporting_notebook(tmp_path / "nbs", "[]", write="(output_root() / 'results').mkdir(parents=True, exist_ok=True)\n"
+                                                     "(output_root() / 'results' / '99_t.csv').write_text('a')\n")
+    result = run_reproduce(tmp_path / "out", "--notebooks-dir", str(tmp_path / "nbs"))
+    assert result.returncode == 1 and "reported no files written" in result.stderr and "nb.report()" in result.stderr
 
 
 def test_notebook_is_up_to_date_only_while_its_inputs_and_the_run_store_are_unchanged(tmp_path, monkeypatch):
@@ -113,8 +136,13 @@ def test_notebook_is_up_to_date_only_while_its_inputs_and_the_run_store_are_unch
     path = folder / "99_tiny.ipynb"
     nbformat.write(new_notebook(cells=[new_code_cell("x = 1")]), path)
     assert not reproduce.is_up_to_date("99_tiny", profile, folder)  # never ran
-    (reproduce.executed_dir() / "99_tiny.ipynb").write_text("{}")
+    report = new_code_cell("nb.report()")
+    report.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": "Files written: …"},
+                                             metadata={REPORT_KEY: ["results/99_tiny.csv"]})]
+    nbformat.write(new_notebook(cells=[report]), reproduce.executed_dir() / "99_tiny.ipynb")
     reproduce.stamp_path("99_tiny").write_text(reproduce.input_stamp("99_tiny", profile, folder))
+    assert not reproduce.is_up_to_date("99_tiny", profile, folder)  # what it reported is gone
+    (reproduce.results_dir() / "99_tiny.csv").write_text("a")
     assert reproduce.is_up_to_date("99_tiny", profile, folder)
     assert not reproduce.is_up_to_date("99_tiny", resolve_profile("cpu"), folder)  # another profile
     runs = reproduce.results_dir() / "runs"
