@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import os
 import re
 import tarfile
@@ -33,9 +34,12 @@ import torch.nn.functional as F
 import torchvision
 from filelock import FileLock
 from torch import Tensor
+from torchvision.datasets.folder import has_file_allowed_extension, make_dataset
 from torchvision.datasets.utils import check_integrity
-from torchvision.io import ImageReadMode, decode_image, read_file
+from torchvision.io import ImageReadMode, decode_image
 from tqdm import tqdm
+
+from imlp_core.results import atomic_write_bytes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -400,44 +404,48 @@ def _load_image_folder(root: Path, data_dir: Path, env_var: str) -> _Splits:
                 "train": _decode_files(train_files, "train"),
                 "test": _decode_files(test_files, "test"),
             }
-            _atomic_save(payload, cache)
+            buffer = io.BytesIO()
+            torch.save(payload, buffer)
+            atomic_write_bytes(cache, buffer.getvalue())  # never a partial cache
     return _Splits(*payload["train"], *payload["test"], tuple(payload["classes"]), source)
 
 
 def _list_split(split_dir: Path) -> tuple[list[str], list[tuple[str, int]]]:
     """Sorted class names and ``(path, label)`` of every image below ``split_dir``.
 
-    As torchvision's ImageFolder: classes are the subdirectories in alphabetical order, files are
-    found recursively in sorted order. Hidden files and directories (.DS_Store,
-    .ipynb_checkpoints) are skipped; any other file that is not a .jpg/.jpeg/.png is refused,
-    because silently dropping it would train on a different dataset than the one on disk.
-    Paths are plain strings: pathlib objects would make listing 60k files several times slower.
+    Listed by torchvision's ImageFolder machinery (``make_dataset``): classes in alphabetical order,
+    files found recursively in sorted order. Hidden files and directories (.DS_Store,
+    .ipynb_checkpoints) are skipped; a stray file beside the classes, an empty class and any other
+    file that is not a .jpg/.jpeg/.png are refused, where ImageFolder would silently drop them:
+    that would train on a different dataset than the one on disk.
     """
-    classes, stray = [], []
-    for entry in sorted(os.scandir(split_dir), key=lambda e: e.name):
-        if entry.name.startswith("."):
-            continue
-        (classes if entry.is_dir() else stray).append(entry.name)
+    entries = [entry for entry in os.scandir(split_dir) if not entry.name.startswith(".")]
+    stray = sorted(entry.name for entry in entries if not entry.is_dir())
     if stray:
         raise ValueError(
             f"{split_dir / stray[0]} is a file directly in {split_dir.name}/, where only class "
             f"subdirectories belong (train/<class>/*.jpg). Move or delete it."
         )
-    files = []
+    classes = sorted(entry.name for entry in entries)
+    if not classes:
+        raise ValueError(f"{split_dir} has no class subdirectories (train/<class>/*.jpg).")
+    inside = len(str(split_dir))  # hidden = a path component below split_dir starts with "."
+    files = make_dataset(
+        str(split_dir),
+        {name: label for label, name in enumerate(classes)},
+        is_valid_file=lambda path: os.sep + "." not in path[inside:],
+        allow_empty=True,
+    )
+    found = {label for _, label in files}
     for label, name in enumerate(classes):
-        found = []
-        for folder, dirs, names in os.walk(split_dir / name, followlinks=True):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            found += [os.path.join(folder, n) for n in names if not n.startswith(".")]
-        if not found:
+        if label not in found:
             raise ValueError(f"Class directory {split_dir / name} contains no images.")
-        for path in sorted(found):
-            if os.path.splitext(path)[1].lower() not in IMAGE_SUFFIXES:
-                raise ValueError(
-                    f"{path} is not an image file (expected {', '.join(IMAGE_SUFFIXES)}). "
-                    f"Remove it from the ImageFolder directory or convert it."
-                )
-            files.append((path, label))
+    for path, _ in files:
+        if not has_file_allowed_extension(path, IMAGE_SUFFIXES):
+            raise ValueError(
+                f"{path} is not an image file (expected {', '.join(IMAGE_SUFFIXES)}). "
+                f"Remove it from the ImageFolder directory or convert it."
+            )
     return classes, files
 
 
@@ -461,7 +469,7 @@ def _decode_files(files: list[tuple[str, int]], split: str) -> tuple[Tensor, Ten
         warnings.filterwarnings("ignore", "The image decoding", DeprecationWarning)
         for index, (path, _) in enumerate(tqdm(files, desc=f"decoding {split}", unit="img")):
             try:
-                image = decode_image(read_file(path), mode=ImageReadMode.RGB)
+                image = decode_image(path, mode=ImageReadMode.RGB)
             except RuntimeError as error:
                 raise ValueError(
                     f"Cannot decode {path}: the file is truncated, corrupt or not really an "
@@ -486,18 +494,6 @@ def _read_cache(cache: Path) -> dict | None:
         warnings.warn(f"Ignoring unreadable dataset cache {cache} ({error}); rebuilding it.")
         return None
     return payload if payload.get("format") == CACHE_FORMAT else None
-
-
-def _atomic_save(payload: dict, path: Path) -> None:
-    """torch.save to a temporary file beside ``path``, then rename: never a partial cache."""
-    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(handle)
-    try:
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def _synthetic_splits(num_train: int, num_test: int, num_classes: int, seed: int) -> _Splits:

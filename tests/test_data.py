@@ -303,6 +303,8 @@ def test_corrupt_cache_warns_and_is_rebuilt(folder):
 def test_hidden_files_are_skipped(folder):
     root, _, data_dir = folder
     (root / "train/apple/.DS_Store").write_bytes(b"\0junk")
+    (root / "train/apple/.ipynb_checkpoints").mkdir()
+    (root / "train/apple/.ipynb_checkpoints/notes.txt").write_text("not an image")
     (root / "test/.ipynb_checkpoints").mkdir()
     assert len(load_dataset("tiny", data_dir=data_dir).train_labels) == 9
 
@@ -384,6 +386,16 @@ def test_empty_class_directory_is_refused(folder):
     (root / "train/kiwi").mkdir()
     (root / "test/kiwi").mkdir()
     with pytest.raises(ValueError, match=r"Class directory .*train/kiwi contains no images"):
+        load_dataset("tiny", data_dir=data_dir)
+
+
+def test_split_without_class_directories_is_refused(folder):
+    root, _, data_dir = folder
+    for name in ("apple", "mango", "zebra"):
+        for image in (root / "train" / name).iterdir():
+            image.unlink()
+        (root / "train" / name).rmdir()
+    with pytest.raises(ValueError, match=r"train has no class subdirectories"):
         load_dataset("tiny", data_dir=data_dir)
 
 
