@@ -217,6 +217,7 @@ def ours_table(runs: pd.DataFrame, numbers: list[PaperNumber], profile) -> pd.Da
 def table5_parameter_counts() -> pd.DataFrame:
     """Table 5's parameter columns computed from our models: I-MLP total and interpolated weights + biases."""
     from imlp_core.experiments import FIRST_LAYER_PRIORS
+    from imlp_core.interpolate import select_layers
     from imlp_core.models import IMLP, build_prior, count_parameters
 
     rows = []
@@ -224,9 +225,9 @@ def table5_parameter_counts() -> pd.DataFrame:
         prior = build_prior(name)
         mlp = IMLP.matching(prior)
         layers = mlp.interpolated_layers()
-        interpolated = sum(p.numel() for i in prior.INTERPOLATED_LAYERS for p in layers[i].parameters())
+        interpolated = sum(p.numel() for i in select_layers(prior.interpolated, len(layers)) for p in layers[i].parameters())
         rows.append({"model": model, "total_params": count_parameters(mlp), "interpolated_params": interpolated,
-                     "interpolated_layers": len(prior.INTERPOLATED_LAYERS)})
+                     "interpolated_layers": len(select_layers(prior.interpolated, len(layers)))})
     return pd.DataFrame(rows).set_index("model")
 
 
