@@ -143,6 +143,7 @@ def check_dataset_name(name: str) -> str:
 
 
 def check_schedules(schedules: Sequence[AlphaSchedule]) -> list[AlphaSchedule]:
+    """The distinct ``schedules`` in their order, or a ValueError when there is none."""
     if not schedules:
         raise ValueError("no alpha given: a sweep needs at least one alpha or schedule (e.g. --alphas 0 0.01 1)")
     return list(dict.fromkeys(schedules))  # one model per distinct schedule
@@ -256,6 +257,7 @@ class Trainer:
 
     # -- state ------------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
+        """What an epoch checkpoint holds: the runs, the models, the optimisers, the generator and the history."""
         return {"schedules": [asdict(s) for s in self.schedules], "keys": self.keys,
                 "prior": self.prior.state_dict(), "mlp": self.mlp.state_dict(),
                 "prior_opt": self.prior_opt.state_dict(), "mlp_opt": self.mlp_opt.state_dict(),
@@ -263,11 +265,13 @@ class Trainer:
                 "train_seconds": self.train_seconds}
 
     def save_checkpoint(self) -> None:
+        """Write :meth:`state` atomically to the sweep's checkpoint file."""
         buffer = io.BytesIO()
         torch.save(self.state(), buffer)
         atomic_write_bytes(self.checkpoint, buffer.getvalue())
 
     def load_checkpoint(self) -> None:
+        """Continue from the sweep's checkpoint if it trains these runs; an unreadable one is ignored, with a message."""
         try:
             state = torch.load(self.checkpoint, map_location=self.device, weights_only=False)
             if state["keys"] != self.keys:
@@ -291,6 +295,7 @@ class Trainer:
 
     # -- Algorithm 1 --------------------------------------------------------------------------------
     def run(self) -> None:
+        """Algorithm 1 from the checkpoint (or the start) to the last epoch, then one record per I-MLP."""
         self.load_checkpoint()
         epochs, n_train, steps = self.sweep.epochs, len(self.data.train_labels), self.steps_per_epoch
         bar = tqdm(total=epochs * steps, initial=len(self.history) * steps, disable=not self.progress,
@@ -367,6 +372,7 @@ class Trainer:
         return step + self.sweep.interpolate_every > epoch_end
 
     def snapshot_pulled_weights(self) -> None:
+        """Remember each selected layer's current weights: the next measured pull's drift counts from them."""
         for i, buffer in zip(self.interpolation["layers"], self.last_pulled):
             buffer.copy_(self.mlp.interpolated_layers()[i].weight)
 
@@ -462,6 +468,7 @@ class Trainer:
                              "prior_test_acc": None if prior_stopped else prior_acc, **self.pull_diagnostics})
 
     def write_records(self) -> None:
+        """One record per I-MLP not yet stored, with its history and status (ok, diverged, or prior diverged)."""
         environment = environment_info(self.device)
         data = self.data
         dataset = {"name": data.name, "source": data.source, "fingerprint": data.fingerprint,
@@ -497,7 +504,7 @@ def step(optimizer: torch.optim.Optimizer, loss: Tensor) -> Tensor:
 
 
 def stacked_cross_entropy(logits: Tensor, labels: Tensor) -> Tensor:
-    """Mean cross-entropy of each of K models: logits (K, N, classes), labels (N,) -> (K,)."""
+    """Mean cross-entropy (App. E's loss) of each of K models: logits (K, N, classes), labels (N,) -> (K,)."""
     num_models, n, _ = logits.shape
     return F.cross_entropy(logits.flatten(0, 1), labels.repeat(num_models), reduction="none").view(num_models, n).mean(1)
 
