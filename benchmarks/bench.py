@@ -55,13 +55,12 @@ from naive_reference import NaiveRun
 from imlp_core import data as datasets
 from imlp_core import models
 from imlp_core.interpolate import AlphaSchedule, interpolate_
-from imlp_core.models import PRIORS, StackedLinear
+from imlp_core.models import StackedLinear
 from imlp_core.paths import results_dir, runs_dir
 from imlp_core.profiles import PROFILES, Profile
 from imlp_core.results import atomic_write_bytes, environment_info, read_record
-from imlp_core.train import (
-    EVAL_BATCH, GraphedStep, SweepConfig, Trainer, resolve_device, stacked_cross_entropy, step,
-)
+from imlp_core.devices import GraphedStep, TrainStep, resolve_device
+from imlp_core.train import EVAL_BATCH, SweepConfig, Trainer, stacked_cross_entropy, step
 
 BATCH = 128  # Appendix E
 SPLIT_SIZES = {"cifar10": (50_000, 10_000), "cifar100": (50_000, 10_000), "synthetic": (5_000, 1_000),
@@ -91,16 +90,14 @@ class NoBar:
 
 def engine(prior: str, num_models: int, args: argparse.Namespace) -> Trainer:
     """A Trainer of ``prior`` and K = ``num_models`` I-MLPs on ``args.steps`` batches of synthetic images."""
-    layers = getattr(PRIORS[prior], "INTERPOLATED_LAYERS", "all")
-    sweep = SweepConfig(prior, "synthetic", epochs=1, train_subset=args.steps * BATCH,
-                        test_subset=args.eval_images, layers=layers)
+    sweep = SweepConfig(prior, "synthetic", epochs=1, train_subset=args.steps * BATCH, test_subset=args.eval_images)
     schedules = [AlphaSchedule("constant", k / num_models) for k in range(num_models)]
     return Trainer(sweep, schedules, Path(args.workdir), args.device, progress=False)
 
 
 def step_seconds(trainer: Trainer, args: argparse.Namespace) -> float:
     """Median seconds per training step of ``trainer``'s epoch of ``args.steps`` batches."""
-    return median_seconds(lambda: trainer.train_epoch(NoBar()), args.device, args.repeats) / args.steps
+    return median_seconds(lambda: trainer.train_epoch(0, NoBar()), args.device, args.repeats) / args.steps
 
 
 def engine_costs(trainer: Trainer, args: argparse.Namespace) -> dict:
@@ -111,9 +108,9 @@ def engine_costs(trainer: Trainer, args: argparse.Namespace) -> dict:
     alphas = [s.alpha for s in trainer.schedules]
     costs = {"step_s": step_seconds(trainer, args),
              "eval_s_per_image": median_seconds(trainer.evaluate, args.device, args.repeats) / args.eval_images,
-             "interp_s": median_seconds(lambda: interpolate_(trainer.mlp, trainer.prior, alphas, trainer.layers),
+             "interp_s": median_seconds(lambda: interpolate_(trainer.mlp, trainer.prior, alphas, **trainer.interpolation),
                                         args.device, args.repeats)}
-    if trainer.use_graphs:
+    if trainer.train_step.enabled:
         with graphs_off(trainer):
             costs["eager_step_s"] = step_seconds(trainer, args)
     return costs
@@ -121,22 +118,23 @@ def engine_costs(trainer: Trainer, args: argparse.Namespace) -> dict:
 
 @contextmanager
 def graphs_off(trainer: Trainer):
-    trainer.use_graphs = False
+    trainer.train_step.enabled = False
     try:
         yield
     finally:
-        trainer.use_graphs = True
+        trainer.train_step.enabled = True
 
 
 @contextmanager
 def precision(trainer: Trainer, name: str):
     """The trainer with another precision (its CUDA graph captured afresh), restored afterwards."""
-    saved = trainer.sweep, trainer.graph, trainer.full_batch_steps
-    trainer.sweep, trainer.graph, trainer.full_batch_steps = replace(trainer.sweep, precision=name), None, 0
+    saved = trainer.sweep, trainer.train_step
+    trainer.sweep = replace(trainer.sweep, precision=name)
+    trainer.train_step = TrainStep(trainer.eager_step, trainer.device, trainer.sweep.batch_size)
     try:
         yield trainer
     finally:
-        trainer.sweep, trainer.graph, trainer.full_batch_steps = saved
+        trainer.sweep, trainer.train_step = saved
 
 
 def release(*objects) -> None:
@@ -227,7 +225,7 @@ def mlp_step_seconds(trainer: Trainer, args: argparse.Namespace) -> float:
             loss = stacked_cross_entropy(trainer.mlp(x), y)
         return (step(trainer.mlp_opt, loss),)
 
-    run = GraphedStep(mlp_step, x, y) if trainer.use_graphs else mlp_step
+    run = GraphedStep(mlp_step, x, y) if trainer.train_step.enabled else mlp_step
     return median_seconds(lambda: [run(x, y) for _ in range(args.steps)], args.device, args.repeats) / args.steps
 
 
@@ -245,7 +243,7 @@ def flops(args: argparse.Namespace, trainers: dict, costs: dict) -> list[dict]:
         cost = costs[prior, args.models]
         timed = [(float32, f"prior + {args.models} I-MLPs", step_flop, cost["step_s"]),
                  (float32, f"{args.models} I-MLPs alone", mlp_flop, mlp_step_seconds(trainer, args))]
-        if trainer.use_graphs:
+        if trainer.train_step.enabled:
             timed.insert(1, (float32, f"prior + {args.models} I-MLPs, eager (no CUDA graph)", step_flop,
                              cost["eager_step_s"]))
         if args.device.type == "cuda":

@@ -40,7 +40,7 @@ def measure(prior: str, k: int, workdir: Path, write: bool) -> dict:
     sweep = SweepConfig(prior, "synthetic", epochs=2, batch_size=128, train_subset=128, test_subset=128)
     schedules = [AlphaSchedule("constant", i / (4 * k)) for i in range(k)]
     trainer = Trainer(sweep, schedules, workdir, torch.device("cpu"), progress=False)
-    trainer.train_epoch(tqdm(disable=True))  # one step: Adam's moments now exist
+    trainer.train_epoch(0, tqdm(disable=True))  # one step: Adam's moments now exist
     counter = Counter()
     torch.save(trainer.state(), counter)
     row = {"prior": prior, "K": k, "bytes": counter.size}

@@ -5,7 +5,7 @@ records as a DataFrame (``results.to_frame``). Runs whose records exist are not 
 notebook whose runs are stored re-executes in seconds. With ``IMLP_STORED_RUNS_ONLY=1`` nothing is trained:
 each seed's sweep is read if the store holds all its runs and is otherwise left out, with a printed note
 (how notebooks show runs made elsewhere, e.g. on a GPU, on a machine that cannot train them). The command
-line trains a profile's runs without the notebooks (e.g. on a GPU machine, in pieces):
+line (``cli.experiments_command``) trains a profile's runs without the notebooks (e.g. on a GPU machine, in pieces):
 
     python -m imlp_core.experiments cnn mixer --profile paper --datasets cifar10 --seeds 0 1 2
     python -m imlp_core.experiments --profile paper --plan                      # the plan, nothing trained
@@ -14,35 +14,30 @@ line trains a profile's runs without the notebooks (e.g. on a GPU machine, in pi
 
 from __future__ import annotations
 
-import argparse
 import os
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
 import pandas as pd
-import torch
 
 from imlp_core.interpolate import AlphaSchedule
-from imlp_core.models import PRIORS
 from imlp_core.paper import FIRST_LAYER_ALPHA
-from imlp_core.profiles import EXPERIMENTS, Profile, resolve_profile
+from imlp_core.profiles import Profile
 from imlp_core.results import to_frame
-from imlp_core.options import DEFAULTS
-from imlp_core.train import SweepConfig, add_option_arguments, options_from_args, run_sweep, stored_records
+from imlp_core.train import SweepConfig, run_sweep, stored_records
 
 FIRST_LAYER_PRIORS = ("table5-mlp1", "table5-mlp2")
 
 
 def _sweeps(profile: Profile, experiment: str, prior: str, dataset: str, schedules: list[AlphaSchedule],
-            layers: str | tuple[int, ...] = "all", results: Path | None = None, progress: bool = True,
-            seeds: tuple[int, ...] | None = None, options: dict[str, Any] | None = None) -> pd.DataFrame:
+            results: Path | None = None, progress: bool = True, seeds: tuple[int, ...] | None = None,
+            options: dict[str, Any] | None = None) -> pd.DataFrame:
     budget = profile.budget(experiment)
     records = []
     for seed in profile.seeds if seeds is None else seeds:
         sweep = SweepConfig(prior, dataset, budget.epochs, lr=budget.lr, train_subset=budget.train_subset,
-                            test_subset=budget.test_subset, seed=seed, layers=layers, **(options or {}))
+                            test_subset=budget.test_subset, seed=seed, **(options or {}))
         if _planned is not None:
             _planned.append((experiment, sweep, list(schedules)))
         elif not stored_runs_only():
@@ -88,10 +83,10 @@ def schedule_sweep(profile: Profile, dataset: str, a: float = 0.5, **kwargs) -> 
 
 
 def first_layer_sweep(profile: Profile, dataset: str, **kwargs) -> pd.DataFrame:
-    """Table 5: MLP-1 (six interpolated layers) and MLP-2 (one wide first layer), baseline and interpolated."""
+    """Table 5: MLP-1 (six interpolated layers) and MLP-2 (one wide first layer), baseline and interpolated; each
+    prior's ``interpolated`` says which layers."""
     schedules = [AlphaSchedule("constant", 0.0), AlphaSchedule("constant", FIRST_LAYER_ALPHA)]
-    frames = [_sweeps(profile, "first_layer", prior, dataset, schedules, layers=PRIORS[prior].INTERPOLATED_LAYERS, **kwargs)
-              for prior in FIRST_LAYER_PRIORS]
+    frames = [_sweeps(profile, "first_layer", prior, dataset, schedules, **kwargs) for prior in FIRST_LAYER_PRIORS]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -139,76 +134,7 @@ SWEEPS = {"cnn": lambda p, d, **kw: alpha_sweep(p, "cnn", d, **kw),
           to_frame([]).assign(experiment="open_choices")}  # notebook 08 studies the CIFAR-10 role only
 
 
-def main(argv: list[str] | None = None) -> None:
-    from imlp_core import executors, plan  # they build on this module
+if __name__ == "__main__":  # the command line lives in cli.py
+    from imlp_core.cli import experiments_command
 
-    parser = argparse.ArgumentParser(prog="python -m imlp_core.experiments",
-                                     description="Train (or find stored) the runs of a profile's experiments.")
-    parser.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help=f"{', '.join(EXPERIMENTS)} (default: all)")
-    parser.add_argument("--profile", default=None, help="smoke, cpu, paper or auto (default: IMLP_PROFILE)")
-    parser.add_argument("--datasets", nargs="+", default=None, help="a subset of the profile's datasets")
-    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="a subset of the profile's seeds")
-    parser.add_argument("--plan", action="store_true", help="print the plan (merged sweeps, stored/missing, estimated "
-                                                            "time) and train nothing")
-    parser.add_argument("--executor", choices=executors.EXECUTORS, default=os.environ.get("IMLP_EXECUTOR", "local"),
-                        help="local: one sweep after another here; processes: --jobs workers here; slurm: a submitit "
-                             "job array; debug: submitit in this process")
-    parser.add_argument("--jobs", type=int, default=int(os.environ.get("IMLP_JOBS", 2)), help="workers of 'processes'")
-    parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
-    slurm = parser.add_argument_group("slurm (one job per sweep; the result store must be on a shared filesystem; "
-                                      "defaults from IMLP_SLURM_<OPTION>)")
-    defaults = executors.SlurmOptions.from_env()
-    slurm.add_argument("--partition", default=defaults.partition)
-    slurm.add_argument("--time-min", type=int, default=defaults.time_min,
-                       help="time limit per job; requeued from its checkpoint")
-    slurm.add_argument("--gpus-per-job", type=int, default=defaults.gpus_per_job)
-    slurm.add_argument("--cpus-per-job", type=int, default=defaults.cpus_per_job)
-    slurm.add_argument("--array-parallelism", type=int, default=defaults.array_parallelism,
-                       help="jobs of the array running at once")
-    slurm.add_argument("--submitit-folder", type=Path, default=None, help="logs and pickles (default results/submitit)")
-    slurm.add_argument("--submitit-cluster", choices=("slurm", "local"), default="slurm",
-                       help="local: the same jobs through submitit's local executor, on this machine")
-    slurm.add_argument("--no-wait", action="store_true", help="submit and return (then reproduce --stored-only)")
-    add_option_arguments(parser)
-    args = parser.parse_args(argv)
-    if unknown := [name for name in args.experiments if name not in EXPERIMENTS]:
-        parser.error(f"unknown experiments {unknown}; choose from {', '.join(EXPERIMENTS)}")
-    try:
-        profile = resolve_profile(args.profile)
-        options = {name: value for name, value in options_from_args(args).items() if DEFAULTS[name] != value}
-    except (TypeError, ValueError) as error:
-        parser.error(str(error))
-    if options and "open_choices" in (args.experiments or EXPERIMENTS):
-        parser.error("open_choices runs every open choice itself; give the option flags only with other experiments")
-    all_seeds = (*profile.seeds, *profile.open_choice_seeds)
-    for name, chosen, known in (("datasets", args.datasets, profile.datasets), ("seeds", args.seeds, all_seeds)):
-        unknown = set(chosen or ()) - set(known)
-        if unknown:
-            parser.error(f"{name} {sorted(unknown)} are not in profile {profile.name!r} ({sorted(set(known))})")
-    if args.seeds:
-        profile = replace(profile, seeds=tuple(args.seeds), open_choice_seeds=tuple(args.seeds))
-    names, datasets = args.experiments or list(EXPERIMENTS), args.datasets or profile.datasets
-    chosen = {"options": options} if options else {}
-    sweeps = plan.profile_plan(profile, names, datasets, **chosen)
-    if args.plan:
-        device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
-        print(f"profile {profile.name!r}: {len(sweeps)} sweeps after merging "
-              f"({len(plan.profile_plan(profile, names, datasets, merged=False, **chosen))} apart)")
-        print(plan.plan_table(sweeps, device_type=device), flush=True)
-        return
-    slurm = executors.SlurmOptions(args.partition, args.time_min, args.gpus_per_job, args.cpus_per_job,
-                                   args.array_parallelism, args.submitit_folder, args.submitit_cluster, not args.no_wait)
-    executors.run_plan(sweeps, args.executor, device=args.device, jobs=args.jobs, slurm=slurm)
-    if args.no_wait:
-        return
-    for dataset in datasets:
-        for experiment in names:
-            runs = SWEEPS[experiment](profile, dataset, **chosen)
-            print(runs.assign(test_acc=100 * runs.test_acc, prior_test_acc=100 * runs.prior_test_acc)[
-                ["experiment", *(["option"] if "option" in runs else []), "dataset", "seed", "label", "test_acc",
-                 "prior_test_acc", "wall_time_s", "status"]
-            ].to_string(index=False, float_format="%.2f"), flush=True)
-
-
-if __name__ == "__main__":
-    main()
+    experiments_command()

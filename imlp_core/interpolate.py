@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Literal, Sequence
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
-from imlp_core.models import IMLP
+from imlp_core.models import IMLP, Prior
 
 LayerSelection = str | Sequence[int]
 SCHEDULE_KINDS = ("constant", "decay", "test-time")
@@ -92,7 +92,7 @@ def select_layers(layers: LayerSelection, num_layers: int) -> list[int]:
 
 @torch.no_grad()
 def interpolate_(
-    mlp: IMLP, prior: nn.Module, alpha: float | Sequence[float] | Tensor, layers: LayerSelection = "all",
+    mlp: IMLP, prior: Prior, alpha: float | Sequence[float] | Tensor, layers: LayerSelection = "all",
     *, bias: bool = True, norms: bool = False,
 ) -> None:
     """Algorithm 1, in place: W <- (1 - alpha) W + alpha W_P and b <- (1 - alpha) b + alpha b_P.

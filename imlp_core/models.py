@@ -1,13 +1,7 @@
 """The paper's prior models and the I-MLPs that match them (Tables 2, 3, 5; Appendices C, D, H).
 
-Every prior exposes the same two things the interpolation needs:
-
-* ``mlp_spec()``: the shape of the fully-connected I-MLP whose layers have exactly the shapes of the
-  prior's dense equivalents, with the normalisation, activation and pooling that make the two compute
-  the same function when their weights agree;
-* ``dense_layers()``: the current ``(W_P, b_P)`` of each interpolated layer, in ``nn.Linear``'s
-  (out, in) layout, computed with :mod:`imlp_core.conversions` (Eq. 4 for convolutions, Eq. 5 for the
-  Mixer). The classification head is the last entry; its dense form is itself.
+Every prior is a :class:`Prior`: the contract Algorithm 1 relies on (its dense layers, the I-MLP that
+matches them, and which of them are interpolated), plus the names the notebooks show it by.
 
 Choices the paper leaves open, fixed here so that the parameter counts of Tables 2 and 3 are met
 exactly and the I-MLP at alpha = 1 computes the prior's logits (verified in ``tests/test_models.py``):
@@ -27,8 +21,10 @@ exactly and the I-MLP at alpha = 1 computes the prior's logits (verified in ``te
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
 from math import prod
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -153,7 +149,7 @@ class IMLP(nn.Module):
         )
 
     @classmethod
-    def matching(cls, prior: nn.Module, num_models: int = 1) -> IMLP:
+    def matching(cls, prior: Prior, num_models: int = 1) -> IMLP:
         """The I-MLP whose layers have the shapes of ``prior.dense_layers()`` (Appendices C, D)."""
         return cls(prior.mlp_spec(), num_models)
 
@@ -192,7 +188,50 @@ def normalized_layers(num_layers: int, block: str) -> tuple[bool, ...]:
     return (True,) * (num_layers - 1) + (block == "every-layer",)
 
 
-class CNNPrior(nn.Module):
+class Prior(nn.Module, metaclass=ABCMeta):
+    """A prior of Algorithm 1: a network whose layers have dense equivalents an I-MLP is interpolated towards.
+
+    A prior provides:
+
+    * ``mlp_spec()``: the shape of the fully-connected I-MLP whose layers have exactly the shapes of the
+      prior's dense equivalents, with the normalisation, activation and pooling that make the two compute
+      the same function when their weights agree;
+    * ``dense_layers()``: the current ``(W_P, b_P)`` of each of the I-MLP's layers, in ``nn.Linear``'s
+      (out, in) layout, computed with :mod:`imlp_core.conversions` (Eq. 4 for convolutions, Eq. 5 for the
+      Mixer). The classification head is the last entry; its dense form is itself;
+    * ``dense_norms()``: the dense form of each affine LN's (gamma, beta) after a hidden layer (None: none);
+    * class attributes ``key`` (its name in :data:`PRIORS` and on the command line), ``display_name`` (as the
+      paper names it), ``legend_name`` (short form for figure legends; default ``display_name``) and
+      ``interpolated`` (which of ``dense_layers()`` Algorithm 1 interpolates: "all", "first" or indices).
+
+    Its constructor takes ``num_classes``, ``block`` and ``affine`` (notebook 08's open choices). Adding a prior
+    takes its class here (listed in :data:`PRIORS`), its entry in the budgets of ``profiles.py``, and its notebook.
+    """
+
+    key: str
+    display_name: str
+    legend_name: str
+    interpolated: str | tuple[int, ...] = "all"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "display_name" in cls.__dict__ and "legend_name" not in cls.__dict__:
+            cls.legend_name = cls.display_name
+
+    @abstractmethod
+    def mlp_spec(self) -> MLPSpec:
+        """The shape of the I-MLP whose layers have the shapes of :meth:`dense_layers` (Appendices C, D)."""
+
+    @abstractmethod
+    def dense_layers(self) -> list[tuple[Tensor, Tensor]]:
+        """The current (W_P, b_P) of each of the I-MLP's layers, the head last."""
+
+    @abstractmethod
+    def dense_norms(self) -> list[tuple[Tensor, Tensor] | None]:
+        """The dense (gamma, beta) of the affine LN after each hidden layer (None where there is none)."""
+
+
+class CNNPrior(Prior):
     """A stack of 3x3, padding-1 convolutions, each followed by LN over (C, H, W) and GELU, and a linear head.
 
     ``SCNN`` is the paper's instance (Table 2); Table 5's priors are other instances. ``block`` and
@@ -246,6 +285,8 @@ class CNNPrior(nn.Module):
 class SCNN(CNNPrior):
     """The paper's S-CNN (Table 2, Appendix C): every layer's output has 1,024 features; 757,982 parameters."""
 
+    key = "cnn"
+    display_name = "S-CNN"
     CHANNELS = (1, 4, 16, 64, 256, 256)
     STRIDES = (1, 2, 2, 2, 2, 1)
 
@@ -253,12 +294,16 @@ class SCNN(CNNPrior):
         super().__init__(self.CHANNELS, self.STRIDES, num_classes, block, affine)
 
 
-class MLPMixer(nn.Module):
+class MLPMixer(Prior):
     """The paper's MLP-Mixer prior (Table 3, Appendix D): 8x8 patches, S = 16 tokens, C = 128, depth 2.
 
     93,130 parameters. Token-mixing MLPs are S -> S -> S, channel-mixing MLPs C -> C -> C (Table 3's
     output shapes); normalisation and activations as in Table 3's caption (see the module docstring).
     """
+
+    key = "mixer"
+    display_name = "MLP-Mixer"
+    legend_name = "Mixer"
 
     def __init__(self, num_classes: int = 10, patch_size: int = 8, channels: int = 128, depth: int = 2,
                  block: str = "every-layer", affine: bool = False) -> None:
@@ -349,9 +394,12 @@ class Table5MLP1Prior(CNNPrior):
     16,930,826 parameters (+8,102, +0.05 % against the paper).
     """
 
+    key = "table5-mlp1"
+    display_name = "MLP-1"
+    legend_name = "MLP-1 (six layers)"
+    interpolated = (0, 1, 2, 3, 4, 5)
     CHANNELS = (4, 18, 71, 288, 280, 268) + (280,) * 6
     STRIDES = (2, 2, 2, 2, 1, 1) + (1,) * 6
-    INTERPOLATED_LAYERS = (0, 1, 2, 3, 4, 5)
 
     def __init__(self, num_classes: int = 10, block: str = "every-layer", affine: bool = False) -> None:
         super().__init__(self.CHANNELS, self.STRIDES, num_classes, block, affine)
@@ -365,18 +413,21 @@ class Table5MLP2Prior(CNNPrior):
     interpolated). Its I-MLP has 16,795,658 parameters (-16,366, -0.10 % against the paper's 16,812,024).
     """
 
+    key = "table5-mlp2"
+    display_name = "MLP-2"
+    legend_name = "MLP-2 (wide first layer)"
+    interpolated = (0,)
     CHANNELS = (3, 4, 4, 4, 4, 4)
     STRIDES = (1, 2, 1, 1, 1, 1)
-    INTERPOLATED_LAYERS = (0,)
 
     def __init__(self, num_classes: int = 10, block: str = "every-layer", affine: bool = False) -> None:
         super().__init__(self.CHANNELS, self.STRIDES, num_classes, block, affine)
 
 
-PRIORS = {"cnn": SCNN, "mixer": MLPMixer, "table5-mlp1": Table5MLP1Prior, "table5-mlp2": Table5MLP2Prior}
+PRIORS: dict[str, type[Prior]] = {cls.key: cls for cls in (SCNN, MLPMixer, Table5MLP1Prior, Table5MLP2Prior)}
 
 
-def build_prior(name: str, num_classes: int = 10, block: str = "every-layer", affine: bool = False) -> nn.Module:
+def build_prior(name: str, num_classes: int = 10, block: str = "every-layer", affine: bool = False) -> Prior:
     """The prior called ``name`` ("cnn": S-CNN, "mixer": MLP-Mixer, or a Table 5 pair), with notebook 08's block and LN."""
     if name not in PRIORS:
         raise ValueError(f"unknown prior {name!r}; choose one of {sorted(PRIORS)}")

@@ -22,7 +22,7 @@ from imlp_core import experiments
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.paths import repo_root, runs_dir
 from imlp_core.profiles import Profile
-from imlp_core.results import config_key, read_record, record_path
+from imlp_core.results import read_record, record_path
 from imlp_core.train import SweepConfig, check_schedules
 
 # Training images of each split when a budget takes all of them (imlp_core.data).
@@ -44,7 +44,8 @@ class PlannedSweep:
         return f"{'+'.join(self.experiments)}: {s.prior} on {s.dataset}, seed {s.seed}"
 
     def keys(self) -> list[str]:
-        return [config_key(self.sweep.run_config(s)) for s in self.schedules]
+        """The record keys of its runs, in ``schedules`` order."""
+        return [self.sweep.run_key(s) for s in self.schedules]
 
     def missing(self, results: Path | None = None) -> list[AlphaSchedule]:
         """The schedules whose record the store (default ``results/runs``) does not hold."""

@@ -131,8 +131,21 @@ def check_writable(directory: Path) -> Path:
     return directory
 
 
+# The store's layout: one record per run (keyed by ``config_key`` of its run config), and per sweep (keyed by
+# ``config_key`` of the sweep's config) at most one epoch checkpoint and one lock file.
 def record_path(directory: Path, key: str) -> Path:
+    """The record of the run whose key is ``key``."""
     return Path(directory) / f"{key}.json"
+
+
+def checkpoint_path(directory: Path, sweep_key: str) -> Path:
+    """The one epoch checkpoint of the sweep whose key is ``sweep_key``, whichever of its runs it trains."""
+    return Path(directory) / ".checkpoints" / f"{sweep_key}.pt"
+
+
+def lock_path(directory: Path, sweep_key: str) -> Path:
+    """The lock file that keeps two processes from training the sweep whose key is ``sweep_key`` at once."""
+    return Path(directory) / ".locks" / f"{sweep_key}.lock"
 
 
 def write_record(directory: Path, record: dict[str, Any]) -> Path:

@@ -1,4 +1,4 @@
-"""Algorithm 1 for one prior and K I-MLPs trained side by side, the result store around it, and the CLI.
+"""Algorithm 1 for one prior and K I-MLPs trained side by side, and the result store around it.
 
 One *sweep* trains ONE prior and K I-MLPs (one per alpha schedule) on the same mini-batches (App. E:
 Adam, lr 1e-4, batch 128, cross-entropy, random crop + flip). The K I-MLPs' weights are stacked, so
@@ -15,20 +15,20 @@ A model whose training loss or weights become non-finite is *stopped*: its recor
 are untouched (every operation acts on each stacked model separately). If the prior diverges, no
 I-MLP is interpolated from that epoch on.
 
+Its command line (``cli.train_command``):
+
     python -m imlp_core.train --prior cnn --dataset cifar10 --alphas 0 0.01 1 --epochs 100
 """
 
 from __future__ import annotations
 
-import argparse
-import ctypes
 import io
 import math
 import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -37,13 +37,14 @@ from torch import Tensor
 from tqdm import tqdm
 
 from imlp_core import data as datasets
-from imlp_core.interpolate import SCHEDULE_KINDS, AlphaSchedule, interpolate_, select_layers
+from imlp_core.devices import TrainStep, prepare, resolve_device
+from imlp_core.interpolate import AlphaSchedule, interpolate_, select_layers
 from imlp_core.models import IMLP, PRIORS, build_prior
-from imlp_core.options import CHOICES, DEFAULTS, check_choice, check_interval, cosine_lr, parse_interval
+from imlp_core.options import CHOICES, DEFAULTS, check_choice, check_interval, cosine_lr
 from imlp_core.paths import runs_dir
 from imlp_core.results import (
-    atomic_write_bytes, check_writable, config_key, environment_info, pause_point, read_record, record_path,
-    remove_stale_temps, write_record,
+    atomic_write_bytes, check_writable, checkpoint_path, config_key, environment_info, lock_path, pause_point,
+    read_record, record_path, remove_stale_temps, write_record,
 )
 
 EVAL_BATCH = 1000
@@ -62,7 +63,7 @@ class SweepConfig:
     train_subset: int | None = None
     test_subset: int | None = None
     seed: int = 0
-    layers: str | tuple[int, ...] = "all"
+    layers: str | tuple[int, ...] | None = None  # which layers are interpolated; None: the prior's ``interpolated``
     precision: str = "float32"  # or "bf16": autocast (meant for GPUs; float32 on CUDA uses TF32 matmuls)
     # Algorithm 1's open choices (``options.py``, notebook 08); each default is the companion's first reading.
     interpolate_every: str | int = "epoch"  # or N: after every N optimizer steps
@@ -94,6 +95,8 @@ class SweepConfig:
         check_interval(self.interpolate_every)
         for name in CHOICES:
             check_choice(name, getattr(self, name))
+        if self.layers is None:
+            object.__setattr__(self, "layers", PRIORS[self.prior].interpolated)
         if not isinstance(self.layers, str):
             object.__setattr__(self, "layers", tuple(self.layers))
         select_layers(self.layers, len(build_prior(self.prior).mlp_spec().widths))  # hidden layers + head
@@ -108,6 +111,15 @@ class SweepConfig:
     def run_config(self, schedule: AlphaSchedule) -> dict[str, Any]:
         """The full config of one I-MLP of the sweep: what its record's key hashes."""
         return {**self.config(), "schedule": asdict(schedule)}
+
+    @property
+    def key(self) -> str:
+        """The sweep's key (whichever runs it trains): names its checkpoint and lock in the store."""
+        return config_key(self.config())
+
+    def run_key(self, schedule: AlphaSchedule) -> str:
+        """The key of the record of the I-MLP of ``schedule`` in this sweep."""
+        return config_key(self.run_config(schedule))
 
     def interpolation_kwargs(self, num_layers: int) -> dict[str, Any]:
         """What :func:`interpolate_` needs under this sweep's options: the layers (the head left out when it is
@@ -131,6 +143,7 @@ def check_dataset_name(name: str) -> str:
 
 
 def check_schedules(schedules: Sequence[AlphaSchedule]) -> list[AlphaSchedule]:
+    """The distinct ``schedules`` in their order, or a ValueError when there is none."""
     if not schedules:
         raise ValueError("no alpha given: a sweep needs at least one alpha or schedule (e.g. --alphas 0 0.01 1)")
     return list(dict.fromkeys(schedules))  # one model per distinct schedule
@@ -156,8 +169,8 @@ def run_sweep(
     schedules = check_schedules(schedules)
     results = check_writable(Path(results) if results is not None else runs_dir())
     device = resolve_device(device)
-    keys = [config_key(sweep.run_config(s)) for s in schedules]
-    lock = FileLock(sweep_lock_path(sweep, results))
+    keys = [sweep.run_key(s) for s in schedules]
+    lock = FileLock(lock_path(results, sweep.key))
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -166,10 +179,10 @@ def run_sweep(
         print(f"another process holds the lock of this sweep ({lock.lock_file}); waiting for it to finish", flush=True)
         lock.acquire()
     try:
-        checkpoint = Trainer.checkpoint_path(sweep, results)
+        checkpoint = checkpoint_path(results, sweep.key)
         for path in [*(record_path(results, key) for key in keys), checkpoint]:
             remove_stale_temps(path)  # left by a process killed while writing
-        stored = lambda schedule: read_record(record_path(results, config_key(sweep.run_config(schedule)))) is not None
+        stored = lambda schedule: read_record(record_path(results, sweep.run_key(schedule))) is not None
         # A checkpoint of the sweep (killed after writing some of its records) is continued as a whole, so that
         # the missing records are exactly those of the uninterrupted sweep; runs it does not hold train after it.
         checkpointed = Trainer.checkpointed_schedules(checkpoint)
@@ -185,26 +198,15 @@ def run_sweep(
     return [read_record(record_path(results, key)) for key in keys]
 
 
-def sweep_lock_path(sweep: SweepConfig, results: Path) -> Path:
-    """The lock file that keeps two processes from training ``sweep`` (whatever its runs) at once."""
-    return results / ".locks" / f"{config_key(sweep.config())}.lock"
-
-
 def stored_records(sweep: SweepConfig, schedules: Sequence[AlphaSchedule], results: Path | None = None
                    ) -> list[dict[str, Any]] | None:
     """The records of every run of ``schedules`` in ``sweep`` if the store holds them all, else None; trains nothing."""
     results = Path(results) if results is not None else runs_dir()
-    records = [read_record(record_path(results, config_key(sweep.run_config(s)))) for s in check_schedules(schedules)]
+    records = [read_record(record_path(results, sweep.run_key(s))) for s in check_schedules(schedules)]
     return None if any(record is None for record in records) else records
 
 
-def resolve_device(device: str | torch.device) -> torch.device:
-    if str(device) == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("--device cuda was asked for but CUDA is not available here; use --device cpu or auto")
-    return device
+PRIOR = "prior"  # the prior's entry in Trainer.diverged_at (the I-MLPs' are 0, ..., K - 1)
 
 
 class Trainer:
@@ -215,12 +217,9 @@ class Trainer:
     def __init__(self, sweep: SweepConfig, schedules: list[AlphaSchedule], results: Path,
                  device: torch.device, progress: bool) -> None:
         self.sweep, self.schedules, self.results, self.device, self.progress = sweep, schedules, results, device, progress
-        self.keys = [config_key(sweep.run_config(s)) for s in schedules]
-        self.checkpoint = self.checkpoint_path(sweep, results)
-        if device.type == "cuda":
-            configure_cuda()
-        else:
-            keep_large_allocations_in_heap()
+        self.keys = [sweep.run_key(s) for s in schedules]
+        self.checkpoint = checkpoint_path(results, sweep.key)
+        prepare(device)
         self.data = datasets.load_dataset(sweep.dataset, train_subset=sweep.train_subset,
                                           test_subset=sweep.test_subset, seed=sweep.seed).to(device)
         torch.manual_seed(sweep.seed)
@@ -234,22 +233,15 @@ class Trainer:
         capturable = device.type == "cuda"
         self.prior_opt = torch.optim.Adam(self.prior.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
         self.mlp_opt = torch.optim.Adam(self.mlp.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
-        # A cosine learning rate changes every step, which a captured graph would not see: such sweeps run eagerly.
-        self.use_graphs = (device.type == "cuda" and os.environ.get("IMLP_CUDA_GRAPHS", "1") != "0"
-                           and sweep.lr_schedule == "constant")
-        self.graph: GraphedStep | None = None  # captured after GRAPH_WARMUP eager full-batch steps
-        self.full_batch_steps = 0
+        # The eager step, or its CUDA graph's replay. A cosine learning rate changes every step, which a captured
+        # graph would not see: such sweeps run eagerly.
+        self.train_step = TrainStep(self.eager_step, device, sweep.batch_size, graphs=sweep.lr_schedule == "constant")
         self.generator = torch.Generator(device).manual_seed(sweep.seed)  # batch order and augmentation
         self.history: list[dict[str, Any]] = []
         self.pull_diagnostics: dict[str, list | None] = {}  # drift and gap per model and layer at the epoch's last pull
-        self.diverged: list[int | None] = [None] * len(schedules)  # epoch at which model k's loss went non-finite
-        self.prior_diverged: int | None = None
+        # The epoch (from 1) at which each diverged I-MLP k, or the PRIOR, had a non-finite loss or weights.
+        self.diverged_at: dict[int | str, int] = {}
         self.train_seconds = 0.0
-
-    @staticmethod
-    def checkpoint_path(sweep: SweepConfig, results: Path) -> Path:
-        """Where ``sweep`` keeps its one epoch checkpoint, whichever of its runs it trains (they are in the file)."""
-        return results / ".checkpoints" / f"{config_key(sweep.config())}.pt"
 
     @staticmethod
     def checkpointed_schedules(checkpoint: Path) -> list[AlphaSchedule] | None:
@@ -265,22 +257,26 @@ class Trainer:
 
     # -- state ------------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
+        """What an epoch checkpoint holds: the runs, the models, the optimisers, the generator and the history."""
         return {"schedules": [asdict(s) for s in self.schedules], "keys": self.keys,
                 "prior": self.prior.state_dict(), "mlp": self.mlp.state_dict(),
                 "prior_opt": self.prior_opt.state_dict(), "mlp_opt": self.mlp_opt.state_dict(),
-                "generator": self.generator.get_state(), "history": self.history, "diverged": self.diverged,
-                "prior_diverged": self.prior_diverged, "train_seconds": self.train_seconds}
+                "generator": self.generator.get_state(), "history": self.history, "diverged_at": self.diverged_at,
+                "train_seconds": self.train_seconds}
 
     def save_checkpoint(self) -> None:
+        """Write :meth:`state` atomically to the sweep's checkpoint file."""
         buffer = io.BytesIO()
         torch.save(self.state(), buffer)
         atomic_write_bytes(self.checkpoint, buffer.getvalue())
 
     def load_checkpoint(self) -> None:
+        """Continue from the sweep's checkpoint if it trains these runs; an unreadable one is ignored, with a message."""
         try:
             state = torch.load(self.checkpoint, map_location=self.device, weights_only=False)
             if state["keys"] != self.keys:
                 raise ValueError(f"it trains the runs {state['keys']}, not {self.keys}")
+            history, diverged_at, train_seconds = state["history"], state["diverged_at"], state["train_seconds"]
             self.prior.load_state_dict(state["prior"])
             self.mlp.load_state_dict(state["mlp"])
             self.prior_opt.load_state_dict(state["prior_opt"])
@@ -291,8 +287,7 @@ class Trainer:
         except Exception as error:  # a checkpoint from an older code version or a damaged file
             print(f"ignoring unreadable checkpoint {self.checkpoint} ({error}); starting this sweep afresh")
             return
-        self.history, self.diverged = state["history"], state["diverged"]
-        self.prior_diverged, self.train_seconds = state["prior_diverged"], state["train_seconds"]
+        self.history, self.diverged_at, self.train_seconds = history, diverged_at, train_seconds
         # Checkpoints are taken after an epoch's interpolation, so the drift restarts from here (exactly so when
         # interpolation happens per epoch, or every N steps with N dividing an epoch's steps).
         self.snapshot_pulled_weights()
@@ -300,6 +295,7 @@ class Trainer:
 
     # -- Algorithm 1 --------------------------------------------------------------------------------
     def run(self) -> None:
+        """Algorithm 1 from the checkpoint (or the start) to the last epoch, then one record per I-MLP."""
         self.load_checkpoint()
         epochs, n_train, steps = self.sweep.epochs, len(self.data.train_labels), self.steps_per_epoch
         bar = tqdm(total=epochs * steps, initial=len(self.history) * steps, disable=not self.progress,
@@ -315,7 +311,7 @@ class Trainer:
             if self.sweep.interpolate_every == "epoch":
                 self.interpolate(alphas)
             if epoch == epochs - 1:  # App. F: the test-time-only models are interpolated once, now
-                test_time = [0.0 if self.prior_diverged else s.at_test_time() for s in self.schedules]
+                test_time = [0.0 if self.stopped(PRIOR, epoch + 1) else s.at_test_time() for s in self.schedules]
                 if any(test_time):
                     interpolate_(self.mlp, self.prior, test_time, **self.interpolation)
                 alphas = [a + t for a, t in zip(alphas, test_time)]
@@ -337,7 +333,7 @@ class Trainer:
         Decay schedules stay a function of the epoch: a run that interpolates every N steps uses the alpha of
         the epoch the step falls in, as recorded in that epoch's history.
         """
-        if self.prior_diverged is not None:
+        if self.stopped(PRIOR, epoch + 1):
             return [0.0] * len(self.schedules)
         return [s.during_training(epoch, self.sweep.epochs) for s in self.schedules]
 
@@ -376,6 +372,7 @@ class Trainer:
         return step + self.sweep.interpolate_every > epoch_end
 
     def snapshot_pulled_weights(self) -> None:
+        """Remember each selected layer's current weights: the next measured pull's drift counts from them."""
         for i, buffer in zip(self.interpolation["layers"], self.last_pulled):
             buffer.copy_(self.mlp.interpolated_layers()[i].weight)
 
@@ -392,28 +389,6 @@ class Trainer:
         with self.autocast():
             mlp_loss = stacked_cross_entropy(self.mlp(x), y)
         return prior_loss, step(self.mlp_opt, mlp_loss)
-
-    def train_step(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
-        """:meth:`eager_step`, or on a GPU (full batches, after a warm-up) the replay of its CUDA graph.
-
-        Replaying one captured graph launches the step's few hundred small kernels at once instead of
-        one by one from Python. The graph runs the eager step's kernels (same capturable fused Adam);
-        the last, smaller batch of an epoch runs eagerly.
-        """
-        if not self.use_graphs or len(y) != self.sweep.batch_size:
-            return self.eager_step(x, y)
-        if self.graph is not None:
-            return self.graph(x, y)
-        self.full_batch_steps += 1
-        if self.full_batch_steps <= GRAPH_WARMUP:  # warm up on a side stream, as capture requires
-            side = torch.cuda.Stream(self.device)
-            side.wait_stream(torch.cuda.current_stream(self.device))
-            with torch.cuda.stream(side):
-                losses = self.eager_step(x, y)
-            torch.cuda.current_stream(self.device).wait_stream(side)
-            return losses
-        self.graph = GraphedStep(self.eager_step, x, y)
-        return self.graph(x, y)
 
     def train_epoch(self, epoch: int, bar: tqdm) -> tuple[Tensor, Tensor]:
         """One pass over the training split; returns the prior's and each I-MLP's mean training loss.
@@ -470,27 +445,30 @@ class Trainer:
     def check_divergence(self, epoch: int, prior_loss: Tensor, mlp_loss: Tensor) -> None:
         """Mark the prior and each I-MLP whose epoch loss or weights are no longer finite as diverged (stopped)."""
         prior_finite = math.isfinite(prior_loss.item()) and all(p.isfinite().all() for p in self.prior.parameters())
-        if not prior_finite and self.prior_diverged is None:
-            self.prior_diverged = epoch + 1
         mlp_finite = mlp_loss.isfinite()
         for p in self.mlp.parameters():  # stacked: (K, ...)
             mlp_finite &= p.flatten(1).isfinite().all(1)
-        for k, finite in enumerate(mlp_finite.tolist()):
-            if not finite and self.diverged[k] is None:
-                self.diverged[k] = epoch + 1
+        for model, finite in [(PRIOR, prior_finite), *enumerate(mlp_finite.tolist())]:
+            if not finite:
+                self.diverged_at.setdefault(model, epoch + 1)
+
+    def stopped(self, model: int | str, epoch: int) -> bool:
+        """Whether I-MLP ``model`` (k), or the :data:`PRIOR`, is stopped at (1-based) ``epoch``: it diverged then or
+        before. A stopped model's numbers are None from then on; a stopped prior is no longer interpolated towards."""
+        return self.diverged_at.get(model, math.inf) <= epoch
 
     def record_epoch(self, epoch: int, alphas: list[float], prior_loss: Tensor, mlp_loss: Tensor,
                      prior_acc: float, mlp_acc: list[float]) -> None:
         """Append this epoch's numbers; a stopped (diverged) model's are None from its divergence on."""
-        stopped = lambda diverged_at: diverged_at is not None and diverged_at <= epoch + 1
-        mlp_losses = [None if stopped(d) else loss for d, loss in zip(self.diverged, mlp_loss.tolist())]
-        mlp_acc = [None if stopped(d) else acc for d, acc in zip(self.diverged, mlp_acc)]
-        prior_stopped = stopped(self.prior_diverged)
+        mlp_losses = [None if self.stopped(k, epoch + 1) else loss for k, loss in enumerate(mlp_loss.tolist())]
+        mlp_acc = [None if self.stopped(k, epoch + 1) else acc for k, acc in enumerate(mlp_acc)]
+        prior_stopped = self.stopped(PRIOR, epoch + 1)
         self.history.append({"epoch": epoch + 1, "alpha": alphas, "train_loss": mlp_losses, "test_acc": mlp_acc,
                              "prior_train_loss": None if prior_stopped else prior_loss.item(),
                              "prior_test_acc": None if prior_stopped else prior_acc, **self.pull_diagnostics})
 
     def write_records(self) -> None:
+        """One record per I-MLP not yet stored, with its history and status (ok, diverged, or prior diverged)."""
         environment = environment_info(self.device)
         data = self.data
         dataset = {"name": data.name, "source": data.source, "fingerprint": data.fingerprint,
@@ -503,10 +481,10 @@ class Trainer:
             history = [{name: (value[k] if isinstance(value, list) else value) for name, value in h.items()}
                        for h in self.history]
             status = "ok"
-            if self.diverged[k] is not None:
-                status = f"diverged at epoch {self.diverged[k]}: training loss or weights not finite; stopped"
-            elif self.prior_diverged is not None:
-                status = f"prior diverged at epoch {self.prior_diverged}; interpolation stopped"
+            if self.stopped(k, len(self.history)):
+                status = f"diverged at epoch {self.diverged_at[k]}: training loss or weights not finite; stopped"
+            elif self.stopped(PRIOR, len(self.history)):
+                status = f"prior diverged at epoch {self.diverged_at[PRIOR]}; interpolation stopped"
             write_record(self.results, {
                 "key": key, "config": self.sweep.run_config(schedule), "label": schedule.label, "status": status,
                 "history": history,
@@ -515,58 +493,6 @@ class Trainer:
                 "sweep_size": len(self.schedules), "wall_time_s": self.train_seconds,
                 "images_per_s": images_per_s, "dataset": dataset, "environment": environment,
             })
-
-
-GRAPH_WARMUP = 3  # eager full-batch steps before the CUDA graph is captured
-
-
-def configure_cuda() -> None:
-    """float32 on a GPU: TF32 matmuls and convolutions; deterministic cuDNN and cuBLAS (same seed, same record)."""
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # read when cuBLAS first runs
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
-    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
-    torch.use_deterministic_algorithms(True, warn_only=True)
-
-
-def keep_large_allocations_in_heap() -> bool:
-    """On glibc (Linux), serve allocations above 32 MB from the heap and keep freed memory there.
-
-    By default glibc maps each such allocation afresh and unmaps it when freed, so every CPU training step
-    of a batched sweep page-faults its weight-sized gradients in again (2 GB per step for 12 Mixer I-MLPs).
-    Kept in the heap, they are reused (``make bench`` times the step both ways). The process then keeps its
-    peak memory until it exits; ``IMLP_CPU_HEAP=0`` leaves glibc as it is. Returns whether it was applied
-    (False without glibc: macOS, musl).
-    """
-    if os.environ.get("IMLP_CPU_HEAP", "1") == "0":
-        return False
-    try:
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
-    except (OSError, AttributeError):
-        return False
-    m_trim_threshold, m_mmap_max = -1, -4  # from glibc's malloc.h
-    return bool(mallopt(m_mmap_max, 0) and mallopt(m_trim_threshold, 2**31 - 1))
-
-
-class GraphedStep:
-    """A training step captured once as a CUDA graph (PyTorch's whole-network capture) and replayed.
-
-    The step reads the batch from static buffers, so a call copies (x, y) in and replays. Gradients
-    were set to None before capture, so the replayed backward writes them afresh, and the captured Adam
-    updates the parameters and moments in place: interpolating the weights between epochs (``lerp_``)
-    is seen by the next replay. The returned losses are overwritten by the next replay: use them at once.
-    """
-
-    def __init__(self, step_fn: Callable[[Tensor, Tensor], tuple[Tensor, ...]], x: Tensor, y: Tensor) -> None:
-        self.x, self.y = x.clone(), y.clone()
-        self.graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(self.graph):
-            self.losses = step_fn(self.x, self.y)
-
-    def __call__(self, x: Tensor, y: Tensor) -> tuple[Tensor, ...]:
-        self.x.copy_(x)
-        self.y.copy_(y)
-        self.graph.replay()
-        return self.losses
 
 
 def step(optimizer: torch.optim.Optimizer, loss: Tensor) -> Tensor:
@@ -578,85 +504,12 @@ def step(optimizer: torch.optim.Optimizer, loss: Tensor) -> Tensor:
 
 
 def stacked_cross_entropy(logits: Tensor, labels: Tensor) -> Tensor:
-    """Mean cross-entropy of each of K models: logits (K, N, classes), labels (N,) -> (K,)."""
+    """Mean cross-entropy (App. E's loss) of each of K models: logits (K, N, classes), labels (N,) -> (K,)."""
     num_models, n, _ = logits.shape
     return F.cross_entropy(logits.flatten(0, 1), labels.repeat(num_models), reduction="none").view(num_models, n).mean(1)
 
 
-# -- command line -------------------------------------------------------------------------------------
-def schedules_from_args(args: argparse.Namespace) -> list[AlphaSchedule]:
-    if args.schedule == "decay":
-        return [AlphaSchedule("decay", args.decay_a, k) for k in args.decay_k]
-    return [AlphaSchedule(args.schedule, alpha) for alpha in args.alphas]
+if __name__ == "__main__":  # the command line lives in cli.py
+    from imlp_core.cli import train_command
 
-
-def parse_layers(values: list[str]) -> str | tuple[int, ...]:
-    if len(values) == 1 and values[0] in ("all", "first"):
-        return values[0]
-    try:
-        return tuple(int(v) for v in values)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--layers takes 'all', 'first' or layer indices, got {' '.join(values)}") from None
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m imlp_core.train", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--prior", required=True, choices=list(PRIORS))
-    parser.add_argument("--dataset", required=True, help="cifar10, cifar100, synthetic, synthetic100 or NAME with IMLP_DATASET_<NAME>")
-    parser.add_argument("--alphas", type=float, nargs="+", default=[0.0], help="constant alphas (or alpha_test for test-time)")
-    parser.add_argument("--schedule", choices=SCHEDULE_KINDS, default="constant")
-    parser.add_argument("--decay-a", type=float, default=0.5, help="initial alpha a of the decay schedule")
-    parser.add_argument("--decay-k", type=float, nargs="+", default=[1.0], help="decay exponents k")
-    parser.add_argument("--layers", nargs="+", default=["all"], help="all, first, or layer indices")
-    parser.add_argument("--epochs", type=int, default=100)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--lr", type=float, default=1e-4)
-    parser.add_argument("--train-subset", type=int, default=None)
-    parser.add_argument("--test-subset", type=int, default=None)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--precision", choices=PRECISIONS, default="float32",
-                        help="bf16: autocast, for GPUs (float32 on CUDA uses TF32 matmuls)")
-    add_option_arguments(parser)
-    parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
-    parser.add_argument("--results", type=Path, default=None, help="result store (default results/runs)")
-    args = parser.parse_args(argv)
-    try:
-        layers = parse_layers(args.layers)
-        schedules = schedules_from_args(args)
-        sweeps = [SweepConfig(args.prior, args.dataset, args.epochs, args.batch_size, args.lr,
-                              args.train_subset, args.test_subset, seed, layers, args.precision, **options_from_args(args))
-                  for seed in args.seeds]
-        check_schedules(schedules)
-        results = check_writable(args.results if args.results is not None else runs_dir())
-        device = resolve_device(args.device)
-    except (ValueError, TypeError, PermissionError, argparse.ArgumentTypeError) as error:
-        parser.error(str(error))
-    for i, sweep in enumerate(sweeps):
-        if i:
-            pause_point("between-sweeps")
-        for record in run_sweep(sweep, schedules, results, device):
-            print(f"{record['label']:>28}  seed {record['config']['seed']}  I-MLP {percent(record['final']['test_acc'])}  "
-                  f"prior {percent(record['final']['prior_test_acc'])}  [{record['status']}]  {record['key']}")
-
-
-def add_option_arguments(parser: argparse.ArgumentParser) -> None:
-    """The flags of Algorithm 1's open choices (``options.py``), shared by ``train`` and ``experiments``."""
-    group = parser.add_argument_group("open choices of Algorithm 1 (notebook 08; defaults first)")
-    group.add_argument("--interpolate-every", default="epoch", metavar="epoch|N",
-                       help="interpolate after every epoch, or after every N optimizer steps (1: every step)")
-    for name, values in CHOICES.items():
-        group.add_argument(f"--{name.replace('_', '-')}", choices=values, default=values[0])
-
-
-def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """The SweepConfig fields of the open-choice flags (a ValueError for a bad ``--interpolate-every``)."""
-    return {"interpolate_every": parse_interval(args.interpolate_every), **{name: getattr(args, name) for name in CHOICES}}
-
-
-def percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2%}"
-
-
-if __name__ == "__main__":
-    main()
+    train_command()

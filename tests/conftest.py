@@ -38,6 +38,9 @@ VOLATILE_FIELDS = ("wall_time_s", "images_per_s", "environment")
 class TinyCNN(CNNPrior):
     """Two 3x3 convolutions, 3 -> 4 (stride 4) -> 8 (stride 2): dense widths 3,072 -> 256 -> 128, head 10."""
 
+    key = TINY_PRIOR
+    display_name = "tiny CNN"
+
     def __init__(self, num_classes: int = 10, block: str = "every-layer", affine: bool = False) -> None:
         super().__init__((4, 8), (4, 2), num_classes, block, affine)
 
@@ -48,9 +51,9 @@ import sys, torch
 torch.set_num_threads(1)
 sys.path.insert(0, {str(TESTS_DIR)!r})
 from conftest import TinyCNN
-from imlp_core import models, train
-models.PRIORS[{TINY_PRIOR!r}] = TinyCNN
-train.main(sys.argv[1:])
+from imlp_core import cli, models
+models.PRIORS[TinyCNN.key] = TinyCNN
+cli.train_command(sys.argv[1:])
 """
 
 
@@ -68,7 +71,7 @@ def stable(record: dict) -> dict:
 def tiny_prior_registered() -> Iterator[None]:
     """``tiny-cnn`` in ``imlp_core.models.PRIORS`` for the block (for fixtures wider than one test)."""
     had = models.PRIORS.get(TINY_PRIOR)
-    models.PRIORS[TINY_PRIOR] = TinyCNN
+    models.PRIORS[TinyCNN.key] = TinyCNN
     try:
         yield
     finally:
@@ -78,8 +81,8 @@ def tiny_prior_registered() -> Iterator[None]:
 
 @pytest.fixture
 def tiny_prior(monkeypatch) -> str:
-    monkeypatch.setitem(models.PRIORS, TINY_PRIOR, TinyCNN)
-    return TINY_PRIOR
+    monkeypatch.setitem(models.PRIORS, TinyCNN.key, TinyCNN)
+    return TinyCNN.key
 
 
 @pytest.fixture

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, TESTS_DIR, TINY_PRIOR, stable, tiny_prior_registered
-from imlp_core import experiments, executors, plan, train
+from imlp_core import cli, experiments, executors, plan, train
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.profiles import PROFILES, Budget
-from imlp_core.results import DiskFull
+from imlp_core.results import DiskFull, checkpoint_path
 from imlp_core.train import SweepConfig, run_sweep
 
 ALPHAS = [AlphaSchedule("constant", 0.5), AlphaSchedule("constant", 1.0)]
@@ -95,7 +95,7 @@ def test_the_alpha_grid_and_the_schedules_merge_into_one_sweep_whose_records_equ
 
 def test_plan_prints_the_merged_sweeps_and_trains_nothing(capsys, monkeypatch):
     monkeypatch.setattr(train.Trainer, "run", lambda self: pytest.fail("--plan trained"))
-    experiments.main(["cnn", "schedules", "mixer", "--profile", "smoke", "--datasets", "synthetic", "--plan"])
+    cli.experiments_command(["cnn", "schedules", "mixer", "--profile", "smoke", "--datasets", "synthetic", "--plan"])
     out = capsys.readouterr().out
     assert "2 sweeps after merging (3 apart)" in out
     assert "cnn+schedules" in out and "mixer" in out
@@ -155,7 +155,7 @@ def test_a_worker_killed_mid_sweep_is_taken_over_by_another_from_its_checkpoint(
     b = None
     try:
         wait_for("IMLP_TEST_PAUSED epoch", (tmp_path / "a.log").read_text)
-        assert len(list((runs / ".checkpoints").glob("*.pt"))) == 1
+        assert checkpoint_path(runs, seed0.sweep.key).exists()
         b = start_worker(plan_file, runs, tmp_path / "b.log")
         wait_for(seed1.name, (tmp_path / "b.log").read_text)  # b did not wait on the sweep a holds
         assert not seed1.missing(runs) and seed0.missing(runs) and a.poll() is None

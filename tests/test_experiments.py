@@ -9,11 +9,11 @@ import pytest
 import torch
 
 from conftest import CNN_ALPHAS, CNN_SWEEP, copy_store
-from imlp_core import experiments, notebook, train
+from imlp_core import cli, devices, experiments, notebook, train
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import IMLP, build_prior
 from imlp_core.profiles import PROFILES, Budget
-from imlp_core.results import config_key, record_path
+from imlp_core.results import record_path
 from imlp_core.train import SweepConfig, stacked_cross_entropy
 
 # A profile whose "cnn" experiment is exactly the session's stored S-CNN sweep (conftest), with seeds 0 and 1.
@@ -36,7 +36,7 @@ def test_stored_only_reads_complete_sweeps_and_trains_nothing(cnn_sweep_store, t
     # The conftest sweep uses batches of 64; the profile's sweeps use the default 128, so key them alike.
     monkeypatch.setattr(experiments, "SweepConfig", lambda *a, **k: SweepConfig(*a, batch_size=CNN_SWEEP.batch_size, **k))
     seed1 = replace(CNN_SWEEP, seed=1)
-    partial = record_path(store, config_key(seed1.run_config(AlphaSchedule("constant", 0.0))))
+    partial = record_path(store, seed1.run_key(AlphaSchedule("constant", 0.0)))
     partial.write_bytes(next(store.glob("*.json")).read_bytes())  # seed 1: one run of three stored
     runs = experiments.alpha_sweep(PROFILE, "cnn", "synthetic", results=store, progress=False)
     assert sorted(runs.seed.unique()) == [0] and len(runs) == len(CNN_ALPHAS)
@@ -54,7 +54,7 @@ def test_stored_only_with_an_empty_store_gives_an_empty_frame_with_every_column(
 
 def test_experiments_cli_refuses_seeds_outside_the_profile(capsys):
     with pytest.raises(SystemExit):
-        experiments.main(["cnn", "--profile", "smoke", "--seeds", "7"])
+        cli.experiments_command(["cnn", "--profile", "smoke", "--seeds", "7"])
     assert "seeds [7] are not in profile 'smoke'" in capsys.readouterr().err
 
 
@@ -62,7 +62,7 @@ def test_the_default_precision_keeps_the_record_keys_and_bf16_changes_them():
     schedule = AlphaSchedule("constant", 0.5)
     default = CNN_SWEEP.run_config(schedule)
     assert "precision" not in default  # records made before the setting existed keep their keys
-    assert config_key(replace(CNN_SWEEP, precision="bf16").run_config(schedule)) != config_key(default)
+    assert replace(CNN_SWEEP, precision="bf16").run_key(schedule) != CNN_SWEEP.run_key(schedule)
     with pytest.raises(ValueError, match="unknown precision 'fp8'; choose one of float32, bf16"):
         replace(CNN_SWEEP, precision="fp8")
 
@@ -87,6 +87,6 @@ def test_bf16_autocast_backward_gives_float32_gradients_close_to_float32():
 
 def test_large_allocations_stay_in_the_heap_unless_turned_off(monkeypatch):
     monkeypatch.setenv("IMLP_CPU_HEAP", "0")
-    assert train.keep_large_allocations_in_heap() is False
+    assert devices.keep_large_allocations_in_heap() is False
     monkeypatch.setenv("IMLP_CPU_HEAP", "1")
-    assert train.keep_large_allocations_in_heap() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
+    assert devices.keep_large_allocations_in_heap() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")

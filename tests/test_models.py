@@ -14,7 +14,7 @@ import torch
 
 from imlp_core.interpolate import interpolate_
 from imlp_core.models import (
-    IMLP, MLPMixer, SCNN, Table5MLP1Prior, Table5MLP2Prior, build_prior, count_parameters,
+    IMLP, PRIORS, MLPMixer, Prior, SCNN, Table5MLP1Prior, Table5MLP2Prior, build_prior, count_parameters,
 )
 
 PRIOR_CLASSES = [SCNN, MLPMixer, Table5MLP1Prior, Table5MLP2Prior]
@@ -48,7 +48,7 @@ def test_table5_pairs_interpolate_the_same_budget_and_have_the_documented_totals
     """Table 5: 9,440,256 interpolated parameters each; totals as documented in models.py (paper: 16.9 M / 16.8 M)."""
     mlp = IMLP.matching(cls())
     layers = mlp.interpolated_layers()
-    budget = sum(layers[i].weight[0].numel() + layers[i].bias[0].numel() for i in cls.INTERPOLATED_LAYERS)
+    budget = sum(layers[i].weight[0].numel() + layers[i].bias[0].numel() for i in cls.interpolated)
     assert budget == 9_440_256
     assert count_parameters(mlp) == mlp_total
 
@@ -106,3 +106,15 @@ def test_scnn_layernorm_has_no_affine_parameters():
 def test_unknown_prior_is_refused_with_the_known_names():
     with pytest.raises(ValueError, match=r"unknown prior 'resnet'.*cnn.*mixer"):
         build_prior("resnet")
+
+
+def test_every_registered_prior_keeps_the_prior_contract():
+    """PRIORS is keyed by each class's ``key``; names and interpolated layers are the class's own."""
+    assert list(PRIORS) == ["cnn", "mixer", "table5-mlp1", "table5-mlp2"]
+    assert all(issubclass(cls, Prior) and cls.key == key for key, cls in PRIORS.items())
+    assert {key: (cls.display_name, cls.legend_name, cls.interpolated) for key, cls in PRIORS.items()} == {
+        "cnn": ("S-CNN", "S-CNN", "all"), "mixer": ("MLP-Mixer", "Mixer", "all"),
+        "table5-mlp1": ("MLP-1", "MLP-1 (six layers)", (0, 1, 2, 3, 4, 5)),
+        "table5-mlp2": ("MLP-2", "MLP-2 (wide first layer)", (0,))}
+    with pytest.raises(TypeError, match="abstract"):
+        Prior()

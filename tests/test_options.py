@@ -10,7 +10,7 @@ import torch
 
 from conftest import stable
 from imlp_core import results as store
-from imlp_core import train
+from imlp_core import cli, train
 from imlp_core.interpolate import AlphaSchedule, interpolate_
 from imlp_core.models import BLOCKS, IMLP, build_prior
 from imlp_core.options import DEFAULTS, cosine_lr
@@ -62,7 +62,7 @@ def test_defaults_stay_out_of_the_key_and_other_values_enter_it():
     base = SweepConfig("cnn", "synthetic")
     schedule = AlphaSchedule("constant", 0.01)
     assert set(base.run_config(schedule)) & set(DEFAULTS) == set()
-    keys = {config_key(base.run_config(schedule))}
+    keys = {base.run_key(schedule)}
     for name, value in [("interpolate_every", 1), ("head", "own"), ("block", "s-mlp"), ("ln", "affine-own"),
                         ("optimizer_state", "reset"), ("bias", "own"), ("lr_schedule", "cosine")]:
         config = dataclasses.replace(base, **{name: value}).run_config(schedule)
@@ -84,7 +84,7 @@ def test_bad_option_values_are_refused_with_the_allowed_ones(field, value, messa
 
 def test_cli_refuses_a_bad_interval(capsys):
     with pytest.raises(SystemExit):
-        train.main(["--prior", "cnn", "--dataset", "synthetic", "--interpolate-every", "often"])
+        cli.train_command(["--prior", "cnn", "--dataset", "synthetic", "--interpolate-every", "often"])
     assert "--interpolate-every takes 'epoch' or a number of optimizer steps, got 'often'" in capsys.readouterr().err
 
 
@@ -163,11 +163,11 @@ def test_experiments_cli_passes_the_option_flags_to_every_sweep(monkeypatch, cap
 
     seen = []
     monkeypatch.setattr(experiments, "run_sweep", lambda sweep, schedules, *a, **k: seen.append(sweep) or [])
-    experiments.main(["cnn", "schedules", "--profile", "smoke", "--datasets", "synthetic", "--interpolate-every", "1",
+    cli.experiments_command(["cnn", "schedules", "--profile", "smoke", "--datasets", "synthetic", "--interpolate-every", "1",
                       "--bias", "own"])
     assert len(seen) == 2 and all(s.interpolate_every == 1 and s.bias == "own" and s.head == "interpolated" for s in seen)
     with pytest.raises(SystemExit):
-        experiments.main(["open_choices", "--profile", "smoke", "--head", "own"])
+        cli.experiments_command(["open_choices", "--profile", "smoke", "--head", "own"])
     assert "open_choices runs every open choice itself" in capsys.readouterr().err
 
 

@@ -24,7 +24,7 @@ import torch
 
 from conftest import REPO_ROOT, TINY_PRIOR, TinyCNN, driver_command, stable, tiny_prior_registered
 from imlp_core import data as datasets
-from imlp_core import train
+from imlp_core import cli, train
 from imlp_core.interpolate import AlphaSchedule, interpolate_, select_layers
 from imlp_core.models import IMLP, SCNN, CNNPrior, Table5MLP2Prior
 from imlp_core.profiles import resolve_profile
@@ -135,14 +135,14 @@ def test_a_shape_mismatch_in_a_later_layer_leaves_the_mlp_untouched():
 ])
 def test_cli_reports_bad_input_as_a_usage_error_before_any_compute(argv, words, tmp_path, capsys, monkeypatch):
     (tmp_path / "afile").write_text("")
-    monkeypatch.setattr(train, "run_sweep", lambda *a, **k: pytest.fail("the CLI started a sweep"))
+    monkeypatch.setattr(cli, "run_sweep", lambda *a, **k: pytest.fail("the CLI started a sweep"))
     base = {"--prior": "cnn", "--dataset": "synthetic", "--results": str(tmp_path / "runs")}
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     for flag, value in base.items():
         if flag not in argv:
             argv += [flag, value]
     with pytest.raises(SystemExit) as exit_info:
-        train.main(argv)
+        cli.train_command(argv)
     assert exit_info.value.code == 2
     assert re.search(words, capsys.readouterr().err)
 
@@ -179,7 +179,7 @@ def uninterrupted(tmp_path_factory) -> dict[str, dict]:
     """The records of ``CLI_ARGS`` with seeds 0 and 1, run once, in this process, without interruption."""
     runs = tmp_path_factory.mktemp("uninterrupted")
     with tiny_prior_registered():
-        train.main([*CLI_ARGS, "--seeds", "0", "1", "--results", str(runs)])
+        cli.train_command([*CLI_ARGS, "--seeds", "0", "1", "--results", str(runs)])
     records = record_files(runs)
     assert len(records) == 4
     return records
@@ -238,7 +238,7 @@ def test_sigkill_at_three_moments_then_rerun_gives_the_uninterrupted_records(uni
         survivors = {p.name: p.read_bytes() for p in runs.glob("*.json")}
 
         capsys.readouterr()
-        train.main([*CLI_ARGS, "--seeds", "0", "1", "--results", str(runs)])  # the same command, again
+        cli.train_command([*CLI_ARGS, "--seeds", "0", "1", "--results", str(runs)])  # the same command, again
         printed = capsys.readouterr().out
         assert ("resuming from checkpoint" in printed) == (n_checkpoints > 0), moment
 

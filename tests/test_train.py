@@ -79,6 +79,19 @@ def test_schedules_apply_their_alphas_per_epoch(tiny_prior, tmp_path):
     assert test_time["history"][:2] == [{**h, "alpha": 0.0} for h in zero["history"][:2]]
 
 
+def test_the_interpolated_layers_default_to_the_priors_and_keep_the_record_keys():
+    """No ``layers``: the prior's ``interpolated`` ("all" for the S-CNN, Table 5's indices), as the configs of the
+    stored records hold them; an explicit selection overrides it."""
+    assert CNN_SWEEP.layers == "all" and CNN_SWEEP.config()["layers"] == "all"
+    mlp1 = train.SweepConfig("table5-mlp1", "synthetic")
+    assert mlp1.config()["layers"] == [0, 1, 2, 3, 4, 5]
+    assert mlp1 == train.SweepConfig("table5-mlp1", "synthetic", layers=[0, 1, 2, 3, 4, 5])
+    assert train.SweepConfig("table5-mlp2", "synthetic", layers="first").config()["layers"] == "first"
+    schedule = AlphaSchedule("constant", 0.5)
+    assert CNN_SWEEP.run_key(schedule) == store.config_key(CNN_SWEEP.run_config(schedule))
+    assert CNN_SWEEP.key == store.config_key(CNN_SWEEP.config())
+
+
 def test_a_sweep_whose_records_exist_is_not_run_again(cnn_sweep_store, tmp_path, monkeypatch):
     source, records = cnn_sweep_store
     copy = copy_store(source, tmp_path / "runs")

@@ -1,0 +1,118 @@
+"""Running the training step fast on the device at hand: device choice, CUDA and CPU settings, CUDA graphs.
+
+Nothing here changes what is computed: on a GPU, float32 matmuls use TF32 and cuDNN/cuBLAS are made
+deterministic (same seed, same record); on a CPU, glibc keeps large allocations in the heap; a GPU replays
+the training step as one captured CUDA graph instead of launching its kernels one by one from Python.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from typing import Callable
+
+import torch
+from torch import Tensor
+
+StepFn = Callable[[Tensor, Tensor], tuple[Tensor, ...]]
+GRAPH_WARMUP = 3  # eager full-batch steps before the CUDA graph is captured
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """``device`` as a torch device; "auto" is CUDA where available, else the CPU."""
+    if str(device) == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda was asked for but CUDA is not available here; use --device cpu or auto")
+    return device
+
+
+def prepare(device: torch.device) -> None:
+    """The process-wide settings for training on ``device``: :func:`configure_cuda` on a GPU, else
+    :func:`keep_large_allocations_in_heap`."""
+    if device.type == "cuda":
+        configure_cuda()
+    else:
+        keep_large_allocations_in_heap()
+
+
+def configure_cuda() -> None:
+    """float32 on a GPU: TF32 matmuls and convolutions; deterministic cuDNN and cuBLAS (same seed, same record)."""
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # read when cuBLAS first runs
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def keep_large_allocations_in_heap() -> bool:
+    """On glibc (Linux), serve allocations above 32 MB from the heap and keep freed memory there.
+
+    By default glibc maps each such allocation afresh and unmaps it when freed, so every CPU training step
+    of a batched sweep page-faults its weight-sized gradients in again (2 GB per step for 12 Mixer I-MLPs).
+    Kept in the heap, they are reused (``make bench`` times the step both ways). The process then keeps its
+    peak memory until it exits; ``IMLP_CPU_HEAP=0`` leaves glibc as it is. Returns whether it was applied
+    (False without glibc: macOS, musl).
+    """
+    if os.environ.get("IMLP_CPU_HEAP", "1") == "0":
+        return False
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_mmap_max = -1, -4  # from glibc's malloc.h
+    return bool(mallopt(m_mmap_max, 0) and mallopt(m_trim_threshold, 2**31 - 1))
+
+
+class GraphedStep:
+    """A training step captured once as a CUDA graph (PyTorch's whole-network capture) and replayed.
+
+    The step reads the batch from static buffers, so a call copies (x, y) in and replays. Gradients
+    were set to None before capture, so the replayed backward writes them afresh, and the captured Adam
+    updates the parameters and moments in place: interpolating the weights between epochs (``lerp_``)
+    is seen by the next replay. The returned losses are overwritten by the next replay: use them at once.
+    """
+
+    def __init__(self, step_fn: StepFn, x: Tensor, y: Tensor) -> None:
+        self.x, self.y = x.clone(), y.clone()
+        self.graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(self.graph):
+            self.losses = step_fn(self.x, self.y)
+
+    def __call__(self, x: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        self.x.copy_(x)
+        self.y.copy_(y)
+        self.graph.replay()
+        return self.losses
+
+
+class TrainStep:
+    """``step_fn(x, y)``, or on a GPU, for full batches after :data:`GRAPH_WARMUP` warm-up steps, its CUDA graph.
+
+    Replaying one captured graph launches the step's few hundred small kernels at once instead of one by
+    one from Python; the graph runs the eager step's kernels (the optimisers must be ``capturable``). A
+    batch of another size (an epoch's last, smaller one) runs eagerly. ``graphs=False``, a CPU, or
+    ``IMLP_CUDA_GRAPHS=0`` run every step eagerly; ``enabled`` says which applies.
+    """
+
+    def __init__(self, step_fn: StepFn, device: torch.device, batch_size: int, graphs: bool = True) -> None:
+        self.step_fn, self.device, self.batch_size = step_fn, device, batch_size
+        self.enabled = graphs and device.type == "cuda" and os.environ.get("IMLP_CUDA_GRAPHS", "1") != "0"
+        self.graph: GraphedStep | None = None  # captured after GRAPH_WARMUP eager full-batch steps
+        self.full_batch_steps = 0
+
+    def __call__(self, x: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        if not self.enabled or len(y) != self.batch_size:
+            return self.step_fn(x, y)
+        if self.graph is not None:
+            return self.graph(x, y)
+        self.full_batch_steps += 1
+        if self.full_batch_steps <= GRAPH_WARMUP:  # warm up on a side stream, as capture requires
+            side = torch.cuda.Stream(self.device)
+            side.wait_stream(torch.cuda.current_stream(self.device))
+            with torch.cuda.stream(side):
+                losses = self.step_fn(x, y)
+            torch.cuda.current_stream(self.device).wait_stream(side)
+            return losses
+        self.graph = GraphedStep(self.step_fn, x, y)
+        return self.graph(x, y)
