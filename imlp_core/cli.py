@@ -17,7 +17,7 @@ import torch
 
 from imlp_core import executors, plan
 from imlp_core.devices import resolve_device
-from imlp_core.experiments import SWEEPS
+from imlp_core.experiments import experiment_runs
 from imlp_core.interpolate import SCHEDULE_KINDS, AlphaSchedule
 from imlp_core.models import PRIORS
 from imlp_core.options import CHOICES, DEFAULTS, parse_interval
@@ -135,7 +135,7 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
         return
     for dataset in datasets:
         for experiment in names:
-            runs = SWEEPS[experiment](profile, dataset, **chosen)
+            runs = experiment_runs(experiment, profile, dataset, **chosen)
             print(runs.assign(test_acc=100 * runs.test_acc, prior_test_acc=100 * runs.prior_test_acc)[
                 ["experiment", *(["option"] if "option" in runs else []), "dataset", "seed", "label", "test_acc",
                  "prior_test_acc", "wall_time_s", "status"]

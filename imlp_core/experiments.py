@@ -22,12 +22,13 @@ from typing import Any, Iterator
 import pandas as pd
 
 from imlp_core.interpolate import AlphaSchedule
-from imlp_core.paper import FIRST_LAYER_ALPHA
-from imlp_core.profiles import Profile
+from imlp_core.models import PRIORS
+from imlp_core.paper import FIRST_LAYER_ALPHA, TABLE_5
+from imlp_core.profiles import EXPERIMENTS, Profile
 from imlp_core.results import to_frame
 from imlp_core.train import SweepConfig, run_sweep, stored_records
 
-FIRST_LAYER_PRIORS = ("table5-mlp1", "table5-mlp2")
+FIRST_LAYER_PRIORS = tuple(dict.fromkeys(number.prior for number in TABLE_5))  # MLP-1, MLP-2
 
 
 def _sweeps(profile: Profile, experiment: str, prior: str, dataset: str, schedules: list[AlphaSchedule],
@@ -127,11 +128,17 @@ def table4_schedules(profile: Profile, a: float = 0.5, ks: tuple[float, ...] | N
     return schedules + [AlphaSchedule("decay", a, k) for k in (profile.decay_ks if ks is None else ks)]
 
 
-SWEEPS = {"cnn": lambda p, d, **kw: alpha_sweep(p, "cnn", d, **kw),
-          "mixer": lambda p, d, **kw: alpha_sweep(p, "mixer", d, **kw),
-          "schedules": schedule_sweep, "first_layer": first_layer_sweep,
-          "open_choices": lambda p, d, **kw: open_choice_sweep(p, d, **kw) if d == p.datasets[0] else
-          to_frame([]).assign(experiment="open_choices")}  # notebook 08 studies the CIFAR-10 role only
+def experiment_runs(name: str, profile: Profile, dataset: str, **kwargs) -> pd.DataFrame:
+    """The runs of experiment ``name`` (``profiles.EXPERIMENTS``): a prior's key is its alpha sweep (Figure 2);
+    the others are Table 4's schedules, Table 5's first layer and notebook 08's open choices (CIFAR-10 role only)."""
+    if name in PRIORS:
+        return alpha_sweep(profile, name, dataset, **kwargs)
+    if name == "open_choices" and dataset != profile.datasets[0]:
+        return to_frame([]).assign(experiment=name)
+    sweeps = {"schedules": schedule_sweep, "first_layer": first_layer_sweep, "open_choices": open_choice_sweep}
+    if name not in sweeps:
+        raise ValueError(f"unknown experiment {name!r}; choose one of {', '.join(EXPERIMENTS)}")
+    return sweeps[name](profile, dataset, **kwargs)
 
 
 if __name__ == "__main__":  # the command line lives in cli.py

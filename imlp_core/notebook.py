@@ -19,7 +19,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from imlp_core import figures, findings
-from imlp_core.experiments import STORED_ONLY, SWEEPS, stored_runs_only
+from imlp_core.experiments import STORED_ONLY, experiment_runs, stored_runs_only
 from imlp_core.paper import DATASET_ROLES, dataset_for_role
 from imlp_core.paths import committed_profile, output_root, repo_root, shown
 from imlp_core.profiles import Budget, Profile, resolve_profile
@@ -77,9 +77,9 @@ class Notebook(Outputs):
         return [dataset for _, dataset in self.roles if dataset is not None]
 
     def runs(self, *experiments: str, **kwargs) -> pd.DataFrame:
-        """The runs of ``experiments`` (``experiments.SWEEPS``) on every dataset, trained or read from the store;
+        """The runs of ``experiments`` (``experiments.experiment_runs``) on every dataset, trained or read from the store;
         a dataset without runs (none stored, with stored runs only) is then marked not run."""
-        runs = pd.concat([SWEEPS[name](self.profile, dataset, **kwargs) for dataset in self.datasets
+        runs = pd.concat([experiment_runs(name, self.profile, dataset, **kwargs) for dataset in self.datasets
                           for name in experiments], ignore_index=True)
         self.roles = roles_with_runs(self.roles, runs)
         return runs
