@@ -42,8 +42,11 @@ from imlp_core import results
 from imlp_core.conversions import (
     conv2d_output_shape,
     conv2d_to_dense,
+    patchify_matrix,
     patchify_permutation,
     shared_linear_to_dense,
+    shared_weight_matrix,
+    transpose_matrix,
     transpose_permutation,
 )
 from imlp_core.models import PRIORS
@@ -339,10 +342,6 @@ class MixerView:
     max_error: float
 
 
-def _perm_matrix(perm: Tensor) -> Tensor:
-    return torch.eye(len(perm), dtype=torch.float64)[perm]
-
-
 def mixer_view(settings: MixerSettings, seed: int = 0) -> MixerView:
     """P, T, and two Mixer layers as dense W_P with their Kronecker factors, checked in float64 (Eq. 5, 20-22).
 
@@ -367,12 +366,11 @@ def mixer_view(settings: MixerSettings, seed: int = 0) -> MixerView:
     dense_tokens = x.flatten(1) @ embedding.T + embedding_bias
     errors = [(dense_tokens - tokens.flatten(1)).abs().max().item(),
               (tokens.flatten(1) @ token_dense.T + token_bias - mixed.flatten(1)).abs().max().item()]
-    eye = lambda n: torch.eye(n, dtype=torch.float64)
-    w_tilde = torch.kron(eye(patches), embed.weight.detach())
-    t_sc, t_cs = _perm_matrix(transpose_permutation(patches, c)), _perm_matrix(transpose_permutation(c, patches))
-    return MixerView(_perm_matrix(patchify), _perm_matrix(transpose_permutation(settings.rows, settings.cols)),
-                     (w_tilde, _perm_matrix(patchify), embedding),
-                     (t_cs, torch.kron(eye(c), token.weight.detach()), t_sc, token_dense), max(errors))
+    p = patchify_matrix(settings.image, settings.image, settings.patch)
+    return MixerView(p, transpose_matrix(settings.rows, settings.cols),
+                     (shared_weight_matrix(embed.weight.detach(), patches), p, embedding),
+                     (transpose_matrix(c, patches), shared_weight_matrix(token.weight.detach(), c),
+                      transpose_matrix(patches, c), token_dense), max(errors))
 
 
 def mixer_figure(view: MixerView, settings: MixerSettings) -> plt.Figure:

@@ -17,12 +17,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 DATASET_ROLES = ("CIFAR-10", "CIFAR-100")
-
-PAPER_DATASETS = {"CIFAR-10": "cifar10", "CIFAR-100": "cifar100"}
-
 PAPER_EPOCHS = 100
-
-PAPER_SEEDS = 3  # Appendix E does not say; three is what the mean ± std of Table 1 suggests
 
 
 @dataclass(frozen=True)
@@ -122,11 +117,6 @@ def paper_table(numbers: list[PaperNumber]) -> pd.DataFrame:
     table.columns.name = None
     table.index.name = "model"
     return table
-
-
-def paper_frame() -> pd.DataFrame:
-    """Every printed accuracy, one row each, with its selector columns."""
-    return pd.DataFrame([asdict(n) for n in PAPER_NUMBERS])
 
 
 def format_mean_std(mean: float, std: float | None, digits: int = 2) -> str:
