@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import os
 import re
 import tarfile
@@ -39,7 +38,7 @@ from torchvision.datasets.utils import check_integrity
 from torchvision.io import ImageReadMode, decode_image
 from tqdm import tqdm
 
-from imlp_core.results import atomic_write_bytes
+from imlp_core.results import atomic_torch_save
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -404,9 +403,7 @@ def _load_image_folder(root: Path, data_dir: Path, env_var: str) -> _Splits:
                 "train": _decode_files(train_files, "train"),
                 "test": _decode_files(test_files, "test"),
             }
-            buffer = io.BytesIO()
-            torch.save(payload, buffer)
-            atomic_write_bytes(cache, buffer.getvalue())  # never a partial cache
+            atomic_torch_save(payload, cache)  # never a partial cache
     return _Splits(*payload["train"], *payload["test"], tuple(payload["classes"]), source)
 
 

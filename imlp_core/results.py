@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import json
 import os
 import platform
@@ -94,6 +95,13 @@ def atomic_write_bytes(path: Path, data: bytes, pause_event: str | None = None) 
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
             raise disk_full(path, len(data), error) from error
         raise
+
+
+def atomic_torch_save(obj: object, path: Path) -> None:
+    """``torch.save(obj, path)`` through :func:`atomic_write_bytes` (checkpoints, the decoded-image cache)."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def disk_full(path: Path, needed: int, error: OSError) -> DiskFull:

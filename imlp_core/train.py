@@ -22,7 +22,6 @@ Its command line (``cli.train_command``):
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import time
@@ -43,7 +42,7 @@ from imlp_core.models import IMLP, PRIORS, build_prior
 from imlp_core.options import CHOICES, DEFAULTS, check_choice, check_interval, cosine_lr
 from imlp_core.paths import runs_dir
 from imlp_core.results import (
-    atomic_write_bytes, check_writable, checkpoint_path, config_key, environment_info, lock_path, pause_point,
+    atomic_torch_save, check_writable, checkpoint_path, config_key, environment_info, lock_path, pause_point,
     read_record, record_path, remove_stale_temps, write_record,
 )
 
@@ -266,9 +265,7 @@ class Trainer:
 
     def save_checkpoint(self) -> None:
         """Write :meth:`state` atomically to the sweep's checkpoint file."""
-        buffer = io.BytesIO()
-        torch.save(self.state(), buffer)
-        atomic_write_bytes(self.checkpoint, buffer.getvalue())
+        atomic_torch_save(self.state(), self.checkpoint)
 
     def load_checkpoint(self) -> None:
         """Continue from the sweep's checkpoint if it trains these runs; an unreadable one is ignored, with a message."""
