@@ -103,14 +103,14 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
     slurm.add_argument("--no-wait", action="store_true", help="submit and return (then reproduce --stored-only)")
     add_option_arguments(parser)
     args = parser.parse_args(argv)
-    if unknown := [name for name in args.experiments if name not in EXPERIMENTS]:
-        parser.error(f"unknown experiments {unknown}; choose from {', '.join(EXPERIMENTS)}")
     try:
         profile = resolve_profile(args.profile)
         options = {name: value for name, value in options_from_args(args).items() if DEFAULTS[name] != value}
     except (TypeError, ValueError) as error:
         parser.error(str(error))
-    if options and "open_choices" in (args.experiments or EXPERIMENTS):
+    if unknown := [name for name in args.experiments if name not in profile.budgets]:
+        parser.error(f"unknown experiments {unknown}; choose from {', '.join(profile.budgets)}")
+    if options and "open_choices" in (args.experiments or profile.budgets):
         parser.error("open_choices runs every open choice itself; give the option flags only with other experiments")
     all_seeds = (*profile.seeds, *profile.open_choice_seeds)
     for name, chosen, known in (("datasets", args.datasets, profile.datasets), ("seeds", args.seeds, all_seeds)):
@@ -119,7 +119,7 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
             parser.error(f"{name} {sorted(unknown)} are not in profile {profile.name!r} ({sorted(set(known))})")
     if args.seeds:
         profile = replace(profile, seeds=tuple(args.seeds), open_choice_seeds=tuple(args.seeds))
-    names, datasets = args.experiments or list(EXPERIMENTS), args.datasets or profile.datasets
+    names, datasets = args.experiments or list(profile.budgets), args.datasets or profile.datasets
     chosen = {"options": options} if options else {}
     sweeps = plan.profile_plan(profile, names, datasets, **chosen)
     if args.plan:

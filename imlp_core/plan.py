@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 from imlp_core import experiments
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.paths import repo_root, runs_dir
-from imlp_core.profiles import EXPERIMENTS, Profile
+from imlp_core.profiles import Profile
 from imlp_core.results import read_record, record_path
 from imlp_core.train import SweepConfig, check_schedules
 
@@ -78,7 +78,7 @@ def profile_plan(profile: Profile, names: Sequence[str] | None = None, datasets:
                  merged: bool = True, **kwargs) -> list[PlannedSweep]:
     """The plan of a profile's experiments ``names`` (default: all) on ``datasets`` (default: the profile's);
     ``kwargs`` go to every experiment (e.g. ``options``, notebook 08's open choices)."""
-    names = list(names or (e for e in EXPERIMENTS if e in profile.budgets))
+    names = list(names or profile.budgets)  # the experiments the profile runs, in its order
     return plan_of(lambda: [experiments.experiment_runs(name, profile, dataset, **kwargs)
                             for dataset in datasets or profile.datasets for name in names], merged)
 

@@ -62,8 +62,8 @@ PROFILES = {
         name="smoke", datasets=("synthetic", "synthetic100"), seeds=(0,), alphas=(0.0, 0.01, 1.0),
         decay_ks=(0.0, 2.0),
         # The wide I-MLPs (Mixer: 39.9 M, Table 5: 16.9 M parameters each) get fewer images to stay fast.
-        budgets={"cnn": Budget(epochs=2, train_subset=500), "schedules": Budget(epochs=2, train_subset=500),
-                 "mixer": Budget(epochs=2, train_subset=200), "first_layer": Budget(epochs=2, train_subset=200),
+        budgets={"cnn": Budget(epochs=2, train_subset=500), "mixer": Budget(epochs=2, train_subset=200),
+                 "schedules": Budget(epochs=2, train_subset=500), "first_layer": Budget(epochs=2, train_subset=200),
                  "open_choices": Budget(epochs=2, train_subset=128, test_subset=200)},
         regime="Smoke: a few hundred synthetic images for 2 epochs, to check that everything runs.",
         skipped="The smoke profile trains on a few hundred synthetic images for 2 epochs: it checks that "

@@ -90,3 +90,20 @@ def test_large_allocations_stay_in_the_heap_unless_turned_off(monkeypatch):
     assert devices.keep_large_allocations_in_heap() is False
     monkeypatch.setenv("IMLP_CPU_HEAP", "1")
     assert devices.keep_large_allocations_in_heap() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
+
+
+def test_a_new_prior_needs_only_its_class_and_a_budget(tiny_prior, tmp_path):
+    """Issue 10's thought experiment: a prior registered in PRIORS and given a budget in a profile is an experiment
+    of that profile (planned, trained, read) and is named in figures and findings as its class says."""
+    from imlp_core import figures, findings, plan
+    from conftest import TinyCNN
+
+    profile = replace(PROFILES["smoke"], datasets=("synthetic",), alphas=(0.0, 0.5, 1.0),
+                      budgets={tiny_prior: Budget(epochs=1, train_subset=128, test_subset=64)})
+    [planned] = plan.profile_plan(profile)
+    assert planned.experiments == (tiny_prior,) and len(planned.schedules) == 3
+    runs = experiments.experiment_runs(tiny_prior, profile, "synthetic", results=tmp_path, progress=False)
+    assert set(runs["prior"]) == {tiny_prior} and runs["status"].eq("ok").all()
+    fig = figures.alpha_sweep_figure(runs, "t")
+    assert any(TinyCNN.display_name in text.get_text() for text in fig.axes[0].get_legend().get_texts())
+    assert f"the {TinyCNN.display_name}" in findings.sweep_findings(runs)
