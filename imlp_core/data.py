@@ -46,6 +46,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 TORCHVISION_DATASETS = {"cifar10": "CIFAR10", "cifar100": "CIFAR100"}
 # name -> number of classes of synthetic_dataset()
 SYNTHETIC_DATASETS = {"synthetic": 10, "synthetic100": 100}
+# Images in each named dataset's training split (the synthetic sets' size; the plan's time estimates)
+TRAIN_IMAGES = {"cifar10": 50_000, "cifar100": 50_000, "synthetic": 5_000, "synthetic100": 5_000}
 DATASET_NAMES = (*TORCHVISION_DATASETS, *SYNTHETIC_DATASETS)
 
 IMAGE_SIZE = 32
@@ -147,7 +149,7 @@ def load_dataset(
     elif name in TORCHVISION_DATASETS:
         splits = _load_torchvision(name, data_dir)
     elif name in SYNTHETIC_DATASETS:
-        splits = _synthetic_splits(5000, 1000, SYNTHETIC_DATASETS[name], seed=0)
+        splits = _synthetic_splits(TRAIN_IMAGES[name], 1000, SYNTHETIC_DATASETS[name], seed=0)
     else:
         raise ValueError(
             f"Unknown dataset {name!r}. Known names: {', '.join(DATASET_NAMES)}. "

@@ -19,14 +19,13 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from imlp_core import experiments
+from imlp_core.data import TRAIN_IMAGES
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.paths import repo_root, runs_dir
 from imlp_core.profiles import Profile
 from imlp_core.results import read_record, record_path
 from imlp_core.train import SweepConfig, check_schedules
 
-# Training images of each split when a budget takes all of them (imlp_core.data).
-TRAIN_IMAGES = {"cifar10": 50_000, "cifar100": 50_000, "synthetic": 5_000, "synthetic100": 5_000}
 BENCHMARKS = {"cpu": "results/benchmarks.json", "cuda": "results/benchmarks_h100.json"}  # `make bench` output
 
 
