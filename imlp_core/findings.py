@@ -15,11 +15,11 @@ from imlp_core.paper import PAPER_TEST_TIME_GAP, TABLE_5
 from imlp_core.paths import results_dir
 from imlp_core.verdicts import NEAR_GAP, NO_RUNS, V_DEPTH, alpha_curve, mlp_accuracy, percent, prior_accuracy
 
-def save_table(table: pd.DataFrame, name: str, index: bool = True) -> list[Path]:
-    """``results/<name>.csv`` and ``.md`` (a GitHub Markdown table)."""
+def save_table(table: pd.DataFrame, name: str, index: bool = True, integers: bool = True) -> list[Path]:
+    """``results/<name>.csv`` and ``.md`` (a GitHub Markdown table; ``integers=False``: pandas' own formatting)."""
     csv, md = results_dir() / f"{name}.csv", results_dir() / f"{name}.md"
     table.to_csv(csv, index=index)
-    md.write_text(markdown(table, index=index) + "\n")
+    md.write_text((markdown(table, index=index) if integers else table.to_markdown(index=index)) + "\n")
     return [csv, md]
 
 

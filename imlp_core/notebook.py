@@ -41,9 +41,9 @@ class Outputs:
         self.add(*figures.save_figure(fig, name))
         plt.show()
 
-    def save_table(self, table: pd.DataFrame, name: str, index: bool = True) -> pd.DataFrame:
+    def save_table(self, table: pd.DataFrame, name: str, index: bool = True, integers: bool = True) -> pd.DataFrame:
         """``results/<name>.csv`` and ``.md`` (:func:`imlp_core.findings.save_table`); returns ``table`` to show."""
-        self.add(*findings.save_table(table, name, index))
+        self.add(*findings.save_table(table, name, index, integers))
         return table
 
     def report(self) -> None:
