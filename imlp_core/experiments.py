@@ -107,7 +107,9 @@ def open_choice_sweep(profile: Profile, dataset: str, choices: tuple[dict[str, A
                       **kwargs) -> pd.DataFrame:
     """Notebook 08: Figure 2's alpha curve (CNN prior, ``profile.open_choice_alphas``) under each open choice,
     over ``profile.open_choice_seeds``; the interval choices also run Table 4's schedules. Column ``option``
-    names the choice ("default" for none)."""
+    names the choice ("default" for none). Notebook 08 studies the CIFAR-10 role only: another dataset has no runs."""
+    if dataset != profile.datasets[0]:
+        return to_frame([]).assign(experiment="open_choices")
     alphas = [AlphaSchedule("constant", alpha) for alpha in profile.open_choice_alphas]
     frames = []
     for options in choices:
@@ -130,11 +132,9 @@ def table4_schedules(profile: Profile, a: float = 0.5, ks: tuple[float, ...] | N
 
 def experiment_runs(name: str, profile: Profile, dataset: str, **kwargs) -> pd.DataFrame:
     """The runs of experiment ``name`` (``profiles.EXPERIMENTS``): a prior's key is its alpha sweep (Figure 2);
-    the others are Table 4's schedules, Table 5's first layer and notebook 08's open choices (CIFAR-10 role only)."""
+    the others are Table 4's schedules, Table 5's first layer and notebook 08's open choices."""
     if name in PRIORS:
         return alpha_sweep(profile, name, dataset, **kwargs)
-    if name == "open_choices" and dataset != profile.datasets[0]:
-        return to_frame([]).assign(experiment=name)
     sweeps = {"schedules": schedule_sweep, "first_layer": first_layer_sweep, "open_choices": open_choice_sweep}
     if name not in sweeps:
         raise ValueError(f"unknown experiment {name!r}; choose one of {', '.join(EXPERIMENTS)}")

@@ -49,6 +49,7 @@ from imlp_core.conversions import (
     transpose_matrix,
     transpose_permutation,
 )
+from imlp_core.figures import ACCURACY, epoch_frame
 from imlp_core.models import PRIORS
 from imlp_core.paths import runs_dir, shown
 
@@ -460,20 +461,14 @@ def sweeps(runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 def run_curves(sweep: pd.DataFrame, label: str, seeds: tuple[int, ...]) -> pd.DataFrame:
     """Per epoch and seed: test accuracy (%) of the I-MLP ``label``, of the S-MLP (α = 0) and of the prior,
-    and the prior's accumulated share 1 − Π_t (1 − α[t]) (1 − (1 − α)^T for a constant α)."""
+    and the prior's accumulated share 1 − Π_t (1 − α[t]) (1 − (1 − α)^T for a constant α), from
+    :func:`imlp_core.figures.epoch_frame`."""
     chosen = sweep[sweep["seed"].isin(seeds)]
-    rows = []
-    for _, run in chosen[chosen["label"] == label].iterrows():
-        baseline = chosen[(chosen["seed"] == run["seed"]) & (chosen["schedule"] == "constant") & (chosen["alpha"] == 0)]
-        smlp = {e["epoch"]: e["test_acc"] for e in (baseline.iloc[0]["history"] if len(baseline) else [])}
-        kept = 1.0
-        for entry in run["history"]:
-            kept *= 1.0 - float(entry["alpha"])
-            prior = entry.get("prior_test_acc")
-            rows.append({"seed": run["seed"], "epoch": entry["epoch"], "I-MLP": 100 * entry["test_acc"],
-                         "S-MLP (α = 0)": 100 * smlp[entry["epoch"]] if entry["epoch"] in smlp else math.nan,
-                         "prior": math.nan if prior is None else 100 * prior, "share": 1.0 - kept})
-    return pd.DataFrame(rows, columns=["seed", "epoch", "I-MLP", "S-MLP (α = 0)", "prior", "share"])
+    smlp = epoch_frame(chosen[(chosen["schedule"] == "constant") & (chosen["alpha"] == 0)]).drop_duplicates(["seed", "epoch"])
+    smlp = smlp[["seed", "epoch", ACCURACY]].rename(columns={ACCURACY: "S-MLP (α = 0)"})
+    curves = epoch_frame(chosen[chosen["label"] == label]).merge(smlp, on=["seed", "epoch"], how="left")
+    curves = curves[["seed", "epoch", ACCURACY, "S-MLP (α = 0)", "prior " + ACCURACY, "share"]]
+    return curves.rename(columns={ACCURACY: "I-MLP", "prior " + ACCURACY: "prior"})
 
 
 def run_figure(curves: pd.DataFrame, label: str, prior: str, title: str) -> plt.Figure:

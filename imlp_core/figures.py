@@ -166,19 +166,23 @@ def decay_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
                                   runs)
 
 
+RUN_COLUMNS = ["experiment", "prior", "dataset", "label", "schedule", "alpha", "k", "seed", "epochs"]
+
+
 def epoch_frame(runs: pd.DataFrame) -> pd.DataFrame:
-    """One row per (run, epoch): accuracy in %, the α used, and the prior's accumulated share 1 − Π(1 − α[t])."""
+    """One row per (run, epoch): the run's :data:`RUN_COLUMNS` (those it has), its accuracy and its prior's in %
+    (NaN where a stopped model has none), and the prior's accumulated share 1 − Π(1 − α[t])."""
+    columns = [column for column in RUN_COLUMNS if column in runs]
+    in_percent = lambda value: math.nan if value is None else 100 * value
     rows = []
     for _, run in runs.iterrows():
         kept = 1.0
         for entry in run["history"]:
             kept *= 1.0 - float(entry["alpha"])
-            rows.append({"experiment": run["experiment"], "prior": run["prior"], "dataset": run["dataset"],
-                         "label": run["label"], "schedule": run["schedule"], "alpha": run["alpha"], "k": run["k"],
-                         "seed": run["seed"], "epochs": run["epochs"], "epoch": entry["epoch"],
-                         ACCURACY: 100 * entry["test_acc"], "prior " + ACCURACY: 100 * entry["prior_test_acc"],
-                         "share": 1.0 - kept})
-    return pd.DataFrame(rows)
+            rows.append({**{column: run[column] for column in columns}, "epoch": entry["epoch"],
+                         ACCURACY: in_percent(entry["test_acc"]),
+                         "prior " + ACCURACY: in_percent(entry.get("prior_test_acc")), "share": 1.0 - kept})
+    return pd.DataFrame(rows, columns=[*columns, "epoch", ACCURACY, "prior " + ACCURACY, "share"])
 
 
 def epoch_curves_figure(runs: pd.DataFrame, title: str) -> plt.Figure:

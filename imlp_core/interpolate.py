@@ -93,7 +93,7 @@ def select_layers(layers: LayerSelection, num_layers: int) -> list[int]:
 @torch.no_grad()
 def interpolate_(
     mlp: IMLP, prior: Prior, alpha: float | Sequence[float] | Tensor, layers: LayerSelection = "all",
-    *, bias: bool = True, norms: bool = False,
+    *, bias: bool = True, norms: bool = False, dense: list[tuple[Tensor, Tensor]] | None = None,
 ) -> None:
     """Algorithm 1, in place: W <- (1 - alpha) W + alpha W_P and b <- (1 - alpha) b + alpha b_P.
 
@@ -101,10 +101,10 @@ def interpolate_(
     one number, or one per stacked model (shape (K,)). ``torch.lerp`` returns exactly W_P at alpha = 1 and
     exactly W at alpha = 0. Notebook 08's open choices: ``bias=False`` leaves b alone (Algorithm 1 names W
     only); ``norms=True`` also pulls the affine LN's gamma, beta after each selected hidden layer towards the
-    prior's (``prior.dense_norms()``).
+    prior's (``prior.dense_norms()``). ``dense``: ``prior.dense_layers()`` when the caller has just built them.
     """
     mlp_layers = mlp.interpolated_layers()
-    dense = prior.dense_layers()
+    dense = prior.dense_layers() if dense is None else dense
     if len(dense) != len(mlp_layers):
         raise ValueError(f"the I-MLP has {len(mlp_layers)} interpolated layers but the prior has {len(dense)}; build it with IMLP.matching(prior)")
     selected = select_layers(layers, len(mlp_layers))

@@ -23,8 +23,7 @@ from imlp_core.data import TRAIN_IMAGES
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.paths import repo_root, runs_dir
 from imlp_core.profiles import Profile
-from imlp_core.results import read_record, record_path
-from imlp_core.train import SweepConfig, check_schedules
+from imlp_core.train import SweepConfig, check_schedules, missing_schedules
 
 BENCHMARKS = {"cpu": "results/benchmarks.json", "cuda": "results/benchmarks_h100.json"}  # `make bench` output
 
@@ -48,8 +47,7 @@ class PlannedSweep:
 
     def missing(self, results: Path | None = None) -> list[AlphaSchedule]:
         """The schedules whose record the store (default ``results/runs``) does not hold."""
-        results = Path(results) if results is not None else runs_dir()
-        return [s for s, key in zip(self.schedules, self.keys()) if read_record(record_path(results, key)) is None]
+        return missing_schedules(self.sweep, self.schedules, Path(results) if results is not None else runs_dir())
 
 
 def merge(listed: Sequence[tuple[str, SweepConfig, Sequence[AlphaSchedule]]]) -> list[PlannedSweep]:

@@ -181,20 +181,24 @@ def run_sweep(
         checkpoint = checkpoint_path(results, sweep.key)
         for path in [*(record_path(results, key) for key in keys), checkpoint]:
             remove_stale_temps(path)  # left by a process killed while writing
-        stored = lambda schedule: read_record(record_path(results, sweep.run_key(schedule))) is not None
         # A checkpoint of the sweep (killed after writing some of its records) is continued as a whole, so that
         # the missing records are exactly those of the uninterrupted sweep; runs it does not hold train after it.
         checkpointed = Trainer.checkpointed_schedules(checkpoint)
-        if checkpointed and not all(map(stored, checkpointed)):
+        if checkpointed and missing_schedules(sweep, checkpointed, results):
             Trainer(sweep, checkpointed, results, device, progress).run()
         checkpoint.unlink(missing_ok=True)  # finished, or left by a process killed after its last record
-        if pending := [s for s in schedules if not stored(s)]:
+        if pending := missing_schedules(sweep, schedules, results):
             Trainer(sweep, pending, results, device, progress).run()
-        if all(map(stored, schedules)):  # done: no lock file left (a waiter on the unlinked file tries again)
+        if not missing_schedules(sweep, schedules, results):  # done: no lock file left (a waiter tries again)
             Path(lock.lock_file).unlink(missing_ok=True)
     finally:
         lock.release()
     return [read_record(record_path(results, key)) for key in keys]
+
+
+def missing_schedules(sweep: SweepConfig, schedules: Sequence[AlphaSchedule], results: Path) -> list[AlphaSchedule]:
+    """The ``schedules`` of ``sweep`` whose record the store ``results`` does not hold (a corrupt one is missing)."""
+    return [s for s in schedules if read_record(record_path(results, sweep.run_key(s))) is None]
 
 
 def stored_records(sweep: SweepConfig, schedules: Sequence[AlphaSchedule], results: Path | None = None
@@ -344,8 +348,9 @@ class Trainer:
         far when pulling every N steps (None: once per epoch). ``optimizer_state="reset"`` then restarts Adam's
         moments and step count, for all K models of the sweep (they share one step count).
         """
+        dense = None  # the prior's dense layers, built here when the pull is measured, else by interpolate_
         if step is None or self.is_epochs_last_pull(step):
-            dense, layers = self.prior.dense_layers(), self.mlp.interpolated_layers()  # interpolate_ builds its own
+            dense, layers = self.prior.dense_layers(), self.mlp.interpolated_layers()
             drift, gap = [], []
             for i, before in zip(self.interpolation["layers"], self.last_pulled):
                 weight = layers[i].weight
@@ -355,7 +360,7 @@ class Trainer:
             self.pull_diagnostics = {name: [[v if math.isfinite(v) else None for v in row] for row in torch.stack(norms, 1).tolist()]
                                      for name, norms in (("drift", drift), ("gap", gap))}
         if any(alphas):
-            interpolate_(self.mlp, self.prior, alphas, **self.interpolation)
+            interpolate_(self.mlp, self.prior, alphas, **self.interpolation, dense=dense)
             if self.sweep.optimizer_state == "reset":
                 for state in self.mlp_opt.state.values():
                     for value in state.values():
