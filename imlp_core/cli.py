@@ -46,6 +46,8 @@ def train_command(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--train-subset", type=int, default=None)
     parser.add_argument("--test-subset", type=int, default=None)
+    parser.add_argument("--curve-test-subset", type=int, default=None,
+                        help="test images for the epochs before the last (the last epoch: the whole test split)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--precision", choices=PRECISIONS, default="float32",
                         help="bf16: autocast, for GPUs (float32 on CUDA uses TF32 matmuls)")
@@ -57,7 +59,8 @@ def train_command(argv: Sequence[str] | None = None) -> None:
         layers = parse_layers(args.layers)
         schedules = schedules_from_args(args)
         sweeps = [SweepConfig(args.prior, args.dataset, args.epochs, args.batch_size, args.lr,
-                              args.train_subset, args.test_subset, seed, layers, args.precision, **options_from_args(args))
+                              args.train_subset, args.test_subset, seed, layers, args.precision, **options_from_args(args),
+                              curve_test_subset=args.curve_test_subset)
                   for seed in args.seeds]
         check_schedules(schedules)
         results = check_writable(args.results if args.results is not None else runs_dir())

@@ -392,7 +392,7 @@ def _load_image_folder(root: Path, data_dir: Path, env_var: str) -> _Splits:
     signature = _listing_signature([path for path, _ in train_files + test_files])
     root_hash = hashlib.sha256(str(root).encode()).hexdigest()[:12]
     cache = data_dir / "cache" / f"{root.name}-{root_hash}.pt"
-    source = f"ImageFolder {root}"
+    source = f"ImageFolder {source_name(root)}"
     cache.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{cache}.lock"):  # two processes starting at once decode only once
         payload = _read_cache(cache)
@@ -407,6 +407,15 @@ def _load_image_folder(root: Path, data_dir: Path, env_var: str) -> _Splits:
             }
             atomic_torch_save(payload, cache)  # never a partial cache
     return _Splits(*payload["train"], *payload["test"], tuple(payload["classes"]), source)
+
+
+def source_name(root: Path) -> str:
+    """``root`` as a record names it: relative to the repository when inside it, else by its folder name, so that
+    no record or table carries a path of the machine that ran it."""
+    try:
+        return Path(root).resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return Path(root).name
 
 
 def _list_split(split_dir: Path) -> tuple[list[str], list[tuple[str, int]]]:

@@ -38,7 +38,8 @@ def _sweeps(profile: Profile, experiment: str, prior: str, dataset: str, schedul
     records = []
     for seed in profile.seeds if seeds is None else seeds:
         sweep = SweepConfig(prior, dataset, budget.epochs, lr=budget.lr, train_subset=budget.train_subset,
-                            test_subset=budget.test_subset, seed=seed, **(options or {}))
+                            test_subset=budget.test_subset, seed=seed,
+                            curve_test_subset=budget.curve_test_subset, **(options or {}))
         if _planned is not None:
             _planned.append((experiment, sweep, list(schedules)))
         elif not stored_runs_only():

@@ -31,7 +31,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "lr_schedule": ("constant", "cosine"),
 }
 # Every setting of a sweep whose default stays out of its records' keys (``precision`` came first).
-DEFAULTS: dict[str, Any] = {"precision": "float32", "interpolate_every": "epoch",
+DEFAULTS: dict[str, Any] = {"precision": "float32", "interpolate_every": "epoch", "curve_test_subset": None,
                             **{name: values[0] for name, values in CHOICES.items()}}
 
 

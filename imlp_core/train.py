@@ -72,6 +72,9 @@ class SweepConfig:
     optimizer_state: str = "keep"
     bias: str = "interpolated"
     lr_schedule: str = "constant"
+    # Test images for the accuracy of every epoch but the last (the curves); the last epoch's accuracy, the one
+    # every claim reads, is always on the whole test split of the sweep. None: every epoch on the whole split.
+    curve_test_subset: int | None = None
 
     def __post_init__(self) -> None:
         if self.prior not in PRIORS:
@@ -81,7 +84,7 @@ class SweepConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        for name in ("train_subset", "test_subset"):
+        for name in ("train_subset", "test_subset", "curve_test_subset"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise ValueError(f"{name} must be None (the whole split) or an integer >= 1, got {value!r}")
@@ -229,6 +232,10 @@ class Trainer:
         self.prior = build_prior(sweep.prior, self.data.num_classes, sweep.block, sweep.ln != "plain").to(device)
         self.mlp = IMLP.matching(self.prior, num_models=len(schedules)).to(device)
         self.interpolation = sweep.interpolation_kwargs(len(self.mlp.interpolated_layers()))
+        self.curve_index = None  # the test images of the epochs before the last (SweepConfig.curve_test_subset)
+        if sweep.curve_test_subset is not None and sweep.curve_test_subset < len(self.data.test_labels):
+            self.curve_index = datasets.stratified_subset(self.data.test_labels.cpu(), sweep.curve_test_subset,
+                                                          sweep.seed, split="curve_test").to(device)
         self.steps_per_epoch = math.ceil(len(self.data.train_labels) / sweep.batch_size)
         # Each selected layer's weights just after the last interpolation (or at the start): Adam's drift since then.
         self.last_pulled = [self.mlp.interpolated_layers()[i].weight.detach().clone() for i in self.interpolation["layers"]]
@@ -316,8 +323,9 @@ class Trainer:
                 if any(test_time):
                     interpolate_(self.mlp, self.prior, test_time, **self.interpolation)
                 alphas = [a + t for a, t in zip(alphas, test_time)]
-            prior_acc, mlp_acc = self.evaluate()
-            self.record_epoch(epoch, alphas, prior_loss, mlp_loss, prior_acc, mlp_acc)
+            last = epoch == epochs - 1
+            prior_acc, mlp_acc = self.evaluate(None if last else self.curve_index)
+            self.record_epoch(epoch, alphas, prior_loss, mlp_loss, prior_acc, mlp_acc, last)
             bar.set_postfix_str(
                 f"epoch {epoch + 1}/{epochs} prior {prior_acc:.1%} I-MLP {min(mlp_acc):.1%}-{max(mlp_acc):.1%} "
                 f"{n_train * len(self.history) / max(self.train_seconds, 1e-9):.0f} img/s", refresh=False)
@@ -426,21 +434,24 @@ class Trainer:
         return prior_sum / n, mlp_sum / n
 
     @torch.no_grad()
-    def evaluate(self) -> tuple[float, list[float]]:
-        """Test accuracy of the prior and of each I-MLP: correct predictions counted as integers, divided once."""
+    def evaluate(self, index: Tensor | None = None) -> tuple[float, list[float]]:
+        """Test accuracy of the prior and of each I-MLP on the test images ``index`` (None: all of them): correct
+        predictions counted as integers, divided once."""
         self.prior.eval()
         self.mlp.eval()
         prior_correct = torch.zeros((), dtype=torch.long, device=self.device)
         mlp_correct = torch.zeros(self.mlp.num_models, dtype=torch.long, device=self.device)
         data = self.data
-        for start in range(0, len(data.test_labels), EVAL_BATCH):
-            x = datasets.normalize(data.test_images[start:start + EVAL_BATCH], data.mean, data.std)
-            y = data.test_labels[start:start + EVAL_BATCH]
+        images, labels = (data.test_images, data.test_labels) if index is None else (data.test_images[index],
+                                                                                     data.test_labels[index])
+        for start in range(0, len(labels), EVAL_BATCH):
+            x = datasets.normalize(images[start:start + EVAL_BATCH], data.mean, data.std)
+            y = labels[start:start + EVAL_BATCH]
             with self.autocast():
                 prior_logits, mlp_logits = self.prior(x), self.mlp(x)
             prior_correct += (prior_logits.argmax(-1) == y).sum()
             mlp_correct += (mlp_logits.argmax(-1) == y).sum(-1)
-        n = len(data.test_labels)
+        n = len(labels)
         return prior_correct.item() / n, [correct / n for correct in mlp_correct.tolist()]
 
     @torch.no_grad()
@@ -460,14 +471,18 @@ class Trainer:
         return self.diverged_at.get(model, math.inf) <= epoch
 
     def record_epoch(self, epoch: int, alphas: list[float], prior_loss: Tensor, mlp_loss: Tensor,
-                     prior_acc: float, mlp_acc: list[float]) -> None:
-        """Append this epoch's numbers; a stopped (diverged) model's are None from its divergence on."""
+                     prior_acc: float, mlp_acc: list[float], last: bool) -> None:
+        """Append this epoch's numbers; a stopped (diverged) model's are None from its divergence on. With a
+        ``curve_test_subset``, each entry also says on how many test images its accuracies were measured."""
         mlp_losses = [None if self.stopped(k, epoch + 1) else loss for k, loss in enumerate(mlp_loss.tolist())]
         mlp_acc = [None if self.stopped(k, epoch + 1) else acc for k, acc in enumerate(mlp_acc)]
         prior_stopped = self.stopped(PRIOR, epoch + 1)
         self.history.append({"epoch": epoch + 1, "alpha": alphas, "train_loss": mlp_losses, "test_acc": mlp_acc,
                              "prior_train_loss": None if prior_stopped else prior_loss.item(),
                              "prior_test_acc": None if prior_stopped else prior_acc, **self.pull_diagnostics})
+        if self.sweep.curve_test_subset is not None:
+            self.history[-1]["test_images"] = len(self.data.test_labels) if last or self.curve_index is None \
+                else len(self.curve_index)
 
     def write_records(self) -> None:
         """One record per I-MLP not yet stored, with its history and status (ok, diverged, or prior diverged)."""
