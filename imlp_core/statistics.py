@@ -66,6 +66,51 @@ def mean_std(values: Iterable[float]) -> tuple[float, float, int]:
     return float(array.mean()), float(array.std(ddof=1)) if array.size > 1 else math.nan, int(array.size)
 
 
+def percent(values: pd.Series) -> pd.Series:
+    """Accuracies stored as fractions, in %."""
+    return values.astype(float) * 100
+
+
+def select(runs: pd.DataFrame, **selector) -> pd.DataFrame:
+    """The rows of ``runs`` whose columns equal ``selector``'s values (column=value)."""
+    mask = np.ones(len(runs), dtype=bool)
+    for column, value in selector.items():
+        mask &= (runs[column] == value).to_numpy()
+    return runs[mask]
+
+
+def mlp_per_seed(runs: pd.DataFrame, **selector) -> pd.Series:
+    """Final I-MLP test accuracy in % of the rows matching ``selector``, indexed by seed (one row per seed)."""
+    chosen = select(runs, **selector)
+    return percent(chosen.drop_duplicates("seed").set_index("seed")["test_acc"]).sort_index()
+
+
+def prior_per_seed(runs: pd.DataFrame) -> pd.Series:
+    """The prior's final test accuracy in %, indexed by seed (every row of a sweep carries the same prior)."""
+    return percent(runs.drop_duplicates("seed").set_index("seed")["prior_test_acc"]).sort_index()
+
+
+def mlp_accuracy(runs: pd.DataFrame, **selector) -> "Interval":
+    """Final I-MLP test accuracy in % over seeds of the rows matching ``selector``, with its t-interval."""
+    return t_interval(mlp_per_seed(runs, **selector))
+
+
+def prior_accuracy(runs: pd.DataFrame) -> "Interval":
+    """The prior's final test accuracy in % over seeds, with its t-interval."""
+    return t_interval(prior_per_seed(runs))
+
+
+def alpha_curves(runs: pd.DataFrame) -> pd.DataFrame:
+    """Final test accuracy (%) of each constant α: one row per seed, one column per α (sorted)."""
+    constant = runs[runs["schedule"] == "constant"].drop_duplicates(["seed", "alpha"])
+    return percent(constant.pivot(index="seed", columns="alpha", values="test_acc")).sort_index(axis=1)
+
+
+def alpha_curve(runs: pd.DataFrame) -> pd.Series:
+    """Mean test accuracy (%) over seeds of each constant alpha, indexed by alpha."""
+    return alpha_curves(runs).mean()
+
+
 def t_interval(values: Iterable[float], confidence: float = CONFIDENCE) -> Interval:
     """Mean of ``values`` with its Student-t confidence interval (``scipy.stats.t``); NaN bounds below two values.
 

@@ -1,116 +1,91 @@
-"""Our runs beside the paper: accuracy over seeds, the verdict on every printed number and claim (notebook 07),
-and on the V under each of Algorithm 1's open choices (notebook 08).
+"""Our runs beside the paper: the verdict on every printed number and claim (notebook 07), and on the V under each
+of Algorithm 1's open choices (notebook 08). Every verdict is judged with its noise (:mod:`imlp_core.statistics`):
+paired per-seed differences and their 95 % t-interval, never a mean alone.
 
-Runs come in as ``experiments`` DataFrames (one row per I-MLP, accuracies as fractions); every accuracy here
-is in %. Notebook 08's verdicts for one option value's runs:
+Runs come in as ``experiments`` DataFrames (one row per I-MLP, accuracies as fractions); every accuracy here is
+in %. Notebook 08's verdicts for one option value's runs:
 
-* **the V**: an interior alpha (0 < alpha < 1) whose mean accuracy lies at least ``V_DEPTH`` points below
-  both ends, alpha = 0 (the S-MLP) and alpha = 1; reported at the lowest such alpha;
-* **Table 4's ordering**: linear decay (k = 1) below constant alpha = 0.5 and below k = 4;
-* **the test-time gap**: test-time-only interpolation (alpha_test = 0.5) minus no interpolation, against the
-  paper's 48.63 - 58.36 = -9.73 points; "near" within ``NEAR_GAP`` points.
+* **the V**: an interior alpha (0 < alpha < 1) whose per-seed drop below *both* ends, acc(alpha) minus the higher
+  of acc(0) and acc(1) of the same seed, has an interval below zero; reported at the deepest such alpha;
+* **where the curve turns**: the set of interior alpha that is the minimum in most bootstrap resamples of the
+  seeds (:func:`imlp_core.statistics.minimum_set`), not the argmin of a mean;
+* **Table 4's ordering**: linear decay (k = 1) below constant alpha = 0.5 and below k = 4, per seed;
+* **the test-time gap**: test-time-only interpolation (alpha_test = 0.5) minus no interpolation, per seed, against
+  the paper's 48.63 - 58.36 = -9.73 points.
 
 The balance diagnostic needs no extra training: every record holds, per epoch and interpolated layer, how far
 Adam moved W since the previous interpolation (``drift``) and how far W was from W_P (``gap``), measured just
 before the epoch's last interpolation. A pull of alpha moves W by alpha * gap, so ``drift / gap`` is the alpha
-at which pull and drift balance. A model trained with alpha well below its balance stays an MLP (Adam undoes
-each pull); well above it, it follows the prior; the V can only sit where alpha meets its own balance.
+at which pull and drift would balance if the drift pointed away from the prior (a norm, not a direction).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Iterable
 
-import numpy as np
 import pandas as pd
 
 from imlp_core.interpolate import select_layers
 from imlp_core.models import IMLP, PRIORS, build_prior, count_parameters
 from imlp_core.paper import (
-    DATASET_ROLES, FIGURE_2_EXTREMA, PAPER_NUMBERS, PAPER_TEST_TIME_GAP, TABLE_5, PaperNumber, dataset_for_role,
-    format_mean_std,
+    DATASET_ROLES, FIGURE_2_EXTREMA, PAPER_NUMBERS, PAPER_TEST_TIME_GAP, TABLE_4, TABLE_5, PaperNumber,
+    dataset_for_role, format_mean_std,
 )
-
-
-# ---------------------------------------------------------------------------------------------
-# Accuracy over seeds
-
-
-def percent(values: pd.Series) -> pd.Series:
-    return values.astype(float) * 100
-
-
-def mean_std(values: Iterable[float]) -> tuple[float, float, int]:
-    """Mean, sample std (NaN for one value) and count of ``values`` (NaNs dropped)."""
-    array = np.asarray([v for v in values if not (isinstance(v, float) and math.isnan(v))], dtype=float)
-    if array.size == 0:
-        return math.nan, math.nan, 0
-    return float(array.mean()), float(array.std(ddof=1)) if array.size > 1 else math.nan, int(array.size)
-
-
-def prior_accuracy(runs: pd.DataFrame) -> tuple[float, float, int]:
-    """The prior's final test accuracy in %, over seeds (every row of a sweep carries the same prior)."""
-    return mean_std(percent(runs.drop_duplicates("seed")["prior_test_acc"]))
-
-
-def mlp_accuracy(runs: pd.DataFrame, **selector) -> tuple[float, float, int]:
-    """Final I-MLP test accuracy in % over seeds of the rows matching ``selector`` (column=value)."""
-    mask = np.ones(len(runs), dtype=bool)
-    for column, value in selector.items():
-        mask &= (runs[column] == value).to_numpy()
-    return mean_std(percent(runs.loc[mask, "test_acc"]))
-
-
-def alpha_curve(runs: pd.DataFrame) -> pd.Series:
-    """Mean test accuracy (%) over seeds of each constant alpha, indexed by alpha."""
-    constant = runs[runs["schedule"] == "constant"]
-    return percent(constant.groupby("alpha")["test_acc"].mean()).sort_index()
-
+from imlp_core.statistics import (
+    CONFIDENCE, NOT_RUN, OPPOSITE, REPRODUCED, SAME_WITHIN_NOISE, WITHIN_NOISE, Interval, alpha_curves,
+    combine_verdicts, direction_verdict, format_interval, mlp_per_seed, minimum_set, number_verdict,
+    paired_differences, prior_accuracy, prior_per_seed, t_interval,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Notebook 07: every printed number and claim
 
 
-# The verdict rule, said in notebook 07 and applied by `compare_numbers` and `compare_claims`.
 NUMBER_TOLERANCE_SIGMAS = 2.0
-
-NUMBER_TOLERANCE_FLOOR = 1.0  # percentage points: the smallest sigma we allow (one seed has no std)
+NUMBER_TOLERANCE_FLOOR = 1.0  # percentage points: the smallest tolerance (Table 5 prints no deviation)
 
 VERDICT_RULE = (
-    "A printed **number** is *reproduced* when our mean lies within "
-    f"{NUMBER_TOLERANCE_SIGMAS:g} σ of the paper's, σ = √(σ_paper² + σ_ours²) with missing deviations "
-    f"counted as 0 and σ at least {NUMBER_TOLERANCE_FLOOR:g} percentage point; a qualitative **claim** "
-    "(an ordering) is *reproduced* when the ordering holds in our means; a turn of Figure 2 is *reproduced* "
-    "when our curve's turn over 0 < α < 1 lies within a factor of 2 of the paper's α, where a local maximum "
-    f"must stand more than {NUMBER_TOLERANCE_FLOOR:g} point above both its neighbours on our grid. Either "
-    "is *not run in this profile* when the profile did not train that run on the paper's dataset "
-    "(the smoke profile's synthetic data stands in for CIFAR only to exercise the code), and *not "
-    "reproduced* otherwise. Our budget is stated beside every verdict: a claim made at 100 epochs need "
-    "not hold after a few."
+    f"Every verdict is judged with its noise: {CONFIDENCE:.0%} Student-t intervals over seeds, on paired per-seed "
+    "differences (a seed fixes the shared initialisation and data order, so the models of one seed are paired). "
+    "A qualitative **claim** (an ordering) is *reproduced* when the interval of each difference it states lies on "
+    "the paper's side of zero, *same direction, within noise* when the means have the paper's sign but an interval "
+    "reaches across zero, *opposite direction, within noise* when a mean has the other sign but its interval reaches "
+    "across zero, and *opposite* when an interval lies wholly on the other side. A **turn** of Figure 2 is where our "
+    "curve's minimum sits in most bootstrap resamples of the seeds: *reproduced* when those α lie within a factor of "
+    "2 of the paper's and the drop there below both ends (α = 0 and α = 1) has an interval below zero; *opposite* "
+    "when they all lie outside, or when the point lies significantly above an end. A printed **number** is "
+    f"*reproduced* when our interval lies inside the paper's mean ± {NUMBER_TOLERANCE_SIGMAS:g} σ_paper (at least "
+    f"± {NUMBER_TOLERANCE_FLOOR:g} point), *not reproduced* when it lies wholly outside, and *within noise* "
+    "otherwise (one seed has no interval: never reproduced). Any verdict is *not run* when the profile did not "
+    "train those runs on the paper's dataset (the smoke profile's synthetic data stands in for CIFAR only to "
+    "exercise the code). Our budget is stated beside every verdict: a claim made at 100 epochs need not hold after "
+    "a few."
 )
 
-REPRODUCED, NOT_REPRODUCED, NOT_RUN = "reproduced", "not reproduced", "not run in this profile"
+NOT_REPRODUCED = "not reproduced"
+NUMBER_WITHIN_NOISE = "within noise"
 
 
 def select_runs(runs: pd.DataFrame, number: PaperNumber, dataset: str) -> pd.Series:
-    """``number.metric`` in % over seeds, from the runs of ``dataset`` that ``number`` describes."""
+    """``number.metric`` in % of the runs of ``dataset`` that ``number`` describes, indexed by seed."""
     if runs.empty:
         return pd.Series(dtype=float)
-    mask = ((runs["experiment"] == number.experiment) & (runs["prior"] == number.prior)
-            & (runs["dataset"] == dataset) & (runs["schedule"] == number.schedule)
-            & (runs["alpha"] == number.alpha) & (runs["k"] == number.k))
-    chosen = runs[mask]
+    sweep = runs[(runs["experiment"] == number.experiment) & (runs["prior"] == number.prior)
+                 & (runs["dataset"] == dataset)]
     if number.metric == "prior_test_acc":  # one prior per sweep and seed: every row of the sweep carries it
-        chosen = runs[(runs["experiment"] == number.experiment) & (runs["prior"] == number.prior)
-                      & (runs["dataset"] == dataset)].drop_duplicates("seed")
-    return chosen[number.metric].astype(float) * 100  # records hold fractions, the paper prints %
+        return prior_per_seed(sweep)
+    return mlp_per_seed(sweep, schedule=number.schedule, alpha=number.alpha, k=number.k)
 
 
-def within_tolerance(ours: float, ours_std: float, paper: float, paper_std: float | None) -> bool:
-    sigma = math.hypot(0.0 if paper_std is None or math.isnan(paper_std) else paper_std,
-                       0.0 if ours_std is None or math.isnan(ours_std) else ours_std)
-    return abs(ours - paper) <= NUMBER_TOLERANCE_SIGMAS * max(sigma, NUMBER_TOLERANCE_FLOOR)
+def number_tolerance(number: PaperNumber) -> float:
+    """How far from the paper's mean ours may lie: 2 σ_paper, at least 1 point."""
+    return max(NUMBER_TOLERANCE_SIGMAS * (number.std or 0.0), NUMBER_TOLERANCE_FLOOR)
+
+
+def judge_number(ours: Interval, number: PaperNumber) -> str:
+    """The verdict on one printed number (see :data:`VERDICT_RULE`), named for numbers rather than directions."""
+    verdict = number_verdict(ours, number.mean, number_tolerance(number))
+    return {OPPOSITE: NOT_REPRODUCED, REPRODUCED: REPRODUCED, NOT_RUN: NOT_RUN}.get(verdict, NUMBER_WITHIN_NOISE)
 
 
 def runs_on_paper_data(runs: pd.DataFrame, dataset: str) -> bool:
@@ -130,152 +105,194 @@ def describe_runs(runs: pd.DataFrame, dataset: str | None, experiment: str) -> t
 
 
 def compare_numbers(runs: pd.DataFrame, profile) -> pd.DataFrame:
-    """Every printed number beside ours: paper, ours (mean ± std over seeds), difference, budget, source, verdict."""
+    """Every printed number beside ours: the paper's mean ± std, ours as mean [95 % interval] (seeds), the
+    difference, the tolerance, budget, source and verdict."""
     rows = []
     for number in PAPER_NUMBERS:
         dataset = dataset_for_role(profile, number.dataset)
-        values = select_runs(runs, number, dataset) if dataset is not None else pd.Series(dtype=float)
-        mean, std, n = mean_std(values)
-        if n == 0 or not runs_on_paper_data(runs, dataset):
-            verdict = NOT_RUN
-        else:
-            verdict = REPRODUCED if within_tolerance(mean, std, number.mean, number.std) else NOT_REPRODUCED
+        ours = t_interval(select_runs(runs, number, dataset) if dataset is not None else [])
+        verdict = judge_number(ours, number) if runs_on_paper_data(runs, dataset) else NOT_RUN
         budget, source = describe_runs(runs, dataset, number.experiment)
         rows.append({"source": number.source, "model": number.row, "dataset": number.dataset,
-                     "paper": format_mean_std(number.mean, number.std), "ours": format_mean_std(mean, std),
-                     "difference": round(mean - number.mean, 2) if n else math.nan, "seeds": n,
-                     "profile": profile.name, "our dataset": dataset or "skipped", "budget": budget,
-                     "data source": source, "verdict": verdict})
+                     "paper": format_mean_std(number.mean, number.std), "ours": format_interval(ours),
+                     "difference": round(ours.mean - number.mean, 2) if ours.n else math.nan, "seeds": ours.n,
+                     "tolerance": f"± {number_tolerance(number):.2f}", "profile": profile.name,
+                     "our dataset": dataset or "skipped", "budget": budget, "data source": source,
+                     "verdict": verdict})
     return pd.DataFrame(rows)
 
 
-def _mean_of(runs: pd.DataFrame, number: PaperNumber, dataset: str) -> float:
-    return mean_std(select_runs(runs, number, dataset))[0]
+def _find(source: str, row: str, dataset: str = "CIFAR-10") -> PaperNumber:
+    return next(n for n in PAPER_NUMBERS if n.source == source and n.row == row and n.dataset == dataset)
 
 
 def _ordering_claims() -> list[tuple[str, str, list[tuple[PaperNumber, PaperNumber]]]]:
     """(source, claim, pairs (a, b) that must all satisfy a < b) for the orderings the paper states."""
-    def find(source: str, row: str, dataset: str = "CIFAR-10") -> PaperNumber:
-        return next(n for n in PAPER_NUMBERS if n.source == source and n.row == row and n.dataset == dataset)
-
     claims = []
     for source, prior in (("Table 1(a)", "S-CNN"), ("Table 1(b)", "MLP-Mixer")):
         for dataset in DATASET_ROLES:
-            a0, a01, a1 = (find(source, f"I-MLP (α = {a})", dataset) for a in ("0.0", "0.01", "1.0"))
+            a0, a01, a1 = (_find(source, f"I-MLP (α = {a})", dataset) for a in ("0.0", "0.01", "1.0"))
             claims.append((f"{source}, {dataset}",
                            "α = 0.01 is worse than both ends, α = 0 and α = 1 (the V of Figure 2)",
                            [(a01, a0), (a01, a1)]))
             claims.append((f"{source}, {dataset}", f"the {prior} prior beats the S-MLP (I-MLP α = 0)",
-                           [(a0, find(source, prior, dataset))]))
-    t4 = lambda row: find("Table 4", row)
+                           [(a0, _find(source, prior, dataset))]))
+    t4 = lambda row: _find("Table 4", row)
+    test_time, none = t4("I-MLP test-time interpolation α_test = 0.5"), t4("I-MLP no interpolation α[t] = 0")
+    linear, constant = t4("I-MLP linear decay a = 0.5, k = 1"), t4("I-MLP constant interpolation α[t] = 0.5")
     claims.append(("Table 4 / App. F", "test-time-only interpolation is worse than no interpolation and than the CNN",
-                   [(t4("I-MLP test-time interpolation α_test = 0.5"), t4("I-MLP no interpolation α[t] = 0")),
-                    (t4("I-MLP test-time interpolation α_test = 0.5"), t4("CNN"))]))
+                   [(test_time, none), (test_time, t4("CNN"))]))
     claims.append(("Table 4 / Fig. 3", "linear decay (k = 1) is worse than constant (k = 0) and than k = 4",
-                   [(t4("I-MLP linear decay a = 0.5, k = 1"), t4("I-MLP constant interpolation α[t] = 0.5")),
-                    (t4("I-MLP linear decay a = 0.5, k = 1"), t4("I-MLP exponential decay a = 0.5, k = 4"))]))
-    claims.append(("Table 4", "constant interpolation α = 0.5 beats no interpolation",
-                   [(t4("I-MLP no interpolation α[t] = 0"), t4("I-MLP constant interpolation α[t] = 0.5"))]))
+                   [(linear, constant), (linear, t4("I-MLP exponential decay a = 0.5, k = 4"))]))
+    claims.append(("Table 4", "constant interpolation α = 0.5 beats no interpolation", [(none, constant)]))
     return claims
 
 
-def _gain(runs: pd.DataFrame, model: str, dataset_role: str, dataset: str) -> float:
+def judge_differences(differences: list[tuple[str, pd.Series]]) -> tuple[str, str]:
+    """(what ours shows, verdict) for named per-seed differences that the paper says are all > 0."""
+    intervals = [(name, t_interval(values)) for name, values in differences]
+    if any(interval.n == 0 for _, interval in intervals):
+        return "—", NOT_RUN
+    ours = "; ".join(f"{name}: {format_interval(interval, signed=True)}" for name, interval in intervals)
+    return ours, combine_verdicts([direction_verdict(interval) for _, interval in intervals])
+
+
+def _gain(runs: pd.DataFrame, model: str, dataset_role: str, dataset: str) -> pd.Series:
+    """Per seed: the interpolated ``model``'s accuracy minus its baseline's (Table 5)."""
     base = next(n for n in TABLE_5 if n.row == f"{model} baseline" and n.dataset == dataset_role)
     interp = next(n for n in TABLE_5 if n.row == f"{model} CNN-interpolated" and n.dataset == dataset_role)
-    return _mean_of(runs, interp, dataset) - _mean_of(runs, base, dataset)
+    return paired_differences(select_runs(runs, interp, dataset), select_runs(runs, base, dataset))
 
 
 def compare_claims(runs: pd.DataFrame, profile) -> pd.DataFrame:
-    """Each qualitative claim: what the paper says, what our means show, and the verdict."""
+    """Each qualitative claim: what the paper says, our paired differences with their intervals, and the verdict."""
     rows = []
 
-    def add(source: str, claim: str, dataset_role: str, experiment: str, ours: str, holds: bool | None) -> None:
+    def add(source: str, claim: str, dataset_role: str, experiment: str, ours: str, verdict: str) -> None:
         dataset = dataset_for_role(profile, dataset_role)
-        if holds is None or dataset is None or not runs_on_paper_data(runs, dataset):
-            verdict = NOT_RUN
-        else:
-            verdict = REPRODUCED if holds else NOT_REPRODUCED
-        rows.append({"source": source, "claim": claim, "ours": ours, "profile": profile.name,
-                     "our dataset": dataset or "skipped", "budget": describe_runs(runs, dataset, experiment)[0],
-                     "verdict": verdict})
+        if dataset is None or not runs_on_paper_data(runs, dataset):
+            ours, verdict = "—", NOT_RUN
+        rows.append({"source": source, "claim": claim, "ours (paired difference, 95 % interval)": ours,
+                     "profile": profile.name, "our dataset": dataset or "skipped",
+                     "budget": describe_runs(runs, dataset, experiment)[0], "verdict": verdict})
 
     for source, claim, pairs in _ordering_claims():
         role = pairs[0][0].dataset
         dataset = dataset_for_role(profile, role)
-        means = [(_mean_of(runs, a, dataset), _mean_of(runs, b, dataset)) if dataset else (math.nan, math.nan)
-                 for a, b in pairs]
-        known = all(not math.isnan(x) and not math.isnan(y) for x, y in means)
-        ours = "; ".join(f"{a.row} {x:.2f} < {b.row} {y:.2f}" if x < y else f"{a.row} {x:.2f} ≥ {b.row} {y:.2f}"
-                         for (a, b), (x, y) in zip(pairs, means)) if known else "—"
-        add(source, claim, role, pairs[0][0].experiment, ours, all(x < y for x, y in means) if known else None)
+        differences = [(f"{b.row} − {a.row}", paired_differences(select_runs(runs, b, dataset),
+                                                                 select_runs(runs, a, dataset)) if dataset else
+                        pd.Series(dtype=float)) for a, b in pairs]
+        add(source, claim, role, pairs[0][0].experiment, *judge_differences(differences))
 
     for role in DATASET_ROLES:
         dataset = dataset_for_role(profile, role)
-        gains = {m: _gain(runs, m, role, dataset) if dataset else math.nan for m in ("MLP-1", "MLP-2")}
-        known = not any(math.isnan(g) for g in gains.values())
-        ours = f"gain MLP-1 {gains['MLP-1']:+.2f} pp, MLP-2 {gains['MLP-2']:+.2f} pp" if known else "—"
+        empty = pd.Series(dtype=float)
+        one, two = (_gain(runs, m, role, dataset) if dataset else empty for m in ("MLP-1", "MLP-2"))
         # The paper's claim is a gain: MLP-2 must improve on its baseline, and by more than MLP-1 does.
+        differences = [("MLP-2's gain", two), ("MLP-2's gain − MLP-1's gain", paired_differences(two, one))]
         add(f"Table 5, {role}", "interpolating one wide first layer (MLP-2) helps, and more than six layers (MLP-1)",
-            role, "first_layer", ours, gains["MLP-2"] > max(gains["MLP-1"], 0.0) if known else None)
+            role, "first_layer", *judge_differences(differences))
 
     for extremum in FIGURE_2_EXTREMA:
         dataset = dataset_for_role(profile, "CIFAR-10")
-        found = curve_extremum(runs, extremum.experiment, dataset, extremum.kind) if dataset else None
-        # A curve without such a turn (e.g. no local maximum beyond noise) is a measured "no", not "not run".
-        has_curve = dataset is not None and curve_extremum(runs, extremum.experiment, dataset, "minimum") is not None
-        if found is not None:
-            ours, holds = f"our {extremum.kind} at α = {found:g}", math.isclose(found, extremum.alpha, rel_tol=0.5)
-        else:
-            ours, holds = ("no such turn on our grid", False) if has_curve else ("—", None)
+        sweep = runs[(runs["experiment"] == extremum.experiment) & (runs["dataset"] == dataset)] if dataset else runs.iloc[:0]
+        judge = judge_minimum if extremum.kind == "minimum" else judge_local_maximum
         add(f"{extremum.source}, CIFAR-10", f"{extremum.kind} of accuracy over α at α ≈ {extremum.alpha:g}",
-            "CIFAR-10", extremum.experiment, ours, holds)
+            "CIFAR-10", extremum.experiment, *judge(sweep, extremum.alpha))
     return pd.DataFrame(rows)
 
 
-def curve_extremum(runs: pd.DataFrame, experiment: str, dataset: str, kind: str) -> float | None:
-    """The α of the lowest ("minimum") or highest interior ("local maximum") mean accuracy over 0 < α < 1.
+def near(alpha: float, target: float) -> bool:
+    """Within a factor of 2 of ``target``: how close a turn of our grid must be to the paper's."""
+    return target / 2 <= alpha <= target * 2
 
-    The ends α = 0 and α = 1 are excluded: the paper's turns are interior. A local maximum is an interior
-    point above both neighbours of our grid by more than ``NUMBER_TOLERANCE_FLOOR`` percentage points (smaller
-    bumps are a few test images, not a turn); among several, the highest. None with fewer than three α > 0.
-    """
-    if runs.empty:
-        return None
-    curve = (runs[(runs["experiment"] == experiment) & (runs["dataset"] == dataset) & (runs["schedule"] == "constant")
-                  & (runs["alpha"] > 0) & (runs["alpha"] < 1)]
-             .groupby("alpha")["test_acc"].mean().sort_index())  # noqa: E501
-    if len(curve) < 3:
-        return None
-    if kind == "minimum":
-        return float(curve.idxmin())
-    values = curve.to_numpy()
-    margin = NUMBER_TOLERANCE_FLOOR / 100  # test_acc is a fraction
-    peaks = [i for i in range(1, len(values) - 1) if values[i] > max(values[i - 1], values[i + 1]) + margin]
-    if not peaks:
-        return None
-    return float(curve.index[max(peaks, key=lambda i: values[i])])
+
+def interior_curves(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per-seed accuracy (%) of each constant 0 < α < 1 (rows: seeds, columns: α)."""
+    curves = alpha_curves(runs) if not runs.empty else pd.DataFrame()
+    return curves.loc[:, [a for a in curves.columns if 0 < a < 1]]
+
+
+def drop_below_ends(runs: pd.DataFrame, alpha: float) -> Interval:
+    """The V's depth at ``alpha``: per seed acc(alpha) minus the higher of acc(0) and acc(1), with its interval."""
+    curves = alpha_curves(runs) if not runs.empty else pd.DataFrame()
+    if not {0.0, 1.0, alpha} <= set(curves.columns):
+        return t_interval([])
+    return t_interval(curves[alpha] - curves[[0.0, 1.0]].max(axis=1))
+
+
+def judge_minimum(runs: pd.DataFrame, target: float) -> tuple[str, str]:
+    """(ours, verdict) for "the curve's minimum sits at α ≈ ``target``" (see :data:`VERDICT_RULE`)."""
+    curves = interior_curves(runs)
+    if curves.shape[1] < 3:
+        return "—", NOT_RUN
+    where = minimum_set(curves)
+    depths = {alpha: drop_below_ends(runs, alpha) for alpha in where}
+    ours = "minimum over resamples at α ∈ {" + ", ".join(f"{a:g}" for a in where) + "}; drop below both ends: " +         "; ".join(f"α = {a:g}: {format_interval(d, signed=True)}" for a, d in depths.items())
+    inside = [a for a in where if near(a, target)]
+    deep = [direction_verdict(Interval(-d.mean, -d.high, -d.low, d.n)) for d in depths.values()]
+    if not inside or OPPOSITE in deep:
+        return ours, OPPOSITE
+    if len(inside) == len(where) and all(v == REPRODUCED for v in deep):
+        return ours, REPRODUCED
+    return ours, SAME_WITHIN_NOISE
+
+
+def judge_local_maximum(runs: pd.DataFrame, target: float) -> tuple[str, str]:
+    """(ours, verdict) for "a local maximum at α ≈ ``target``": some grid α near it stands above both of its
+    neighbours (per seed: acc(α) minus the higher neighbour, with its interval)."""
+    curves = alpha_curves(runs) if not runs.empty else pd.DataFrame()
+    alphas = list(curves.columns)
+    candidates = [i for i in range(1, len(alphas) - 1) if near(alphas[i], target) and 0 < alphas[i] < 1]
+    if len(alphas) < 5 or not candidates:
+        return "—", NOT_RUN
+    bumps = {alphas[i]: t_interval(curves[alphas[i]] - curves[[alphas[i - 1], alphas[i + 1]]].max(axis=1))
+             for i in candidates}
+    ours = "height above both neighbours: " + "; ".join(f"α = {a:g}: {format_interval(b, signed=True)}"
+                                                        for a, b in bumps.items())
+    verdicts = [direction_verdict(b) for b in bumps.values()]
+    if REPRODUCED in verdicts:
+        return ours, REPRODUCED
+    if all(v == OPPOSITE for v in verdicts):
+        return ours, OPPOSITE
+    return ours, SAME_WITHIN_NOISE if any(b.mean > 0 for b in bumps.values()) else combine_verdicts(verdicts)
 
 
 def claims_by_option(open_runs: pd.DataFrame, profile) -> pd.DataFrame:
-    """One row per claim of :func:`compare_claims`: the open-choice values of notebook 08 under which it holds.
+    """One row per claim of :func:`compare_claims`: the open-choice values of notebook 08 under which it is
+    reproduced, within noise, and opposite.
 
     Each option value's runs (S-CNN prior: the alpha grid, and for some Table 4's schedules) stand in for
     notebooks 03 and 05's runs; claims about other priors, or runs an option value does not make, are not run.
     """
+    columns = ["source", "claim", "reproduced under", "within noise under", "opposite under"]
     verdicts = {}
     for option, frame in open_runs.groupby("option", sort=False):
         as_sweeps = pd.concat([frame.assign(experiment="cnn"), frame.assign(experiment="schedules")], ignore_index=True)
         verdicts[option] = compare_claims(as_sweeps, profile).set_index(["source", "claim"])["verdict"]
     if not verdicts:
-        return pd.DataFrame(columns=["source", "claim", "holds under", "does not hold under"])
+        return pd.DataFrame(columns=columns)
     table = pd.DataFrame(verdicts)
-    names = lambda row, verdict: ", ".join(o for o, v in row.items() if v == verdict) or "—"
-    return pd.DataFrame({"holds under": table.apply(names, axis=1, verdict=REPRODUCED),
-                         "does not hold under": table.apply(names, axis=1, verdict=NOT_REPRODUCED)}).reset_index()
+    names = lambda row, chosen: ", ".join(o for o, v in row.items() if v in chosen) or "—"
+    return pd.DataFrame({"reproduced under": table.apply(names, axis=1, chosen=(REPRODUCED,)),
+                         "within noise under": table.apply(names, axis=1, chosen=WITHIN_NOISE_VERDICTS),
+                         "opposite under": table.apply(names, axis=1, chosen=(OPPOSITE,))}).reset_index()
+
+
+WITHIN_NOISE_VERDICTS = WITHIN_NOISE
+
+
+def verdict_counts(claims: pd.DataFrame) -> dict[str, int]:
+    """How many claims are reproduced, within noise (either direction), opposite, and not run: the headline."""
+    verdicts = claims["verdict"]
+    return {"reproduced": int((verdicts == REPRODUCED).sum()),
+            "within noise": int(verdicts.isin(WITHIN_NOISE_VERDICTS).sum()),
+            "opposite": int((verdicts == OPPOSITE).sum()), "not run": int((verdicts == NOT_RUN).sum())}
 
 
 def ours_table(runs: pd.DataFrame, numbers: list[PaperNumber], profile) -> pd.DataFrame:
-    """Our "mean ± std" for each of the paper's ``numbers``, in the paper's rows and dataset-role columns."""
+    """Our "mean [95 % interval] (seeds)" for each of the paper's ``numbers``, in the paper's rows and
+    dataset-role columns."""
     rows: dict[str, dict[str, str]] = {}
     for number in numbers:
         dataset = dataset_for_role(profile, number.dataset)
@@ -283,8 +300,8 @@ def ours_table(runs: pd.DataFrame, numbers: list[PaperNumber], profile) -> pd.Da
         if dataset is None:
             cell = "not run in this profile"
         else:
-            mean, std, n = mean_std(select_runs(runs, number, dataset))
-            cell = format_mean_std(mean, std) if n else "not run in this profile"
+            ours = t_interval(select_runs(runs, number, dataset))
+            cell = format_interval(ours) if ours.n else "not run in this profile"
         rows.setdefault(number.row, {})[column] = cell
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "model"
@@ -309,65 +326,63 @@ def table5_parameter_counts() -> pd.DataFrame:
 # Notebook 08: the V under each open choice, and the balance of pull and drift
 
 
-V_DEPTH = 2.0  # points below both ends
-
-NEAR_GAP = 3.0  # points from the paper's test-time gap
-
 DEFAULT = "default"
 NO_RUNS = "No runs of the open choices in the result store (with stored runs only, nothing is trained)."
 
 
-def find_v(curve: pd.Series) -> tuple[float, float] | None:
-    """(alpha, depth) of the lowest interior point lying ``V_DEPTH`` points below both ends; None if none does.
-
-    ``depth`` is how far (points) it lies below the lower end.
-    """
-    if 0.0 not in curve.index or 1.0 not in curve.index:
+def find_v(runs: pd.DataFrame) -> tuple[float, Interval] | None:
+    """(alpha, drop) of the deepest interior alpha whose per-seed drop below both ends has an interval below zero;
+    None where no alpha has (too few seeds, no dip, or a dip within noise)."""
+    deep = {alpha: drop for alpha in interior_curves(runs).columns
+            if (drop := drop_below_ends(runs, alpha)).n >= 2 and drop.high < 0}
+    if not deep:
         return None
-    floor = min(curve[0.0], curve[1.0]) - V_DEPTH
-    interior = curve[(curve.index > 0) & (curve.index < 1)]
-    deep = interior[interior <= floor]
-    if deep.empty:
-        return None
-    alpha = float(deep.idxmin())
-    return alpha, min(curve[0.0], curve[1.0]) - float(deep.min())
+    alpha = min(deep, key=lambda a: deep[a].mean)
+    return alpha, deep[alpha]
 
 
 def option_verdicts(runs: pd.DataFrame) -> dict[str, object]:
-    """The three verdicts of one option value's runs (see the module docstring), with the numbers behind them."""
-    curve = alpha_curve(runs)
-    v = find_v(curve)
-    prior = prior_accuracy(runs)[0]
-    linear, constant, k4 = (mlp_accuracy(runs, schedule="decay", alpha=0.5, k=1.0)[0],
-                            mlp_accuracy(runs, schedule="constant", alpha=0.5)[0],
-                            mlp_accuracy(runs, schedule="decay", alpha=0.5, k=4.0)[0])
-    test_time, none = mlp_accuracy(runs, schedule="test-time", alpha=0.5)[0], curve.get(0.0, math.nan)
-    ordering = None if any(map(math.isnan, (linear, constant, k4))) else linear < constant and linear < k4
-    gap = test_time - none
+    """The verdicts of one option value's runs (see the module docstring), with the numbers behind them."""
+    curves = alpha_curves(runs)
+    v = find_v(runs)
+    prior = prior_accuracy(runs)
+    one_minus_prior = t_interval(paired_differences(curves[1.0], prior_per_seed(runs))) if 1.0 in curves else t_interval([])
+    interior = interior_curves(runs)
+    where = minimum_set(interior) if interior.shape[1] >= 3 else []
+    linear, constant, k4 = (mlp_per_seed(runs, schedule="decay", alpha=0.5, k=1.0),
+                            mlp_per_seed(runs, schedule="constant", alpha=0.5),
+                            mlp_per_seed(runs, schedule="decay", alpha=0.5, k=4.0))
+    ordering = judge_differences([("constant − k = 1", paired_differences(constant, linear)),
+                                  ("k = 4 − k = 1", paired_differences(k4, linear))])
+    gap = t_interval(paired_differences(mlp_per_seed(runs, schedule="test-time", alpha=0.5),
+                                        curves[0.0] if 0.0 in curves else pd.Series(dtype=float)))
+    gap_number = next(n for n in TABLE_4 if n.schedule == "test-time")
+    gap_tolerance = NUMBER_TOLERANCE_SIGMAS * math.hypot(gap_number.std, TABLE_4[1].std)
+    gap_verdict = number_verdict(gap, PAPER_TEST_TIME_GAP, gap_tolerance)
+    gap_verdict = {OPPOSITE: NOT_REPRODUCED, REPRODUCED: REPRODUCED, NOT_RUN: NOT_RUN}.get(gap_verdict, NUMBER_WITHIN_NOISE)
     return {
         "seeds": runs["seed"].nunique(),
-        "S-MLP (α = 0)": curve.get(0.0, math.nan), "α = 1": curve.get(1.0, math.nan), "prior": prior,
-        "α = 1 − prior": curve.get(1.0, math.nan) - prior,
-        "lowest interior α": float(curve[(curve.index > 0) & (curve.index < 1)].idxmin()) if len(curve) > 2 else math.nan,
-        "V": f"yes, at α = {v[0]:g} ({v[1]:.1f} points below the lower end)" if v else "no",
-        "Table 4 ordering": "not run" if ordering is None else
-        f"{'yes' if ordering else 'no'} (k = 1: {linear:.1f}, constant: {constant:.1f}, k = 4: {k4:.1f})",
-        "test-time gap": "not run" if math.isnan(gap) else
-        f"{gap:+.1f} points ({'near' if abs(gap - PAPER_TEST_TIME_GAP) <= NEAR_GAP else 'not near'} the paper's "
-        f"{PAPER_TEST_TIME_GAP:+.1f})",
+        "S-MLP (α = 0)": format_interval(t_interval(curves[0.0]) if 0.0 in curves else t_interval([])),
+        "prior": format_interval(prior),
+        "α = 1 − prior": format_interval(one_minus_prior, signed=True),
+        "minimum over resamples at α ∈": "{" + ", ".join(f"{a:g}" for a in where) + "}" if where else "—",
+        "V": (f"yes, at α = {v[0]:g}: {format_interval(v[1], signed=True)} below both ends" if v else
+              "no interior α lies below both ends beyond noise"),
+        "Table 4 ordering": "not run" if ordering[1] == NOT_RUN else f"{ordering[1]} ({ordering[0]})",
+        "test-time gap": "not run" if gap.n == 0 else
+        f"{format_interval(gap, signed=True)}: {gap_verdict} (the paper: {PAPER_TEST_TIME_GAP:+.2f} ± {gap_tolerance:.2f})",
     }
 
 
 def verdict_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """One row per option value (the default first), one column per verdict; accuracies in %, rounded."""
+    """One row per option value (the default first), one column per verdict; accuracies in % with intervals."""
     if runs.empty:
         return pd.DataFrame(index=pd.Index([], name="option"))
     order = [DEFAULT] + sorted(set(runs["option"]) - {DEFAULT})
     table = pd.DataFrame({option: option_verdicts(runs[runs["option"] == option]) for option in order
                           if (runs["option"] == option).any()}).T
     table.index.name = "option"
-    numeric = ["S-MLP (α = 0)", "α = 1", "prior", "α = 1 − prior"]
-    return table.astype({c: float for c in numeric}).round({c: 2 for c in numeric})
+    return table
 
 
 def balance_frame(runs: pd.DataFrame) -> pd.DataFrame:
