@@ -44,11 +44,13 @@ def _sweeps(profile: Profile, experiment: str, prior: str, dataset: str, schedul
             _planned.append((experiment, sweep, list(schedules)))
         elif not stored_runs_only():
             records += run_sweep(sweep, schedules, results, progress=progress)
-        elif (found := stored_records(sweep, schedules, results)) is not None:
-            records += found
         else:
-            print(f"not in the result store, left out ({STORED_ONLY}=1 trains nothing): {experiment}, "
-                  f"{prior} prior, {dataset}, seed {seed}{option_label(options or {}, ', ')}", flush=True)
+            found = stored_records(sweep, schedules, results)
+            records += found
+            if len(found) < len(schedules):
+                print(f"{len(schedules) - len(found)} of {len(schedules)} runs not in the result store, left out "
+                      f"({STORED_ONLY}=1 trains nothing): {experiment}, {prior} prior, {dataset}, seed {seed}"
+                      f"{option_label(options or {}, ', ')}", flush=True)
     return to_frame(records).assign(experiment=experiment, profile=profile.name)
 
 

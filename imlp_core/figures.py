@@ -21,10 +21,8 @@ from matplotlib.ticker import MaxNLocator
 from imlp_core.models import PRIORS
 from imlp_core.paper import PAPER_EPOCHS
 from imlp_core.paths import figures_dir
-from imlp_core.verdicts import (
-    DEFAULT, NO_RUNS, alpha_curve, balance_frame, find_v, interior_constant, mlp_accuracy, percent, predicted_balance,
-    prior_accuracy,
-)
+from imlp_core.statistics import alpha_curve, mlp_accuracy, percent, prior_accuracy
+from imlp_core.verdicts import DEFAULT, NO_RUNS, balance_frame, find_v, interior_constant, predicted_balance
 
 ACCURACY = "test accuracy (%)"
 

@@ -409,8 +409,9 @@ class Table5MLP2Prior(CNNPrior):
     """MLP-2's CNN prior (Table 5, Appendix H): one wide 3,072 -> 3,072 first layer holds the whole budget.
 
     Its first convolution (3 -> 3 channels, stride 1) has a 3,072 x 3,072 dense form: 9,440,256 weights
-    and biases, the paper's budget exactly. The rest follows the S-CNN's 1,024-wide layers (not
-    interpolated). Its I-MLP has 16,795,658 parameters (-16,366, -0.10 % against the paper's 16,812,024).
+    and biases, the paper's budget exactly. Five 1,024-wide convolutions follow (4 channels of 16 x 16: one of
+    stride 2, then four of stride 1), trained but not interpolated: six layers and the head in all, where MLP-1
+    has twelve. Its I-MLP has 16,795,658 parameters (-16,366, -0.10 % against the paper's 16,812,024).
     """
 
     key = "table5-mlp2"

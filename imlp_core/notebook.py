@@ -141,8 +141,8 @@ def profile_note(profile: Profile, experiment: str | None = None) -> str:
                      + ", ".join(f"{a:g}" for a in profile.open_choice_alphas) + ".")
     lines.append(f"- {output_note()}")
     if stored_runs_only():
-        lines.append(f"\n> **Stored runs only** (`{STORED_ONLY}=1`): nothing is trained here; a seed's sweep "
-                     "is shown when the result store holds all its runs, and what it lacks is marked not run.")
+        lines.append(f"\n> **Stored runs only** (`{STORED_ONLY}=1`): nothing is trained here; every run the "
+                     "result store holds is shown, and what it lacks is marked not run.")
     return "\n".join(lines)
 
 

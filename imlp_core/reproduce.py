@@ -108,7 +108,8 @@ def count_runs() -> int:
 
 def input_stamp(name: str, profile: Profile, source_dir: Path) -> str:
     """Hash of everything a notebook's outputs depend on: its cell sources, the profile, the dataset settings,
-    ``imlp_core``'s code and the run store's records (names and sizes)."""
+    ``imlp_core``'s code and the run store's records (names and contents: a record rewritten in place, same size,
+    still makes the notebook stale)."""
     digest = hashlib.sha256(profile.name.encode())
     notebook = nbformat.read(source_dir / f"{name}.ipynb", as_version=4)
     for cell in notebook.cells:
@@ -119,7 +120,8 @@ def input_stamp(name: str, profile: Profile, source_dir: Path) -> str:
         digest.update(module.read_bytes())
     runs = results_dir() / "runs"
     for record in sorted(runs.glob("*.json")) if runs.is_dir() else []:
-        digest.update(f"{record.name}:{record.stat().st_size}".encode())
+        digest.update(record.name.encode())
+        digest.update(hashlib.sha256(record.read_bytes()).digest())
     return digest.hexdigest()
 
 

@@ -205,11 +205,12 @@ def missing_schedules(sweep: SweepConfig, schedules: Sequence[AlphaSchedule], re
 
 
 def stored_records(sweep: SweepConfig, schedules: Sequence[AlphaSchedule], results: Path | None = None
-                   ) -> list[dict[str, Any]] | None:
-    """The records of every run of ``schedules`` in ``sweep`` if the store holds them all, else None; trains nothing."""
+                   ) -> list[dict[str, Any]]:
+    """The records the store holds of the runs of ``schedules`` in ``sweep`` (in ``schedules`` order, the missing left
+    out); trains nothing. Each record is one I-MLP's whole run, so a sweep stored in part still gives whole runs."""
     results = Path(results) if results is not None else runs_dir()
     records = [read_record(record_path(results, sweep.run_key(s))) for s in check_schedules(schedules)]
-    return None if any(record is None for record in records) else records
+    return [record for record in records if record is not None]
 
 
 PRIOR = "prior"  # the prior's entry in Trainer.diverged_at (the I-MLPs' are 0, ..., K - 1)

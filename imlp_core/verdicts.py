@@ -5,7 +5,7 @@ paired per-seed differences and their 95 % t-interval, never a mean alone.
 Runs come in as ``experiments`` DataFrames (one row per I-MLP, accuracies as fractions); every accuracy here is
 in %. Notebook 08's verdicts for one option value's runs:
 
-* **the V**: an interior alpha (0 < alpha < 1) whose per-seed drop below *both* ends, acc(alpha) minus the higher
+* **the V**: an interior alpha (0 < alpha < 1) whose per-seed drop below *both* ends, acc(alpha) minus the lower
   of acc(0) and acc(1) of the same seed, has an interval below zero; reported at the deepest such alpha;
 * **where the curve turns**: the set of interior alpha that is the minimum in most bootstrap resamples of the
   seeds (:func:`imlp_core.statistics.minimum_set`), not the argmin of a mean;
@@ -214,11 +214,11 @@ def interior_curves(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def drop_below_ends(runs: pd.DataFrame, alpha: float) -> Interval:
-    """The V's depth at ``alpha``: per seed acc(alpha) minus the higher of acc(0) and acc(1), with its interval."""
+    """The V's depth at ``alpha``: per seed acc(alpha) minus the lower of acc(0) and acc(1), with its interval."""
     curves = alpha_curves(runs) if not runs.empty else pd.DataFrame()
     if not {0.0, 1.0, alpha} <= set(curves.columns):
         return t_interval([])
-    return t_interval(curves[alpha] - curves[[0.0, 1.0]].max(axis=1))
+    return t_interval(curves[alpha] - curves[[0.0, 1.0]].min(axis=1))
 
 
 def judge_minimum(runs: pd.DataFrame, target: float) -> tuple[str, str]:

@@ -150,5 +150,9 @@ def test_notebook_is_up_to_date_only_while_its_inputs_and_the_run_store_are_unch
     (runs / "0123456789abcdef.json").write_text("{}")
     assert not reproduce.is_up_to_date("99_tiny", profile, folder)  # the run store changed
     reproduce.stamp_path("99_tiny").write_text(reproduce.input_stamp("99_tiny", profile, folder))
+    assert reproduce.is_up_to_date("99_tiny", profile, folder)
+    (runs / "0123456789abcdef.json").write_text("[]")  # same name, same size, other contents
+    assert not reproduce.is_up_to_date("99_tiny", profile, folder)
+    reproduce.stamp_path("99_tiny").write_text(reproduce.input_stamp("99_tiny", profile, folder))
     nbformat.write(new_notebook(cells=[new_code_cell("x = 2")]), path)
     assert not reproduce.is_up_to_date("99_tiny", profile, folder)  # a cell changed
