@@ -10,43 +10,55 @@ from imlp_core.profiles import PROFILES
 from imlp_core.results import FRAME_COLUMNS
 
 
-def runs_from(curve: dict[float, float], prior: float = 0.6, option: str = "default", seeds=(0,), **schedules) -> pd.DataFrame:
-    """Runs with the given mean accuracy (fractions) per constant alpha, plus optional Table 4 schedules."""
-    rows = [{"schedule": "constant", "alpha": a, "k": 0.0, "test_acc": acc, "prior_test_acc": prior, "seed": s,
-             "option": option} for s in seeds for a, acc in curve.items()]
+def runs_from(curve: dict[float, float | list[float]], prior: float = 0.6, option: str = "default", seeds=(0, 1, 2),
+              **schedules) -> pd.DataFrame:
+    """Runs with the given accuracy (fractions) per constant alpha, plus optional Table 4 schedules; a list gives
+    one value per seed, a number the same value for every seed."""
+    value = lambda acc, i: acc[i] if isinstance(acc, list) else acc
+    rows = [{"schedule": "constant", "alpha": a, "k": 0.0, "test_acc": value(acc, i), "prior_test_acc": prior, "seed": s,
+             "option": option} for i, s in enumerate(seeds) for a, acc in curve.items()]
     for name, (kind, alpha, k, acc) in schedules.items():
-        rows += [{"schedule": kind, "alpha": alpha, "k": k, "test_acc": acc, "prior_test_acc": prior, "seed": s,
-                  "option": option} for s in seeds]
+        rows += [{"schedule": kind, "alpha": alpha, "k": k, "test_acc": value(acc, i), "prior_test_acc": prior, "seed": s,
+                  "option": option} for i, s in enumerate(seeds)]
     return pd.DataFrame(rows)
 
 
-def test_a_dip_two_points_below_both_ends_is_a_v_and_where():
-    curve = pd.Series({0.0: 58.4, 1e-3: 58.0, 5e-3: 51.5, 0.1: 57.0, 1.0: 62.1})
-    assert verdicts.find_v(curve) == (5e-3, pytest.approx(6.9))
+def test_a_dip_below_both_ends_in_every_seed_is_a_v_and_where():
+    runs = runs_from({0.0: [0.584, 0.580, 0.588], 1e-3: 0.58, 5e-3: [0.515, 0.52, 0.51], 0.1: 0.57, 1.0: 0.621})
+    alpha, drop = verdicts.find_v(runs)
+    assert alpha == 5e-3 and drop.mean == pytest.approx(-6.9) and drop.high < 0 and drop.n == 3
 
 
-@pytest.mark.parametrize("curve", [
-    {0.0: 58.4, 5e-3: 57.0, 1.0: 62.1},  # 1.4 points below the lower end: not a V
-    {0.0: 58.4, 5e-3: 55.0, 0.5: 60.0},  # no alpha = 1 end
-    {0.0: 50.0, 0.1: 55.0, 1.0: 60.0},  # monotone
+@pytest.mark.parametrize("curve, seeds", [
+    ({0.0: 0.584, 5e-3: [0.57, 0.60, 0.58], 1.0: 0.621}, (0, 1, 2)),  # one seed above an end: within noise
+    ({0.0: 0.584, 5e-3: 0.55, 0.5: 0.60}, (0, 1, 2)),  # no alpha = 1 end
+    ({0.0: 0.50, 0.1: 0.55, 1.0: 0.60}, (0, 1, 2)),  # monotone
+    ({0.0: 0.584, 5e-3: 0.50, 1.0: 0.621}, (0,)),  # one seed: no interval, no verdict beyond noise
 ])
-def test_shallow_or_endless_or_monotone_curves_are_not_a_v(curve):
-    assert verdicts.find_v(pd.Series(curve)) is None
+def test_dips_within_noise_or_endless_or_monotone_curves_are_not_a_v(curve, seeds):
+    assert verdicts.find_v(runs_from(curve, seeds=seeds)) is None
 
 
-def test_verdicts_read_table4_ordering_and_the_test_time_gap():
-    runs = runs_from({0.0: 0.584, 0.5: 0.61, 1.0: 0.62}, linear=("decay", 0.5, 1.0, 0.48), k4=("decay", 0.5, 4.0, 0.60),
-                     test_time=("test-time", 0.5, 0.0, 0.49))
+def test_verdicts_read_table4_ordering_and_the_test_time_gap_per_seed():
+    runs = runs_from({0.0: [0.584, 0.580, 0.588], 0.5: 0.61, 1.0: 0.62}, linear=("decay", 0.5, 1.0, [0.48, 0.47, 0.49]),
+                     k4=("decay", 0.5, 4.0, 0.60), test_time=("test-time", 0.5, 0.0, [0.49, 0.48, 0.50]))
     verdict = verdicts.option_verdicts(runs)
-    assert verdict["Table 4 ordering"].startswith("yes (k = 1: 48.0, constant: 61.0, k = 4: 60.0)")
-    assert verdict["test-time gap"] == "-9.4 points (near the paper's -9.7)"
-    assert verdict["V"] == "no" and verdict["α = 1 − prior"] == pytest.approx(2.0)
+    assert verdict["Table 4 ordering"].startswith("reproduced (constant − k = 1: +13.00 [")
+    assert verdict["test-time gap"].startswith("-9.40 [") and ": reproduced (the paper: -9.73 ± 3.47)" in verdict["test-time gap"]
+    assert verdict["V"].startswith("no interior α") and verdict["α = 1 − prior"] == "+2.00 [+2.00, +2.00] (3 seeds)"
+    assert verdict["seeds"] == 3
+
+
+def test_a_gap_far_from_the_papers_is_not_reproduced():
+    runs = runs_from({0.0: [0.584, 0.580, 0.588], 1.0: 0.62}, test_time=("test-time", 0.5, 0.0, [0.57, 0.56, 0.58]))
+    assert "not reproduced" in verdicts.option_verdicts(runs)["test-time gap"]
 
 
 def test_options_without_schedules_say_not_run():
-    verdict = verdicts.option_verdicts(runs_from({0.0: 0.5, 0.01: 0.45, 1.0: 0.6}))
+    verdict = verdicts.option_verdicts(runs_from({0.0: [0.50, 0.51, 0.49], 0.01: 0.45, 1e-3: 0.47, 0.1: 0.48, 1.0: 0.6}))
     assert verdict["Table 4 ordering"] == "not run" and verdict["test-time gap"] == "not run"
     assert verdict["V"].startswith("yes, at α = 0.01")
+    assert verdict["minimum over resamples at α ∈"] == "{0.01}"
 
 
 def test_predicted_balance_is_the_smlps_drift_over_gap_at_the_last_epoch():
@@ -59,16 +71,17 @@ def test_predicted_balance_is_the_smlps_drift_over_gap_at_the_last_epoch():
     assert verdicts.predicted_balance(pd.DataFrame(rows[-1:])) is None
 
 
-def test_claims_by_option_names_the_values_under_which_the_v_claim_holds():
-    v = runs_from({0.0: 0.58, 0.01: 0.50, 1.0: 0.62}, option="interpolate_every = 1")
-    flat = runs_from({0.0: 0.58, 0.01: 0.585, 1.0: 0.62})
+def test_claims_by_option_names_the_values_under_which_the_v_claim_is_reproduced():
+    v = runs_from({0.0: [0.58, 0.59, 0.57], 0.01: [0.50, 0.51, 0.49], 1.0: 0.62}, option="interpolate_every = 1")
+    flat = runs_from({0.0: [0.58, 0.59, 0.57], 0.01: [0.585, 0.58, 0.575], 1.0: 0.62})
     frame = pd.concat([flat, v], ignore_index=True).assign(dataset="cifar10", prior="cnn", lr=1e-3, epochs=5,
                                                            train_subset=5000, source="cifar10 (test)")
     table = verdicts.claims_by_option(frame, PROFILES["cpu"]).set_index("claim")
     row = table.loc[[c for c in table.index if "the V of Figure 2" in c]].iloc[0]
-    assert row["holds under"] == "interpolate_every = 1" and row["does not hold under"] == "default"
+    assert row["reproduced under"] == "interpolate_every = 1" and row["within noise under"] == "default"
+    assert row["opposite under"] == "—"
     mixer = table.loc[[c for c in table.index if "MLP-Mixer prior beats" in c]].iloc[0]
-    assert mixer["holds under"] == "—" and mixer["does not hold under"] == "—"
+    assert mixer["reproduced under"] == mixer["within noise under"] == mixer["opposite under"] == "—"
 
 
 def test_an_empty_store_gives_a_note_and_empty_figures_not_an_error():
@@ -81,6 +94,6 @@ def test_an_empty_store_gives_a_note_and_empty_figures_not_an_error():
 
 
 def test_runs_without_drift_records_say_so_in_the_balance_figure():
-    runs = runs_from({0.0: 0.5, 1.0: 0.6}).assign(history=[[{"epoch": 1}]] * 2)
+    runs = runs_from({0.0: 0.5, 1.0: 0.6}, seeds=(0,)).assign(history=[[{"epoch": 1}]] * 2)
     fig = figures.balance_figure(runs, ["default"], "t")
     assert figures.NO_BALANCE in [t.get_text() for t in fig.axes[0].texts]
