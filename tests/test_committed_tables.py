@@ -1,0 +1,62 @@
+"""Every committed table of both run stores (the laptop `cpu` store in results/, the H100 `paper` store in
+results/paper-h100/) re-derived from the committed records with the current code, as the notebooks derive them:
+a table that no longer follows from its records, or a verdict rule changed without re-executing the notebooks,
+fails here. Reads JSON records only; trains nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import pytest
+
+from imlp_core import paper, verdicts
+from imlp_core.experiments import STORED_ONLY, experiment_runs, open_choice_sweep
+from imlp_core.profiles import resolve_profile
+
+REPO = Path(__file__).resolve().parent.parent
+STORES = {"cpu": REPO, "paper": REPO / "results" / "paper-h100"}  # profile -> output root of its committed store
+
+
+def runs_of(profile, *experiments: str) -> pd.DataFrame:
+    return pd.concat([experiment_runs(name, profile, dataset, progress=False)
+                      for dataset in profile.datasets for name in experiments], ignore_index=True)
+
+
+# name -> (how its notebook derives it from (profile, runs of 03-06), whether its CSV has an index)
+TABLES: dict[str, tuple[Callable, bool]] = {
+    "03_table1a": (lambda p, runs: verdicts.ours_table(runs[runs.experiment == "cnn"], paper.TABLE_1A, p), True),
+    "04_table1b": (lambda p, runs: verdicts.ours_table(runs[runs.experiment == "mixer"], paper.TABLE_1B, p), True),
+    "05_table4": (lambda p, runs: verdicts.ours_table(runs[runs.experiment == "schedules"], paper.TABLE_4, p), True),
+    "06_table5": (lambda p, runs: verdicts.table5_table(runs[runs.experiment == "first_layer"], p), True),
+    "06_table5_params": (lambda p, runs: verdicts.table5_parameter_table(), True),
+    "07_numbers": (lambda p, runs: verdicts.compare_numbers(runs, p), False),
+    "07_claims": (lambda p, runs: verdicts.compare_claims(runs, p), False),
+    "07_claims_by_option": (lambda p, runs: verdicts.claims_by_option(open_choice_sweep(p, p.datasets[0], progress=False), p), False),
+    "08_verdicts": (lambda p, runs: verdicts.verdict_table(open_choice_sweep(p, p.datasets[0], progress=False)), True),
+}
+
+
+@pytest.fixture(scope="module", params=list(STORES))
+def store(request):
+    """(profile, runs of notebooks 03-06, results folder) of one committed store, read with stored runs only."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("IMLP_OUTPUT_DIR", str(STORES[request.param]))
+    patch.setenv(STORED_ONLY, "1")
+    profile = resolve_profile(request.param)
+    results = STORES[request.param] / "results"
+    assert any((results / "runs").glob("*.json")), f"the committed {request.param} store {results / 'runs'} is empty"
+    yield profile, runs_of(profile, "cnn", "mixer", "schedules", "first_layer"), results
+    patch.undo()
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_committed_table_follows_from_the_committed_records(store, name):
+    profile, runs, results = store
+    derive, index = TABLES[name]
+    committed = results / f"{name}.csv"
+    assert committed.is_file(), f"{committed} is missing: re-execute the notebook that writes it"
+    assert derive(profile, runs).to_csv(index=index) == committed.read_text(), (
+        f"{committed.relative_to(REPO)} no longer follows from the committed records with the current code: "
+        f"re-execute its notebook against the stored runs (README, 'Re-executing against the stored runs')")
