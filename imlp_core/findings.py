@@ -185,3 +185,23 @@ def runs_table(runs: pd.DataFrame, columns: tuple[str, ...] = ("dataset", "seed"
     """What a notebook shows after training: each run's final accuracy and its prior's in % (rounded), and status."""
     return runs[[*columns, "test_acc", "prior_test_acc", "status"]].assign(
         test_acc=lambda f: (100 * f.test_acc).round(2), prior_test_acc=lambda f: (100 * f.prior_test_acc).round(2))
+
+
+HEADLINE_SCALES = {"laptop (`cpu`, 3 seeds)": "results/07_claims.csv",
+                   "H100 (`paper`, CIFAR-10, 1–2 seeds)": "results/paper-h100/results/07_claims.csv"}
+
+
+def headline_tables(claims: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The README's headline from each scale's claim table (notebook 07): the verdict counts per scale, and every
+    claim run at some scale with its verdict at each (CIFAR-100's claims, run at neither, left out)."""
+    counts = pd.DataFrame({scale: verdict_counts(frame) for scale, frame in claims.items()}).T
+    counts.index.name = "claims (16)"
+    verdicts = pd.DataFrame({scale: frame.set_index(["source", "claim"])["verdict"] for scale, frame in claims.items()})
+    verdicts = verdicts[(verdicts != NOT_RUN).any(axis=1)].reset_index()
+    return counts, verdicts
+
+
+def headline_markdown(root: Path) -> str:
+    """The headline block of the README, from the committed claim tables under ``root`` (the repository)."""
+    counts, verdicts = headline_tables({scale: pd.read_csv(root / path) for scale, path in HEADLINE_SCALES.items()})
+    return markdown(counts) + "\n\n" + markdown(verdicts, index=False)

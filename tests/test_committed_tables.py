@@ -60,3 +60,12 @@ def test_committed_table_follows_from_the_committed_records(store, name):
     assert derive(profile, runs).to_csv(index=index) == committed.read_text(), (
         f"{committed.relative_to(REPO)} no longer follows from the committed records with the current code: "
         f"re-execute its notebook against the stored runs (README, 'Re-executing against the stored runs')")
+
+
+def test_the_readme_headline_is_the_committed_claim_tables():
+    from imlp_core.findings import headline_markdown
+
+    block = headline_markdown(REPO)
+    assert block in (REPO / "README.md").read_text(), (
+        "README.md's headline no longer matches results/07_claims.csv and results/paper-h100/results/07_claims.csv: "
+        "paste imlp_core.findings.headline_markdown(<repo>) into it")
