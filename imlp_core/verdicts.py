@@ -25,8 +25,6 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from imlp_core.interpolate import select_layers
-from imlp_core.models import IMLP, PRIORS, build_prior, count_parameters
 from imlp_core.paper import (
     DATASET_ROLES, FIGURE_2_EXTREMA, PAPER_NUMBERS, PAPER_TEST_TIME_GAP, TABLE_5, PaperNumber, dataset_for_role,
     format_mean_std,
@@ -289,20 +287,6 @@ def ours_table(runs: pd.DataFrame, numbers: list[PaperNumber], profile) -> pd.Da
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "model"
     return table
-
-
-def table5_parameter_counts() -> pd.DataFrame:
-    """Table 5's parameter columns computed from our models: I-MLP total and interpolated weights + biases."""
-    rows = []
-    for name in dict.fromkeys(number.prior for number in TABLE_5):
-        prior = build_prior(name)
-        mlp = IMLP.matching(prior)
-        layers = mlp.interpolated_layers()
-        interpolated = select_layers(prior.interpolated, len(layers))
-        rows.append({"model": PRIORS[name].display_name, "total_params": count_parameters(mlp),
-                     "interpolated_params": sum(p.numel() for i in interpolated for p in layers[i].parameters()),
-                     "interpolated_layers": len(interpolated)})
-    return pd.DataFrame(rows).set_index("model")
 
 
 # ---------------------------------------------------------------------------------------------
