@@ -31,13 +31,13 @@ from tqdm import tqdm
 from imlp_core.data import load_dataset
 from imlp_core.devices import TrainStep, prepare
 from imlp_core.interpolate import AlphaSchedule, interpolate_
-from imlp_core.models import IMLP, build_prior
+from imlp_core.models import IMLP, Prior, build_prior
 from imlp_core.options import cosine_lr
 from imlp_core.results import atomic_torch_save, environment_info, pause_point
 from imlp_core.sweep import SweepConfig
 
 EVAL_BATCH = 1000
-PRIOR = "prior"  # the prior's entry in Trainer.diverged_at (the I-MLPs' are 0, ..., K - 1)
+PRIOR = "prior"  # the prior's entry in Divergence.at (the I-MLPs' are 0, ..., K - 1)
 T = TypeVar("T")
 
 
@@ -60,6 +60,38 @@ def checkpointed_schedules(checkpoint: Path) -> list[AlphaSchedule] | None:
                            map_location="cpu", mmap=True)  # memory-mapped: reads the small entries, not the weights
 
 
+class Divergence:
+    """Which models of a sweep are stopped: ``at`` holds the epoch (from 1) at which each diverged I-MLP k, or the
+    :data:`PRIOR`, first had a non-finite training loss or weights."""
+
+    def __init__(self) -> None:
+        self.at: dict[int | str, int] = {}
+
+    @torch.no_grad()
+    def check(self, epoch: int, prior: Prior, prior_loss: Tensor, mlp: IMLP, mlp_loss: Tensor) -> None:
+        """Mark the prior and each I-MLP whose epoch loss or weights are no longer finite as diverged (stopped)."""
+        prior_finite = math.isfinite(prior_loss.item()) and all(p.isfinite().all() for p in prior.parameters())
+        mlp_finite = mlp_loss.isfinite()
+        for p in mlp.parameters():  # stacked: (K, ...)
+            mlp_finite &= p.flatten(1).isfinite().all(1)
+        for model, finite in [(PRIOR, prior_finite), *enumerate(mlp_finite.tolist())]:
+            if not finite:
+                self.at.setdefault(model, epoch + 1)
+
+    def stopped(self, model: int | str, epoch: int) -> bool:
+        """Whether I-MLP ``model`` (k), or the :data:`PRIOR`, is stopped at (1-based) ``epoch``: it diverged then or
+        before. A stopped model's numbers are None from then on; a stopped prior is no longer interpolated towards."""
+        return self.at.get(model, math.inf) <= epoch
+
+    def status(self, k: int, epochs: int) -> str:
+        """The record's status of I-MLP ``k`` after ``epochs``: ok, diverged, or its prior diverged."""
+        if self.stopped(k, epochs):
+            return f"diverged at epoch {self.at[k]}: training loss or weights not finite; stopped"
+        if self.stopped(PRIOR, epochs):
+            return f"prior diverged at epoch {self.at[PRIOR]}; interpolation stopped"
+        return "ok"
+
+
 class Trainer:
     """Algorithm 1 for one prior and the I-MLPs of ``schedules``, resumable at epoch boundaries from ``checkpoint``."""
 
@@ -67,7 +99,8 @@ class Trainer:
 
     def __init__(self, sweep: SweepConfig, schedules: list[AlphaSchedule], checkpoint: Path,
                  device: torch.device, progress: bool) -> None:
-        self.sweep, self.schedules, self.checkpoint, self.device, self.progress = sweep, schedules, checkpoint, device, progress
+        self.sweep, self.schedules, self.device, self.progress = sweep, schedules, device, progress
+        self.checkpoint = checkpoint
         self.keys = [sweep.run_key(s) for s in schedules]
         prepare(device)
         self.data = load_dataset(sweep.dataset, train_subset=sweep.train_subset, test_subset=sweep.test_subset,
@@ -89,8 +122,7 @@ class Trainer:
         self.generator = torch.Generator(device).manual_seed(sweep.seed)  # batch order and augmentation
         self.history: list[dict[str, Any]] = []
         self.pull_diagnostics: dict[str, list | None] = {}  # drift and gap per model and layer at the epoch's last pull
-        # The epoch (from 1) at which each diverged I-MLP k, or the PRIOR, had a non-finite loss or weights.
-        self.diverged_at: dict[int | str, int] = {}
+        self.divergence = Divergence()
         self.train_seconds = 0.0
 
     # -- state: one plain dict ----------------------------------------------------------------------
@@ -99,7 +131,7 @@ class Trainer:
         return {"schedules": [asdict(s) for s in self.schedules], "keys": self.keys,
                 "prior": self.prior.state_dict(), "mlp": self.mlp.state_dict(),
                 "prior_opt": self.prior_opt.state_dict(), "mlp_opt": self.mlp_opt.state_dict(),
-                "generator": self.generator.get_state(), "history": self.history, "diverged_at": self.diverged_at,
+                "generator": self.generator.get_state(), "history": self.history, "diverged_at": self.divergence.at,
                 "train_seconds": self.train_seconds}
 
     def load_state(self, state: dict[str, Any]) -> None:
@@ -112,7 +144,7 @@ class Trainer:
         self.prior_opt.load_state_dict(state["prior_opt"])
         self.mlp_opt.load_state_dict(state["mlp_opt"])
         self.generator.set_state(state["generator"].cpu() if self.device.type == "cpu" else state["generator"])
-        self.history, self.diverged_at, self.train_seconds = history, diverged_at, train_seconds
+        self.history, self.divergence.at, self.train_seconds = history, diverged_at, train_seconds
 
     def resume(self) -> None:
         """Continue from the checkpoint file if it holds these runs (an unreadable one is ignored, with a message)."""
@@ -140,12 +172,14 @@ class Trainer:
             start = time.perf_counter()
             prior_loss, mlp_loss = self.train_epoch(epoch, bar)
             self.train_seconds += time.perf_counter() - start
-            self.check_divergence(epoch, prior_loss, mlp_loss)  # before interpolating: a NaN prior must not spread
+            # before interpolating: a NaN prior must not spread
+            self.divergence.check(epoch, self.prior, prior_loss, self.mlp, mlp_loss)
             alphas = self.alphas(epoch)
             if self.sweep.interpolate_every == "epoch":
                 self.interpolate(alphas)
             if epoch == epochs - 1:  # App. F: the test-time-only models are interpolated once, now
-                test_time = [0.0 if self.stopped(PRIOR, epoch + 1) else s.at_test_time() for s in self.schedules]
+                prior_stopped = self.divergence.stopped(PRIOR, epoch + 1)
+                test_time = [0.0 if prior_stopped else s.at_test_time() for s in self.schedules]
                 if any(test_time):
                     interpolate_(self.mlp, self.prior, test_time, **self.interpolation)
                 alphas = [a + t for a, t in zip(alphas, test_time)]
@@ -166,7 +200,7 @@ class Trainer:
         Decay schedules stay a function of the epoch: a run that interpolates every N steps uses the alpha of
         the epoch the step falls in, as recorded in that epoch's history.
         """
-        if self.stopped(PRIOR, epoch + 1):
+        if self.divergence.stopped(PRIOR, epoch + 1):
             return [0.0] * len(self.schedules)
         return [s.during_training(epoch, self.sweep.epochs) for s in self.schedules]
 
@@ -269,28 +303,13 @@ class Trainer:
         n = len(self.data.test_labels)
         return prior_correct.item() / n, [correct / n for correct in mlp_correct.tolist()]
 
-    @torch.no_grad()
-    def check_divergence(self, epoch: int, prior_loss: Tensor, mlp_loss: Tensor) -> None:
-        """Mark the prior and each I-MLP whose epoch loss or weights are no longer finite as diverged (stopped)."""
-        prior_finite = math.isfinite(prior_loss.item()) and all(p.isfinite().all() for p in self.prior.parameters())
-        mlp_finite = mlp_loss.isfinite()
-        for p in self.mlp.parameters():  # stacked: (K, ...)
-            mlp_finite &= p.flatten(1).isfinite().all(1)
-        for model, finite in [(PRIOR, prior_finite), *enumerate(mlp_finite.tolist())]:
-            if not finite:
-                self.diverged_at.setdefault(model, epoch + 1)
-
-    def stopped(self, model: int | str, epoch: int) -> bool:
-        """Whether I-MLP ``model`` (k), or the :data:`PRIOR`, is stopped at (1-based) ``epoch``: it diverged then or
-        before. A stopped model's numbers are None from then on; a stopped prior is no longer interpolated towards."""
-        return self.diverged_at.get(model, math.inf) <= epoch
-
     def record_epoch(self, epoch: int, alphas: list[float], prior_loss: Tensor, mlp_loss: Tensor,
                      prior_acc: float, mlp_acc: list[float]) -> None:
         """Append this epoch's numbers; a stopped (diverged) model's are None from its divergence on."""
-        mlp_losses = [None if self.stopped(k, epoch + 1) else loss for k, loss in enumerate(mlp_loss.tolist())]
-        mlp_acc = [None if self.stopped(k, epoch + 1) else acc for k, acc in enumerate(mlp_acc)]
-        prior_stopped = self.stopped(PRIOR, epoch + 1)
+        stopped = self.divergence.stopped
+        mlp_losses = [None if stopped(k, epoch + 1) else loss for k, loss in enumerate(mlp_loss.tolist())]
+        mlp_acc = [None if stopped(k, epoch + 1) else acc for k, acc in enumerate(mlp_acc)]
+        prior_stopped = stopped(PRIOR, epoch + 1)
         self.history.append({"epoch": epoch + 1, "alpha": alphas, "train_loss": mlp_losses, "test_acc": mlp_acc,
                              "prior_train_loss": None if prior_stopped else prior_loss.item(),
                              "prior_test_acc": None if prior_stopped else prior_acc, **self.pull_diagnostics})
@@ -307,13 +326,9 @@ class Trainer:
         for k, (schedule, key) in enumerate(zip(self.schedules, self.keys)):
             history = [{name: (value[k] if isinstance(value, list) else value) for name, value in h.items()}
                        for h in self.history]
-            status = "ok"
-            if self.stopped(k, len(self.history)):
-                status = f"diverged at epoch {self.diverged_at[k]}: training loss or weights not finite; stopped"
-            elif self.stopped(PRIOR, len(self.history)):
-                status = f"prior diverged at epoch {self.diverged_at[PRIOR]}; interpolation stopped"
             records.append({
-                "key": key, "config": self.sweep.run_config(schedule), "label": schedule.label, "status": status,
+                "key": key, "config": self.sweep.run_config(schedule), "label": schedule.label,
+                "status": self.divergence.status(k, len(self.history)),
                 "history": history,
                 "final": {"test_acc": history[-1]["test_acc"], "prior_test_acc": history[-1]["prior_test_acc"],
                           "train_loss": history[-1]["train_loss"]},
