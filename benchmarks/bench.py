@@ -60,7 +60,8 @@ from imlp_core.paths import results_dir, runs_dir
 from imlp_core.profiles import PROFILES, Profile
 from imlp_core.results import atomic_write_bytes, environment_info, read_record
 from imlp_core.devices import GraphedStep, TrainStep, resolve_device
-from imlp_core.train import EVAL_BATCH, SweepConfig, Trainer, stacked_cross_entropy, step
+from imlp_core.sweep import SweepConfig
+from imlp_core.trainer import EVAL_BATCH, Trainer, stacked_cross_entropy, step
 
 BATCH = 128  # Appendix E
 SPLIT_SIZES = {"cifar10": (50_000, 10_000), "cifar100": (50_000, 10_000), "synthetic": (5_000, 1_000),
@@ -92,7 +93,7 @@ def engine(prior: str, num_models: int, args: argparse.Namespace) -> Trainer:
     """A Trainer of ``prior`` and K = ``num_models`` I-MLPs on ``args.steps`` batches of synthetic images."""
     sweep = SweepConfig(prior, "synthetic", epochs=1, train_subset=args.steps * BATCH, test_subset=args.eval_images)
     schedules = [AlphaSchedule("constant", k / num_models) for k in range(num_models)]
-    return Trainer(sweep, schedules, Path(args.workdir), args.device, progress=False)
+    return Trainer(sweep, schedules, Path(args.workdir) / "checkpoint.pt", args.device, progress=False)
 
 
 def step_seconds(trainer: Trainer, args: argparse.Namespace) -> float:

@@ -17,9 +17,8 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from imlp_core.interpolate import AlphaSchedule
+from imlp_core import AlphaSchedule, SweepConfig, Trainer
 from imlp_core.results import atomic_write_bytes
-from imlp_core.train import SweepConfig, Trainer
 
 
 class Counter(io.RawIOBase):
@@ -39,7 +38,7 @@ class Counter(io.RawIOBase):
 def measure(prior: str, k: int, workdir: Path, write: bool) -> dict:
     sweep = SweepConfig(prior, "synthetic", epochs=2, batch_size=128, train_subset=128, test_subset=128)
     schedules = [AlphaSchedule("constant", i / (4 * k)) for i in range(k)]
-    trainer = Trainer(sweep, schedules, workdir, torch.device("cpu"), progress=False)
+    trainer = Trainer(sweep, schedules, workdir / "checkpoint.pt", torch.device("cpu"), progress=False)
     trainer.train_epoch(0, tqdm(disable=True))  # one step: Adam's moments now exist
     counter = Counter()
     torch.save(trainer.state(), counter)

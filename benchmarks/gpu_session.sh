@@ -49,11 +49,11 @@ for step in "$@"; do
     bench) limited $PY benchmarks/bench.py --device cuda 2>&1 | tee "$OUT/bench.log"
            cp results/benchmarks.json "$OUT/benchmarks_gpu.json" ;;
     cnn|mixer|schedules|first_layer)
-           limited $PY -m imlp_core.experiments "$step" --profile paper --datasets cifar10 --seeds $SEEDS
+           limited $PY -m imlp_core experiments "$step" --profile paper --datasets cifar10 --seeds $SEEDS
            save_runs ;;
     precision)
            for precision in float32 bf16; do
-             limited $PY -m imlp_core.train --prior cnn --dataset cifar10 --precision $precision --seeds 0 \
+             limited $PY -m imlp_core train --prior cnn --dataset cifar10 --precision $precision --seeds 0 \
                --epochs ${CHECK_EPOCHS:-10} --results results/precision-check \
                --alphas $($PY -c "from imlp_core.profiles import ALPHA_GRID; print(*ALPHA_GRID)")
            done

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import torch
 
-from imlp_core.data import dataset_env_var, find_shared_cifar10
-from imlp_core.interpolate import AlphaSchedule
-from imlp_core.train import SweepConfig, run_sweep
+from imlp_core import AlphaSchedule, SweepConfig, run_sweep
+from imlp_core.data import use_shared_cifar10
 
 
 def main() -> None:
@@ -33,8 +32,7 @@ def main() -> None:
     parser.add_argument("--log", type=Path, default=Path("build/regime-search/budgets.jsonl"))
     args = parser.parse_args()
     torch.set_num_threads(int(os.environ.get("IMLP_THREADS", "2")))
-    if not os.environ.get(dataset_env_var("cifar10")):
-        os.environ[dataset_env_var("cifar10")] = str(find_shared_cifar10())
+    use_shared_cifar10()
     args.log.parent.mkdir(parents=True, exist_ok=True)
     for budget in args.budgets:
         subset, epochs, lr = budget.split(":")

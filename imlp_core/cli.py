@@ -1,8 +1,10 @@
-"""The command lines: ``python -m imlp_core.train`` (one sweep per seed) and ``python -m imlp_core.experiments``
-(a profile's experiments, planned, then trained by an executor).
+"""The command line, ``python -m imlp_core <command>`` or the console script ``imlp <command>``; nothing imports it.
 
-    python -m imlp_core.train --prior cnn --dataset cifar10 --alphas 0 0.01 1 --epochs 100
-    python -m imlp_core.experiments cnn mixer --profile paper --datasets cifar10 --seeds 0 1 2
+    imlp train --prior cnn --dataset cifar10 --alphas 0 0.01 1 --epochs 100    # one sweep per seed
+    imlp experiments cnn mixer --profile paper --datasets cifar10 --seeds 0 1 2  # a profile's experiments
+    imlp plan --profile paper                                                   # their plan; nothing trained
+    imlp reproduce --profile cpu                                                # every notebook (make reproduce)
+    imlp lab                                                                    # JupyterLab (make lab)
 """
 
 from __future__ import annotations
@@ -13,9 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
-import torch
-
-from imlp_core import executors, plan
+from imlp_core import executors, lab, plan, reproduce
 from imlp_core.devices import resolve_device
 from imlp_core.experiments import experiment_runs
 from imlp_core.interpolate import SCHEDULE_KINDS, AlphaSchedule
@@ -24,12 +24,15 @@ from imlp_core.options import CHOICES, DEFAULTS, parse_interval
 from imlp_core.paths import runs_dir
 from imlp_core.profiles import EXPERIMENTS, resolve_profile
 from imlp_core.results import check_writable, pause_point
-from imlp_core.train import PRECISIONS, SweepConfig, check_schedules, run_sweep
+from imlp_core.sweep import PRECISIONS, SweepConfig, check_schedules
+from imlp_core.train import run_sweep
+
+PROG = "python -m imlp_core"
 
 
 def train_command(argv: Sequence[str] | None = None) -> None:
-    """``python -m imlp_core.train``: train (or find stored) one sweep per seed and print each run's final numbers."""
-    parser = argparse.ArgumentParser(prog="python -m imlp_core.train",
+    """``imlp train``: train (or find stored) one sweep per seed and print each run's final numbers."""
+    parser = argparse.ArgumentParser(prog=f"{PROG} train",
                                      description="Train (or find stored) one sweep per seed: a prior and an I-MLP per "
                                                  "alpha schedule, side by side (Algorithm 1).",
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -76,8 +79,9 @@ def train_command(argv: Sequence[str] | None = None) -> None:
 
 
 def experiments_command(argv: Sequence[str] | None = None) -> None:
-    """``python -m imlp_core.experiments``: plan a profile's experiments, train what is missing, print the runs."""
-    parser = argparse.ArgumentParser(prog="python -m imlp_core.experiments",
+    """``imlp experiments``: plan a profile's experiments, train what is missing, print the runs (``--plan``, or
+    ``imlp plan``: print the plan only)."""
+    parser = argparse.ArgumentParser(prog=f"{PROG} experiments",
                                      description="Train (or find stored) the runs of a profile's experiments.")
     parser.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help=f"{', '.join(EXPERIMENTS)} (default: all)")
     parser.add_argument("--profile", default=None, help="smoke, cpu, paper or auto (default: IMLP_PROFILE)")
@@ -126,7 +130,10 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
     chosen = {"options": options} if options else {}
     sweeps = plan.profile_plan(profile, names, datasets, **chosen)
     if args.plan:
-        device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
+        try:
+            device = resolve_device(args.device).type
+        except ValueError as error:
+            parser.error(str(error))
         print(f"profile {profile.name!r}: {len(sweeps)} sweeps after merging "
               f"({len(plan.profile_plan(profile, names, datasets, merged=False, **chosen))} apart)")
         print(plan.plan_table(sweeps, device_type=device), flush=True)
@@ -181,3 +188,23 @@ def schedules_from_args(args: argparse.Namespace) -> list[AlphaSchedule]:
 def percent(value: float | None) -> str:
     """A final accuracy as 87.12%; "-" for a stopped (diverged) run's None."""
     return "-" if value is None else f"{value:.2%}"
+
+
+COMMANDS = {
+    "train": train_command,
+    "experiments": experiments_command,
+    "plan": lambda argv: experiments_command([*argv, "--plan"]),
+    "reproduce": reproduce.main,
+    "lab": lab.main,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m imlp_core <command> [options]``; ``<command> --help`` lists the command's options."""
+    parser = argparse.ArgumentParser(prog=PROG, description="Train, plan and reproduce the experiments of the "
+                                                                  "Interpolated-MLPs paper (arXiv 2410.09655).",
+                                     epilog="imlp <command> is the same as python -m imlp_core <command>")
+    parser.add_argument("command", choices=COMMANDS, help="what to run; '<command> --help' lists its options")
+    parser.add_argument("options", nargs=argparse.REMAINDER, help="the command's options")
+    args = parser.parse_args(argv)
+    return COMMANDS[args.command](args.options) or 0

@@ -3,8 +3,9 @@
 Every source (torchvision CIFAR-10/100, an ImageFolder directory, a synthetic set) becomes one
 :class:`ImageDataset`: uint8 images ``(N, 3, 32, 32)`` and int64 labels for both splits, plus the
 train split's per-channel mean/std and a fingerprint that a result record can cite. The training
-loop moves it to its device once and augments batches there (App. E: random crop with 4-pixel zero
-padding and horizontal flip), so no per-image Python or PIL work happens while training.
+loop moves it to its device once and takes its batches from it (``train_batches``: shuffled, augmented
+on the device as App. E says, random crop with 4-pixel zero padding and horizontal flip, normalised;
+``test_batches``), so no per-image Python or PIL work happens while training.
 
 Sources, by name (see :func:`load_dataset`):
 
@@ -26,7 +27,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -38,9 +39,8 @@ from torchvision.datasets.utils import check_integrity
 from torchvision.io import ImageReadMode, decode_image
 from tqdm import tqdm
 
+from imlp_core.paths import repo_root
 from imlp_core.results import atomic_torch_save
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # name -> torchvision.datasets class name (looked up at call time, so tests can replace it)
 TORCHVISION_DATASETS = {"cifar10": "CIFAR10", "cifar100": "CIFAR100"}
@@ -101,6 +101,24 @@ class ImageDataset:
             test_images=self.test_images.to(device),
             test_labels=self.test_labels.to(device),
         )
+
+    def train_batches(self, batch_size: int, generator: torch.Generator) -> Iterator[tuple[Tensor, Tensor]]:
+        """One epoch of the training split: a permutation drawn from ``generator``, then batches of ``batch_size``
+        (the last one smaller), each cropped and flipped (:func:`augment_batch`, drawing from ``generator``)
+        and normalised. Yields (float32 images ``(B, 3, 32, 32)``, labels ``(B,)``) on the dataset's device, where
+        ``generator`` must live."""
+        order = torch.randperm(len(self.train_labels), generator=generator, device=self.train_labels.device)
+        for batch in order.split(batch_size):
+            images = augment_batch(self.train_images[batch], generator)
+            yield normalize(images, self.mean, self.std), self.train_labels[batch]
+
+    def test_batches(self, batch_size: int, index: Tensor | None = None) -> Iterator[tuple[Tensor, Tensor]]:
+        """The test split in order (only the images ``index`` when given), in batches of ``batch_size``: (normalised
+        float32 images, labels)."""
+        images, labels = (self.test_images, self.test_labels) if index is None else (self.test_images[index],
+                                                                                     self.test_labels[index])
+        for start in range(0, len(labels), batch_size):
+            yield normalize(images[start:start + batch_size], self.mean, self.std), labels[start:start + batch_size]
 
     def __repr__(self) -> str:
         # The default repr would print the tensors; this one says what a notebook reader needs.
@@ -248,7 +266,7 @@ def dataset_env_var(name: str) -> str:
 
 def default_data_dir() -> Path:
     """``$IMLP_DATA_DIR``, else ``<repo root>/data``."""
-    return Path(os.environ.get("IMLP_DATA_DIR") or REPO_ROOT / "data")
+    return Path(os.environ.get("IMLP_DATA_DIR") or repo_root() / "data")
 
 
 def find_shared_cifar10() -> Path | None:
@@ -260,7 +278,7 @@ def find_shared_cifar10() -> Path | None:
     notebooks and tests neither race nor see half an extraction.
     """
     target = default_data_dir() / "cifar10-jpeg"
-    tarball = REPO_ROOT.parent / "shared" / "data" / "cifar10-jpeg.tar.gz"
+    tarball = repo_root().parent / "shared" / "data" / "cifar10-jpeg.tar.gz"
     if target.is_dir():
         return target
     if not tarball.is_file():
@@ -273,6 +291,25 @@ def find_shared_cifar10() -> Path | None:
                     archive.extractall(tmp, filter="data")
                 os.replace(Path(tmp) / "cifar10-jpeg", target)
     return target
+
+
+def use_shared_cifar10() -> str | None:
+    """Point ``IMLP_DATASET_CIFAR10`` at the shared JPEG copy (:func:`find_shared_cifar10`) when nothing else
+    provides CIFAR-10: neither that variable nor torchvision's copy in the data directory.
+
+    Returns the note to print (None when nothing was changed).
+    """
+    variable = dataset_env_var("cifar10")
+    if os.environ.get(variable):
+        return f"CIFAR-10 from {variable}={os.environ[variable]}"
+    if (default_data_dir() / torchvision.datasets.CIFAR10.base_folder).is_dir():
+        return None
+    shared = find_shared_cifar10()
+    if shared is None:
+        return None
+    os.environ[variable] = str(shared)
+    return (f"NOTE: torchvision's CIFAR-10 is not in {default_data_dir()}; using the shared JPEG copy "
+            f"{variable}={shared} (every run record names its source)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -413,7 +450,7 @@ def source_name(root: Path) -> str:
     """``root`` as a record names it: relative to the repository when inside it, else by its folder name, so that
     no record or table carries a path of the machine that ran it."""
     try:
-        return Path(root).resolve().relative_to(REPO_ROOT).as_posix()
+        return Path(root).resolve().relative_to(repo_root()).as_posix()
     except ValueError:
         return Path(root).name
 

@@ -205,7 +205,7 @@ def run_submitit(plan: Sequence[PlannedSweep], results: Path, device: str, optio
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """The worker process of ``processes`` (not a user command: see ``python -m imlp_core.experiments``)."""
+    """The worker process of ``processes`` (not a user command: see ``python -m imlp_core experiments``)."""
     parser = argparse.ArgumentParser(prog="python -m imlp_core.executors")
     parser.add_argument("--worker", type=Path, required=True, help="the pickled plan")
     parser.add_argument("--results", type=Path, required=True)

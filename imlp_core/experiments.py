@@ -5,11 +5,12 @@ records as a DataFrame (``results.to_frame``). Runs whose records exist are not 
 notebook whose runs are stored re-executes in seconds. With ``IMLP_STORED_RUNS_ONLY=1`` nothing is trained:
 each seed's sweep is read if the store holds all its runs and is otherwise left out, with a printed note
 (how notebooks show runs made elsewhere, e.g. on a GPU, on a machine that cannot train them). The command
-line (``cli.experiments_command``) trains a profile's runs without the notebooks (e.g. on a GPU machine, in pieces):
+line (``python -m imlp_core experiments``, or ``imlp experiments``) trains a profile's runs without the notebooks
+(e.g. on a GPU machine, in pieces):
 
-    python -m imlp_core.experiments cnn mixer --profile paper --datasets cifar10 --seeds 0 1 2
-    python -m imlp_core.experiments --profile paper --plan                      # the plan, nothing trained
-    python -m imlp_core.experiments --profile paper --executor processes --jobs 4
+    python -m imlp_core experiments cnn mixer --profile paper --datasets cifar10 --seeds 0 1 2
+    python -m imlp_core plan --profile paper                                    # the plan, nothing trained
+    python -m imlp_core experiments --profile paper --executor processes --jobs 4
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from imlp_core.models import PRIORS
 from imlp_core.paper import FIRST_LAYER_ALPHA, TABLE_5
 from imlp_core.profiles import EXPERIMENTS, Profile
 from imlp_core.results import to_frame
-from imlp_core.train import SweepConfig, run_sweep, stored_records
+from imlp_core.sweep import SweepConfig
+from imlp_core.train import run_sweep, stored_records
 
 FIRST_LAYER_PRIORS = tuple(dict.fromkeys(number.prior for number in TABLE_5))  # MLP-1, MLP-2
 
@@ -142,9 +144,3 @@ def experiment_runs(name: str, profile: Profile, dataset: str, **kwargs) -> pd.D
     if name not in sweeps:
         raise ValueError(f"unknown experiment {name!r}; choose one of {', '.join(EXPERIMENTS)}")
     return sweeps[name](profile, dataset, **kwargs)
-
-
-if __name__ == "__main__":  # the command line lives in cli.py
-    from imlp_core.cli import experiments_command
-
-    experiments_command()

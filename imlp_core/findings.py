@@ -9,15 +9,15 @@ from typing import Iterable
 
 import pandas as pd
 
-from imlp_core.models import PRIORS
-from imlp_core.paper import PAPER_TEST_TIME_GAP, TABLE_5
+from imlp_core.models import PRIORS, parameter_counts
+from imlp_core.paper import PAPER_TEST_TIME_GAP, TABLE_5, TABLE_5_PARAMS
 from imlp_core.paths import results_dir
 from imlp_core.statistics import (
     NOT_RUN, OPPOSITE, REPRODUCED, WITHIN_NOISE, Interval, direction_verdict, format_interval, mlp_accuracy,
     mlp_per_seed, paired_differences, prior_per_seed, t_interval,
 )
 from imlp_core.verdicts import (
-    NO_RUNS, drop_below_ends, judge_differences, judge_local_maximum, judge_minimum, verdict_counts,
+    NO_RUNS, drop_below_ends, judge_differences, judge_local_maximum, judge_minimum, ours_table, verdict_counts,
 )
 
 def save_table(table: pd.DataFrame, name: str, index: bool = True, integers: bool = True) -> list[Path]:
@@ -179,6 +179,26 @@ def option_findings(table: pd.DataFrame, predictions: dict[str, float | None]) -
             f"one pull of α ≈ {predicted:.2g} matches the norm of the S-MLP's drift between two pulls" if predicted else
             "no S-MLP run to measure the drift on") + f"; the curve's minimum sits at α ∈ {where}.")
     return "\n".join(lines)
+
+
+def table5_parameter_table() -> pd.DataFrame:
+    """Table 5's parameter columns, ours (``models.parameter_counts``) beside the paper's, with our total's difference
+    in %."""
+    counts = pd.DataFrame([parameter_counts(prior) for prior in dict.fromkeys(n.prior for n in TABLE_5)])
+    counts = counts.set_index("model").join(TABLE_5_PARAMS.add_prefix("paper_"))
+    counts["total_difference_%"] = (100 * (counts.total_params / counts.paper_total_params - 1)).round(3)
+    return counts
+
+
+def table5_table(runs: pd.DataFrame, profile) -> pd.DataFrame:
+    """Table 5 as the paper lays it out: per model, its parameters, then baseline and interpolated accuracy per
+    dataset role (ours: mean [95 % interval] (seeds))."""
+    table = ours_table(runs, TABLE_5, profile)
+    table.index = pd.MultiIndex.from_tuples([tuple(i.split(" ", 1)) for i in table.index], names=["model", "training"])
+    table = table.unstack("training")
+    table.columns = [f"{dataset} {training}" for dataset, training in table.columns]
+    counts = table5_parameter_table()[["total_params", "interpolated_params"]]
+    return counts.rename(columns={"total_params": "# total params", "interpolated_params": "# interpolated params"}).join(table)
 
 
 def runs_table(runs: pd.DataFrame, columns: tuple[str, ...] = ("dataset", "seed", "label")) -> pd.DataFrame:

@@ -10,9 +10,8 @@ from typing import Literal, Sequence
 import torch
 from torch import Tensor
 
-from imlp_core.models import IMLP, Prior
+from imlp_core.models import IMLP, LayerSelection, Prior, select_layers
 
-LayerSelection = str | Sequence[int]
 SCHEDULE_KINDS = ("constant", "decay", "test-time")
 
 
@@ -71,23 +70,6 @@ class AlphaSchedule:
         if self.kind == "decay":
             return f"decay a = {self.alpha:g}, k = {self.k:g}"
         return f"test-time α = {self.alpha:g}"
-
-
-def select_layers(layers: LayerSelection, num_layers: int) -> list[int]:
-    """Indices of the interpolated layers: "all", "first", or an explicit list (negative indices allowed)."""
-    if isinstance(layers, str):
-        if layers == "all":
-            return list(range(num_layers))
-        if layers == "first":
-            return [0]
-        raise ValueError(f"unknown layer selection {layers!r}; use 'all', 'first' or a list of layer indices")
-    indices = list(layers)
-    if not indices:
-        raise ValueError("empty layer selection; use 'all', 'first' or a non-empty list of layer indices")
-    for i in indices:
-        if isinstance(i, bool) or not isinstance(i, int) or not -num_layers <= i < num_layers:
-            raise ValueError(f"layer index {i!r} is out of range: this I-MLP has {num_layers} interpolated layers (0..{num_layers - 1})")
-    return sorted({i % num_layers for i in indices})
 
 
 @torch.no_grad()

@@ -24,7 +24,7 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
 from math import prod
-from typing import Any
+from typing import Any, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -40,6 +40,7 @@ from imlp_core.conversions import (
 )
 
 IMAGE_SHAPE = (3, 32, 32)
+LayerSelection = str | Sequence[int]  # which of an I-MLP's layers: "all", "first" or indices (see select_layers)
 
 
 def layer_norm_groups(h: Tensor, groups: int) -> Tensor:
@@ -439,3 +440,32 @@ def count_parameters(model: nn.Module) -> int:
     """Trainable parameters of one model (for a stacked I-MLP: of each of its K models)."""
     num_models = getattr(model, "num_models", 1)
     return sum(p.numel() for p in model.parameters() if p.requires_grad) // num_models
+
+
+def select_layers(layers: LayerSelection, num_layers: int) -> list[int]:
+    """Indices of the interpolated layers: "all", "first", or an explicit list (negative indices allowed)."""
+    if isinstance(layers, str):
+        if layers == "all":
+            return list(range(num_layers))
+        if layers == "first":
+            return [0]
+        raise ValueError(f"unknown layer selection {layers!r}; use 'all', 'first' or a list of layer indices")
+    indices = list(layers)
+    if not indices:
+        raise ValueError("empty layer selection; use 'all', 'first' or a non-empty list of layer indices")
+    for i in indices:
+        if isinstance(i, bool) or not isinstance(i, int) or not -num_layers <= i < num_layers:
+            raise ValueError(f"layer index {i!r} is out of range: this I-MLP has {num_layers} interpolated layers (0..{num_layers - 1})")
+    return sorted({i % num_layers for i in indices})
+
+
+def parameter_counts(name: str) -> dict[str, str | int]:
+    """Table 5's parameter columns for prior ``name``, computed from our models: its I-MLP's total parameters, the
+    weights + biases of the layers it interpolates, and how many layers those are."""
+    prior = build_prior(name)
+    mlp = IMLP.matching(prior)
+    layers = mlp.interpolated_layers()
+    interpolated = select_layers(prior.interpolated, len(layers))
+    return {"model": PRIORS[name].display_name, "total_params": count_parameters(mlp),
+            "interpolated_params": sum(p.numel() for i in interpolated for p in layers[i].parameters()),
+            "interpolated_layers": len(interpolated)}

@@ -1,6 +1,6 @@
 """The implementation choices Algorithm 1 leaves open, as options of a sweep (notebook 08).
 
-Each option is a field of :class:`imlp_core.train.SweepConfig` and a flag of ``python -m imlp_core.train``.
+Each option is a field of :class:`imlp_core.sweep.SweepConfig` and a flag of ``python -m imlp_core train``.
 Its first value is what the companion did before the option existed; a default stays out of a record's
 config, so that records made before the option keep their keys (``config_key``).
 

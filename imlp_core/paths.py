@@ -7,12 +7,14 @@ so that smoke-profile outputs never overwrite the committed ones).
 Without it, outputs follow the profile: the profile named in ``results/committed_profile`` (the one the
 committed figures and tables came from) writes at the repository root, any other profile beside it in
 ``results/<profile>/`` (``figures/``, ``results/``, the run store), never over the committed files. The
-profile is the one :func:`imlp_core.profiles.resolve_profile` last resolved in this process (a notebook's
+profile is :func:`imlp_core.profiles.active_profile`: the one last resolved in this process (a notebook's
 ``profile`` parameter), else ``IMLP_PROFILE``.
 """
 
 import os
 from pathlib import Path
+
+from imlp_core.profiles import active_profile
 
 
 def repo_root() -> Path:
@@ -21,22 +23,6 @@ def repo_root() -> Path:
 
 
 COMMITTED_PROFILE_FILE = Path("results") / "committed_profile"
-_active_profile: str | None = None
-
-
-def use_profile(name: str) -> None:
-    """Route this process's outputs by profile ``name`` (called by ``profiles.resolve_profile``)."""
-    global _active_profile
-    _active_profile = name
-
-
-def active_profile() -> str:
-    """The profile last resolved in this process, else the one ``IMLP_PROFILE`` names (``auto`` resolved)."""
-    if _active_profile is None:
-        from imlp_core.profiles import resolve_profile  # sets _active_profile; imported here: profiles imports paths
-
-        resolve_profile(None)
-    return _active_profile
 
 
 def committed_profile() -> str | None:

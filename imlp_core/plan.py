@@ -7,7 +7,7 @@ S-CNN prior train ONE prior per seed, and all their I-MLPs share its batches. A 
 ``SweepConfig.run_config(schedule)``, so a merged sweep writes the records (keys and numbers) of the sweeps
 run apart; only ``sweep_size``, ``wall_time_s`` and ``images_per_s`` say how it ran.
 
-    python -m imlp_core.experiments cnn schedules --profile paper --plan
+    python -m imlp_core plan cnn schedules --profile paper
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from imlp_core.data import TRAIN_IMAGES
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.paths import repo_root, runs_dir
 from imlp_core.profiles import Profile
-from imlp_core.train import SweepConfig, check_schedules, missing_schedules
+from imlp_core.sweep import SweepConfig, check_schedules
+from imlp_core.train import missing_schedules
 
 BENCHMARKS = {"cpu": "results/benchmarks.json", "cuda": "results/benchmarks_h100.json"}  # `make bench` output
 

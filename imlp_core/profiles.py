@@ -1,7 +1,8 @@
 """Profiles: how much of the paper a batch run reproduces, as plain data (smoke / cpu / paper / auto).
 
 Every notebook takes its profile from the injected papermill parameter ``profile`` or, when that is
-None, from ``IMLP_PROFILE`` (default ``auto``: ``paper`` where CUDA is available, else ``cpu``).
+None, from ``IMLP_PROFILE`` (default ``auto``: ``paper`` where CUDA is available, else ``cpu``). The profile
+last resolved is this process's *active* profile, which ``paths`` routes the outputs by.
 """
 
 from __future__ import annotations
@@ -9,10 +10,6 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass, field
-
-import torch
-
-from imlp_core import paths
 
 # Figure 2's alpha grid (log-spaced, with both end points).
 ALPHA_GRID = (0.0, 1e-4, 3e-4, 5e-4, 1e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1, 0.3, 0.5, 1.0)
@@ -103,6 +100,9 @@ PROFILES = {
 }
 
 
+_active_profile: str | None = None  # the profile resolve_profile last resolved in this process
+
+
 def resolve_profile(name: str | None = None) -> Profile:
     """The profile called ``name``; None reads ``IMLP_PROFILE`` (default ``auto``)."""
     if name is None:
@@ -110,11 +110,21 @@ def resolve_profile(name: str | None = None) -> Profile:
     if not isinstance(name, str):
         raise TypeError(f"profile must be a string ({', '.join([*PROFILES, 'auto'])}), got {name!r}")
     if name == "auto":
+        import torch  # only here: paths (and so every reading module) imports this module
+
         name = "paper" if torch.cuda.is_available() else "cpu"
     if name not in PROFILES:
         close = difflib.get_close_matches(name.strip().lower(), [*PROFILES, "auto"], n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise ValueError(f"unknown profile {name!r}; {hint}choose one of {', '.join([*PROFILES, 'auto'])} "
                          f"(set IMLP_PROFILE or inject the notebook parameter 'profile')")
-    paths.use_profile(name)  # this process's outputs follow the profile it runs (paths.output_root)
+    global _active_profile
+    _active_profile = name  # this process's outputs follow the profile it runs (paths.output_root)
     return PROFILES[name]
+
+
+def active_profile() -> str:
+    """The profile last resolved in this process, else the one ``IMLP_PROFILE`` names (``auto`` resolved)."""
+    if _active_profile is None:
+        resolve_profile(None)
+    return _active_profile

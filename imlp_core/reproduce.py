@@ -36,6 +36,7 @@ from typing import Sequence
 import nbformat
 
 from imlp_core import executors, plan
+from imlp_core.data import use_shared_cifar10
 from imlp_core.experiments import STORED_ONLY, stored_runs_only
 from imlp_core.notebook import REPORT_KEY
 from imlp_core.paths import output_root, repo_root, results_dir
@@ -136,30 +137,6 @@ def is_up_to_date(name: str, profile: Profile, source_dir: Path) -> bool:
         return False
     reported = reported_outputs(nbformat.read(executed, as_version=4))
     return bool(reported) and all((output_root() / path).is_file() for path in reported)
-
-
-def use_shared_cifar10(profile: Profile) -> str | None:
-    """Point ``IMLP_DATASET_CIFAR10`` at the shared JPEG copy when the profile needs CIFAR-10 and nothing else has it.
-
-    Returns the note to print (None when nothing was changed).
-    """
-    if "cifar10" not in profile.datasets:
-        return None
-    import torchvision
-
-    from imlp_core.data import dataset_env_var, default_data_dir, find_shared_cifar10
-
-    variable = dataset_env_var("cifar10")
-    if os.environ.get(variable):
-        return f"CIFAR-10 from {variable}={os.environ[variable]}"
-    if (default_data_dir() / torchvision.datasets.CIFAR10.base_folder).is_dir():
-        return None
-    shared = find_shared_cifar10()
-    if shared is None:
-        return None
-    os.environ[variable] = str(shared)
-    return (f"NOTE: torchvision's CIFAR-10 is not in {default_data_dir()}; using the shared JPEG copy "
-            f"{variable}={shared} (every run record names its source)")
 
 
 def strip_progress_bars(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -283,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"reproduce: {profile.skipped}", flush=True)
     if args.stored_only:
         print(f"reproduce: stored runs only ({STORED_ONLY}=1): nothing is trained", flush=True)
-    note = use_shared_cifar10(profile)
+    note = use_shared_cifar10() if "cifar10" in profile.datasets else None
     if note:
         print(f"reproduce: {note}", flush=True)
     if args.executor and not args.stored_only:

@@ -29,7 +29,7 @@ from typing import Any, Iterable
 import pandas as pd
 import torch
 
-import imlp_core
+from imlp_core._version import __version__
 from imlp_core.options import DEFAULTS
 from imlp_core.paths import repo_root
 
@@ -231,7 +231,7 @@ def environment_info(device: torch.device) -> dict[str, Any]:
         "device": f"{device.type}: {name}",
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
-        "imlp_core": imlp_core.__version__,
+        "imlp_core": __version__,
         "python": platform.python_version(),
         "git_commit": git_commit(),
         "num_threads": torch.get_num_threads(),

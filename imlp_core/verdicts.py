@@ -25,10 +25,8 @@ import math
 
 import pandas as pd
 
-from imlp_core.interpolate import select_layers
-from imlp_core.models import IMLP, PRIORS, build_prior, count_parameters
 from imlp_core.paper import (
-    DATASET_ROLES, FIGURE_2_EXTREMA, PAPER_NUMBERS, PAPER_TEST_TIME_GAP, TABLE_4, TABLE_5, TABLE_5_PARAMS, PaperNumber,
+    DATASET_ROLES, FIGURE_2_EXTREMA, PAPER_NUMBERS, PAPER_TEST_TIME_GAP, TABLE_4, TABLE_5, PaperNumber,
     dataset_for_role, format_mean_std,
 )
 from imlp_core.statistics import (
@@ -306,38 +304,6 @@ def ours_table(runs: pd.DataFrame, numbers: list[PaperNumber], profile) -> pd.Da
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "model"
     return table
-
-
-def table5_parameter_counts() -> pd.DataFrame:
-    """Table 5's parameter columns computed from our models: I-MLP total and interpolated weights + biases."""
-    rows = []
-    for name in dict.fromkeys(number.prior for number in TABLE_5):
-        prior = build_prior(name)
-        mlp = IMLP.matching(prior)
-        layers = mlp.interpolated_layers()
-        interpolated = select_layers(prior.interpolated, len(layers))
-        rows.append({"model": PRIORS[name].display_name, "total_params": count_parameters(mlp),
-                     "interpolated_params": sum(p.numel() for i in interpolated for p in layers[i].parameters()),
-                     "interpolated_layers": len(interpolated)})
-    return pd.DataFrame(rows).set_index("model")
-
-
-def table5_parameter_table() -> pd.DataFrame:
-    """Table 5's parameter columns, ours beside the paper's, with our total's difference in %."""
-    counts = table5_parameter_counts().join(TABLE_5_PARAMS.add_prefix("paper_"))
-    counts["total_difference_%"] = (100 * (counts.total_params / counts.paper_total_params - 1)).round(3)
-    return counts
-
-
-def table5_table(runs: pd.DataFrame, profile) -> pd.DataFrame:
-    """Table 5 as the paper lays it out: per model, its parameters, then baseline and interpolated accuracy per
-    dataset role (ours: mean [95 % interval] (seeds))."""
-    table = ours_table(runs, TABLE_5, profile)
-    table.index = pd.MultiIndex.from_tuples([tuple(i.split(" ", 1)) for i in table.index], names=["model", "training"])
-    table = table.unstack("training")
-    table.columns = [f"{dataset} {training}" for dataset, training in table.columns]
-    counts = table5_parameter_counts()[["total_params", "interpolated_params"]]
-    return counts.rename(columns={"total_params": "# total params", "interpolated_params": "# interpolated params"}).join(table)
 
 
 # ---------------------------------------------------------------------------------------------

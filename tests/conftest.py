@@ -22,7 +22,8 @@ import torch
 from imlp_core import models
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import CNNPrior
-from imlp_core.train import SweepConfig, run_sweep
+from imlp_core.sweep import SweepConfig
+from imlp_core.train import run_sweep
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TESTS_DIR = Path(__file__).resolve().parent
@@ -58,7 +59,7 @@ cli.train_command(sys.argv[1:])
 
 
 def driver_command(*args: str) -> list[str]:
-    """argv that runs ``python -m imlp_core.train ARGS`` with ``tiny-cnn`` available, in a fresh process."""
+    """argv that runs ``python -m imlp_core train ARGS`` with ``tiny-cnn`` available, in a fresh process."""
     return [sys.executable, "-c", DRIVER, *args]
 
 

@@ -11,7 +11,7 @@ from typing import Callable
 import pandas as pd
 import pytest
 
-from imlp_core import paper, verdicts
+from imlp_core import findings, paper, verdicts
 from imlp_core.experiments import STORED_ONLY, experiment_runs, open_choice_sweep
 from imlp_core.profiles import resolve_profile
 
@@ -29,8 +29,8 @@ TABLES: dict[str, tuple[Callable, bool]] = {
     "03_table1a": (lambda p, runs: verdicts.ours_table(runs[runs.experiment == "cnn"], paper.TABLE_1A, p), True),
     "04_table1b": (lambda p, runs: verdicts.ours_table(runs[runs.experiment == "mixer"], paper.TABLE_1B, p), True),
     "05_table4": (lambda p, runs: verdicts.ours_table(runs[runs.experiment == "schedules"], paper.TABLE_4, p), True),
-    "06_table5": (lambda p, runs: verdicts.table5_table(runs[runs.experiment == "first_layer"], p), True),
-    "06_table5_params": (lambda p, runs: verdicts.table5_parameter_table(), True),
+    "06_table5": (lambda p, runs: findings.table5_table(runs[runs.experiment == "first_layer"], p), True),
+    "06_table5_params": (lambda p, runs: findings.table5_parameter_table(), True),
     "07_numbers": (lambda p, runs: verdicts.compare_numbers(runs, p), False),
     "07_claims": (lambda p, runs: verdicts.compare_claims(runs, p), False),
     "07_claims_by_option": (lambda p, runs: verdicts.claims_by_option(open_choice_sweep(p, p.datasets[0], progress=False), p), False),

@@ -481,7 +481,7 @@ def test_find_shared_cifar10_unpacks_the_shared_tarball_once(tmp_path, monkeypat
     shared.mkdir(parents=True)
     with tarfile.open(shared / "cifar10-jpeg.tar.gz", "w:gz") as archive:
         archive.add(tmp_path / "cifar10-jpeg", arcname="cifar10-jpeg")
-    monkeypatch.setattr(data, "REPO_ROOT", repo)
+    monkeypatch.setattr(data, "repo_root", lambda: repo)
     monkeypatch.delenv("IMLP_DATA_DIR", raising=False)
     assert find_shared_cifar10() == repo / "data" / "cifar10-jpeg"
     assert (repo / "data" / "cifar10-jpeg" / "test" / "zebra" / "01.png").is_file()
@@ -490,7 +490,7 @@ def test_find_shared_cifar10_unpacks_the_shared_tarball_once(tmp_path, monkeypat
 
 
 def test_find_shared_cifar10_is_none_without_a_copy(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "REPO_ROOT", tmp_path / "repo")
+    monkeypatch.setattr(data, "repo_root", lambda: tmp_path / "repo")
     monkeypatch.delenv("IMLP_DATA_DIR", raising=False)
     assert find_shared_cifar10() is None
 

@@ -22,11 +22,12 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, TESTS_DIR, TINY_PRIOR, stable, tiny_prior_registered
-from imlp_core import cli, experiments, executors, plan, train
+from imlp_core import cli, experiments, executors, plan, trainer
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.profiles import PROFILES, Budget
 from imlp_core.results import DiskFull, checkpoint_path
-from imlp_core.train import SweepConfig, run_sweep
+from imlp_core.sweep import SweepConfig
+from imlp_core.train import run_sweep
 
 ALPHAS = [AlphaSchedule("constant", 0.5), AlphaSchedule("constant", 1.0)]
 
@@ -94,7 +95,7 @@ def test_the_alpha_grid_and_the_schedules_merge_into_one_sweep_whose_records_equ
 
 
 def test_plan_prints_the_merged_sweeps_and_trains_nothing(capsys, monkeypatch):
-    monkeypatch.setattr(train.Trainer, "run", lambda self: pytest.fail("--plan trained"))
+    monkeypatch.setattr(trainer.Trainer, "run", lambda self: pytest.fail("--plan trained"))
     cli.experiments_command(["cnn", "schedules", "mixer", "--profile", "smoke", "--datasets", "synthetic", "--plan"])
     out = capsys.readouterr().out
     assert "2 sweeps after merging (3 apart)" in out
@@ -222,7 +223,7 @@ def test_a_full_disk_is_a_clear_error_and_the_next_run_resumes(reference, tiny_p
                                                                suffix, nth, resumes):
     """3 epochs, a checkpoint after every epoch: the 2nd checkpoint (after epoch 2), or the 2nd record, finds
     the disk full. The error names the file and the space it needs; what was written before is intact."""
-    monkeypatch.setattr(train.Trainer, "CHECKPOINT_EVERY_S", 0.0)
+    monkeypatch.setattr(trainer.Trainer, "CHECKPOINT_EVERY_S", 0.0)
     sweep = replace(tiny_plan()[0].sweep, epochs=3)
     want = run_sweep(sweep, ALPHAS, tmp_path / "want", "cpu", progress=False)
     runs = tmp_path / "runs"
@@ -246,9 +247,9 @@ def test_a_full_disk_is_a_clear_error_and_the_next_run_resumes(reference, tiny_p
 def test_a_sweep_keeps_one_checkpoint_whichever_of_its_runs_it_trains(tiny_prior, tmp_path, monkeypatch):
     """Killed after epoch 1 while training {0.5, 1}, the sweep is then asked for {0.5, 0}: the checkpoint of
     {0.5, 1} is continued (both records written), then alpha = 0 trains; never two checkpoints at once."""
-    monkeypatch.setattr(train.Trainer, "CHECKPOINT_EVERY_S", 0.0)
+    monkeypatch.setattr(trainer.Trainer, "CHECKPOINT_EVERY_S", 0.0)
     sweep, runs = tiny_plan()[0].sweep, tmp_path / "runs"
-    counts, real_save = [], train.Trainer.save_checkpoint
+    counts, real_save = [], trainer.Trainer.save_checkpoint
 
     class Killed(Exception):
         pass
@@ -259,7 +260,7 @@ def test_a_sweep_keeps_one_checkpoint_whichever_of_its_runs_it_trains(tiny_prior
         if len(counts) == 1:
             raise Killed  # right after the first checkpoint
 
-    monkeypatch.setattr(train.Trainer, "save_checkpoint", save_checkpoint)
+    monkeypatch.setattr(trainer.Trainer, "save_checkpoint", save_checkpoint)
     with pytest.raises(Killed):
         run_sweep(sweep, ALPHAS, runs, "cpu", progress=False)
     other = [AlphaSchedule("constant", 0.5), AlphaSchedule("constant", 0.0)]

@@ -9,12 +9,13 @@ import pytest
 import torch
 
 from conftest import CNN_ALPHAS, CNN_SWEEP, copy_store
-from imlp_core import cli, devices, experiments, notebook, train
+from imlp_core import cli, devices, experiments, notebook, trainer
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import IMLP, build_prior
 from imlp_core.profiles import PROFILES, Budget
 from imlp_core.results import record_path
-from imlp_core.train import SweepConfig, stacked_cross_entropy
+from imlp_core.sweep import SweepConfig
+from imlp_core.trainer import stacked_cross_entropy
 
 # A profile whose "cnn" experiment is exactly the session's stored S-CNN sweep (conftest), with seeds 0 and 1.
 PROFILE = replace(PROFILES["smoke"], datasets=("synthetic",), seeds=(0, 1), alphas=CNN_ALPHAS,
@@ -27,7 +28,7 @@ def no_training(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("trained although IMLP_STORED_RUNS_ONLY=1")
 
-    monkeypatch.setattr(train.Trainer, "run", refuse)
+    monkeypatch.setattr(trainer.Trainer, "run", refuse)
     monkeypatch.setenv("IMLP_STORED_RUNS_ONLY", "1")
 
 

@@ -17,7 +17,8 @@ import torch
 from conftest import CNN_ALPHAS, CNN_SWEEP, stable
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import IMLP, build_prior
-from imlp_core.train import run_sweep, stacked_cross_entropy
+from imlp_core.train import run_sweep
+from imlp_core.trainer import stacked_cross_entropy
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 SCHEDULES = [AlphaSchedule("constant", a) for a in CNN_ALPHAS]

@@ -10,12 +10,13 @@ import torch
 
 from conftest import stable
 from imlp_core import results as store
-from imlp_core import cli, train
+from imlp_core import cli, trainer
 from imlp_core.interpolate import AlphaSchedule, interpolate_
 from imlp_core.models import BLOCKS, IMLP, build_prior
 from imlp_core.options import DEFAULTS, cosine_lr
 from imlp_core.results import config_key
-from imlp_core.train import SweepConfig, run_sweep
+from imlp_core.sweep import SweepConfig
+from imlp_core.train import run_sweep
 
 
 def perturbed_prior_and_mlp(name: str, block: str, affine: bool):
@@ -120,13 +121,13 @@ def test_records_hold_drift_and_gap_per_interpolated_layer(tiny_sweep, tmp_path)
 def test_optimizer_reset_restarts_adam_after_each_interpolation(tiny_sweep, tmp_path, monkeypatch):
     """With reset, Adam's step count is back at 0 after every pull, so it never exceeds one epoch's steps."""
     seen = []
-    original = train.Trainer.interpolate
+    original = trainer.Trainer.interpolate
 
     def spy(self, alphas):
         original(self, alphas)
         seen.append(max(int(state["step"]) for state in self.mlp_opt.state.values()))
 
-    monkeypatch.setattr(train.Trainer, "interpolate", spy)
+    monkeypatch.setattr(trainer.Trainer, "interpolate", spy)
     run_sweep(dataclasses.replace(tiny_sweep, optimizer_state="reset"), [AlphaSchedule("constant", 0.1)], tmp_path,
               "cpu", progress=False)
     assert seen == [0, 0]
@@ -178,14 +179,14 @@ def test_drift_is_measured_from_the_pull_before_the_epochs_last(tiny_sweep, tmp_
     sweep = dataclasses.replace(tiny_sweep, interpolate_every=every)
     (record,) = run_sweep(sweep, [AlphaSchedule("constant", 0.2)], tmp_path / "lazy", "cpu", progress=False)
     seen = {}
-    original = train.Trainer.interpolate
+    original = trainer.Trainer.interpolate
 
     def measure_every_pull(self, alphas, step=None):
         original(self, alphas, step=None)  # measures and snapshots at every pull
         seen[step] = self.pull_diagnostics["drift"]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(train.Trainer, "interpolate", measure_every_pull)
+        patch.setattr(trainer.Trainer, "interpolate", measure_every_pull)
         run_sweep(sweep, [AlphaSchedule("constant", 0.2)], tmp_path / "eager", "cpu", progress=False)
     last_pulls = [max(s for s in seen if (s - 1) // 4 == epoch) for epoch in range(2)]
     assert [h["drift"] for h in record["history"]] == [seen[s][0] for s in last_pulls]

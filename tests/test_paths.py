@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from imlp_core import notebook, paths
+from imlp_core import notebook, paths, profiles
 from imlp_core.profiles import PROFILES, resolve_profile
 
 
@@ -12,7 +12,7 @@ from imlp_core.profiles import PROFILES, resolve_profile
 def no_output_dir(monkeypatch):
     """No ``IMLP_OUTPUT_DIR`` and no profile resolved yet in this process (restored afterwards)."""
     monkeypatch.delenv("IMLP_OUTPUT_DIR", raising=False)
-    monkeypatch.setattr(paths, "_active_profile", None)
+    monkeypatch.setattr(profiles, "_active_profile", None)
 
 
 def test_committed_profile_is_a_profile():

@@ -2,7 +2,7 @@
 a diverging model is stopped alone; records carry what is needed to rerun them.
 
 The interruption and concurrency tests drive the command line in subprocesses (``DRIVER`` in conftest:
-``python -m imlp_core.train`` with the tiny prior registered, one thread) and place them at exact moments
+``python -m imlp_core train`` with the tiny prior registered, one thread) and place them at exact moments
 with the test hook ``IMLP_TEST_PAUSE_AT=<event>[:<n>]`` (``imlp_core.results.pause_point``): the process
 prints ``IMLP_TEST_PAUSED <event>`` and waits there, to be killed, or to go on once
 ``IMLP_TEST_RESUME_FILE`` exists.
@@ -24,12 +24,13 @@ import torch
 
 from conftest import REPO_ROOT, TINY_PRIOR, TinyCNN, driver_command, stable, tiny_prior_registered
 from imlp_core import data as datasets
-from imlp_core import cli, train
+from imlp_core import cli, train, trainer
 from imlp_core.interpolate import AlphaSchedule, interpolate_, select_layers
 from imlp_core.models import IMLP, SCNN, CNNPrior, Table5MLP2Prior
 from imlp_core.profiles import resolve_profile
-from imlp_core.results import read_record
-from imlp_core.train import SweepConfig, run_sweep
+from imlp_core.results import config_key, read_record
+from imlp_core.sweep import SweepConfig
+from imlp_core.train import run_sweep
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -85,7 +86,7 @@ def test_unwritable_results_directory_is_refused_before_any_compute(tiny_sweep, 
 def test_missing_dataset_folder_fails_before_a_model_is_built(tiny_prior, tmp_path, monkeypatch):
     monkeypatch.setenv("IMLP_DATASET_MYSET", str(tmp_path / "nowhere"))
     sweep = SweepConfig(tiny_prior, "myset", epochs=1)
-    monkeypatch.setattr(train, "build_prior", lambda *a, **k: pytest.fail("a model was built"))
+    monkeypatch.setattr(trainer, "build_prior", lambda *a, **k: pytest.fail("a model was built"))
     with pytest.raises(FileNotFoundError, match=r"nowhere \(from IMLP_DATASET_MYSET\) does not exist"):
         run_sweep(sweep, [AlphaSchedule()], tmp_path / "runs")
 
@@ -296,7 +297,7 @@ def healthy(tiny_sweep, tmp_path) -> list[dict]:
 
 def test_a_diverging_model_is_stopped_and_recorded_while_the_others_go_on(tiny_sweep, healthy, tmp_path, monkeypatch):
     """Model 1's weights turn NaN after epoch 1; model 2's loss turns infinite in epoch 2; model 0 is untouched."""
-    real_train_epoch, real_loss = train.Trainer.train_epoch, train.stacked_cross_entropy
+    real_train_epoch, real_loss = trainer.Trainer.train_epoch, trainer.stacked_cross_entropy
     steps_per_epoch = tiny_sweep.train_subset // tiny_sweep.batch_size
     calls = []
 
@@ -312,8 +313,8 @@ def test_a_diverging_model_is_stopped_and_recorded_while_the_others_go_on(tiny_s
         scale = torch.tensor([1.0, 1.0, math.inf if len(calls) > steps_per_epoch else 1.0])
         return real_loss(logits, labels) * scale
 
-    monkeypatch.setattr(train.Trainer, "train_epoch", train_epoch)
-    monkeypatch.setattr(train, "stacked_cross_entropy", loss)
+    monkeypatch.setattr(trainer.Trainer, "train_epoch", train_epoch)
+    monkeypatch.setattr(trainer, "stacked_cross_entropy", loss)
     sick = run_sweep(tiny_sweep, THREE_ALPHAS, tmp_path / "sick", "cpu", progress=False)
 
     assert stable(sick[0]) == stable(healthy[0])  # bit-identical: nothing leaks between stacked models
@@ -331,7 +332,7 @@ def test_a_diverging_model_is_stopped_and_recorded_while_the_others_go_on(tiny_s
 def test_a_diverging_prior_stops_interpolation_before_it_spreads(tiny_sweep, healthy, tmp_path, monkeypatch):
     """The prior's weights turn NaN at the end of epoch 1, while its epoch-1 loss is still finite: the
     I-MLPs must not be interpolated towards it, then or later."""
-    real_train_epoch = train.Trainer.train_epoch
+    real_train_epoch = trainer.Trainer.train_epoch
 
     def train_epoch(self, epoch, bar):
         losses = real_train_epoch(self, epoch, bar)
@@ -340,7 +341,7 @@ def test_a_diverging_prior_stops_interpolation_before_it_spreads(tiny_sweep, hea
                 self.prior.head.weight[0, 0] = math.nan
         return losses
 
-    monkeypatch.setattr(train.Trainer, "train_epoch", train_epoch)
+    monkeypatch.setattr(trainer.Trainer, "train_epoch", train_epoch)
     records = run_sweep(tiny_sweep, THREE_ALPHAS, tmp_path, "cpu", progress=False)
     for record in records:
         assert record["status"] == "prior diverged at epoch 1; interpolation stopped"
@@ -371,4 +372,4 @@ def test_every_record_holds_config_seed_code_version_libraries_device_and_datase
         assert environment["device"].startswith("cpu")
         assert record["dataset"]["fingerprint"] == expected.fingerprint
         assert record["dataset"]["source"] == expected.source
-        assert record["key"] == train.config_key(config)
+        assert record["key"] == config_key(config)

@@ -1,4 +1,4 @@
-"""imlp_core.train: Algorithm 1 as recorded — determinism, batched = separate runs, alpha = 1, resume, CLI.
+"""imlp_core.train and .trainer: Algorithm 1 as recorded — determinism, batched = separate runs, alpha = 1, resume, CLI.
 
 The S-CNN sweep alpha in {0, 0.5, 1} (``cnn_sweep_store``, conftest) is trained once per session and
 shared by the tests that only read it.
@@ -16,8 +16,9 @@ import pytest
 from conftest import CNN_ALPHAS, CNN_SWEEP, REPO_ROOT, copy_store, stable
 from imlp_core import data as datasets
 from imlp_core import results as store
-from imlp_core import train
+from imlp_core import trainer
 from imlp_core.interpolate import AlphaSchedule
+from imlp_core.sweep import SweepConfig
 from imlp_core.train import run_sweep
 
 
@@ -69,7 +70,7 @@ def test_every_epoch_records_loss_accuracy_and_the_alpha_applied(cnn_sweep_store
 
 def test_schedules_apply_their_alphas_per_epoch(tiny_prior, tmp_path):
     """Decay applies a (1 - t/T)^k after epoch t; test-time interpolates only before the final evaluation."""
-    sweep = train.SweepConfig(tiny_prior, "synthetic", epochs=3, batch_size=64, train_subset=128, test_subset=64)
+    sweep = SweepConfig(tiny_prior, "synthetic", epochs=3, batch_size=64, train_subset=128, test_subset=64)
     schedules = [AlphaSchedule("decay", 0.5, 2.0), AlphaSchedule("test-time", 0.4), AlphaSchedule("constant", 0.0)]
     decay, test_time, zero = run_sweep(sweep, schedules, tmp_path, "cpu", progress=False)
     assert [h["alpha"] for h in decay["history"]] == [0.5 * (1 - t / 3) ** 2 for t in range(3)]
@@ -83,10 +84,10 @@ def test_the_interpolated_layers_default_to_the_priors_and_keep_the_record_keys(
     """No ``layers``: the prior's ``interpolated`` ("all" for the S-CNN, Table 5's indices), as the configs of the
     stored records hold them; an explicit selection overrides it."""
     assert CNN_SWEEP.layers == "all" and CNN_SWEEP.config()["layers"] == "all"
-    mlp1 = train.SweepConfig("table5-mlp1", "synthetic")
+    mlp1 = SweepConfig("table5-mlp1", "synthetic")
     assert mlp1.config()["layers"] == [0, 1, 2, 3, 4, 5]
-    assert mlp1 == train.SweepConfig("table5-mlp1", "synthetic", layers=[0, 1, 2, 3, 4, 5])
-    assert train.SweepConfig("table5-mlp2", "synthetic", layers="first").config()["layers"] == "first"
+    assert mlp1 == SweepConfig("table5-mlp1", "synthetic", layers=[0, 1, 2, 3, 4, 5])
+    assert SweepConfig("table5-mlp2", "synthetic", layers="first").config()["layers"] == "first"
     schedule = AlphaSchedule("constant", 0.5)
     assert CNN_SWEEP.run_key(schedule) == store.config_key(CNN_SWEEP.run_config(schedule))
     assert CNN_SWEEP.key == store.config_key(CNN_SWEEP.config())
@@ -99,7 +100,7 @@ def test_a_sweep_whose_records_exist_is_not_run_again(cnn_sweep_store, tmp_path,
     def must_not_train(*args, **kwargs):
         raise AssertionError("a stored sweep was trained again")
 
-    monkeypatch.setattr(train.Trainer, "__init__", must_not_train)
+    monkeypatch.setattr(trainer.Trainer, "__init__", must_not_train)
     again = run_sweep(CNN_SWEEP, [AlphaSchedule("constant", a) for a in CNN_ALPHAS], copy, "cpu", progress=False)
     assert again == records
 
@@ -117,7 +118,7 @@ def test_results_load_returns_one_row_per_run(cnn_sweep_store):
 
 def test_cli_runs_end_to_end_and_prints_the_summary(tmp_path):
     runs = tmp_path / "runs"
-    command = [sys.executable, "-m", "imlp_core.train", "--prior", "cnn", "--dataset", "synthetic",
+    command = [sys.executable, "-m", "imlp_core", "train", "--prior", "cnn", "--dataset", "synthetic",
                "--alphas", "0", "1", "--epochs", "1", "--train-subset", "128", "--test-subset", "64",
                "--batch-size", "64", "--device", "cpu", "--results", str(runs)]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
@@ -146,7 +147,7 @@ def test_scnn_beats_smlp_on_cifar10_after_short_training(tmp_path, monkeypatch):
     if shared is None:
         pytest.skip("no CIFAR-10 JPEG copy: neither data/cifar10-jpeg nor ../shared/data/cifar10-jpeg.tar.gz exists")
     monkeypatch.setenv("IMLP_DATASET_CIFAR10", str(shared))
-    sweep = train.SweepConfig("cnn", "cifar10", epochs=5, batch_size=128, lr=1e-3, train_subset=2000, test_subset=1000)
+    sweep = SweepConfig("cnn", "cifar10", epochs=5, batch_size=128, lr=1e-3, train_subset=2000, test_subset=1000)
     [record] = run_sweep(sweep, [AlphaSchedule("constant", 0.0)], tmp_path, "cpu", progress=False)
     print(f"S-CNN {record['final']['prior_test_acc']:.1%}  S-MLP {record['final']['test_acc']:.1%}  "
           f"({record['images_per_s']:.0f} img/s)")

@@ -1,0 +1,362 @@
+"""Algorithm 1 for one prior and K I-MLPs trained side by side on the same mini-batches, resumable per epoch.
+
+One :class:`Trainer` trains ONE prior and K I-MLPs (one per alpha schedule) on the same mini-batches (App. E:
+Adam, lr 1e-4, batch 128, cross-entropy, random crop + flip). The K I-MLPs' weights are stacked, so each layer
+is one batched matmul; since Adam and the loss act on each model separately, model k follows exactly the path of
+a separate run with the same seed (up to float rounding). After every epoch each I-MLP is interpolated towards
+the prior (Algorithm 1), then all are evaluated on the test split.
+
+A model whose training loss or weights become non-finite is *stopped*: its record says ``diverged at epoch N``
+and holds no numbers (None) from that epoch on; the other models of the sweep are untouched (every operation
+acts on each stacked model separately). If the prior diverges, no I-MLP is interpolated from that epoch on.
+
+Its whole training state is one plain dict (:meth:`Trainer.state`, :meth:`Trainer.load_state`), saved to the
+sweep's checkpoint file at epoch boundaries; ``train.py`` runs a Trainer against the result store.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+from tqdm import tqdm
+
+from imlp_core.data import load_dataset, stratified_subset
+from imlp_core.devices import TrainStep, prepare
+from imlp_core.interpolate import AlphaSchedule, interpolate_
+from imlp_core.models import IMLP, Prior, build_prior
+from imlp_core.options import cosine_lr
+from imlp_core.results import atomic_torch_save, environment_info, pause_point
+from imlp_core.sweep import SweepConfig
+
+EVAL_BATCH = 1000
+PRIOR = "prior"  # the prior's entry in Divergence.at (the I-MLPs' are 0, ..., K - 1)
+T = TypeVar("T")
+
+
+def read_checkpoint(checkpoint: Path, use: Callable[[dict[str, Any]], T], **load: Any) -> T | None:
+    """``use(state)`` of the checkpoint file ``checkpoint`` (``torch.load(checkpoint, **load)``); None if there is
+    none, or if it is unreadable or ``use`` refuses it (an older code version's, another sweep's, a damaged file):
+    then its runs start afresh, and a message says so."""
+    try:
+        return use(torch.load(checkpoint, weights_only=False, **load))
+    except FileNotFoundError:
+        return None
+    except Exception as error:
+        print(f"ignoring unreadable checkpoint {checkpoint} ({error}); its runs start afresh", flush=True)
+        return None
+
+
+def checkpointed_schedules(checkpoint: Path) -> list[AlphaSchedule] | None:
+    """The schedules the checkpoint file ``checkpoint`` trains; None if there is none, or it is unreadable."""
+    return read_checkpoint(checkpoint, lambda state: [AlphaSchedule(**schedule) for schedule in state["schedules"]],
+                           map_location="cpu", mmap=True)  # memory-mapped: reads the small entries, not the weights
+
+
+class Divergence:
+    """Which models of a sweep are stopped: ``at`` holds the epoch (from 1) at which each diverged I-MLP k, or the
+    :data:`PRIOR`, first had a non-finite training loss or weights."""
+
+    def __init__(self) -> None:
+        self.at: dict[int | str, int] = {}
+
+    @torch.no_grad()
+    def check(self, epoch: int, prior: Prior, prior_loss: Tensor, mlp: IMLP, mlp_loss: Tensor) -> None:
+        """Mark the prior and each I-MLP whose epoch loss or weights are no longer finite as diverged (stopped)."""
+        prior_finite = math.isfinite(prior_loss.item()) and all(p.isfinite().all() for p in prior.parameters())
+        mlp_finite = mlp_loss.isfinite()
+        for p in mlp.parameters():  # stacked: (K, ...)
+            mlp_finite &= p.flatten(1).isfinite().all(1)
+        for model, finite in [(PRIOR, prior_finite), *enumerate(mlp_finite.tolist())]:
+            if not finite:
+                self.at.setdefault(model, epoch + 1)
+
+    def stopped(self, model: int | str, epoch: int) -> bool:
+        """Whether I-MLP ``model`` (k), or the :data:`PRIOR`, is stopped at (1-based) ``epoch``: it diverged then or
+        before. A stopped model's numbers are None from then on; a stopped prior is no longer interpolated towards."""
+        return self.at.get(model, math.inf) <= epoch
+
+    def status(self, k: int, epochs: int) -> str:
+        """The record's status of I-MLP ``k`` after ``epochs``: ok, diverged, or its prior diverged."""
+        if self.stopped(k, epochs):
+            return f"diverged at epoch {self.at[k]}: training loss or weights not finite; stopped"
+        if self.stopped(PRIOR, epochs):
+            return f"prior diverged at epoch {self.at[PRIOR]}; interpolation stopped"
+        return "ok"
+
+
+class Trainer:
+    """Algorithm 1 for one prior and the I-MLPs of ``schedules``, resumable at epoch boundaries from ``checkpoint``."""
+
+    CHECKPOINT_EVERY_S = float(os.environ.get("IMLP_CHECKPOINT_EVERY_S", 60))
+
+    def __init__(self, sweep: SweepConfig, schedules: list[AlphaSchedule], checkpoint: Path,
+                 device: torch.device, progress: bool) -> None:
+        self.sweep, self.schedules, self.device, self.progress = sweep, schedules, device, progress
+        self.checkpoint = checkpoint
+        self.keys = [sweep.run_key(s) for s in schedules]
+        prepare(device)
+        self.data = load_dataset(sweep.dataset, train_subset=sweep.train_subset, test_subset=sweep.test_subset,
+                                 seed=sweep.seed).to(device)
+        torch.manual_seed(sweep.seed)
+        self.prior = build_prior(sweep.prior, self.data.num_classes, sweep.block, sweep.ln != "plain").to(device)
+        self.mlp = IMLP.matching(self.prior, num_models=len(schedules)).to(device)
+        self.interpolation = sweep.interpolation_kwargs(len(self.mlp.interpolated_layers()))
+        self.curve_index = None  # the test images of the epochs before the last (SweepConfig.curve_test_subset)
+        if sweep.curve_test_subset is not None and sweep.curve_test_subset < len(self.data.test_labels):
+            self.curve_index = stratified_subset(self.data.test_labels.cpu(), sweep.curve_test_subset, sweep.seed,
+                                                 split="curve_test").to(device)
+        self.steps_per_epoch = math.ceil(len(self.data.train_labels) / sweep.batch_size)
+        # Each selected layer's weights just after the last interpolation (or at the start): Adam's drift since then.
+        self.last_pulled = [self.mlp.interpolated_layers()[i].weight.detach().clone() for i in self.interpolation["layers"]]
+        # capturable: Adam's step count lives on the GPU, so that a CUDA graph can replay the update.
+        capturable = device.type == "cuda"
+        self.prior_opt = torch.optim.Adam(self.prior.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
+        self.mlp_opt = torch.optim.Adam(self.mlp.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
+        # The eager step, or its CUDA graph's replay. A cosine learning rate changes every step, which a captured
+        # graph would not see: such sweeps run eagerly.
+        self.train_step = TrainStep(self.eager_step, device, sweep.batch_size, graphs=sweep.lr_schedule == "constant")
+        self.generator = torch.Generator(device).manual_seed(sweep.seed)  # batch order and augmentation
+        self.history: list[dict[str, Any]] = []
+        self.pull_diagnostics: dict[str, list | None] = {}  # drift and gap per model and layer at the epoch's last pull
+        self.divergence = Divergence()
+        self.train_seconds = 0.0
+
+    # -- state: one plain dict ----------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """What an epoch checkpoint holds: the runs, the models, the optimisers, the generator and the history."""
+        return {"schedules": [asdict(s) for s in self.schedules], "keys": self.keys,
+                "prior": self.prior.state_dict(), "mlp": self.mlp.state_dict(),
+                "prior_opt": self.prior_opt.state_dict(), "mlp_opt": self.mlp_opt.state_dict(),
+                "generator": self.generator.get_state(), "history": self.history, "diverged_at": self.divergence.at,
+                "train_seconds": self.train_seconds}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Continue from ``state`` (what :meth:`state` returned); a ValueError if it trains other runs."""
+        if state["keys"] != self.keys:
+            raise ValueError(f"it trains the runs {state['keys']}, not {self.keys}")
+        history, diverged_at, train_seconds = state["history"], state["diverged_at"], state["train_seconds"]
+        self.prior.load_state_dict(state["prior"])
+        self.mlp.load_state_dict(state["mlp"])
+        self.prior_opt.load_state_dict(state["prior_opt"])
+        self.mlp_opt.load_state_dict(state["mlp_opt"])
+        self.generator.set_state(state["generator"].cpu() if self.device.type == "cpu" else state["generator"])
+        self.history, self.divergence.at, self.train_seconds = history, diverged_at, train_seconds
+
+    def resume(self) -> None:
+        """Continue from the checkpoint file if it holds these runs (an unreadable one is ignored, with a message)."""
+        read_checkpoint(self.checkpoint, self.load_state, map_location=self.device)
+        if self.history:  # a checkpoint is written after an epoch: loaded
+            # Checkpoints are taken after an epoch's interpolation, so the drift restarts from here (exactly so when
+            # interpolation happens per epoch, or every N steps with N dividing an epoch's steps).
+            self.snapshot_pulled_weights()
+            print(f"resuming from checkpoint {self.checkpoint} after epoch {len(self.history)}", flush=True)
+
+    def save_checkpoint(self) -> None:
+        """Write :meth:`state` atomically to the checkpoint file."""
+        atomic_torch_save(self.state(), self.checkpoint)
+
+    # -- Algorithm 1 --------------------------------------------------------------------------------
+    def run(self) -> list[dict[str, Any]]:
+        """Algorithm 1 from the checkpoint (or the start) to the last epoch; returns one record per I-MLP."""
+        self.resume()
+        epochs, n_train, steps = self.sweep.epochs, len(self.data.train_labels), self.steps_per_epoch
+        bar = tqdm(total=epochs * steps, initial=len(self.history) * steps, disable=not self.progress,
+                   desc=f"{self.sweep.prior} x{len(self.schedules)} on {self.sweep.dataset}", unit="batch",
+                   mininterval=2.0, dynamic_ncols=True)
+        last_save = time.monotonic()
+        for epoch in range(len(self.history), epochs):
+            start = time.perf_counter()
+            prior_loss, mlp_loss = self.train_epoch(epoch, bar)
+            self.train_seconds += time.perf_counter() - start
+            # before interpolating: a NaN prior must not spread
+            self.divergence.check(epoch, self.prior, prior_loss, self.mlp, mlp_loss)
+            alphas = self.alphas(epoch)
+            if self.sweep.interpolate_every == "epoch":
+                self.interpolate(alphas)
+            if epoch == epochs - 1:  # App. F: the test-time-only models are interpolated once, now
+                prior_stopped = self.divergence.stopped(PRIOR, epoch + 1)
+                test_time = [0.0 if prior_stopped else s.at_test_time() for s in self.schedules]
+                if any(test_time):
+                    interpolate_(self.mlp, self.prior, test_time, **self.interpolation)
+                alphas = [a + t for a, t in zip(alphas, test_time)]
+            last = epoch == epochs - 1
+            prior_acc, mlp_acc = self.evaluate(None if last else self.curve_index)
+            self.record_epoch(epoch, alphas, prior_loss, mlp_loss, prior_acc, mlp_acc, last)
+            bar.set_postfix_str(
+                f"epoch {epoch + 1}/{epochs} prior {prior_acc:.1%} I-MLP {min(mlp_acc):.1%}-{max(mlp_acc):.1%} "
+                f"{n_train * len(self.history) / max(self.train_seconds, 1e-9):.0f} img/s", refresh=False)
+            if epoch < epochs - 1 and time.monotonic() - last_save >= self.CHECKPOINT_EVERY_S:
+                self.save_checkpoint()
+                last_save = time.monotonic()
+        bar.close()
+        return self.records()
+
+    def alphas(self, epoch: int) -> list[float]:
+        """alpha[t] of each I-MLP for (0-based) ``epoch``; 0 once the prior diverged (it is not interpolated towards).
+
+        Decay schedules stay a function of the epoch: a run that interpolates every N steps uses the alpha of
+        the epoch the step falls in, as recorded in that epoch's history.
+        """
+        if self.divergence.stopped(PRIOR, epoch + 1):
+            return [0.0] * len(self.schedules)
+        return [s.during_training(epoch, self.sweep.epochs) for s in self.schedules]
+
+    @torch.no_grad()
+    def interpolate(self, alphas: list[float], step: int | None = None) -> None:
+        """One interpolation (Algorithm 1) of every I-MLP towards the prior's current weights, with the sweep's options.
+
+        At the epoch's last pull it first measures per model and selected layer how far Adam moved W since the
+        previous pull (``drift``) and how far W is from W_P (``gap``): a pull of alpha moves W by alpha * gap, so
+        drift / gap is the alpha at which the two balance (notebook 08). ``step``: the optimizer steps done so
+        far when pulling every N steps (None: once per epoch). ``optimizer_state="reset"`` then restarts Adam's
+        moments and step count, for all K models of the sweep (they share one step count).
+        """
+        dense = None  # the prior's dense layers, built here when the pull is measured, else by interpolate_
+        if step is None or self.is_epochs_last_pull(step):
+            dense, layers = self.prior.dense_layers(), self.mlp.interpolated_layers()
+            drift, gap = [], []
+            for i, before in zip(self.interpolation["layers"], self.last_pulled):
+                weight = layers[i].weight
+                drift.append((weight - before).flatten(1).norm(dim=1))
+                gap.append((weight - dense[i][0].to(weight.dtype)).flatten(1).norm(dim=1))
+            # None where a norm is not finite (a diverged model or prior): records hold strict JSON
+            self.pull_diagnostics = {name: [[v if math.isfinite(v) else None for v in row] for row in torch.stack(norms, 1).tolist()]
+                                     for name, norms in (("drift", drift), ("gap", gap))}
+        if any(alphas):
+            interpolate_(self.mlp, self.prior, alphas, **self.interpolation, dense=dense)
+            if self.sweep.optimizer_state == "reset":
+                for state in self.mlp_opt.state.values():
+                    for value in state.values():
+                        value.zero_()  # in place: a CUDA graph's captured Adam keeps its tensors
+        if step is None or self.is_epochs_last_pull(step + self.sweep.interpolate_every):
+            self.snapshot_pulled_weights()  # the next pull is measured: its drift counts from here
+
+    def is_epochs_last_pull(self, step: int) -> bool:
+        """Whether the pull after optimizer step ``step`` (counted from 1) is the last of its epoch."""
+        epoch_end = math.ceil(step / self.steps_per_epoch) * self.steps_per_epoch
+        return step + self.sweep.interpolate_every > epoch_end
+
+    def snapshot_pulled_weights(self) -> None:
+        """Remember each selected layer's current weights: the next measured pull's drift counts from them."""
+        for i, buffer in zip(self.interpolation["layers"], self.last_pulled):
+            buffer.copy_(self.mlp.interpolated_layers()[i].weight)
+
+    def autocast(self) -> torch.autocast:
+        """bf16 autocast around the forward passes when the sweep asks for it (the backward follows)."""
+        return torch.autocast(self.device.type, torch.bfloat16, enabled=self.sweep.precision == "bf16",
+                              cache_enabled=False)  # no cast cache: CUDA graphs must not capture one
+
+    def eager_step(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+        """One Adam step of the prior and one of the K I-MLPs on the batch (x, y); returns their losses."""
+        with self.autocast():
+            prior_loss = F.cross_entropy(self.prior(x), y)
+        prior_loss = step(self.prior_opt, prior_loss)
+        with self.autocast():
+            mlp_loss = stacked_cross_entropy(self.mlp(x), y)
+        return prior_loss, step(self.mlp_opt, mlp_loss)
+
+    def train_epoch(self, epoch: int, bar: tqdm) -> tuple[Tensor, Tensor]:
+        """One pass over the training split; returns the prior's and each I-MLP's mean training loss.
+
+        With ``interpolate_every = N`` steps, the I-MLPs are interpolated after every N-th optimizer step of
+        the run (counted from its first step), with this epoch's alphas.
+        """
+        sweep = self.sweep
+        self.prior.train()
+        self.mlp.train()
+        prior_sum = torch.zeros((), device=self.device)
+        mlp_sum = torch.zeros(self.mlp.num_models, device=self.device)
+        alphas = self.alphas(epoch)
+        self.pull_diagnostics = {"drift": None, "gap": None}  # until this epoch's first interpolation
+        for i, (x, y) in enumerate(self.data.train_batches(sweep.batch_size, self.generator)):
+            global_step = epoch * self.steps_per_epoch + i
+            if sweep.lr_schedule == "cosine":
+                lr = cosine_lr(sweep.lr, global_step, sweep.epochs * self.steps_per_epoch)
+                for group in (*self.prior_opt.param_groups, *self.mlp_opt.param_groups):
+                    group["lr"] = lr
+            prior_loss, mlp_loss = self.train_step(x, y)
+            prior_sum += prior_loss * len(y)
+            mlp_sum += mlp_loss * len(y)
+            if sweep.interpolate_every != "epoch" and (global_step + 1) % sweep.interpolate_every == 0:
+                self.interpolate(alphas, step=global_step + 1)
+            bar.update()
+            if i == 0:
+                pause_point("epoch")
+        n = len(self.data.train_labels)
+        return prior_sum / n, mlp_sum / n
+
+    @torch.no_grad()
+    def evaluate(self, index: Tensor | None = None) -> tuple[float, list[float]]:
+        """Test accuracy of the prior and of each I-MLP on the test images ``index`` (None: all of them): correct
+        predictions counted as integers, divided once."""
+        self.prior.eval()
+        self.mlp.eval()
+        prior_correct = torch.zeros((), dtype=torch.long, device=self.device)
+        mlp_correct = torch.zeros(self.mlp.num_models, dtype=torch.long, device=self.device)
+        for x, y in self.data.test_batches(EVAL_BATCH, index):
+            with self.autocast():
+                prior_logits, mlp_logits = self.prior(x), self.mlp(x)
+            prior_correct += (prior_logits.argmax(-1) == y).sum()
+            mlp_correct += (mlp_logits.argmax(-1) == y).sum(-1)
+        n = len(self.data.test_labels) if index is None else len(index)
+        return prior_correct.item() / n, [correct / n for correct in mlp_correct.tolist()]
+
+    def record_epoch(self, epoch: int, alphas: list[float], prior_loss: Tensor, mlp_loss: Tensor,
+                     prior_acc: float, mlp_acc: list[float], last: bool) -> None:
+        """Append this epoch's numbers; a stopped (diverged) model's are None from its divergence on. With a
+        ``curve_test_subset``, each entry also says on how many test images its accuracies were measured."""
+        stopped = self.divergence.stopped
+        mlp_losses = [None if stopped(k, epoch + 1) else loss for k, loss in enumerate(mlp_loss.tolist())]
+        mlp_acc = [None if stopped(k, epoch + 1) else acc for k, acc in enumerate(mlp_acc)]
+        prior_stopped = stopped(PRIOR, epoch + 1)
+        self.history.append({"epoch": epoch + 1, "alpha": alphas, "train_loss": mlp_losses, "test_acc": mlp_acc,
+                             "prior_train_loss": None if prior_stopped else prior_loss.item(),
+                             "prior_test_acc": None if prior_stopped else prior_acc, **self.pull_diagnostics})
+        if self.sweep.curve_test_subset is not None:
+            self.history[-1]["test_images"] = len(self.data.test_labels) if last or self.curve_index is None \
+                else len(self.curve_index)
+
+    def records(self) -> list[dict[str, Any]]:
+        """One record per I-MLP: its config, its history and its status (ok, diverged, or prior diverged)."""
+        environment = environment_info(self.device)
+        data = self.data
+        dataset = {"name": data.name, "source": data.source, "fingerprint": data.fingerprint,
+                   "num_train": len(data.train_labels), "num_test": len(data.test_labels),
+                   "num_classes": data.num_classes}
+        images_per_s = len(data.train_labels) * len(self.history) / max(self.train_seconds, 1e-9)
+        records = []
+        for k, (schedule, key) in enumerate(zip(self.schedules, self.keys)):
+            history = [{name: (value[k] if isinstance(value, list) else value) for name, value in h.items()}
+                       for h in self.history]
+            records.append({
+                "key": key, "config": self.sweep.run_config(schedule), "label": schedule.label,
+                "status": self.divergence.status(k, len(self.history)),
+                "history": history,
+                "final": {"test_acc": history[-1]["test_acc"], "prior_test_acc": history[-1]["prior_test_acc"],
+                          "train_loss": history[-1]["train_loss"]},
+                "sweep_size": len(self.schedules), "wall_time_s": self.train_seconds,
+                "images_per_s": images_per_s, "dataset": dataset, "environment": environment,
+            })
+        return records
+
+
+def step(optimizer: torch.optim.Optimizer, loss: Tensor) -> Tensor:
+    """One optimiser step on ``loss`` (summed if it holds one loss per model); returns the detached loss."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.sum().backward()
+    optimizer.step()
+    return loss.detach()
+
+
+def stacked_cross_entropy(logits: Tensor, labels: Tensor) -> Tensor:
+    """Mean cross-entropy (App. E's loss) of each of K models: logits (K, N, classes), labels (N,) -> (K,)."""
+    num_models, n, _ = logits.shape
+    return F.cross_entropy(logits.flatten(0, 1), labels.repeat(num_models), reduction="none").view(num_models, n).mean(1)
