@@ -3,30 +3,42 @@
 Runs come in as ``experiments`` DataFrames (one row per I-MLP; accuracies as fractions, drawn in %). A figure
 is named where its notebook saves it (:meth:`imlp_core.notebook.Notebook.save_figure`). Priors are named as
 their class says (``models.Prior.display_name`` / ``legend_name``).
+
+Every mean over seeds is drawn with its 95 % Student-t interval (:func:`imlp_core.statistics.t_interval`, one
+call per point, through :func:`intervals`) as a band or as error bars, and the figure says over how many seeds
+(:func:`seeds_note`; one seed has no interval and says so). Each interval artist carries the ``gid``
+"<name> interval" and its mean line or points the ``gid`` "<name>", so that tests can read what a figure draws.
 """
 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, NullLocator
 
-from imlp_core.models import PRIORS
+from imlp_core.interpolate import select_layers
+from imlp_core.models import PRIORS, build_prior
 from imlp_core.paper import PAPER_EPOCHS
 from imlp_core.paths import figures_dir
-from imlp_core.statistics import alpha_curve, mlp_accuracy, percent, prior_accuracy
+from imlp_core.statistics import (
+    CONFIDENCE, Interval, alpha_curves, mlp_accuracy, percent, prior_accuracy, t_interval,
+)
 from imlp_core.verdicts import DEFAULT, NO_RUNS, balance_frame, find_v, interior_constant, predicted_balance
 
 ACCURACY = "test accuracy (%)"
 
 ZERO_LABEL = "0"
+ONE_LABEL = "1"
+
+INTERVAL = f"{CONFIDENCE * 100:g} % interval"  # "95 % interval"
 
 
 def use_style() -> None:
@@ -59,10 +71,96 @@ def budget_caption(runs: pd.DataFrame) -> str:
     return f"{int(first['epochs'])} epochs · {images} training images · {seeds} seed{'s' if seeds > 1 else ''}"
 
 
+# ---------------------------------------------------------------------------------------------
+# Means over seeds and their intervals
+
+
+def seeds_note(counts: Iterable[int]) -> str:
+    """What a figure's means are over: 'mean and 95 % interval over 3 seeds' ('over 2–3 seeds' where points
+    differ), '1 seed, no interval', or 'no runs'. ``counts``: the number of seeds behind each point."""
+    counts = sorted({int(n) for n in counts if n and n > 0})
+    if not counts:
+        return "no runs"
+    if counts[-1] == 1:
+        return "1 seed, no interval"
+    span = f"{counts[0]}–{counts[-1]}" if len(counts) > 1 else f"{counts[0]}"
+    return f"mean and {INTERVAL} over {span} seeds"
+
+
 def seeds_label(name: str, runs: pd.DataFrame) -> str:
-    """'I-MLP (mean ± std over 3 seeds)', or 'I-MLP (1 seed)' where there is no spread to show."""
-    seeds = runs["seed"].nunique()
-    return f"{name} (mean ± std over {seeds} seeds)" if seeds > 1 else f"{name} (1 seed)"
+    """'I-MLP (mean and 95 % interval over 3 seeds)', or 'I-MLP (1 seed, no interval)'."""
+    return f"{name} ({seeds_note([runs['seed'].nunique()])})"
+
+
+def intervals(per_seed: pd.DataFrame) -> pd.DataFrame:
+    """Mean, low, high and n over seeds (the rows) of each column of ``per_seed``, one
+    :func:`imlp_core.statistics.t_interval` per column (NaN bounds for one seed); columns without a value left out."""
+    found = [t_interval(per_seed[column]) for column in per_seed.columns]
+    frame = pd.DataFrame([(i.mean, i.low, i.high, i.n) for i in found], index=per_seed.columns,
+                         columns=["mean", "low", "high", "n"])
+    return frame[frame["n"] > 0]
+
+
+def seed_intervals(frame: pd.DataFrame, by: str | Sequence[str], value: str) -> pd.DataFrame:
+    """One row per value of ``by``: the mean of ``value`` over seeds with its t-interval (:func:`intervals`).
+    Rows of one seed and group are averaged first, so ``n`` counts seeds."""
+    by = [by] if isinstance(by, str) else list(by)
+    if frame.empty or frame[value].isna().all():
+        return pd.DataFrame(columns=[*by, "mean", "low", "high", "n"])
+    per_seed = frame.pivot_table(index="seed", columns=by, values=value, aggfunc="mean")
+    return intervals(per_seed).reset_index()
+
+
+def as_interval(row: pd.Series) -> Interval:
+    return Interval(float(row["mean"]), float(row["low"]), float(row["high"]), int(row["n"]))
+
+
+def short_interval(interval: Interval, unit: str = " %") -> str:
+    """'58.4 % [57.1, 59.7]' (one seed: '58.4 %')."""
+    if interval.n == 0 or math.isnan(interval.mean):
+        return "—"
+    if math.isnan(interval.low):
+        return f"{interval.mean:.1f}{unit}"
+    return f"{interval.mean:.1f}{unit} [{interval.low:.1f}, {interval.high:.1f}]"
+
+
+def draw_band(ax: plt.Axes, x, summary: pd.DataFrame, color, name: str, label: str | None = None,
+              **line_kwargs) -> None:
+    """``summary``'s mean (a :func:`seed_intervals` frame) as a line at ``x``, its interval as a band."""
+    x = np.asarray(x, dtype=float)
+    line, = ax.plot(x, summary["mean"].to_numpy(float), color=color, label=name if label is None else label,
+                    **line_kwargs)
+    line.set_gid(name)
+    band = ax.fill_between(x, summary["low"].to_numpy(float), summary["high"].to_numpy(float), color=color,
+                           alpha=0.2, linewidth=0)
+    band.set_gid(f"{name} interval")
+
+
+def draw_errorbars(ax: plt.Axes, x, summary: pd.DataFrame, color, name: str, label: str | None = None,
+                   **kwargs) -> None:
+    """``summary``'s mean as points (and line, per ``kwargs``) at ``x``, its interval as error bars."""
+    mean = summary["mean"].to_numpy(float)
+    below = np.nan_to_num(mean - summary["low"].to_numpy(float), nan=0.0)
+    above = np.nan_to_num(summary["high"].to_numpy(float) - mean, nan=0.0)
+    kwargs = {"capsize": 3, "elinewidth": 1.2, **kwargs}
+    container = ax.errorbar(np.asarray(x, dtype=float), mean, yerr=[below, above], color=color,
+                            label=name if label is None else label, **kwargs)
+    container.lines[0].set_gid(name)
+    for bars in container.lines[2]:
+        bars.set_gid(f"{name} interval")
+
+
+def draw_reference(ax: plt.Axes, interval: Interval, color, label: str, name: str, linestyle: str = "--") -> None:
+    """A horizontal line at ``interval``'s mean and a shaded span over its interval (none for one seed)."""
+    if interval.n == 0 or math.isnan(interval.mean):
+        return
+    ax.axhline(interval.mean, color=color, linestyle=linestyle, label=label, gid=name)
+    if not math.isnan(interval.low):
+        ax.axhspan(interval.low, interval.high, color=color, alpha=0.12, linewidth=0, gid=f"{name} interval")
+
+
+# ---------------------------------------------------------------------------------------------
+# Axes, titles
 
 
 def draw_axis_break(ax: plt.Axes, x: float) -> None:
@@ -76,6 +174,7 @@ def label_zero_on_log_axis(ax: plt.Axes, zero_at: float, ticks: Iterable[float],
     ``axis_break``, the // mark between them, at ``2 zero_at``."""
     ticks = list(ticks)
     ax.set_xticks([zero_at, *ticks], [ZERO_LABEL] + [f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_locator(NullLocator())
     if axis_break:
         draw_axis_break(ax, zero_at * 2)
 
@@ -86,6 +185,17 @@ def set_title(ax: plt.Axes, title: str, runs: pd.DataFrame | None = None) -> Non
     ax.set_title(f"{title}\n" if caption else title)
     if caption:
         ax.text(0.5, 1.0, caption, transform=ax.transAxes, ha="center", va="bottom", fontsize=10, color="dimgrey")
+
+
+def set_figure_title(fig: plt.Figure, title: str, runs: pd.DataFrame | None = None, note: str = "") -> None:
+    """A many-panel figure's ``title`` in bold over all panels, and under it in grey the runs' budget
+    (:func:`budget_caption`) and ``note`` (e.g. :func:`seeds_note`). Call after the layout: room is made on top."""
+    caption = " · ".join(part for part in (budget_caption(runs) if runs is not None else "", note) if part)
+    height = fig.get_figheight()
+    fig.tight_layout(rect=(0, 0, 1, 1 - (0.85 if caption else 0.5) / height))
+    fig.suptitle(title, fontweight="bold", y=1 - 0.08 / height, va="top")
+    if caption:
+        fig.text(0.5, 1 - 0.5 / height, caption, ha="center", va="top", fontsize=11, color="dimgrey")
 
 
 def finish_accuracy_figure(fig: plt.Figure, ax: plt.Axes, xlabel: str, title: str,
@@ -111,55 +221,64 @@ def on_log_axis(values: pd.Series, zero_at: float) -> pd.Series:
     return values.where(values > 0, zero_at)
 
 
+LOG_TICKS = (1e-4, 1e-3, 1e-2, 0.1, 1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks 03–05: Figures 2 and 3, and the epochs
+
+
 def alpha_sweep_figure(runs: pd.DataFrame, title: str, extrema: Iterable = ()) -> plt.Figure:
     """Figure 2: I-MLP test accuracy (%) against α on a log axis, α = 0 drawn left of a break.
 
-    Lines: the I-MLP mean over seeds with a ±1 std band; dashed references for the S-MLP (α = 0) and for
-    the prior (its own accuracy, trained alongside); dotted verticals where the paper's curve turns.
+    Lines: the I-MLP mean over seeds with its 95 % t-interval as a band (α = 0 as a point with error bars left of
+    the break); dashed references, each with its interval shaded, for the S-MLP (α = 0) and for the prior (its own
+    accuracy, trained alongside); dash-dotted verticals where the paper's curve turns.
     """
     use_style()
     prior_label = PRIORS[runs["prior"].iloc[0]].display_name
-    constant = runs[runs["schedule"] == "constant"].copy()
+    constant = runs[runs["schedule"] == "constant"]
     extrema = list(extrema)
     zero_at = zero_position([*constant["alpha"], *(e.alpha for e in extrema)])
-    constant["α"] = on_log_axis(constant["alpha"], zero_at)
-    constant[ACCURACY] = percent(constant["test_acc"])
+    curve = intervals(alpha_curves(runs))
+    grid = curve[curve.index > 0]
     fig, ax = plt.subplots(figsize=(7.5, 4.6))
-    grid = constant[constant["alpha"] > 0]
-    sns.lineplot(data=grid, x="α", y=ACCURACY, errorbar="sd", marker="o", color="C0", ax=ax,
-                 label=seeds_label("I-MLP", grid))
-    mlp, _, _ = mlp_accuracy(constant, alpha=0.0)
-    prior, prior_std, _ = prior_accuracy(runs)
-    if not math.isnan(mlp):
-        ax.plot([zero_at], [mlp], marker="s", color="C0", linestyle="none")
-        ax.axhline(mlp, color="C2", linestyle="--", label=f"S-MLP (I-MLP α = 0): {mlp:.1f} %")
-    ax.axhline(prior, color="C3", linestyle="--", label=f"{prior_label} (prior): {prior:.1f} %")
-    if not math.isnan(prior_std):
-        ax.axhspan(prior - prior_std, prior + prior_std, color="C3", alpha=0.1)
+    draw_band(ax, grid.index, grid, "C0", "I-MLP", label=f"I-MLP ({seeds_note(curve['n'])})", marker="o")
+    smlp = mlp_accuracy(constant, alpha=0.0)
+    if smlp.n:
+        draw_errorbars(ax, [zero_at], curve.loc[[0.0]], "C0", "I-MLP α = 0", label="_I-MLP α = 0", marker="s",
+                       linestyle="none")
+        draw_reference(ax, smlp, "C2", f"S-MLP (I-MLP α = 0): {short_interval(smlp)}", "S-MLP")
+    prior = prior_accuracy(runs)
+    draw_reference(ax, prior, "C3", f"{prior_label} (prior): {short_interval(prior)}", "prior")
     for extremum, colour in zip(extrema, ("C1", "C4", "C5")):  # in the legend, so that no line crosses a label
         ax.axvline(extremum.alpha, color=colour, linestyle="-.", linewidth=1.4,
                    label=f"paper's {extremum.kind} (Fig. 2): α ≈ {extremum.alpha:g}")
     ax.set_xscale("log")
-    label_zero_on_log_axis(ax, zero_at, sorted({a for a in grid["alpha"] if a in (1e-4, 1e-3, 1e-2, 0.1, 1.0)}))
+    label_zero_on_log_axis(ax, zero_at, sorted({a for a in grid.index if a in LOG_TICKS}))
     return finish_accuracy_figure(fig, ax, "interpolation weight α (log scale; 0 drawn left of the // break)", title,
                                   runs)
 
 
 def decay_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
-    """Figure 3: accuracy against the decay exponent k of α[t] = a (1 − t/t_max)^k, with Table 4's baselines."""
+    """Figure 3: accuracy against the decay exponent k of α[t] = a (1 − t/t_max)^k, with Table 4's baselines.
+
+    The decays' mean over seeds with its 95 % t-interval as a band; each baseline a dashed line with its interval
+    shaded."""
     use_style()
-    decay = runs[runs["schedule"] == "decay"].copy()
-    decay[ACCURACY] = percent(decay["test_acc"])
+    decay = runs[runs["schedule"] == "decay"].assign(**{ACCURACY: lambda frame: percent(frame["test_acc"])})
     a = float(decay["alpha"].iloc[0]) if len(decay) else 0.5
+    curve = seed_intervals(decay, "k", ACCURACY)
     fig, ax = plt.subplots(figsize=(7.5, 4.6))
-    sns.lineplot(data=decay, x="k", y=ACCURACY, errorbar="sd", marker="o", color="C0", ax=ax,
-                 label=f"I-MLP, decay a = {a:g}")
-    references = [("no interpolation α[t] = 0", mlp_accuracy(runs, schedule="constant", alpha=0.0)[0], "C2", "--"),
-                  (f"test-time only α_test = {a:g}", mlp_accuracy(runs, schedule="test-time")[0], "C1", "-."),
-                  ("CNN (prior)", prior_accuracy(runs)[0], "C3", "--")]
-    for label, value, colour, style in references:
-        if not math.isnan(value):
-            ax.axhline(value, color=colour, linestyle=style, label=f"{label}: {value:.1f} %")
+    draw_band(ax, curve["k"], curve, "C0", "I-MLP decay",
+              label=f"I-MLP, decay a = {a:g} ({seeds_note(curve['n'])})", marker="o")
+    prior_name = PRIORS[runs["prior"].iloc[0]].display_name if len(runs) else "CNN"
+    references = [("no interpolation α[t] = 0", "no interpolation", mlp_accuracy(runs, schedule="constant", alpha=0.0),
+                   "C2", "--"),
+                  (f"test-time only α_test = {a:g}", "test-time", mlp_accuracy(runs, schedule="test-time"), "C1", "-."),
+                  (f"{prior_name} (prior)", "prior", prior_accuracy(runs), "C3", "--")]
+    for label, name, value, colour, style in references:
+        draw_reference(ax, value, colour, f"{label}: {short_interval(value)}", name, style)
     return finish_accuracy_figure(fig, ax, "decay exponent k in α[t] = a (1 − t / t_max)^k  (k = 0: constant)", title,
                                   runs)
 
@@ -183,67 +302,194 @@ def epoch_frame(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*columns, "epoch", ACCURACY, "prior " + ACCURACY, "share"])
 
 
+MARKERS = ("o", "s", "^", "v", "D", "P", "X", "<", ">", "*", "h", "p")
+LINESTYLES = ("-", "--", "-.", ":")
+
+
+def coinciding(curves: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Each label whose mean curve (epoch, mean) equals an earlier label's, mapped to that earlier label."""
+    same: dict[str, str] = {}
+    for i, (label, curve) in enumerate(curves.items()):
+        for other, earlier in list(curves.items())[:i]:
+            if other in same:
+                continue
+            if (len(curve) == len(earlier) and np.array_equal(curve["epoch"].to_numpy(), earlier["epoch"].to_numpy())
+                    and np.allclose(curve["mean"].to_numpy(float), earlier["mean"].to_numpy(float), rtol=0,
+                                    atol=1e-9, equal_nan=True)):
+                same[label] = other
+                break
+    return same
+
+
+def epoch_offsets(count: int, spread: float = 0.5) -> np.ndarray:
+    """Sideways offsets (in epochs) of ``count`` curves drawn at the same epochs, within ± ``spread`` / 2."""
+    step = min(0.06, spread / max(count, 1))
+    return (np.arange(count) - (count - 1) / 2) * step
+
+
 def epoch_curves_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
-    """Test accuracy (%) after every epoch for each schedule, and the prior's."""
+    """Test accuracy (%) after every epoch for each schedule, and the prior's.
+
+    Each schedule is the mean over seeds with its 95 % t-interval as error bars. Schedules share epochs, and
+    some share whole curves (constant a and decay with k = 0 are the same run rule; test-time-only interpolation
+    trains as no interpolation), so that lines would hide each other: each schedule has its own marker and line
+    style, is offset sideways by a few hundredths of an epoch, and a curve equal to an earlier one says so in the
+    legend ("same curve as …")."""
     use_style()
     epochs = epoch_frame(runs)
-    fig, ax = plt.subplots(figsize=(7.5, 4.6))
-    sns.lineplot(data=epochs, x="epoch", y=ACCURACY, hue="label", errorbar="sd", marker="o", ax=ax)
-    prior = epochs.drop_duplicates(["seed", "epoch"])
-    sns.lineplot(data=prior, x="epoch", y="prior " + ACCURACY, color="black", linestyle="--", errorbar="sd",
-                 ax=ax, label="CNN (prior)")
-    ax.set_xlabel("epoch (interpolation after each)")
+    labels = list(dict.fromkeys(epochs["label"]))
+    curves = {label: seed_intervals(epochs[epochs["label"] == label], "epoch", ACCURACY) for label in labels}
+    twins = coinciding(curves)
+    fig, ax = plt.subplots(figsize=(8.5, 5.2))
+    palette = sns.color_palette("husl", max(len(labels), 1))
+    for i, (label, offset) in enumerate(zip(labels, epoch_offsets(len(labels)))):
+        curve = curves[label]
+        shown = f"{label}  (same curve as {twins[label]})" if label in twins else label
+        draw_errorbars(ax, curve["epoch"].to_numpy(float) + offset, curve, palette[i], label, label=shown,
+                       marker=MARKERS[i % len(MARKERS)], linestyle=LINESTYLES[i % len(LINESTYLES)], markersize=5,
+                       capsize=2, elinewidth=0.9, linewidth=1.4)
+    prior = seed_intervals(epochs.drop_duplicates(["seed", "epoch"]), "epoch", "prior " + ACCURACY)
+    prior_name = PRIORS[runs["prior"].iloc[0]].display_name if len(runs) else "CNN"
+    if len(prior):
+        draw_band(ax, prior["epoch"], prior, "black", "prior", label=f"{prior_name} (prior)", linestyle="--")
+    counts = [*prior["n"], *(n for curve in curves.values() for n in curve["n"])]
+    ax.set_xlabel("epoch (interpolation after each; schedules offset sideways so that none hides another)")
     ax.set_ylabel(ACCURACY)
     ax.set_xticks(sorted(epochs["epoch"].unique()))
     set_title(ax, title, runs)
-    ax.legend(fontsize=8, ncol=2, loc="best")
+    ax.legend(fontsize=8, ncol=2, loc="center left", bbox_to_anchor=(1.01, 0.5), title=seeds_note(counts),
+              title_fontsize=8)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 07: accuracy against the prior's accumulated share
+
+
+SHARE_EDGE = 1e-4  # shares within this of 1 are drawn at 1, beyond the right // break (positive ones below, at it)
+SHARE_TICKS = (1e-3, 1e-2, 0.1, 0.5, 0.9, 0.99, 0.999)
+
+
+def share_ends(shares: Iterable[float]) -> tuple[float, float]:
+    """Where a share of 0 and a share of 1 are drawn on the logit axis: beyond the smallest and the largest share
+    shown between :data:`SHARE_EDGE` and 1 − :data:`SHARE_EDGE`, by the same factor 4 in logit as
+    :func:`zero_position` (the // breaks at factor 2)."""
+    inner = [min(max(s, SHARE_EDGE), 1 - SHARE_EDGE) for s in shares if 0 < s < 1 - SHARE_EDGE] or [0.01, 0.99]
+    low, high = min(inner), max(max(inner), 0.5)
+    return min(low, 0.5) / 4, 1 - (1 - high) / 4
+
+
+def on_share_axis(shares: pd.Series, ends: tuple[float, float]) -> pd.Series:
+    """``shares`` as drawn on the logit axis (:func:`share_ends`): 0 at the left end, within
+    :data:`SHARE_EDGE` of 1 at the right end, tiny positive shares at :data:`SHARE_EDGE`."""
+    zero_at, one_at = ends
+    drawn = shares.clip(lower=SHARE_EDGE).where(shares > 0, zero_at)
+    return drawn.where(shares <= 1 - SHARE_EDGE, one_at)
+
+
+def label_share_axis(ax: plt.Axes, ends: tuple[float, float]) -> None:
+    """Logit x axis with ticks 0 and 1 at ``ends`` and // breaks between them and the shares shown."""
+    zero_at, one_at = ends
+    ax.set_xscale("logit")
+    ticks = [t for t in SHARE_TICKS if zero_at * 2 < t < 1 - (1 - one_at) * 2]
+    ax.set_xticks([zero_at, *ticks, one_at], [ZERO_LABEL, *(f"{t:g}" for t in ticks), ONE_LABEL])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlim(zero_at / 1.6, 1 - (1 - one_at) / 1.6)
+    draw_axis_break(ax, zero_at * 2)
+    draw_axis_break(ax, 1 - (1 - one_at) * 2)
+
+
+def final_shares(runs: pd.DataFrame) -> pd.DataFrame:
+    """``runs`` with ``share``, the prior's accumulated share after the run's last epoch, 1 − Π_t (1 − α[t]), and
+    its final test accuracy in %."""
+    share = [1.0 - float(np.prod([1.0 - float(entry["alpha"]) for entry in history])) for history in runs["history"]]
+    return runs.assign(share=share, **{ACCURACY: percent(runs["test_acc"])})
 
 
 def accumulated_share_figure(runs: pd.DataFrame, paper: pd.DataFrame, title: str) -> plt.Figure:
-    """Accuracy (%) against the prior's accumulated share 1 − Π_t (1 − α[t]) (1 − (1 − α)^T for constant α).
+    """Final accuracy (%) against the prior's accumulated share 1 − Π_t (1 − α[t]) (1 − (1 − α)^T for constant α).
 
-    Every epoch of every run is one point (so different epoch counts share the axis); the paper's Table 1
-    numbers sit at their T = 100 shares. ``paper`` has columns prior, alpha, dataset, mean (%).
+    One panel per prior (the paper's Table 1 priors first), so that no prior's points hide another's; only each
+    run's final epoch (its final test accuracy, on the full test set), as the mean over seeds with its 95 %
+    t-interval as error bars, one series per experiment and schedule with its T in the legend. The paper's
+    Table 1 numbers sit at their T = 100 shares. ``paper`` has columns prior, alpha, dataset, mean (%).
+
+    The x axis is a **logit** scale: it spreads both ends alike, so that the small shares where the paper's
+    minimum sits (0.001–0.1, α ≈ 10⁻⁴–10⁻³ over 100 epochs) and the large ones (0.3–1, α ≥ 0.005, where most of
+    Table 1's α lie and where the curves rise to the prior) are both readable; a log axis crushed 0.3–1 into its
+    last fifth, a linear one would crush 0–0.1. Share 0 (α = 0) and shares within 10⁻⁴ of 1 (α ≥ 0.1 over 100
+    epochs: the prior's weights, for every purpose) are drawn at the two ends beyond // breaks.
     """
     use_style()
-    points = epoch_frame(runs)
-    points = points[points["schedule"].isin(["constant", "decay"])]
-    floor = zero_position([*points["share"], *paper["share"]])
-    named = list(dict.fromkeys(paper["prior"]))  # the priors the paper has points for; ours of others are grouped
-    points = points.assign(x=on_log_axis(points["share"], floor),
-                           run=points["prior"].map({p: f"ours, {PRIORS[p].legend_name} prior" for p in named})
-                           .fillna("ours, other prior"))
-    fig, ax = plt.subplots(figsize=(8, 4.8))
-    sns.scatterplot(data=points, x="x", y=ACCURACY, hue="run", size="epoch", sizes=(15, 80), alpha=0.7, ax=ax)
-    for prior, marker in zip(named, ("*", "P", "X", "D")):
+    points = final_shares(runs[runs["schedule"].isin(["constant", "decay"])])
+    priors = [p for p in dict.fromkeys([*paper["prior"], *points["prior"]]) if (points["prior"] == p).any()]
+    if not priors:
+        return no_runs_figure(title, "No constant or decaying α runs to draw.")
+    ends = share_ends([*points["share"], *paper["share"]])
+    columns = min(len(priors), 2)
+    rows = math.ceil(len(priors) / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(7 * columns, 4.6 * rows), sharey=True, squeeze=False)
+    counts = []
+    for ax, prior in zip(axes.flat, priors):
+        ours = points[points["prior"] == prior]
+        series = list(dict.fromkeys(zip(ours["experiment"], ours["schedule"], ours["epochs"])))
+        for i, (experiment, schedule, epochs) in enumerate(series):
+            chosen = ours[(ours["experiment"] == experiment) & (ours["schedule"] == schedule)
+                          & (ours["epochs"] == epochs)]
+            summary = seed_intervals(chosen, ["share", "alpha", "k"], ACCURACY).sort_values("share")
+            counts += list(summary["n"])
+            rule = "constant α" if schedule == "constant" else f"decaying α (a = {chosen['alpha'].iloc[0]:g}, k varied)"
+            name = f"ours, {rule}, T = {int(epochs)} ({experiment} runs)"
+            draw_errorbars(ax, on_share_axis(summary["share"], ends), summary, f"C{i}", name,
+                           marker=MARKERS[i % len(MARKERS)], markersize=6,
+                           linestyle="-" if schedule == "constant" else "none", linewidth=1.2)
         chosen = paper[paper["prior"] == prior]
-        ax.scatter(on_log_axis(chosen["share"], floor), chosen["mean"], marker=marker, s=160, color="black",
-                   label=f"paper, {PRIORS[prior].legend_name} prior (T = {PAPER_EPOCHS})", zorder=5)
-    ax.set_xscale("log")
-    label_zero_on_log_axis(ax, floor, [t for t in (1e-3, 1e-2, 1e-1, 1.0) if t > floor * 2])
-    ax.set_xlabel("prior's accumulated share after T interpolations, 1 − (1 − α)^T  (log; 0 left of the // break)")
-    ax.set_ylabel(ACCURACY)
-    set_title(ax, title, runs)
-    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    fig.tight_layout()
+        if len(chosen):
+            ax.scatter(on_share_axis(chosen["share"], ends), chosen["mean"], marker="*", s=180, color="black",
+                       label=f"paper, Table 1 (T = {PAPER_EPOCHS})", zorder=5, gid="paper")
+        label_share_axis(ax, ends)
+        ax.set_title(f"{PRIORS[prior].display_name} prior" if prior in PRIORS else str(prior), fontsize=12)
+        ax.set_xlabel("prior's accumulated share 1 − Π(1 − α[t])  (logit; 0 and ≥ 1 − 10⁻⁴ beyond //)")
+        ax.set_ylabel(ACCURACY)
+        ax.legend(fontsize=8, loc="best")
+    for ax in axes.flat[len(priors):]:
+        ax.set_visible(False)
+    set_figure_title(fig, title, runs, f"final epoch; {seeds_note(counts)}")
     return fig
 
 
+# ---------------------------------------------------------------------------------------------
+# Notebook 06: Table 5
+
+
 def first_layer_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
-    """Table 5 as bars: baseline and CNN-interpolated test accuracy (%) of MLP-1 and MLP-2 (± std over seeds)."""
+    """Table 5 as bars: per model (MLP-1, MLP-2), the baseline (α = 0), the CNN-interpolated MLP and its CNN
+    prior's own accuracy (trained alongside), each the mean over seeds with its 95 % t-interval as error bars."""
     use_style()
-    frame = runs.assign(model=runs["prior"].map(lambda prior: PRIORS[prior].legend_name),
-                        training=np.where(runs["alpha"] > 0, "CNN-interpolated", "baseline"),
-                        **{ACCURACY: percent(runs["test_acc"])})
-    fig, ax = plt.subplots(figsize=(7, 4.4))
-    sns.barplot(data=frame, x="model", y=ACCURACY, hue="training", errorbar="sd", ax=ax)
-    for container in ax.containers:
-        ax.bar_label(container, fmt="%.1f", fontsize=9)
-    ax.set_xlabel("")
+    models = list(dict.fromkeys(runs["prior"]))
+    pulled = sorted(a for a in runs["alpha"].unique() if a > 0)
+    bars = [("baseline (α = 0)", "baseline", lambda chosen: mlp_accuracy(chosen, schedule="constant", alpha=0.0), "C0"),
+            (f"CNN-interpolated (α = {pulled[0]:g})" if pulled else "CNN-interpolated", "CNN-interpolated",
+             lambda chosen: mlp_accuracy(chosen, schedule="constant", alpha=pulled[0]) if pulled else t_interval([]),
+             "C1"),
+            ("its CNN prior", "prior", prior_accuracy, "C3")]
+    fig, ax = plt.subplots(figsize=(8, 4.6))
+    width = 0.26
+    counts = []
+    for j, (label, name, measure, colour) in enumerate(bars):
+        found = [measure(runs[runs["prior"] == model]) for model in models]
+        counts += [i.n for i in found]
+        means = np.array([i.mean for i in found], dtype=float)
+        yerr = np.nan_to_num([[i.mean - i.low for i in found], [i.high - i.mean for i in found]], nan=0.0)
+        container = ax.bar(np.arange(len(models)) + (j - 1) * width, means, width, yerr=yerr, capsize=4,
+                           color=colour, label=label, gid=name, error_kw={"gid": f"{name} interval"})
+        ax.bar_label(container, labels=["" if math.isnan(m) else f"{m:.1f}" for m in means], fontsize=9,
+                     label_type="center", color="white", fontweight="bold")
+    ax.set_xticks(np.arange(len(models)), [PRIORS[m].legend_name if m in PRIORS else str(m) for m in models])
+    ax.set_ylabel(ACCURACY)
     set_title(ax, title, runs)
-    ax.legend(title="", fontsize=9, loc="lower right")
+    ax.legend(title=seeds_note(counts), title_fontsize=9, fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
 
@@ -265,88 +511,166 @@ def no_runs_figure(title: str, message: str = NO_RUNS) -> plt.Figure:
     return fig
 
 
+def show_x_labels_of_lowest(axes: np.ndarray, count: int, xlabel: str) -> None:
+    """On a grid of shared-x panels of which the first ``count`` are used: tick labels and ``xlabel`` on each
+    column's lowest used panel (the grid's last row may have unused panels)."""
+    rows, columns = axes.shape
+    for column in range(columns):
+        used = [row for row in range(rows) if row * columns + column < count]
+        if used:
+            ax = axes[used[-1], column]
+            ax.xaxis.set_tick_params(labelbottom=True)
+            ax.set_xlabel(xlabel)
+
+
 def option_curves_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
-    """Figure 2 (left) under each open choice: one small panel per option value, the default's curve in each."""
+    """Figure 2 (left) under each open choice: one small panel per option value, the default's curve in each.
+
+    As in Figure 2: α on a log axis with α = 0 drawn at :func:`zero_position`, left of a // break; each curve the
+    mean over seeds with its 95 % t-interval as a band (α = 0 as a point with error bars), the prior's accuracy
+    dotted with its interval shaded, and the V (:func:`imlp_core.verdicts.find_v`) where one lies below both ends
+    beyond noise. The budget and the seeds are said under the title."""
     if runs.empty:
         return no_runs_figure(title)
     use_style()
-    constant = runs[runs["schedule"] == "constant"].copy()
+    constant = runs[runs["schedule"] == "constant"]
     zero_at = zero_position(constant["alpha"])
-    constant["α"] = on_log_axis(constant["alpha"], zero_at)
-    constant[ACCURACY] = percent(constant["test_acc"])
     options = [o for o in [DEFAULT] + sorted(set(constant["option"]) - {DEFAULT}) if (constant["option"] == o).any()]
-    columns = 3
+    columns = min(3, len(options))
     rows = math.ceil(len(options) / columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(4.6 * columns, 3.4 * rows), sharex=True, sharey=True,
+    fig, axes = plt.subplots(rows, columns, figsize=(4.8 * columns, 3.6 * rows), sharex=True, sharey=True,
                              squeeze=False)
-    default = constant[constant["option"] == DEFAULT]
+    default = intervals(alpha_curves(runs[runs["option"] == DEFAULT]))
+    counts = []
+    ticks = [t for t in LOG_TICKS if t >= zero_at * 4]
     for ax, option in zip(axes.flat, options):
+        chosen = runs[runs["option"] == option]
+        curve = intervals(alpha_curves(chosen))
+        counts += list(curve["n"])
         if option != DEFAULT and len(default):
-            sns.lineplot(data=default, x="α", y=ACCURACY, errorbar=None, color="grey", linestyle="--", ax=ax,
-                         label="default")
-        frame = constant[constant["option"] == option]
-        sns.lineplot(data=frame, x="α", y=ACCURACY, errorbar="sd", marker="o", color="C0", ax=ax, label=option)
-        prior = prior_accuracy(frame)[0]
-        ax.axhline(prior, color="C3", linestyle=":", linewidth=1.2, label=f"prior {prior:.1f} %")
-        v = find_v(alpha_curve(frame))
+            ax.plot(default.index[default.index > 0], default["mean"][default.index > 0], color="grey",
+                    linestyle="--", label="default (mean)", gid="default")
+        grid = curve[curve.index > 0]
+        draw_band(ax, grid.index, grid, "C0", f"{option}", marker="o", markersize=4)
+        if 0.0 in curve.index:
+            draw_errorbars(ax, [zero_at], curve.loc[[0.0]], "C0", f"{option} α = 0", label="_α = 0", marker="s",
+                           markersize=5, linestyle="none")
+        prior = prior_accuracy(chosen)
+        draw_reference(ax, prior, "C3", f"prior {short_interval(prior)}", f"{option} prior", linestyle=":")
+        v = find_v(chosen)
         if v:
-            ax.axvline(v[0], color="C1", linewidth=4, alpha=0.25, label=f"V at α = {v[0]:g}")
+            ax.axvline(v[0], color="C1", linewidth=4, alpha=0.25, label=f"V at α = {v[0]:g}", gid=f"{option} V")
         ax.set_xscale("log")
+        label_zero_on_log_axis(ax, zero_at, ticks)
         ax.set_title(option, fontsize=11)
         ax.legend(fontsize=7, loc="lower left")
     for ax in axes.flat[len(options):]:
         ax.set_visible(False)
-    for ax in axes[-1]:
-        label_zero_on_log_axis(ax, zero_at, [t for t in (1e-4, 1e-3, 1e-2, 0.1, 1.0) if t >= zero_at * 4],
-                               axis_break=False)
-        ax.set_xlabel("α (log scale; 0 at the left)")
-    fig.suptitle(title, fontweight="bold")
-    fig.tight_layout()
+    show_x_labels_of_lowest(axes, len(options), "α (log scale; 0 left of the // break)")
+    set_figure_title(fig, title, runs, seeds_note(counts))
     return fig
 
 
-def balance_figure(runs: pd.DataFrame, options: list[str], title: str) -> plt.Figure:
-    """Top: the S-MLP's balance alpha per layer over epochs. Bottom: each constant-alpha model's balance alpha
-    (median over layers, last epoch) against its own alpha, with the diagonal, the S-MLP's balance and the V.
+@lru_cache(maxsize=None)
+def layer_count(prior: str) -> int:
+    """How many layers (hidden ones and the head) the I-MLP of ``prior`` can interpolate."""
+    return len(build_prior(prior).mlp_spec().widths)
 
-    A model that has settled (its gap no longer changes) pulls back exactly what Adam moves, so its drift / gap
-    equals its alpha: it lies on the diagonal. Above it, Adam still drives W away from W_P faster than the pulls
-    bring it back."""
+
+def interpolates_head(run: pd.Series) -> bool:
+    """Whether ``run`` pulled its head (the classifier, the I-MLP's last layer) towards the prior's: unless
+    ``head = own``, when its layer selection holds the last layer (always for "all")."""
+    if run.get("head", "interpolated") == "own":
+        return False
+    layers = run.get("layers", "all")
+    if layers is None or (isinstance(layers, float) and math.isnan(layers)) or layers == "all":
+        return True
+    prior = run.get("prior")
+    if prior not in PRIORS:
+        return layers != "first"
+    total = layer_count(prior)
+    return total - 1 in select_layers(layers if isinstance(layers, str) else list(layers), total)
+
+
+def hidden_layer_balance(runs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`imlp_core.verdicts.balance_frame` of ``runs`` without the head's rows: the head is the last of a
+    run's measured layers where the run interpolates it (:func:`interpolates_head`)."""
+    frames = []
+    for i in range(len(runs)):
+        balance = balance_frame(runs.iloc[[i]])
+        if balance.empty:
+            continue
+        if interpolates_head(runs.iloc[i]):
+            last = max(int(name.split()[-1]) for name in balance["layer"])
+            balance = balance[balance["layer"] != f"layer {last}"]
+        frames.append(balance)
+    return pd.concat(frames, ignore_index=True) if frames else balance_frame(runs.iloc[:0])
+
+
+HIDDEN = "hidden layers only: the head (classifier) is left out"
+
+
+def balance_figure(runs: pd.DataFrame, options: list[str], title: str) -> plt.Figure:
+    """Top: the S-MLP's balance alpha per hidden layer over epochs (mean over seeds with its 95 % t-interval).
+    Bottom: each constant-alpha model's balance alpha (median over hidden layers, last epoch) against its own alpha,
+    every seed as its own marker and their mean with its interval, with the diagonal, the S-MLP's balance and the V.
+
+    The head (the classifier, the last interpolated layer) is left out everywhere: its drift / gap measures the
+    readout, not the features the pull shapes. A model that has settled (its gap no longer changes) pulls back
+    exactly what Adam moves, so its drift / gap equals its alpha: it lies on the diagonal. Above it, Adam still
+    drives W away from W_P faster than the pulls bring it back."""
     if runs.empty or not options:
         return no_runs_figure(title)
-    balance = balance_frame(runs[runs["option"].isin(options)])
+    balance = hidden_layer_balance(runs[runs["option"].isin(options)])
     if balance.empty:
         return no_runs_figure(title, NO_BALANCE)
     use_style()
-    fig, axes = plt.subplots(2, len(options), figsize=(5.2 * len(options), 8), squeeze=False)
+    fig, axes = plt.subplots(2, len(options), figsize=(5.6 * len(options), 8.6), squeeze=False)
+    counts = []
     for column, option in enumerate(options):
         frame = balance[balance["option"] == option]
+        smlp_counts = []
         top, bottom = axes[0, column], axes[1, column]
         smlp = frame[(frame["schedule"] == "constant") & (frame["alpha"] == 0)]
-        sns.lineplot(data=smlp, x="epoch", y="balance α", hue="layer", marker="o", errorbar=None, ax=top)
+        layers = sorted(smlp["layer"].unique(), key=lambda name: int(name.split()[-1]))
+        palette = sns.color_palette("husl", max(len(layers), 1))
+        for layer, colour in zip(layers, palette):
+            curve = seed_intervals(smlp[smlp["layer"] == layer], "epoch", "balance α")
+            smlp_counts += list(curve["n"])
+            draw_band(top, curve["epoch"], curve, colour, f"{option} {layer}", label=layer, marker="o", markersize=4)
         top.set_yscale("log")
         top.xaxis.set_major_locator(MaxNLocator(integer=True))
-        top.set_title(f"{option}: S-MLP (α = 0), drift / gap per layer", fontsize=11)
-        top.legend(fontsize=7, ncol=2)
+        top.set_xlabel("epoch")
+        top.set_ylabel("balance α = drift / gap")
+        top.set_title(f"{option}: S-MLP (α = 0), drift / gap per hidden layer", fontsize=11)
+
         constant = interior_constant(frame)
         constant = constant[constant["epoch"] == constant["epoch"].max()]
-        sns.lineplot(data=constant, x="alpha", y="balance α", estimator="median", errorbar=None, marker="o",
-                     color="C0", ax=bottom, label="balance α (median over layers, last epoch)")
-        grid = np.array(sorted(constant["alpha"].unique()))
-        bottom.plot(grid, grid, color="black", linewidth=0.8, linestyle="--", label="balance α = α")
+        per_seed = constant.groupby(["seed", "alpha"])["balance α"].median().reset_index()
+        for i, (seed, points) in enumerate(per_seed.groupby("seed")):
+            bottom.scatter(points["alpha"], points["balance α"], marker=MARKERS[(i + 1) % len(MARKERS)], s=28,
+                           color="dimgrey", alpha=0.8, label=f"seed {seed}", gid=f"{option} seed {seed}", zorder=3)
+        curve = seed_intervals(per_seed, "alpha", "balance α")
+        counts += list(curve["n"])
+        if len(curve):
+            draw_band(bottom, curve["alpha"], curve, "C0", f"{option} balance",
+                      label=f"mean ({seeds_note(curve['n'])})", linewidth=1.5)
+            grid = curve["alpha"].to_numpy(float)
+            bottom.plot(grid, grid, color="black", linewidth=0.8, linestyle="--", label="balance α = α")
         predicted = predicted_balance(frame)
         if predicted:
             for ax in (top, bottom):
                 ax.axhline(predicted, color="C2", linestyle=":", label=f"S-MLP's balance α ≈ {predicted:.2g}")
-            top.legend(fontsize=7, ncol=2)
-        v = find_v(alpha_curve(runs[runs["option"] == option]))
+        v = find_v(runs[runs["option"] == option])
         if v:
             bottom.axvline(v[0], color="C1", linewidth=4, alpha=0.25, label=f"V at α = {v[0]:g}")
+        counts += smlp_counts
+        top.legend(fontsize=7, ncol=2, title=seeds_note(smlp_counts), title_fontsize=7)
         bottom.set_xscale("log")
         bottom.set_yscale("log")
         bottom.set_xlabel("the model's own α")
-        bottom.set_title(f"{option}: where pull and drift balance", fontsize=11)
+        bottom.set_ylabel("balance α (median over hidden layers)")
+        bottom.set_title(f"{option}: where pull and drift balance (last epoch)", fontsize=11)
         bottom.legend(fontsize=7)
-    fig.suptitle(title, fontweight="bold")
-    fig.tight_layout()
+    set_figure_title(fig, title, runs[runs["option"].isin(options)], f"{HIDDEN}; {seeds_note(counts)}")
     return fig
