@@ -113,6 +113,18 @@ def figure_caption(path: Path) -> str:
     return path.stem.replace("_", " ")
 
 
+def notebook_title(notebook: Path) -> str:
+    """The notebook's first heading, e.g. ``01 — From a convolution to its dense matrix $\\mathbf{W_F}$``."""
+    first = json.loads(notebook.read_text(encoding="utf-8"))["cells"][0]
+    line = "".join(first["source"]).split("\n")[0]
+    return line.lstrip("#").strip() if line.startswith("#") else notebook.stem
+
+
+def escape_cell_pipes(table: str) -> str:
+    """``|error|`` inside a cell of a Markdown table ends the cell; escaped, it stays text (e.g. ``max |error|``)."""
+    return re.sub(r"\|([A-Za-z]\w*)\|", r"\\|\1\\|", table)
+
+
 def gallery() -> str:
     """The figures and tables of both scales, grouped by notebook."""
     laptop_figures = sorted((ROOT / "figures").glob("[0-9][0-9]_*.png"))
@@ -133,9 +145,8 @@ def gallery() -> str:
         links = f"[{LAPTOP_LABEL}](laptop/{name}.ipynb)"
         if h100_run(notebook):
             links += f" | [{H100_LABEL}](h100/{name}.ipynb)"
-        out += [f"## {name}", "", f"Notebook: {links}", ""]
+        out += [f"## {notebook_title(notebook)}", "", f"Notebook `{name}`: {links}", ""]
         for figure in figures + extra:
-            out += [f"### {figure_caption(figure)}", ""]
             if figure.parent == ROOT / "figures":
                 out += [f"```{{figure}} figures/{figure.name}", ":alt: " + figure_caption(figure) + ", laptop run",
                         ":width: 100%", "", f"Laptop run (`cpu` profile): `figures/{figure.name}`", "```", ""]
@@ -152,9 +163,9 @@ def gallery() -> str:
     return "\n".join(out)
 
 
-def copy_text(source: Path, target: Path) -> None:
+def copy_text(source: Path, target: Path, change=lambda text: text) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(shorten_machine_paths(source.read_text(encoding="utf-8")), encoding="utf-8")
+    target.write_text(change(shorten_machine_paths(source.read_text(encoding="utf-8"))), encoding="utf-8")
 
 
 def lay_out_source() -> None:
@@ -171,9 +182,9 @@ def lay_out_source() -> None:
     if (H100 / "figures").exists():
         shutil.copytree(H100 / "figures", SOURCE / "h100" / "figures", ignore=shutil.ignore_patterns("*.pdf"))
     for table in (ROOT / "results").glob("[0-9][0-9]_*.md"):
-        copy_text(table, SOURCE / "tables" / table.name)
+        copy_text(table, SOURCE / "tables" / table.name, escape_cell_pipes)
     for table in (H100 / "results").glob("[0-9][0-9]_*.md"):
-        copy_text(table, SOURCE / "h100" / "tables" / table.name)
+        copy_text(table, SOURCE / "h100" / "tables" / table.name, escape_cell_pipes)
     (SOURCE / "gallery.md").write_text(gallery(), encoding="utf-8")
 
 
