@@ -166,7 +166,10 @@ def test_explorer_saved_state_renders(site, browser, notebook):
             if notebook == "01_conv_to_dense":
                 page.evaluate("() => window.scrollTo(0, 0)")
                 page.screenshot(path=SCREENSHOTS / f"{notebook}-{label}.png")
-                explorer.scroll_into_view_if_needed()
+                # Down from the top to the note above the explorer (Furo's "back to top" shows on scrolling up).
+                page.evaluate("y => window.scrollTo(0, y)",
+                              note.first.evaluate("e => e.getBoundingClientRect().top + window.scrollY - 64"))
+                page.wait_for_timeout(300)
                 page.screenshot(path=SCREENSHOTS / f"{notebook}-explorer-{label}.png")
             assert browser_page.problems == []
         finally:
