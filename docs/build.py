@@ -29,7 +29,6 @@ import shutil
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,8 +70,9 @@ def h100_run(notebook: Path) -> Path | None:
     return path if path.exists() else None
 
 
-def markdown_cell(text: str) -> dict:
-    return {"cell_type": "markdown", "id": uuid.uuid4().hex[:8], "metadata": {}, "source": text}
+def markdown_cell(text: str, position: int) -> dict:
+    """A Markdown cell the site adds, with an id fixed by its position (the build is repeatable)."""
+    return {"cell_type": "markdown", "id": f"imlp-site-{position}", "metadata": {}, "source": text}
 
 
 def scale_line(name: str, here: str, has_h100: bool) -> str:
@@ -95,13 +95,13 @@ def page_notebook(source: Path, target: Path, here: str, has_h100: bool) -> None
             if here == "h100":
                 title += " — H100"
             cells.append({**cell, "source": title})
-            cells.append(markdown_cell(scale_line(source.stem, here, has_h100)))
+            cells.append(markdown_cell(scale_line(source.stem, here, has_h100), len(cells)))
             if rest:
-                cells.append(markdown_cell(rest))
+                cells.append(markdown_cell(rest, len(cells)))
             continue
         shows_widget = any(WIDGET_VIEW in output.get("data", {}) for output in cell.get("outputs", []))
         if shows_widget and notebook["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state"):
-            cells.append(markdown_cell(KERNEL_NOTE))
+            cells.append(markdown_cell(KERNEL_NOTE, len(cells)))
         cells.append(cell)
     notebook["cells"] = cells
     notebook["metadata"].pop("papermill", None)  # the executor's record (paths, parameters): not for the page
