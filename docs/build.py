@@ -4,7 +4,8 @@
 
 1. Lays out a Sphinx source folder, ``build/site-src/`` (always rebuilt; nothing under ``notebooks/``,
    ``results/`` or ``figures/`` is moved or changed):
-   - the pages of ``docs/`` (``*.md``; ``headline.md`` is a fragment that the landing page includes);
+   - the pages of ``docs/`` (``*.md``), and ``headline.md``, the verdict tables the landing page includes, made
+     from the committed claim tables as the README's are;
    - ``notebooks/NN_*.ipynb`` as ``laptop/`` pages (the committed ``cpu`` profile run) and, for each one that
      has an H100 run, ``results/paper-h100/results/executed/NN_*.ipynb`` as ``h100/`` pages. Each copy gets a
      line under its title linking its two scales, and a note above each explorer saying that its controls need
@@ -168,11 +169,23 @@ def copy_text(source: Path, target: Path, change=lambda text: text) -> None:
     target.write_text(change(shorten_machine_paths(source.read_text(encoding="utf-8"))), encoding="utf-8")
 
 
+def headline() -> str:
+    """The landing page's verdict tables: the README's headline, computed from both stores' claim tables
+    (``imlp_core.findings.headline_markdown``), so that the site and the README say the same."""
+    sys.path.insert(0, str(ROOT))
+    from imlp_core.findings import headline_markdown
+
+    return ("Each claim of the paper, judged on paired per-seed differences with their 95 % intervals "
+            "(notebook 07 states the rule): *reproduced*, *within noise* (the seeds cannot tell), *opposite*, or "
+            "*not run* at that scale.\n\n" + escape_cell_pipes(headline_markdown(ROOT)) + "\n")
+
+
 def lay_out_source() -> None:
     shutil.rmtree(SOURCE, ignore_errors=True)
     SOURCE.mkdir(parents=True)
     for page in DOCS.glob("*.md"):
         copy_text(page, SOURCE / page.name)
+    (SOURCE / "headline.md").write_text(headline(), encoding="utf-8")
     for notebook in notebooks():
         run = h100_run(notebook)
         page_notebook(notebook, SOURCE / "laptop" / notebook.name, "laptop", run is not None)
