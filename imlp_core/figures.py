@@ -340,7 +340,7 @@ def epoch_curves_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
     labels = list(dict.fromkeys(epochs["label"]))
     curves = {label: seed_intervals(epochs[epochs["label"] == label], "epoch", ACCURACY) for label in labels}
     twins = coinciding(curves)
-    fig, ax = plt.subplots(figsize=(8.5, 5.2))
+    fig, ax = plt.subplots(figsize=(11, 5.4))
     palette = sns.color_palette("husl", max(len(labels), 1))
     for i, (label, offset) in enumerate(zip(labels, epoch_offsets(len(labels)))):
         curve = curves[label]
@@ -353,11 +353,11 @@ def epoch_curves_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
     if len(prior):
         draw_band(ax, prior["epoch"], prior, "black", "prior", label=f"{prior_name} (prior)", linestyle="--")
     counts = [*prior["n"], *(n for curve in curves.values() for n in curve["n"])]
-    ax.set_xlabel("epoch (interpolation after each; schedules offset sideways so that none hides another)")
+    ax.set_xlabel("epoch (interpolation after each)\nschedules drawn slightly apart sideways, so that none hides another")
     ax.set_ylabel(ACCURACY)
     ax.set_xticks(sorted(epochs["epoch"].unique()))
     set_title(ax, title, runs)
-    ax.legend(fontsize=8, ncol=2, loc="center left", bbox_to_anchor=(1.01, 0.5), title=seeds_note(counts),
+    ax.legend(fontsize=8, ncol=1, loc="center left", bbox_to_anchor=(1.01, 0.5), title=seeds_note(counts),
               title_fontsize=8)
     fig.tight_layout()
     return fig
@@ -450,7 +450,7 @@ def accumulated_share_figure(runs: pd.DataFrame, paper: pd.DataFrame, title: str
                        label=f"paper, Table 1 (T = {PAPER_EPOCHS})", zorder=5, gid="paper")
         label_share_axis(ax, ends)
         ax.set_title(f"{PRIORS[prior].display_name} prior" if prior in PRIORS else str(prior), fontsize=12)
-        ax.set_xlabel("prior's accumulated share 1 − Π(1 − α[t])  (logit; 0 and ≥ 1 − 10⁻⁴ beyond //)")
+        ax.set_xlabel("prior's accumulated share 1 − Π(1 − α[t]), logit scale\n(0, and shares ≥ 1 − 10⁻⁴, drawn beyond the // breaks)")
         ax.set_ylabel(ACCURACY)
         ax.legend(fontsize=8, loc="best")
     for ax in axes.flat[len(priors):]:

@@ -117,7 +117,7 @@ def test_figure_labels_say_what_the_runs_are():
     assert figures.dataset_title("CIFAR-100", "synthetic100") == "synthetic100 (in place of CIFAR-100)"
     runs = stored_runs()
     assert figures.seeds_label("I-MLP", runs) == "I-MLP (mean and 95 % interval over 2 seeds)"
-    assert figures.seeds_label("I-MLP", runs[runs.seed == 0]) == "I-MLP (1 seed)"
+    assert figures.seeds_label("I-MLP", runs[runs.seed == 0]) == "I-MLP (1 seed, no interval)"
     assert figures.budget_caption(runs) == "3 epochs · 500 training images · 2 seeds"
 
 
