@@ -111,18 +111,21 @@ def option_label(options: dict[str, Any], prefix: str = "") -> str:
 def open_choice_sweep(profile: Profile, dataset: str, choices: tuple[dict[str, Any], ...] = OPEN_CHOICES,
                       **kwargs) -> pd.DataFrame:
     """Notebook 08: Figure 2's alpha curve (CNN prior, ``profile.open_choice_alphas``) under each open choice,
-    over ``profile.open_choice_seeds``; the interval choices also run Table 4's schedules. Column ``option``
+    over ``profile.open_choice_seeds`` (the values ``profile.open_choice_options`` names, or all); the interval
+    choices also run Table 4's schedules. Column ``option``
     names the choice ("default" for none). Notebook 08 studies the CIFAR-10 role only: another dataset has no runs."""
     if dataset != profile.datasets[0]:
         return to_frame([]).assign(experiment="open_choices")
     alphas = [AlphaSchedule("constant", alpha) for alpha in profile.open_choice_alphas]
     frames = []
     for options in choices:
+        if profile.open_choice_options is not None and (option_label(options) or "default") not in profile.open_choice_options:
+            continue
         with_table4 = not options or "interpolate_every" in options
         schedules = alphas + (table4_schedules(profile, ks=OPEN_CHOICE_DECAY_KS) if with_table4 else [])
         frames.append(_sweeps(profile, "open_choices", "cnn", dataset, schedules, seeds=profile.open_choice_seeds,
                               options=options, **kwargs).assign(option=option_label(options) or "default"))
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True) if frames else to_frame([]).assign(experiment="open_choices", option=None)
 
 
 OPEN_CHOICE_DECAY_KS = (1.0, 2.0, 4.0)  # notebook 08 asks whether linear decay (k = 1) is Table 4's worst

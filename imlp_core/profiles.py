@@ -47,6 +47,9 @@ class Profile:
     skipped: str = ""  # what this profile does not run, said in every notebook
     open_choice_alphas: tuple[float, ...] = OPEN_CHOICE_ALPHAS
     open_choice_seeds: tuple[int, ...] = (0,)  # notebook 08's seeds
+    # Notebook 08's option values, labelled as ``experiments.option_label`` writes them ("default" for none);
+    # None runs every value of ``experiments.OPEN_CHOICES``.
+    open_choice_options: tuple[str, ...] | None = None
 
     def budget(self, experiment: str) -> Budget:
         if experiment not in self.budgets:
