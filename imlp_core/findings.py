@@ -34,7 +34,7 @@ def markdown(table: pd.DataFrame, index: bool = True) -> str:
 
 
 def difference_sentence(name_a: str, name_b: str, difference: Interval) -> str:
-    """'the S-CNN is ahead of the S-MLP by +6.9 [4.1, 9.7] points (3 seeds): beyond noise' from the per-seed
+    """'the S-CNN is ahead of the S-MLP: +6.90 [+4.10, +9.70] (3 seeds) points, beyond noise' from the per-seed
     differences a − b; a difference whose interval reaches across zero is said to be within noise."""
     if difference.n == 0:
         return f"{name_a} and {name_b} could not both be measured"
@@ -43,7 +43,7 @@ def difference_sentence(name_a: str, name_b: str, difference: Interval) -> str:
     noise = {REPRODUCED: "beyond noise", OPPOSITE: "beyond noise"}.get(verdict, "within noise")
     if difference.n < 2:
         noise = "one seed: no interval, so within noise"
-    return f"{name_a} is {verb} {name_b} by {format_interval(difference, signed=True)} points: {noise}"
+    return f"{name_a} is {verb} {name_b}: {format_interval(difference, signed=True)} points, {noise}"
 
 
 def budget_sentence(runs: pd.DataFrame) -> str:

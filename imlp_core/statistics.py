@@ -58,14 +58,6 @@ def clean(values: Iterable[float]) -> np.ndarray:
     return array[~np.isnan(array)]
 
 
-def mean_std(values: Iterable[float]) -> tuple[float, float, int]:
-    """Mean, sample std (NaN for one value) and count of ``values`` (NaNs dropped)."""
-    array = clean(values)
-    if array.size == 0:
-        return math.nan, math.nan, 0
-    return float(array.mean()), float(array.std(ddof=1)) if array.size > 1 else math.nan, int(array.size)
-
-
 def percent(values: pd.Series) -> pd.Series:
     """Accuracies stored as fractions, in %."""
     return values.astype(float) * 100

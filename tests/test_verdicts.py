@@ -146,15 +146,15 @@ def test_accumulated_share_is_one_minus_the_kept_product():
 
 def test_difference_sentence_says_who_is_ahead_and_whether_beyond_noise():
     ahead = findings.difference_sentence("the S-CNN", "the S-MLP", st.t_interval([6.0, 7.0, 8.0]))
-    assert ahead.startswith("the S-CNN is ahead of the S-MLP by +7.00 [") and ahead.endswith("beyond noise")
+    assert ahead.startswith("the S-CNN is ahead of the S-MLP: +7.00 [") and ahead.endswith("beyond noise")
     behind = findings.difference_sentence("a", "b", st.t_interval([-6.0, -7.0, -8.0]))
-    assert "is behind b by -7.00" in behind and behind.endswith("beyond noise")
+    assert "is behind b: -7.00" in behind and behind.endswith("beyond noise")
     assert findings.difference_sentence("a", "b", st.t_interval([1.0, -1.0, 2.0])).endswith("within noise")
 
 
 def test_sweep_findings_name_the_prior_and_the_smlp_the_right_way_round():
     text = findings.sweep_findings(fake_runs("cifar10", GRID, prior=[0.60, 0.61, 0.59]), paper.FIGURE_2_EXTREMA[:1])
-    assert "the S-CNN is ahead of the S-MLP (α = 0) by +10.00" in text
+    assert "the S-CNN is ahead of the S-MLP (α = 0): +10.00" in text
     assert "below both ends beyond noise, as in the paper" in text
     assert "**reproduced**" in text and "3 seeds" in text
 
