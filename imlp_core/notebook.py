@@ -138,7 +138,8 @@ def profile_note(profile: Profile, experiment: str | None = None) -> str:
         lines.append(f"\n> **Note.** {profile.skipped}")
     if experiment == "open_choices":
         lines.append(f"- Notebook 08: seeds {list(profile.open_choice_seeds)}; α grid "
-                     + ", ".join(f"{a:g}" for a in profile.open_choice_alphas) + ".")
+                     + ", ".join(f"{a:g}" for a in profile.open_choice_alphas) + "; option values: "
+                     + ("all" if profile.open_choice_options is None else ", ".join(profile.open_choice_options)) + ".")
     lines.append(f"- {output_note()}")
     if stored_runs_only():
         lines.append(f"\n> **Stored runs only** (`{STORED_ONLY}=1`): nothing is trained here; every run the "
