@@ -39,7 +39,7 @@ from imlp_core import executors, plan
 from imlp_core.data import use_shared_cifar10
 from imlp_core.experiments import STORED_ONLY, stored_runs_only
 from imlp_core.notebook import REPORT_KEY
-from imlp_core.paths import output_root, repo_root, results_dir
+from imlp_core.paths import output_root, repo_root, results_dir, shown
 from imlp_core.profiles import Profile, resolve_profile
 
 # The notebooks of `make reproduce`, in order (every NN_*.ipynb in notebooks/ is run; these must be there).
@@ -149,6 +149,15 @@ def strip_progress_bars(notebook: nbformat.NotebookNode) -> nbformat.NotebookNod
     return notebook
 
 
+def without_machine_paths(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """papermill's record of where the notebook was read and written, relative to the repository (``paths.shown``)."""
+    papermill = notebook.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if papermill.get(key):
+            papermill[key] = shown(Path(papermill[key]))
+    return notebook
+
+
 def without_injected_parameters(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The notebook without papermill's ``injected-parameters`` cell (which would pin its profile for nbval)."""
     notebook.cells = [c for c in notebook.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
@@ -186,7 +195,7 @@ def execute(name: str, profile: Profile, source_dir: Path, progress: bool = True
         raise NotebookFailed(failure_message(name, error, output)) from error
     finally:
         if output.is_file():
-            executed = strip_progress_bars(nbformat.read(output, as_version=4))
+            executed = without_machine_paths(strip_progress_bars(nbformat.read(output, as_version=4)))
             nbformat.write(executed, output)
     seconds = time.perf_counter() - start
     if update_notebooks:
