@@ -243,7 +243,7 @@ def test_image_folder_classes_are_alphabetical_and_pixels_exact(folder):
     root, written, data_dir = folder
     ds = load_dataset("tiny", data_dir=data_dir)
     assert ds.classes == ("apple", "mango", "zebra")
-    assert ds.source == f"ImageFolder {root.resolve()}"
+    assert ds.source == f"ImageFolder {root.name}"  # outside the repository: by name, never a machine path
     assert ds.train_labels.tolist() == [0] * 3 + [1] * 3 + [2] * 3
     assert ds.test_labels.tolist() == [0, 0, 1, 1, 2, 2]
     assert torch.equal(ds.train_images[0], written[str(root / "train/apple/00.png")])
@@ -517,3 +517,11 @@ def test_real_cifar10_jpeg_loads_with_the_documented_sizes_and_statistics(monkey
 def test_subset_of_the_whole_split_returns_it_even_when_classes_are_unbalanced():
     labels = torch.tensor([0, 0, 0, 1, 2, 2])
     assert torch.equal(data.stratified_subset(labels, len(labels), seed=0), torch.arange(len(labels)))
+
+
+def test_a_source_inside_the_repository_is_named_relative_to_it():
+    from imlp_core.data import source_name
+    from imlp_core.paths import repo_root
+
+    assert source_name(repo_root() / "data" / "cifar10-jpeg") == "data/cifar10-jpeg"
+    assert source_name(Path("/elsewhere/cifar10-jpeg")) == "cifar10-jpeg"
