@@ -80,9 +80,9 @@ def number_tolerance(number: PaperNumber) -> float:
     return max(NUMBER_TOLERANCE_SIGMAS * (number.std or 0.0), NUMBER_TOLERANCE_FLOOR)
 
 
-def judge_number(ours: Interval, number: PaperNumber) -> str:
+def judge_number(ours: Interval, paper: float, tolerance: float) -> str:
     """The verdict on one printed number (see :data:`VERDICT_RULE`), named for numbers rather than directions."""
-    verdict = number_verdict(ours, number.mean, number_tolerance(number))
+    verdict = number_verdict(ours, paper, tolerance)
     return {OPPOSITE: NOT_REPRODUCED, REPRODUCED: REPRODUCED, NOT_RUN: NOT_RUN}.get(verdict, NUMBER_WITHIN_NOISE)
 
 
@@ -109,7 +109,7 @@ def compare_numbers(runs: pd.DataFrame, profile) -> pd.DataFrame:
     for number in PAPER_NUMBERS:
         dataset = dataset_for_role(profile, number.dataset)
         ours = t_interval(select_runs(runs, number, dataset) if dataset is not None else [])
-        verdict = judge_number(ours, number) if runs_on_paper_data(runs, dataset) else NOT_RUN
+        verdict = judge_number(ours, number.mean, number_tolerance(number)) if runs_on_paper_data(runs, dataset) else NOT_RUN
         budget, source = describe_runs(runs, dataset, number.experiment)
         rows.append({"source": number.source, "model": number.row, "dataset": number.dataset,
                      "paper": format_mean_std(number.mean, number.std), "ours": format_interval(ours),
@@ -342,8 +342,7 @@ def option_verdicts(runs: pd.DataFrame) -> dict[str, object]:
                                         curves[0.0] if 0.0 in curves else pd.Series(dtype=float)))
     gap_number = next(n for n in TABLE_4 if n.schedule == "test-time")
     gap_tolerance = NUMBER_TOLERANCE_SIGMAS * math.hypot(gap_number.std, TABLE_4[1].std)
-    gap_verdict = number_verdict(gap, PAPER_TEST_TIME_GAP, gap_tolerance)
-    gap_verdict = {OPPOSITE: NOT_REPRODUCED, REPRODUCED: REPRODUCED, NOT_RUN: NOT_RUN}.get(gap_verdict, NUMBER_WITHIN_NOISE)
+    gap_verdict = judge_number(gap, PAPER_TEST_TIME_GAP, gap_tolerance)
     return {
         "seeds": runs["seed"].nunique(),
         "S-MLP (α = 0)": format_interval(t_interval(curves[0.0]) if 0.0 in curves else t_interval([])),
