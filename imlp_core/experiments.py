@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -25,7 +26,7 @@ import pandas as pd
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import PRIORS
 from imlp_core.paper import FIRST_LAYER_ALPHA, TABLE_5
-from imlp_core.profiles import EXPERIMENTS, Profile
+from imlp_core.profiles import EXPERIMENTS, Budget, Profile
 from imlp_core.results import to_frame
 from imlp_core.sweep import SweepConfig
 from imlp_core.train import run_sweep, stored_records
@@ -35,8 +36,8 @@ FIRST_LAYER_PRIORS = tuple(dict.fromkeys(number.prior for number in TABLE_5))  #
 
 def _sweeps(profile: Profile, experiment: str, prior: str, dataset: str, schedules: list[AlphaSchedule],
             results: Path | None = None, progress: bool = True, seeds: tuple[int, ...] | None = None,
-            options: dict[str, Any] | None = None) -> pd.DataFrame:
-    budget = profile.budget(experiment)
+            options: dict[str, Any] | None = None, budget: Budget | None = None) -> pd.DataFrame:
+    budget = budget or profile.budget(experiment)
     records = []
     for seed in profile.seeds if seeds is None else seeds:
         sweep = SweepConfig(prior, dataset, budget.epochs, lr=budget.lr, train_subset=budget.train_subset,
@@ -138,12 +139,34 @@ def table4_schedules(profile: Profile, a: float = 0.5, ks: tuple[float, ...] | N
     return schedules + [AlphaSchedule("decay", a, k) for k in (profile.decay_ks if ks is None else ks)]
 
 
+def interval_sweep(profile: Profile, dataset: str, **kwargs) -> pd.DataFrame:
+    """Notebook 09: the S-CNN's alpha curve under every pull interval x learning rate of ``profile.intervals``, and
+    the Mixer's under its intervals (in the Mixer's budget). Columns ``interval`` ("epoch" or N steps) and ``lr``.
+    The CIFAR-10 role only: another dataset has no runs."""
+    study = profile.intervals
+    if dataset != profile.datasets[0]:
+        return to_frame([]).assign(experiment="intervals")
+    frames = []
+    for prior, experiment, intervals, alphas, lrs in (
+            ("cnn", "intervals", study.intervals, study.alphas, study.lrs),
+            ("mixer", "mixer", study.mixer_intervals, study.mixer_alphas, (profile.budget("mixer").lr,))):
+        schedules = [AlphaSchedule("constant", alpha) for alpha in alphas]
+        for lr in lrs:
+            budget = replace(profile.budget(experiment), lr=lr)
+            for interval in intervals:
+                options = {} if interval == "epoch" else {"interpolate_every": interval}
+                frames.append(_sweeps(profile, "intervals", prior, dataset, schedules, seeds=study.seeds,
+                                      options=options, budget=budget, **kwargs))
+    return pd.concat(frames, ignore_index=True) if frames else to_frame([]).assign(experiment="intervals")
+
+
 def experiment_runs(name: str, profile: Profile, dataset: str, **kwargs) -> pd.DataFrame:
     """The runs of experiment ``name`` (``profiles.EXPERIMENTS``): a prior's key is its alpha sweep (Figure 2);
-    the others are Table 4's schedules, Table 5's first layer and notebook 08's open choices."""
+    the others are Table 4's schedules, Table 5's first layer, notebook 08's open choices and 09's intervals."""
     if name in PRIORS:
         return alpha_sweep(profile, name, dataset, **kwargs)
-    sweeps = {"schedules": schedule_sweep, "first_layer": first_layer_sweep, "open_choices": open_choice_sweep}
+    sweeps = {"schedules": schedule_sweep, "first_layer": first_layer_sweep, "open_choices": open_choice_sweep,
+              "intervals": interval_sweep}
     if name not in sweeps:
         raise ValueError(f"unknown experiment {name!r}; choose one of {', '.join(EXPERIMENTS)}")
     return sweeps[name](profile, dataset, **kwargs)

@@ -17,7 +17,10 @@ ALPHA_GRID = (0.0, 1e-4, 3e-4, 5e-4, 1e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1, 0.3, 0.5
 DECAY_KS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 # Notebook 08: a coarser alpha grid, run once per open choice.
 OPEN_CHOICE_ALPHAS = (0.0, 1e-3, 5e-3, 1e-2, 0.1, 0.3, 1.0)
-EXPERIMENTS = ("cnn", "mixer", "schedules", "first_layer", "open_choices")
+# Notebook 09 (where the V sits): an alpha grid dense enough to place a minimum, 13 values from 1e-4 to 1 with
+# two per decade between 1e-3 and 1e-1, and the S-MLP (alpha = 0).
+INTERVAL_ALPHAS = (0.0, 1e-4, 3e-4, 5e-4, 1e-3, 3e-3, 5e-3, 1e-2, 3e-2, 5e-2, 0.1, 0.3, 0.5, 1.0)
+EXPERIMENTS = ("cnn", "mixer", "schedules", "first_layer", "open_choices", "intervals")
 APPENDIX_E_LR = 1e-4
 
 
@@ -31,6 +34,19 @@ class Budget:
     test_subset: int | None = None
     lr: float = APPENDIX_E_LR
     curve_test_subset: int | None = None
+
+
+@dataclass(frozen=True)
+class IntervalStudy:
+    """Notebook 09's runs: the S-CNN's alpha curve under every pull interval (optimizer steps, or "epoch") at every
+    learning rate, over ``seeds``; and the Mixer's curve under ``mixer_intervals`` (its own budget, same seeds)."""
+
+    intervals: tuple[int | str, ...]
+    lrs: tuple[float, ...]
+    seeds: tuple[int, ...]
+    alphas: tuple[float, ...] = INTERVAL_ALPHAS
+    mixer_intervals: tuple[int | str, ...] = ()
+    mixer_alphas: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,7 @@ class Profile:
     # Notebook 08's option values, labelled as ``experiments.option_label`` writes them ("default" for none);
     # None runs every value of ``experiments.OPEN_CHOICES``.
     open_choice_options: tuple[str, ...] | None = None
+    intervals: IntervalStudy = IntervalStudy(intervals=(1, "epoch"), lrs=(APPENDIX_E_LR,), seeds=(0,))
 
     def budget(self, experiment: str) -> Budget:
         if experiment not in self.budgets:
@@ -67,11 +84,14 @@ PROFILES = {
         # The wide I-MLPs (Mixer: 39.9 M, Table 5: 16.9 M parameters each) get fewer images to stay fast.
         budgets={"cnn": Budget(epochs=2, train_subset=500), "mixer": Budget(epochs=2, train_subset=200),
                  "schedules": Budget(epochs=2, train_subset=500), "first_layer": Budget(epochs=2, train_subset=200),
-                 "open_choices": Budget(epochs=2, train_subset=128, test_subset=200)},
+                 "open_choices": Budget(epochs=2, train_subset=128, test_subset=200),
+                 "intervals": Budget(epochs=2, train_subset=128, test_subset=200)},
         regime="Smoke: a few hundred synthetic images for 2 epochs, to check that everything runs.",
         skipped="The smoke profile trains on a few hundred synthetic images for 2 epochs: it checks that "
                 "everything runs, and its numbers say nothing about the paper's claims.",
         open_choice_alphas=(0.0, 0.5, 1.0),
+        intervals=IntervalStudy(intervals=(1, 3, "epoch"), lrs=(1e-3, 3e-4), seeds=(0, 1), alphas=(0.0, 0.1, 1.0),
+                                mixer_intervals=(1, "epoch"), mixer_alphas=(0.0, 1.0)),
     ),
     "cpu": Profile(
         name="cpu", datasets=("cifar10",), seeds=(0, 1, 2), alphas=ALPHA_GRID, decay_ks=DECAY_KS,
@@ -85,6 +105,8 @@ PROFILES = {
             # Table 5's 12-layer MLP-1 and its prior stay at chance at lr 1e-3 (measured); at 3e-4 they learn.
             "first_layer": Budget(epochs=5, train_subset=5_000, lr=3e-4, curve_test_subset=CURVE_TEST_IMAGES),
             "open_choices": Budget(epochs=5, train_subset=5_000, lr=LAPTOP_LR, curve_test_subset=CURVE_TEST_IMAGES),
+            # Notebook 09: the laptop regime of 03 and 08; each learning rate of the study replaces lr.
+            "intervals": Budget(epochs=5, train_subset=5_000, lr=LAPTOP_LR, curve_test_subset=CURVE_TEST_IMAGES),
         },
         regime="The laptop regime: a few thousand CIFAR-10 images, a few epochs, Adam at lr 1e-3 (10× Appendix E's; "
                "Table 5's deeper networks at 3e-4, where they learn at all), chosen on seed 0 so that the S-CNN and the "
@@ -97,6 +119,10 @@ PROFILES = {
         # values and bias = own, about 55 more single-thread minutes on a 2-core CPU.
         open_choice_options=("default", "interpolate_every = 1", "head = own", "optimizer_state = reset",
                              "lr_schedule = cosine"),
+        # 5,000 images in batches of 128: 40 steps per epoch, which every interval divides. The second learning rate
+        # is 3e-4, where the S-CNN trails its S-MLP here (notebook 09 says by how much); at 5e-4 neither leads.
+        intervals=IntervalStudy(intervals=(1, 2, 5, 10, 20, "epoch"), lrs=(LAPTOP_LR, 3e-4), seeds=(0, 1, 2),
+                                mixer_intervals=(1, "epoch"), mixer_alphas=(0.0, 1e-3, 1e-2, 3e-2, 0.1, 0.3, 0.5, 1.0)),
     ),
     "paper": Profile(
         name="paper", datasets=("cifar10", "cifar100"), seeds=(0, 1, 2), alphas=ALPHA_GRID, decay_ks=DECAY_KS,

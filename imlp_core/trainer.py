@@ -114,8 +114,13 @@ class Trainer:
             self.curve_index = stratified_subset(self.data.test_labels.cpu(), sweep.curve_test_subset, sweep.seed,
                                                  split="curve_test").to(device)
         self.steps_per_epoch = math.ceil(len(self.data.train_labels) / sweep.batch_size)
-        # Each selected layer's weights just after the last interpolation (or at the start): Adam's drift since then.
-        self.last_pulled = [self.mlp.interpolated_layers()[i].weight.detach().clone() for i in self.interpolation["layers"]]
+        self.total_steps = sweep.epochs * self.steps_per_epoch
+        # Each selected layer's weights, and the prior's dense equivalent, just after the pull before the one that
+        # is measured (or at the start): Adam's and the prior's moves since then (``measure_pull``).
+        self.first_step_pending = False  # whether the next optimiser step is the first after a snapshot
+        self.last_pulled: list[Tensor] = []
+        self.prior_at_last_pull: list[Tensor] = []
+        self.snapshot_pulled_weights()
         # capturable: Adam's step count lives on the GPU, so that a CUDA graph can replay the update.
         capturable = device.type == "cuda"
         self.prior_opt = torch.optim.Adam(self.prior.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
@@ -125,7 +130,10 @@ class Trainer:
         self.train_step = TrainStep(self.eager_step, device, sweep.batch_size, graphs=sweep.lr_schedule == "constant")
         self.generator = torch.Generator(device).manual_seed(sweep.seed)  # batch order and augmentation
         self.history: list[dict[str, Any]] = []
-        self.pull_diagnostics: dict[str, list | None] = {}  # drift and gap per model and layer at the epoch's last pull
+        # Per model and layer, at the epoch's last pull: the norms drift and gap, their directional parts, and the
+        # first step's move along the gap (``measure_pull``, ``measure_first_step``).
+        self.pull_diagnostics: dict[str, list | None] = {}
+        self.accuracy_before_last_pull: list[float] | None = None  # the I-MLPs' test accuracy just before it
         self.divergence = Divergence()
         self.train_seconds = 0.0
 
@@ -180,6 +188,8 @@ class Trainer:
             self.divergence.check(epoch, self.prior, prior_loss, self.mlp, mlp_loss)
             alphas = self.alphas(epoch)
             if self.sweep.interpolate_every == "epoch":
+                if epoch == epochs - 1:
+                    self.evaluate_before_last_pull()
                 self.interpolate(alphas)
             if epoch == epochs - 1:  # App. F: the test-time-only models are interpolated once, now
                 prior_stopped = self.divergence.stopped(PRIOR, epoch + 1)
@@ -213,23 +223,14 @@ class Trainer:
     def interpolate(self, alphas: list[float], step: int | None = None) -> None:
         """One interpolation (Algorithm 1) of every I-MLP towards the prior's current weights, with the sweep's options.
 
-        At the epoch's last pull it first measures per model and selected layer how far Adam moved W since the
-        previous pull (``drift``) and how far W is from W_P (``gap``): a pull of alpha moves W by alpha * gap, so
-        drift / gap is the alpha at which the two balance (notebook 08). ``step``: the optimizer steps done so
-        far when pulling every N steps (None: once per epoch). ``optimizer_state="reset"`` then restarts Adam's
+        The epoch's last pull is measured first (:meth:`measure_pull`). ``step``: the optimizer steps done so far
+        when pulling every N steps (None: once per epoch). ``optimizer_state="reset"`` then restarts Adam's
         moments and step count, for all K models of the sweep (they share one step count).
         """
         dense = None  # the prior's dense layers, built here when the pull is measured, else by interpolate_
         if step is None or self.is_epochs_last_pull(step):
-            dense, layers = self.prior.dense_layers(), self.mlp.interpolated_layers()
-            drift, gap = [], []
-            for i, before in zip(self.interpolation["layers"], self.last_pulled):
-                weight = layers[i].weight
-                drift.append((weight - before).flatten(1).norm(dim=1))
-                gap.append((weight - dense[i][0].to(weight.dtype)).flatten(1).norm(dim=1))
-            # None where a norm is not finite (a diverged model or prior): records hold strict JSON
-            self.pull_diagnostics = {name: [[v if math.isfinite(v) else None for v in row] for row in torch.stack(norms, 1).tolist()]
-                                     for name, norms in (("drift", drift), ("gap", gap))}
+            dense = self.prior.dense_layers()
+            self.measure_pull(dense)
         if any(alphas):
             interpolate_(self.mlp, self.prior, alphas, **self.interpolation, dense=dense)
             if self.sweep.optimizer_state == "reset":
@@ -237,17 +238,78 @@ class Trainer:
                     for value in state.values():
                         value.zero_()  # in place: a CUDA graph's captured Adam keeps its tensors
         if step is None or self.is_epochs_last_pull(step + self.sweep.interpolate_every):
-            self.snapshot_pulled_weights()  # the next pull is measured: its drift counts from here
+            self.snapshot_pulled_weights(dense)  # the next pull is measured: its drift counts from here
+
+    @torch.no_grad()
+    def measure_pull(self, dense: list[tuple[Tensor, Tensor]]) -> None:
+        """Per model and selected layer, just before this pull, against the snapshot W_0, W_P0 taken after the
+        previous one (notebooks 08 and 09):
+
+        * ``drift`` = |W - W_0| and ``gap`` = |W - W_P|, norms (a pull of alpha moves W by alpha * gap);
+        * along u = (W_P0 - W_0) / |W_P0 - W_0|, the direction towards the prior when the interval began:
+          ``gap_start`` = |W_P0 - W_0|, ``drift_along`` = <W - W_0, u> (Adam's move towards the prior; < 0: away)
+          and ``prior_along`` = <W_P - W_P0, u> (the prior's move away from W);
+        * ``first_step_along``: <W - W_0, u> after the interval's first optimiser step (Adam's moments still carry
+          the I-MLP's own path).
+
+        Along u the gap grows by G = prior_along - drift_along in the interval, from gap_start to gap_start + G
+        before the pull; a pull of alpha takes it back to (1 - alpha)(gap_start + G). It stays put, as in a settled
+        model, at alpha = G / (gap_start + G): the directional balance (``verdicts.directional_balance``).
+        None where a number is not finite (a diverged model, or alpha = 1, whose gap_start is 0): strict JSON.
+        """
+        layers = self.mlp.interpolated_layers()
+        drift, gap, along, prior_along, gap_start = [], [], [], [], []
+        for i, before, prior_before in zip(self.interpolation["layers"], self.last_pulled, self.prior_at_last_pull):
+            weight, prior_weight = layers[i].weight, dense[i][0].to(layers[i].weight.dtype)
+            start = (prior_before - before).flatten(1)  # (K, n): W_P0 - W_0
+            start_norm = start.norm(dim=1)
+            drift.append((weight - before).flatten(1).norm(dim=1))
+            gap.append((weight - prior_weight).flatten(1).norm(dim=1))
+            along.append(((weight - before).flatten(1) * start).sum(1) / start_norm)
+            prior_along.append(((prior_weight - prior_before).flatten() * start).sum(1) / start_norm)  # one prior, (n,)
+            gap_start.append(start_norm)
+        self.pull_diagnostics.setdefault("first_step_along", None)  # no first step measured in this epoch
+        self.pull_diagnostics.update({name: finite_rows(values) for name, values in (
+            ("drift", drift), ("gap", gap), ("gap_start", gap_start), ("drift_along", along),
+            ("prior_along", prior_along))})
+
+    @torch.no_grad()
+    def measure_first_step(self) -> None:
+        """``first_step_along`` (see :meth:`measure_pull`): Adam's first step after the snapshot, along u."""
+        layers, rows = self.mlp.interpolated_layers(), []
+        for i, before, prior_before in zip(self.interpolation["layers"], self.last_pulled, self.prior_at_last_pull):
+            start = (prior_before - before).flatten(1)
+            rows.append(((layers[i].weight - before).flatten(1) * start).sum(1) / start.norm(dim=1))
+        self.pull_diagnostics["first_step_along"] = finite_rows(rows)
+        self.first_step_pending = False
+
+    def is_pull_step(self, step: int) -> bool:
+        """Whether the I-MLPs are pulled after optimizer step ``step`` (counted from 1) when pulling every N steps.
+
+        Pulls are counted back from the run's last step, so that training always ends on a pull, whatever N: a run
+        that ended a few Adam steps after its last pull would be judged on a model that has left the prior again
+        (notebook 09). Where N divides the run's steps this is the same as counting from the first step."""
+        return (self.total_steps - step) % self.sweep.interpolate_every == 0
 
     def is_epochs_last_pull(self, step: int) -> bool:
         """Whether the pull after optimizer step ``step`` (counted from 1) is the last of its epoch."""
         epoch_end = math.ceil(step / self.steps_per_epoch) * self.steps_per_epoch
         return step + self.sweep.interpolate_every > epoch_end
 
-    def snapshot_pulled_weights(self) -> None:
-        """Remember each selected layer's current weights: the next measured pull's drift counts from them."""
-        for i, buffer in zip(self.interpolation["layers"], self.last_pulled):
-            buffer.copy_(self.mlp.interpolated_layers()[i].weight)
+    @torch.no_grad()
+    def snapshot_pulled_weights(self, dense: list[tuple[Tensor, Tensor]] | None = None) -> None:
+        """Remember each selected layer's current weights and the prior's dense equivalent (``dense``, when just
+        built): the next measured pull's drift counts from them."""
+        layers, dense = self.mlp.interpolated_layers(), dense or self.prior.dense_layers()
+        self.last_pulled = [layers[i].weight.detach().clone() for i in self.interpolation["layers"]]
+        self.prior_at_last_pull = [dense[i][0].detach().to(layers[i].weight.dtype).clone()
+                                   for i in self.interpolation["layers"]]
+        self.first_step_pending = True
+
+    def evaluate_before_last_pull(self) -> None:
+        """The I-MLPs' accuracy on the whole test split just before the run's last pull (``test_acc_before_pull``):
+        what the pull itself changes, apart from what training did."""
+        self.accuracy_before_last_pull = self.evaluate(None)[1]
 
     def autocast(self) -> torch.autocast:
         """bf16 autocast around the forward passes when the sweep asks for it (the backward follows)."""
@@ -267,7 +329,7 @@ class Trainer:
         """One pass over the training split; returns the prior's and each I-MLP's mean training loss.
 
         With ``interpolate_every = N`` steps, the I-MLPs are interpolated after every N-th optimizer step of
-        the run (counted from its first step), with this epoch's alphas.
+        the run, counted back from its last step (:meth:`is_pull_step`), with this epoch's alphas.
         """
         sweep = self.sweep
         self.prior.train()
@@ -275,7 +337,7 @@ class Trainer:
         prior_sum = torch.zeros((), device=self.device)
         mlp_sum = torch.zeros(self.mlp.num_models, device=self.device)
         alphas = self.alphas(epoch)
-        self.pull_diagnostics = {"drift": None, "gap": None}  # until this epoch's first interpolation
+        self.pull_diagnostics = {"drift": None, "gap": None}  # until this epoch's last pull is measured
         for i, (x, y) in enumerate(self.data.train_batches(sweep.batch_size, self.generator)):
             global_step = epoch * self.steps_per_epoch + i
             if sweep.lr_schedule == "cosine":
@@ -285,7 +347,11 @@ class Trainer:
             prior_loss, mlp_loss = self.train_step(x, y)
             prior_sum += prior_loss * len(y)
             mlp_sum += mlp_loss * len(y)
-            if sweep.interpolate_every != "epoch" and (global_step + 1) % sweep.interpolate_every == 0:
+            if self.first_step_pending:
+                self.measure_first_step()
+            if sweep.interpolate_every != "epoch" and self.is_pull_step(global_step + 1):
+                if global_step + 1 == self.total_steps:
+                    self.evaluate_before_last_pull()
                 self.interpolate(alphas, step=global_step + 1)
             bar.update()
             if i == 0:
@@ -320,6 +386,9 @@ class Trainer:
         self.history.append({"epoch": epoch + 1, "alpha": alphas, "train_loss": mlp_losses, "test_acc": mlp_acc,
                              "prior_train_loss": None if prior_stopped else prior_loss.item(),
                              "prior_test_acc": None if prior_stopped else prior_acc, **self.pull_diagnostics})
+        if last:
+            self.history[-1]["test_acc_before_pull"] = [
+                None if stopped(k, epoch + 1) else acc for k, acc in enumerate(self.accuracy_before_last_pull)]
         if self.sweep.curve_test_subset is not None:
             self.history[-1]["test_images"] = len(self.data.test_labels) if last or self.curve_index is None \
                 else len(self.curve_index)
@@ -341,11 +410,17 @@ class Trainer:
                 "status": self.divergence.status(k, len(self.history)),
                 "history": history,
                 "final": {"test_acc": history[-1]["test_acc"], "prior_test_acc": history[-1]["prior_test_acc"],
+                          "test_acc_before_pull": history[-1]["test_acc_before_pull"],
                           "train_loss": history[-1]["train_loss"]},
                 "sweep_size": len(self.schedules), "wall_time_s": self.train_seconds,
                 "images_per_s": images_per_s, "dataset": dataset, "environment": environment,
             })
         return records
+
+
+def finite_rows(values: list[Tensor]) -> list[list[float | None]]:
+    """Per-layer (K,) tensors as rows [model][layer] of floats, None where not finite (records hold strict JSON)."""
+    return [[v if math.isfinite(v) else None for v in row] for row in torch.stack(values, 1).tolist()]
 
 
 def step(optimizer: torch.optim.Optimizer, loss: Tensor) -> Tensor:

@@ -350,7 +350,9 @@ def test_a_diverging_prior_stops_interpolation_before_it_spreads(tiny_sweep, hea
         assert all(math.isfinite(h["train_loss"]) and h["test_acc"] is not None for h in record["history"])
     # The distance to a NaN prior is not a number: recorded as None (strict JSON); everything else is untouched.
     assert all(None in h["gap"] for h in records[0]["history"])
-    assert records[0]["history"] == [{**h, "prior_test_acc": None, "prior_train_loss": None, "gap": sick["gap"]}
+    touched = ("gap", "gap_start", "prior_along", "drift_along", "first_step_along")  # measured against the prior
+    assert records[0]["history"] == [{**h, "prior_test_acc": None, "prior_train_loss": None,
+                                      **{name: sick[name] for name in touched}}
                                      for h, sick in zip(healthy[0]["history"], records[0]["history"])]
 
 
