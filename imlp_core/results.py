@@ -199,7 +199,7 @@ def to_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
 
 # The columns of :func:`to_frame` (given explicitly when there is no record to take them from).
 FRAME_COLUMNS = ["prior", "dataset", "epochs", "batch_size", "lr", "train_subset", "test_subset", "seed", "layers",
-                 *DEFAULTS, "schedule", "alpha", "k", "label", "test_acc", "prior_test_acc", "train_loss", "status",
+                 *DEFAULTS, "schedule", "alpha", "k", "label", "test_acc", "test_acc_before_pull", "prior_test_acc", "train_loss", "status",
                  "history", "source", "device", "wall_time_s", "images_per_s", "key"]
 
 
