@@ -13,7 +13,6 @@ call per point, through :func:`intervals`) as a band or as error bars, and the f
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -24,14 +23,15 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import MaxNLocator, NullLocator
 
-from imlp_core.interpolate import select_layers
-from imlp_core.models import PRIORS, build_prior
+from imlp_core.models import PRIORS
 from imlp_core.paper import PAPER_EPOCHS
 from imlp_core.paths import figures_dir
 from imlp_core.statistics import (
     CONFIDENCE, Interval, alpha_curves, mlp_accuracy, percent, prior_accuracy, t_interval,
 )
-from imlp_core.verdicts import DEFAULT, NO_RUNS, balance_frame, find_v, interior_constant, predicted_balance
+from imlp_core.verdicts import (
+    DEFAULT, NO_RUNS, balance_frame, find_v, interior_constant, interpolates_head, predicted_balance,
+)
 
 ACCURACY = "test accuracy (%)"
 
@@ -569,27 +569,6 @@ def option_curves_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
     show_x_labels_of_lowest(axes, len(options), "α (log scale; 0 left of the // break)")
     set_figure_title(fig, title, runs, seeds_note(counts))
     return fig
-
-
-@lru_cache(maxsize=None)
-def layer_count(prior: str) -> int:
-    """How many layers (hidden ones and the head) the I-MLP of ``prior`` can interpolate."""
-    return len(build_prior(prior).mlp_spec().widths)
-
-
-def interpolates_head(run: pd.Series) -> bool:
-    """Whether ``run`` pulled its head (the classifier, the I-MLP's last layer) towards the prior's: unless
-    ``head = own``, when its layer selection holds the last layer (always for "all")."""
-    if run.get("head", "interpolated") == "own":
-        return False
-    layers = run.get("layers", "all")
-    if layers is None or (isinstance(layers, float) and math.isnan(layers)) or layers == "all":
-        return True
-    prior = run.get("prior")
-    if prior not in PRIORS:
-        return layers != "first"
-    total = layer_count(prior)
-    return total - 1 in select_layers(layers if isinstance(layers, str) else list(layers), total)
 
 
 def hidden_layer_balance(runs: pd.DataFrame) -> pd.DataFrame:

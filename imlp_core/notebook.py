@@ -63,10 +63,12 @@ class Notebook(Outputs):
     @classmethod
     def start(cls, profile: str | None, experiment: str | None, seed_list: Iterable[int] | None = None,
               seeds: str = "seeds") -> Notebook:
-        """Resolve ``profile`` (None: ``IMLP_PROFILE``), with ``seed_list`` in place of its ``seeds`` field when
-        given, and show what it trains for ``experiment`` (None: every experiment)."""
+        """Resolve ``profile`` (None: ``IMLP_PROFILE``), with ``seed_list`` in place of its ``seeds`` field (or
+        ``"intervals.seeds"``, the interval study's) when given, and show what it trains for ``experiment`` (None: every experiment)."""
         resolved = resolve_profile(profile)
-        if seed_list is not None:
+        if seed_list is not None and seeds == "intervals.seeds":  # notebook 09: the study's own seeds
+            resolved = replace(resolved, intervals=replace(resolved.intervals, seeds=tuple(seed_list)))
+        elif seed_list is not None:
             resolved = replace(resolved, **{seeds: tuple(seed_list)})
         display(Markdown(profile_note(resolved, experiment)))
         return cls(profile=resolved, roles=dataset_roles(resolved))
@@ -140,6 +142,13 @@ def profile_note(profile: Profile, experiment: str | None = None) -> str:
         lines.append(f"- Notebook 08: seeds {list(profile.open_choice_seeds)}; α grid "
                      + ", ".join(f"{a:g}" for a in profile.open_choice_alphas) + "; option values: "
                      + ("all" if profile.open_choice_options is None else ", ".join(profile.open_choice_options)) + ".")
+    if experiment == "intervals":
+        study = profile.intervals
+        lines.append(f"- Notebook 09: seeds {list(study.seeds)}; pulls every "
+                     + ", ".join(str(i) for i in study.intervals) + " (steps, or epoch); Adam lr "
+                     + ", ".join(f"{lr:g}" for lr in study.lrs) + "; α grid " + ", ".join(f"{a:g}" for a in study.alphas)
+                     + (f"; the Mixer every {', '.join(str(i) for i in study.mixer_intervals)} at α "
+                        + ", ".join(f"{a:g}" for a in study.mixer_alphas) if study.mixer_intervals else "") + ".")
     lines.append(f"- {output_note()}")
     if stored_runs_only():
         lines.append(f"\n> **Stored runs only** (`{STORED_ONLY}=1`): nothing is trained here; every run the "

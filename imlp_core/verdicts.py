@@ -22,8 +22,12 @@ at which pull and drift would balance if the drift pointed away from the prior (
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import pandas as pd
+
+from imlp_core.interpolate import select_layers
+from imlp_core.models import PRIORS, build_prior
 
 from imlp_core.paper import (
     DATASET_ROLES, FIGURE_2_EXTREMA, PAPER_NUMBERS, PAPER_TEST_TIME_GAP, TABLE_4, TABLE_5, PaperNumber,
@@ -366,6 +370,27 @@ def verdict_table(runs: pd.DataFrame) -> pd.DataFrame:
                           if (runs["option"] == option).any()}).T
     table.index.name = "option"
     return table
+
+
+@lru_cache(maxsize=None)
+def layer_count(prior: str) -> int:
+    """How many layers (hidden ones and the head) the I-MLP of ``prior`` can interpolate."""
+    return len(build_prior(prior).mlp_spec().widths)
+
+
+def interpolates_head(run: pd.Series) -> bool:
+    """Whether ``run`` pulled its head (the classifier, the I-MLP's last layer) towards the prior's: unless
+    ``head = own``, when its layer selection holds the last layer (always for "all")."""
+    if run.get("head", "interpolated") == "own":
+        return False
+    layers = run.get("layers", "all")
+    if layers is None or (isinstance(layers, float) and math.isnan(layers)) or layers == "all":
+        return True
+    prior = run.get("prior")
+    if prior not in PRIORS:
+        return layers != "first"
+    total = layer_count(prior)
+    return total - 1 in select_layers(layers if isinstance(layers, str) else list(layers), total)
 
 
 def balance_frame(runs: pd.DataFrame) -> pd.DataFrame:

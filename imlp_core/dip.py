@@ -1,0 +1,366 @@
+"""Where the V sits (notebook 09): the dip of Figure 2's alpha curve under each pull interval and learning rate,
+the directional balance of pull and drift, the pull's own cost, and a law for the minimum's alpha.
+
+Algorithm 1 pulls W towards the prior's W_P: W <- (1 - alpha) W + alpha W_P. Between two pulls Adam moves W and
+the prior moves W_P. Along u, the direction from W to W_P after a pull, the gap grows by G = prior_along -
+drift_along in one interval (``Trainer.measure_pull``); the next pull takes it from gap_start + G back to
+(1 - alpha)(gap_start + G). The gap holds still at the **directional balance** alpha* = G / (gap_start + G): a
+settled model has alpha* = alpha; an S-MLP (alpha = 0) has the alpha* at which a pull would just undo what one
+interval of training does along the gap, the alpha where pulls start to bind.
+
+The **law** says where the minimum sits: log10 alpha_min = a + p log10(lr x steps between pulls), fitted by least
+squares over the settings whose V lies beyond the noise of the seeds; alpha_min of a setting is the geometric mean
+of the curve's argmin over bootstrap resamples of its seeds (:func:`imlp_core.statistics.argmin_shares`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from imlp_core.data import TRAIN_IMAGES
+from imlp_core.interpolate import AlphaSchedule
+from imlp_core.paths import repo_root
+from imlp_core.profiles import Profile
+from imlp_core.results import to_frame
+from imlp_core.statistics import (
+    CONFIDENCE, Interval, alpha_curves, argmin_shares, format_interval, paired_differences, percent, t_interval,
+)
+from imlp_core.sweep import SweepConfig
+from imlp_core.train import stored_records
+from imlp_core.verdicts import drop_below_ends, interpolates_head
+
+SETTING = ["prior", "lr", "interpolate_every"]  # the columns that name one setting of the study
+PAPER_STEPS_PER_EPOCH = math.ceil(TRAIN_IMAGES["cifar10"] / 128)  # 391: Appendix E's batch 128 on 50,000 images
+
+
+def steps_between_pulls(run: pd.Series) -> int:
+    """Optimizer steps from one pull to the next: N, or one epoch's steps for ``interpolate_every = "epoch"``."""
+    if run["interpolate_every"] != "epoch":
+        return int(run["interpolate_every"])
+    images = run["train_subset"] if pd.notna(run["train_subset"]) else TRAIN_IMAGES[run["dataset"]]
+    return math.ceil(int(images) / int(run["batch_size"]))
+
+
+def interval_label(every: int | str) -> str:
+    """'every step', 'every 5 steps' or 'every epoch'."""
+    if every == "epoch":
+        return "every epoch"
+    return "every step" if int(every) == 1 else f"every {int(every)} steps"
+
+
+def directional_balance(entry: dict) -> list[float]:
+    """alpha* = G / (gap_start + G) per measured layer of one history entry (NaN where it was not measured)."""
+    names = ("gap_start", "drift_along", "prior_along")
+    if any(entry.get(name) is None for name in names):
+        return []
+    balance = []
+    for gap_start, along, prior_along in zip(*(entry[name] for name in names)):
+        if None in (gap_start, along, prior_along) or gap_start + prior_along - along <= 0:
+            balance.append(math.nan)  # no gap left (alpha = 1), or one that shrank with no pull
+            continue
+        growth = prior_along - along
+        balance.append(growth / (gap_start + growth))
+    return balance
+
+
+def hidden(run: pd.Series, values: list) -> list:
+    """``values`` (one per measured layer) without the head's, where ``run`` pulls its head: the head's numbers
+    measure the readout, not the features the pull shapes (as in notebook 08)."""
+    return values[:-1] if values and interpolates_head(run) else values
+
+
+def balance_frame(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per run (its last epoch): the median over hidden layers of the directional balance alpha* and of
+    the norm ratio drift / gap (notebook 08's), and Adam's first step after the last measured snapshot along u
+    against its mean step over the interval (> 1: the first step moves further along the gap than the rest)."""
+    rows = []
+    for _, run in runs.iterrows():
+        last = run["history"][-1]
+        directional = hidden(run, directional_balance(last))
+        norm = hidden(run, [d / g if d is not None and g else math.nan
+                            for d, g in zip(last.get("drift") or [], last.get("gap") or [])])
+        steps = steps_between_pulls(run)
+        first = hidden(run, last.get("first_step_along") or [])
+        along = hidden(run, last.get("drift_along") or [])
+        ratio = [f / (a / steps) if f is not None and a else math.nan for f, a in zip(first, along)]
+        rows.append({**{c: run[c] for c in SETTING}, "seed": run["seed"], "alpha": run["alpha"],
+                     "directional α*": np.nanmedian(directional) if np.isfinite(directional).any() else math.nan,
+                     "drift / gap": np.nanmedian(norm) if np.isfinite(norm).any() else math.nan,
+                     "first step / mean step": np.nanmedian(ratio) if np.isfinite(ratio).any() else math.nan})
+    return pd.DataFrame(rows, columns=[*SETTING, "seed", "alpha", "directional α*", "drift / gap",
+                                       "first step / mean step"])
+
+
+def interior(curves: pd.DataFrame) -> pd.DataFrame:
+    """The columns 0 < alpha < 1 of per-seed curves."""
+    return curves[[a for a in curves.columns if 0 < a < 1]]
+
+
+def alpha_min(curves: pd.DataFrame) -> tuple[float, float]:
+    """(geometric mean, sd in decades) of the interior argmin of the seed-mean curve over bootstrap resamples."""
+    shares = argmin_shares(interior(curves))
+    if shares.empty:
+        return math.nan, math.nan
+    logs = np.log10(shares.index.to_numpy(float))
+    mean = float((shares.to_numpy() * logs).sum())
+    return 10**mean, float(math.sqrt((shares.to_numpy() * (logs - mean) ** 2).sum()))
+
+
+def modal_alpha(curves: pd.DataFrame) -> float:
+    """The interior alpha that is the minimum in most bootstrap resamples of the seeds."""
+    shares = argmin_shares(interior(curves))
+    return float(shares.idxmax()) if not shares.empty else math.nan
+
+
+def pull_cost(runs: pd.DataFrame, alpha: float) -> Interval:
+    """The last pull's own effect at ``alpha``: per seed accuracy after it minus before it (points), with its
+    interval (``test_acc_before_pull``; runs made before it was recorded have none)."""
+    rows = runs[(runs["alpha"] == alpha) & runs["test_acc_before_pull"].notna()].set_index("seed")
+    return t_interval(paired_differences(percent(rows["test_acc"]), percent(rows["test_acc_before_pull"])))
+
+
+def dip_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per setting (prior, lr, interval): steps between pulls and lr x steps, seeds, the S-MLP's and the
+    prior's accuracy (``prior acc``), the minimum's alpha (modal, and the resample geometric mean with its sd in decades), the
+    drop below both ends there with its interval and whether it is beyond noise (a V), the same drop measured just
+    before the last pull (what training made, apart from the pull), the last pull's own effect there, and the S-MLP's directional balance alpha* (mean over seeds, with its interval)."""
+    rows = []
+    balance = balance_frame(runs)
+    for setting, frame in runs[runs["schedule"] == "constant"].groupby(SETTING, sort=True):
+        curves = alpha_curves(frame)
+        if not {0.0, 1.0} <= set(curves.columns) or interior(curves).empty:
+            continue
+        steps = steps_between_pulls(frame.iloc[0])
+        modal = modal_alpha(curves)
+        geometric, spread = alpha_min(curves)
+        drop = drop_below_ends(frame, modal)
+        before = frame[(frame["alpha"] == modal) & frame["test_acc_before_pull"].notna()].set_index("seed")
+        drop_before = t_interval(paired_differences(percent(before["test_acc_before_pull"]),
+                                                    curves[[0.0, 1.0]].min(axis=1)))
+        in_setting = (balance[SETTING] == pd.Series(setting, index=SETTING)).all(axis=1)
+        smlp_balance = t_interval(balance[in_setting & (balance["alpha"] == 0)]["directional α*"])
+        rows.append({**dict(zip(SETTING, setting)), "interval": interval_label(setting[2]), "steps": steps,
+                     "lr × steps": setting[1] * steps, "seeds": len(curves),
+                     "S-MLP": t_interval(curves[0.0]),
+                     "prior acc": t_interval(percent(frame.groupby("seed")["prior_test_acc"].first())),
+                     "modal α_min": modal, "α_min": geometric, "α_min sd (decades)": spread,
+                     "drop": drop, "V": drop.n >= 2 and drop.high < 0, "drop before pull": drop_before,
+                     "pull effect": pull_cost(frame, modal), "S-MLP α*": smlp_balance})
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Law:
+    """y = intercept + slope x, fitted by least squares on ``n`` points (x, y in log10 units for alpha_min)."""
+
+    slope: float
+    intercept: float
+    slope_interval: tuple[float, float]
+    residual_sd: float
+    n: int
+    x_mean: float
+    x_ss: float  # sum of squared deviations of x
+
+    def predict(self, x: float) -> tuple[float, float, float]:
+        """(prediction, low, high): the ``CONFIDENCE`` prediction interval of a new point at ``x``."""
+        centre = self.intercept + self.slope * x
+        if self.n < 3:
+            return centre, math.nan, math.nan
+        t = stats.t.ppf(0.5 + CONFIDENCE / 2, self.n - 2)
+        half = t * self.residual_sd * math.sqrt(1 + 1 / self.n + (x - self.x_mean) ** 2 / self.x_ss)
+        return centre, centre - half, centre + half
+
+
+def fit_law(x: np.ndarray, y: np.ndarray) -> Law | None:
+    """The least-squares line through (x, y) (``scipy.stats.linregress``); None below three points or one x."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if len(x) < 3 or np.ptp(x) == 0:
+        return None
+    fit = stats.linregress(x, y)
+    t = stats.t.ppf(0.5 + CONFIDENCE / 2, len(x) - 2)
+    residual_sd = math.sqrt(((y - fit.intercept - fit.slope * x) ** 2).sum() / (len(x) - 2))
+    return Law(fit.slope, fit.intercept, (fit.slope - t * fit.stderr, fit.slope + t * fit.stderr), residual_sd,
+               len(x), float(x.mean()), float(((x - x.mean()) ** 2).sum()))
+
+
+def law_points(table: pd.DataFrame) -> pd.DataFrame:
+    """The settings a law is fitted on: those with a V beyond noise, with log10(lr x steps), log10 alpha_min,
+    log10 of the S-MLP's directional balance and the depth."""
+    rows = table[table["V"]]
+    return pd.DataFrame({"lr": rows["lr"], "interval": rows["interval"], "x": np.log10(rows["lr × steps"]),
+                         "log α_min": np.log10(rows["α_min"]),
+                         "log α*": np.log10([b.mean for b in rows["S-MLP α*"]]),
+                         "depth": [d.mean for d in rows["drop"]]})
+
+
+def out_of_sample(table: pd.DataFrame, fit_lr: float) -> pd.DataFrame:
+    """Fit on the settings at ``fit_lr``, predict the others: per held-out setting the measured log10 alpha_min,
+    what the law in lr x steps predicts (with its interval), and what the S-MLP's directional balance predicts
+    (alpha_min = c alpha*, c fitted on the same settings), and the constant baseline (the mean of the fitted)."""
+    points = law_points(table)
+    train, test = points[points["lr"] == fit_lr], points[points["lr"] != fit_lr]
+    law = fit_law(train["x"], train["log α_min"])
+    offset = float((train["log α_min"] - train["log α*"]).mean()) if len(train) else math.nan
+    rows = []
+    for _, point in test.iterrows():
+        centre, low, high = law.predict(point["x"]) if law else (math.nan,) * 3
+        rows.append({"lr": point["lr"], "interval": point["interval"], "measured": point["log α_min"],
+                     "law": centre, "law low": low, "law high": high, "balance": point["log α*"] + offset,
+                     "constant": float(train["log α_min"].mean()) if len(train) else math.nan})
+    return pd.DataFrame(rows, columns=["lr", "interval", "measured", "law", "law low", "law high", "balance",
+                                       "constant"])
+
+
+def prediction_errors(held_out: pd.DataFrame) -> dict[str, float]:
+    """Root-mean-square error in decades of each predictor of :func:`out_of_sample`, and how many held-out
+    settings fall inside the law's prediction interval."""
+    errors = {name: float(np.sqrt(((held_out[name] - held_out["measured"]) ** 2).mean()))
+              for name in ("law", "balance", "constant")} if len(held_out) else {}
+    inside = ((held_out["law low"] <= held_out["measured"]) & (held_out["measured"] <= held_out["law high"])).sum()
+    return {**errors, "inside": int(inside), "held out": len(held_out)}
+
+
+def paper_prediction(table: pd.DataFrame, lr: float = 1e-4, steps_per_epoch: int = PAPER_STEPS_PER_EPOCH
+                     ) -> pd.DataFrame:
+    """What the law, fitted on every setting with a V, predicts at Appendix E's lr for per-step and per-epoch
+    pulls: alpha_min with its prediction interval (a factor), and the depth from a line in the same x."""
+    points = law_points(table)
+    where, depth = fit_law(points["x"], points["log α_min"]), fit_law(points["x"], points["depth"])
+    rows = []
+    for name, steps in (("every step", 1), ("every epoch", steps_per_epoch)):
+        x = math.log10(lr * steps)
+        centre, low, high = where.predict(x) if where else (math.nan,) * 3
+        d_centre, d_low, d_high = depth.predict(x) if depth else (math.nan,) * 3
+        rows.append({"pulls": name, "lr × steps": lr * steps, "α_min": 10**centre, "α_min low": 10**low,
+                     "α_min high": 10**high, "depth": d_centre, "depth low": d_low, "depth high": d_high,
+                     "extrapolated": not points.empty and not points["x"].min() <= x <= points["x"].max()})
+    return pd.DataFrame(rows)
+
+
+def dip_markdown(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`dip_table` as the strings notebook 09 writes to ``results/09_dip.md``."""
+    return pd.DataFrame({
+        "prior": table["prior"], "lr": table["lr"].map("{:g}".format), "pulls": table["interval"],
+        "lr × steps": table["lr × steps"].map("{:.2g}".format),
+        "S-MLP (%)": table["S-MLP"].map(format_interval), "prior (%)": table["prior acc"].map(format_interval),
+        "minimum at α": table["modal α_min"].map("{:g}".format),
+        "α_min (resamples)": [f"{a:.2g} (± {s:.2f} decades)" for a, s in zip(table["α_min"], table["α_min sd (decades)"])],
+        "drop below both ends (points)": table["drop"].map(lambda d: format_interval(d, signed=True)),
+        "V beyond noise": table["V"].map({True: "yes", False: "no"}),
+        "drop just before the last pull": table["drop before pull"].map(lambda d: format_interval(d, signed=True)),
+        "last pull's effect (points)": table["pull effect"].map(lambda d: format_interval(d, signed=True)),
+        "S-MLP's directional α*": table["S-MLP α*"].map(lambda b: format_interval(b, digits=3)),
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# The paper-scale test and what notebook 09 says
+
+PAPER_TEST_STORE = Path("results") / "paper-h100" / "results" / "runs"  # where the GPU's records are committed
+
+
+def paper_test_runs(profile: Profile, store: Path | None = None) -> pd.DataFrame:
+    """The records of the paper-scale test (``profile.intervals`` of the ``paper`` profile on CIFAR-10) that
+    ``store`` (default :data:`PAPER_TEST_STORE`) holds; trains nothing."""
+    store = store if store is not None else repo_root() / PAPER_TEST_STORE
+    study, budget, records = profile.intervals, profile.budget("intervals"), []
+    for seed in study.seeds:
+        for interval in study.intervals:
+            options = {} if interval == "epoch" else {"interpolate_every": interval}
+            sweep = SweepConfig("cnn", profile.datasets[0], budget.epochs, lr=study.lrs[0], seed=seed,
+                                train_subset=budget.train_subset, test_subset=budget.test_subset,
+                                curve_test_subset=budget.curve_test_subset, **options)
+            records += stored_records(sweep, [AlphaSchedule("constant", a) for a in study.alphas], store)
+    return to_frame(records)
+
+
+def first_step_table(runs: pd.DataFrame, alphas: tuple[float, ...] = (0.0, 0.1, 0.3)) -> pd.DataFrame:
+    """Adam's first step after a pull along u against its mean step over the interval (median over hidden layers,
+    mean over seeds with its interval), for intervals of more than one step, at ``alphas``: above 1, the first
+    step moves further along the gap than the interval's average; negative, it moves away from the prior."""
+    balance = balance_frame(runs[runs["alpha"].isin(alphas) & (runs["interpolate_every"] != 1)])
+    rows = []
+    for (prior, lr, every), frame in balance.groupby(SETTING, sort=True):
+        row = {"prior": prior, "lr": f"{lr:g}", "pulls": interval_label(every)}
+        for alpha in alphas:
+            row[f"α = {alpha:g}"] = format_interval(t_interval(frame[frame["alpha"] == alpha]["first step / mean step"]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def settled_ratios(runs: pd.DataFrame, lowest: float = 0.1) -> dict[str, Interval]:
+    """For models pulled at lowest <= alpha < 1 after every step (settled after ~200 pulls: 0.9^200 ~ 0), the ratio
+    of balance to alpha, directional and by norms (per seed the mean over those models, then over seeds with its
+    interval): 1 where the measure is right."""
+    chosen = runs[(runs["interpolate_every"] == 1) & (runs["alpha"] >= lowest) & (runs["alpha"] < 1)]
+    balance = balance_frame(chosen)
+    return {name: t_interval((balance[name] / balance["alpha"]).groupby(balance["seed"]).mean())
+            for name in ("directional α*", "drift / gap")}
+
+
+def dip_findings(table: pd.DataFrame, held_out: pd.DataFrame, prediction: pd.DataFrame, law: Law | None,
+                 settled: dict[str, Interval], tested: pd.DataFrame) -> str:
+    """Notebook 09's conclusions as Markdown, every sentence drawn from the numbers."""
+    cnn = table[table["prior"] == "cnn"]
+    lines = []
+    with_v = cnn[cnn["V"]]
+    lines.append(f"- **A V beyond noise** in {len(with_v)} of {len(cnn)} S-CNN settings: "
+                 + ("; ".join(f"lr {r['lr']:g} {r['interval']} at α = {r['modal α_min']:g} "
+                              f"({format_interval(r['drop'], signed=True)} points)" for _, r in with_v.iterrows())
+                    or "none") + ".")
+    for lr, rows in cnn.groupby("lr"):
+        lines.append(f"- **lr {lr:g}**, where each interval's curve turns (the α that is the minimum in most "
+                     "resamples): " + ", ".join(f"{r['interval']} {r['modal α_min']:g}" for _, r in rows.iterrows()) + ".")
+    if law is None:
+        lines.append("- **The law**: fewer than three settings have a V beyond noise, so no law is fitted.")
+    else:
+        low, high = law.slope_interval
+        moves = "does not move measurably with" if low <= 0 <= high else "grows with" if low > 0 else "falls with"
+        lines.append(f"- **The law**: log10 α_min = {law.intercept:.2f} + {law.slope:.2f} log10(lr × steps), slope 95 % "
+                     f"interval [{low:.2f}, {high:.2f}] on {law.n} settings: the minimum's α {moves} lr × steps "
+                     f"between pulls.")
+    errors = prediction_errors(held_out)
+    if errors.get("held out"):
+        lines.append(f"- **Out of sample** (fitted on lr {table['lr'].max():g}, predicting the {errors['held out']} other "
+                     f"settings with a V): root-mean-square error {errors['law']:.2f} decades for the law, "
+                     f"{errors['balance']:.2f} for the S-MLP's directional balance, {errors['constant']:.2f} for a "
+                     f"constant; {errors['inside']} of {errors['held out']} inside the law's 95 % prediction interval.")
+    else:
+        lines.append("- **Out of sample**: no setting at the second learning rate has a V beyond noise to predict.")
+    directional, norm = settled.get("directional α*"), settled.get("drift / gap")
+    if directional is not None and directional.n:
+        lines.append(f"- **Settled models** (pulled every step at 0.1 ≤ α < 1): balance / α is "
+                     f"{format_interval(directional)} for the directional balance and {format_interval(norm)} for "
+                     "notebook 08's norm ratio; 1 means the measure puts a settled model on the diagonal.")
+    effects = cnn[[d.n > 0 for d in cnn["pull effect"]]]
+    if len(effects):
+        lines.append("- **The last pull's own effect** at each setting's minimum (after − before, points): "
+                     + "; ".join(f"lr {r['lr']:g} {r['interval']}: {format_interval(r['pull effect'], signed=True)}"
+                                 for _, r in effects.iterrows()) + ".")
+    mixer = table[table["prior"] == "mixer"]
+    if len(mixer) >= 2:
+        lines.append("- **The Mixer prior**: " + "; ".join(
+            f"{r['interval']}: turns at α = {r['modal α_min']:g}, drop {format_interval(r['drop'], signed=True)}"
+            f" ({'V beyond noise' if r['V'] else 'no V beyond noise'})" for _, r in mixer.iterrows()) + ".")
+    for _, row in prediction.iterrows():
+        if not math.isfinite(row['α_min']):
+            lines.append(f"- **No prediction at the paper's scale** for {row['pulls']} pulls: there is no law to make it.")
+            continue
+        lines.append(f"- **Predicted at the paper's scale**, {row['pulls']} (lr × steps = {row['lr × steps']:.2g}"
+                     f"{', extrapolated' if row['extrapolated'] else ''}): α_min ≈ {row['α_min']:.2g} "
+                     f"[{row['α_min low']:.2g}, {row['α_min high']:.2g}], depth "
+                     f"{row['depth']:+.1f} [{row['depth low']:+.1f}, {row['depth high']:+.1f}] points.")
+    per_step = tested[tested["interpolate_every"] == 1] if len(tested) else tested
+    lines.append("- **The paper-scale test**: " + (
+        f"{per_step['seed'].nunique()} seed(s) of per-step pulls are stored in `{PAPER_TEST_STORE.as_posix()}`; "
+        "their curve is shown above." if len(per_step) else
+        "not run yet (no GPU has run the per-step sweeps): the prediction is untested."))
+    return "\n".join(lines)
