@@ -36,7 +36,7 @@ reproduce: $(STAMP)
 test: $(STAMP) $(NODE_STAMP) clean-test
 	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest tests -m "not browser"
 	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest --nbval -p no:randomly notebooks/01_conv_to_dense.ipynb notebooks/02_mixer_to_dense.ipynb
-	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest --nbval-lax notebooks/03_*.ipynb notebooks/04_*.ipynb notebooks/05_*.ipynb notebooks/06_*.ipynb notebooks/07_*.ipynb notebooks/08_*.ipynb
+	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest --nbval-lax notebooks/03_*.ipynb notebooks/04_*.ipynb notebooks/05_*.ipynb notebooks/06_*.ipynb notebooks/07_*.ipynb notebooks/08_*.ipynb notebooks/09_*.ipynb
 	@# The notebooks in JupyterLab in Chromium, after nbval so that notebook 03 reads the smoke runs trained above.
 	@command -v chromium >/dev/null 2>&1 || echo "make test: Chromium is not installed (apt-get install chromium \
 	chromium-driver): the browser tests $(if $(filter true,$(CI)),fail (CI=true),are skipped)."

@@ -52,6 +52,7 @@ NOTEBOOKS = (
     "06_first_layer",
     "07_paper_comparison",
     "08_open_choices",
+    "09_where_the_v_sits",
 )
 KERNEL = "imlp"
 # tqdm's bars in a cell's stderr: kept on the terminal (streamed there while running), not in the notebook.
