@@ -364,3 +364,18 @@ def dip_findings(table: pd.DataFrame, held_out: pd.DataFrame, prediction: pd.Dat
         "their curve is shown above." if len(per_step) else
         "not run yet (no GPU has run the per-step sweeps): the prediction is untested."))
     return "\n".join(lines)
+
+
+def prediction_markdown(prediction: pd.DataFrame) -> str:
+    """The README's statement of the paper-scale prediction (between ``<!-- prediction -->`` markers), from
+    ``results/09_prediction.csv``: what the law predicts and what would refute it."""
+    lines = ["<!-- prediction -->", "| pulls at lr 1e-4 | lr × steps | α of the minimum (95 % prediction interval) | "
+             "depth below both ends, points (95 % prediction interval) |", "|---|---|---|---|"]
+    for _, row in prediction.iterrows():
+        if not math.isfinite(row["α_min"]):
+            lines.append(f"| {row['pulls']} | {row['lr × steps']:.2g} | no law to predict it | — |")
+            continue
+        lines.append(f"| {row['pulls']} | {row['lr × steps']:.2g}{' (extrapolated)' if row['extrapolated'] else ''} | "
+                     f"{row['α_min']:.2g} [{row['α_min low']:.2g}, {row['α_min high']:.2g}] | "
+                     f"{row['depth']:+.1f} [{row['depth low']:+.1f}, {row['depth high']:+.1f}] |")
+    return "\n".join([*lines, "<!-- /prediction -->"])

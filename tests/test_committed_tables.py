@@ -69,3 +69,21 @@ def test_the_readme_headline_is_the_committed_claim_tables():
     assert block in (REPO / "README.md").read_text(), (
         "README.md's headline no longer matches results/07_claims.csv and results/paper-h100/results/07_claims.csv: "
         "paste imlp_core.findings.headline_markdown(<repo>) into it")
+
+
+def test_notebook_09s_tables_and_the_readme_prediction_follow_from_the_committed_records(monkeypatch):
+    """Notebook 09 (cpu store only): its per-setting table and the paper-scale prediction, and the README's
+    statement of that prediction."""
+    from imlp_core import dip
+    from imlp_core.experiments import interval_sweep
+
+    monkeypatch.setenv("IMLP_OUTPUT_DIR", str(REPO))
+    monkeypatch.setenv(STORED_ONLY, "1")
+    profile = resolve_profile("cpu")
+    table = dip.dip_table(interval_sweep(profile, profile.datasets[0], progress=False))
+    prediction = dip.paper_prediction(table[table["prior"] == "cnn"])
+    for name, derived in (("09_dip", dip.dip_markdown(table)), ("09_prediction", prediction.round(4))):
+        committed = REPO / "results" / f"{name}.csv"
+        assert derived.to_csv(index=False) == committed.read_text(), f"{name} no longer follows from the records"
+    assert dip.prediction_markdown(pd.read_csv(REPO / "results" / "09_prediction.csv")) in (REPO / "README.md").read_text(), (
+        "README.md's paper-scale prediction is not results/09_prediction.csv: paste dip.prediction_markdown into it")
