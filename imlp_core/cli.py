@@ -117,15 +117,18 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
         parser.error(str(error))
     if unknown := [name for name in args.experiments if name not in profile.budgets]:
         parser.error(f"unknown experiments {unknown}; choose from {', '.join(profile.budgets)}")
-    if options and "open_choices" in (args.experiments or profile.budgets):
-        parser.error("open_choices runs every open choice itself; give the option flags only with other experiments")
-    all_seeds = (*profile.seeds, *profile.open_choice_seeds)
+    runs_own_options = {"open_choices": "every open choice", "intervals": "every pull interval of its study"}
+    if clashing := [name for name in runs_own_options if options and name in (args.experiments or profile.budgets)]:
+        parser.error(f"{clashing[0]} runs {runs_own_options[clashing[0]]} itself; give the option flags only with other "
+                     f"experiments")
+    all_seeds = (*profile.seeds, *profile.open_choice_seeds, *profile.intervals.seeds)
     for name, chosen, known in (("datasets", args.datasets, profile.datasets), ("seeds", args.seeds, all_seeds)):
         unknown = set(chosen or ()) - set(known)
         if unknown:
             parser.error(f"{name} {sorted(unknown)} are not in profile {profile.name!r} ({sorted(set(known))})")
-    if args.seeds:
-        profile = replace(profile, seeds=tuple(args.seeds), open_choice_seeds=tuple(args.seeds))
+    if args.seeds:  # every experiment's seeds, notebook 08's and 09's included
+        seeds = tuple(args.seeds)
+        profile = replace(profile, seeds=seeds, open_choice_seeds=seeds, intervals=replace(profile.intervals, seeds=seeds))
     names, datasets = args.experiments or list(profile.budgets), args.datasets or profile.datasets
     chosen = {"options": options} if options else {}
     sweeps = plan.profile_plan(profile, names, datasets, **chosen)

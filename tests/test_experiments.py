@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from conftest import CNN_ALPHAS, CNN_SWEEP, copy_store
-from imlp_core import cli, devices, experiments, notebook, trainer
+from imlp_core import cli, devices, executors, experiments, notebook, trainer
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import IMLP, build_prior
 from imlp_core.profiles import PROFILES, Budget
@@ -58,6 +58,22 @@ def test_experiments_cli_refuses_seeds_outside_the_profile(capsys):
     with pytest.raises(SystemExit):
         cli.experiments_command(["cnn", "--profile", "smoke", "--seeds", "7"])
     assert "seeds [7] are not in profile 'smoke'" in capsys.readouterr().err
+
+
+def test_experiments_cli_seeds_choose_the_interval_studys_seeds(monkeypatch, capsys):
+    """--seeds picks notebook 09's seeds too (a seed that only its study has is accepted); the study runs its own
+    pull intervals, so an option flag beside it is refused."""
+    planned = []
+    monkeypatch.setattr(executors, "run_plan", lambda sweeps, *args, **kwargs: planned.extend(sweeps))
+    monkeypatch.setattr(experiments, "run_sweep", lambda *args, **kwargs: [])
+    smoke, study = PROFILES["smoke"], PROFILES["smoke"].intervals
+    assert 1 in study.seeds and 1 not in (*smoke.seeds, *smoke.open_choice_seeds)
+    cli.experiments_command(["intervals", "--profile", "smoke", "--datasets", "synthetic", "--seeds", "1"])
+    assert {p.sweep.seed for p in planned} == {1}
+    assert len(planned) == len(study.intervals) * len(study.lrs) + len(study.mixer_intervals)
+    with pytest.raises(SystemExit):
+        cli.experiments_command(["intervals", "--profile", "smoke", "--interpolate-every", "1"])
+    assert "intervals runs every pull interval of its study itself" in capsys.readouterr().err
 
 
 def test_the_default_precision_keeps_the_record_keys_and_bf16_changes_them():
