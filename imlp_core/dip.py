@@ -201,20 +201,25 @@ def law_points(table: pd.DataFrame) -> pd.DataFrame:
                          "depth": [d.mean for d in rows["drop"]]})
 
 
-def out_of_sample(table: pd.DataFrame, fit_lr: float) -> pd.DataFrame:
-    """Fit on the settings at ``fit_lr``, predict the others: per held-out setting the measured log10 alpha_min,
-    what the law in lr x steps predicts (with its interval), and what the S-MLP's directional balance predicts
-    (alpha_min = c alpha*, c fitted on the same settings), and the constant baseline (the mean of the fitted)."""
-    points = law_points(table)
-    train, test = points[points["lr"] == fit_lr], points[points["lr"] != fit_lr]
-    law = fit_law(train["x"], train["log α_min"])
-    offset = float((train["log α_min"] - train["log α*"]).mean()) if len(train) else math.nan
+def out_of_sample(table: pd.DataFrame, fit_lr: float | None = None) -> pd.DataFrame:
+    """Each setting with a V predicted from settings it is not among: with ``fit_lr``, from those at that learning
+    rate (the others are predicted); without, leaving one setting out at a time. Per predicted setting: the measured
+    log10 alpha_min, what the law in lr x steps predicts (with its 95 % interval), what the S-MLP's directional
+    balance predicts (alpha_min = c alpha*, c fitted on the same settings), and a constant (their mean)."""
+    points = law_points(table).reset_index(drop=True)
+    if fit_lr is not None:
+        splits = [(points[points["lr"] == fit_lr], points[points["lr"] != fit_lr])]
+    else:
+        splits = [(points.drop(index=i), points.loc[[i]]) for i in points.index]
     rows = []
-    for _, point in test.iterrows():
-        centre, low, high = law.predict(point["x"]) if law else (math.nan,) * 3
-        rows.append({"lr": point["lr"], "interval": point["interval"], "measured": point["log α_min"],
-                     "law": centre, "law low": low, "law high": high, "balance": point["log α*"] + offset,
-                     "constant": float(train["log α_min"].mean()) if len(train) else math.nan})
+    for train, test in splits:
+        law = fit_law(train["x"], train["log α_min"])
+        offset = float((train["log α_min"] - train["log α*"]).mean()) if len(train) else math.nan
+        for _, point in test.iterrows():
+            centre, low, high = law.predict(point["x"]) if law else (math.nan,) * 3
+            rows.append({"lr": point["lr"], "interval": point["interval"], "measured": point["log α_min"],
+                         "law": centre, "law low": low, "law high": high, "balance": point["log α*"] + offset,
+                         "constant": float(train["log α_min"].mean()) if len(train) else math.nan})
     return pd.DataFrame(rows, columns=["lr", "interval", "measured", "law", "law low", "law high", "balance",
                                        "constant"])
 
@@ -222,10 +227,11 @@ def out_of_sample(table: pd.DataFrame, fit_lr: float) -> pd.DataFrame:
 def prediction_errors(held_out: pd.DataFrame) -> dict[str, float]:
     """Root-mean-square error in decades of each predictor of :func:`out_of_sample`, and how many held-out
     settings fall inside the law's prediction interval."""
-    errors = {name: float(np.sqrt(((held_out[name] - held_out["measured"]) ** 2).mean()))
-              for name in ("law", "balance", "constant")} if len(held_out) else {}
+    known = held_out.dropna(subset=["law"])
+    errors = {name: float(np.sqrt(((known[name] - known["measured"]) ** 2).mean()))
+              for name in ("law", "balance", "constant")} if len(known) else {}
     inside = ((held_out["law low"] <= held_out["measured"]) & (held_out["measured"] <= held_out["law high"])).sum()
-    return {**errors, "inside": int(inside), "held out": len(held_out)}
+    return {**errors, "inside": int(inside), "held out": len(known)}
 
 
 def paper_prediction(table: pd.DataFrame, lr: float = 1e-4, steps_per_epoch: int = PAPER_STEPS_PER_EPOCH
@@ -306,9 +312,10 @@ def settled_ratios(runs: pd.DataFrame, lowest: float = 0.1) -> dict[str, Interva
             for name in ("directional α*", "drift / gap")}
 
 
-def dip_findings(table: pd.DataFrame, held_out: pd.DataFrame, prediction: pd.DataFrame, law: Law | None,
+def dip_findings(table: pd.DataFrame, held_out: dict[str, pd.DataFrame], prediction: pd.DataFrame, law: Law | None,
                  settled: dict[str, Interval], tested: pd.DataFrame) -> str:
-    """Notebook 09's conclusions as Markdown, every sentence drawn from the numbers."""
+    """Notebook 09's conclusions as Markdown, every sentence drawn from the numbers; ``held_out``: each
+    out-of-sample check (:func:`out_of_sample`) by name."""
     cnn = table[table["prior"] == "cnn"]
     lines = []
     with_v = cnn[cnn["V"]]
@@ -327,14 +334,15 @@ def dip_findings(table: pd.DataFrame, held_out: pd.DataFrame, prediction: pd.Dat
         lines.append(f"- **The law**: log10 α_min = {law.intercept:.2f} + {law.slope:.2f} log10(lr × steps), slope 95 % "
                      f"interval [{low:.2f}, {high:.2f}] on {law.n} settings: the minimum's α {moves} lr × steps "
                      f"between pulls.")
-    errors = prediction_errors(held_out)
-    if errors.get("held out"):
-        lines.append(f"- **Out of sample** (fitted on lr {table['lr'].max():g}, predicting the {errors['held out']} other "
-                     f"settings with a V): root-mean-square error {errors['law']:.2f} decades for the law, "
-                     f"{errors['balance']:.2f} for the S-MLP's directional balance, {errors['constant']:.2f} for a "
-                     f"constant; {errors['inside']} of {errors['held out']} inside the law's 95 % prediction interval.")
-    else:
-        lines.append("- **Out of sample**: no setting at the second learning rate has a V beyond noise to predict.")
+    for name, frame in held_out.items():
+        errors = prediction_errors(frame)
+        if errors.get("held out"):
+            lines.append(f"- **Out of sample, {name}**: root-mean-square error {errors['law']:.2f} decades for the law, "
+                         f"{errors['balance']:.2f} for the S-MLP's directional balance, {errors['constant']:.2f} for a "
+                         f"constant; {errors['inside']} of {errors['held out']} inside the law's 95 % prediction "
+                         "interval.")
+        else:
+            lines.append(f"- **Out of sample, {name}**: too few settings with a V beyond noise to fit on and predict.")
     directional, norm = settled.get("directional α*"), settled.get("drift / gap")
     if directional is not None and directional.n:
         lines.append(f"- **Settled models** (pulled every step at 0.1 ≤ α < 1): balance / α is "
@@ -358,12 +366,31 @@ def dip_findings(table: pd.DataFrame, held_out: pd.DataFrame, prediction: pd.Dat
                      f"{', extrapolated' if row['extrapolated'] else ''}): α_min ≈ {row['α_min']:.2g} "
                      f"[{row['α_min low']:.2g}, {row['α_min high']:.2g}], depth "
                      f"{row['depth']:+.1f} [{row['depth low']:+.1f}, {row['depth high']:+.1f}] points.")
-    per_step = tested[tested["interpolate_every"] == 1] if len(tested) else tested
-    lines.append("- **The paper-scale test**: " + (
-        f"{per_step['seed'].nunique()} seed(s) of per-step pulls are stored in `{PAPER_TEST_STORE.as_posix()}`; "
-        "their curve is shown above." if len(per_step) else
-        "not run yet (no GPU has run the per-step sweeps): the prediction is untested."))
+    lines += paper_scale_lines(tested, prediction)
     return "\n".join(lines)
+
+
+def paper_scale_lines(tested: pd.DataFrame, prediction: pd.DataFrame) -> list[str]:
+    """What the stored paper-scale runs say of the prediction: per interval, where the curve turns and how deep,
+    against the predicted interval; per-epoch runs made before the prediction are marked so (not a test)."""
+    table = dip_table(tested) if len(tested) else pd.DataFrame()
+    lines = []
+    for _, row in prediction.iterrows():
+        every = 1 if row["pulls"] == "every step" else "epoch"
+        found = table[table["interpolate_every"] == every] if len(table) else table
+        before = " (run before the prediction was made: a check, not a test)" if every == "epoch" else ""
+        if found.empty:
+            lines.append(f"- **Paper scale, {row['pulls']}**: not run yet (no GPU has run it): the prediction is "
+                         "untested." if every == 1 else f"- **Paper scale, {row['pulls']}**: no stored runs.")
+            continue
+        measured = found.iloc[0]
+        inside = row["α_min low"] <= measured["modal α_min"] <= row["α_min high"]
+        lines.append(f"- **Paper scale, {row['pulls']}**{before}: {measured['seeds']} seed(s); the curve turns at α = "
+                     f"{measured['modal α_min']:g} (drop {format_interval(measured['drop'], signed=True)} points, "
+                     f"{'a V beyond noise' if measured['V'] else 'no V beyond noise'}), "
+                     + (f"{'inside' if inside else 'outside'} the predicted [{row['α_min low']:.2g}, "
+                        f"{row['α_min high']:.2g}]." if math.isfinite(row["α_min"]) else "with no prediction to meet."))
+    return lines
 
 
 def prediction_markdown(prediction: pd.DataFrame) -> str:

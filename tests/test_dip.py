@@ -99,6 +99,8 @@ def test_out_of_sample_the_law_predicts_the_other_learning_rate_when_it_holds():
     errors = dip.prediction_errors(held_out)
     assert errors["held out"] == 5 and errors["law"] < 0.05 < errors["constant"]
     assert errors["balance"] < 0.05  # alpha_min = 3 alpha* everywhere: the balance predicts it too
+    loo = dip.prediction_errors(dip.out_of_sample(table))  # each of the 10 from the other 9
+    assert loo["held out"] == 10 and loo["law"] < 0.05 < loo["constant"] and loo["inside"] >= 9
     prediction = dip.paper_prediction(table)
     per_step = prediction.set_index("pulls").loc["every step"]
     assert per_step["α_min low"] < law(1e-4, 1) < per_step["α_min high"] and per_step["extrapolated"]
