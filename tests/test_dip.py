@@ -113,3 +113,21 @@ def test_settled_ratios_are_per_seed_means():
     ratios = dip.settled_ratios(pd.DataFrame(rows))
     assert ratios["directional α*"].n == 3 and ratios["drift / gap"].n == 3
     assert ratios["drift / gap"].mean == pytest.approx((0.2 / 0.1 + 0.2 / 0.3) / 2)
+
+
+def test_the_findings_say_where_the_v_sits_and_that_the_prediction_is_untested_without_gpu_runs():
+    law = lambda lr, steps: 10 ** (0.2 + 0.5 * math.log10(lr * steps))
+    table = law_table({(1e-3, steps): law(1e-3, steps) * (1.05 if steps % 2 else 0.95) for steps in (1, 2, 5, 10, 40)})
+    points = dip.law_points(table)
+    fitted = dip.fit_law(points["x"], points["log α_min"])
+    table["modal α_min"] = table["α_min"]
+    from imlp_core.statistics import Interval
+    table["pull effect"] = [Interval(math.nan, math.nan, math.nan, 0)] * len(table)
+    prediction = dip.paper_prediction(table)
+    text = dip.dip_findings(table, {"leaving one out": dip.out_of_sample(table)}, prediction, fitted, {},
+                            pd.DataFrame())
+    assert "A V beyond noise** in 5 of 5 S-CNN settings" in text
+    assert "the minimum's α grows with lr × steps" in text
+    assert "Paper scale, every step**: not run yet" in text and "the prediction is untested" in text
+    per_step = prediction.set_index("pulls").loc["every step"]
+    assert f"α_min ≈ {per_step['α_min']:.2g} [{per_step['α_min low']:.2g}, {per_step['α_min high']:.2g}]" in text
