@@ -39,12 +39,20 @@ SETTING = ["prior", "lr", "interpolate_every"]  # the columns that name one sett
 PAPER_STEPS_PER_EPOCH = math.ceil(TRAIN_IMAGES["cifar10"] / 128)  # 391: Appendix E's batch 128 on 50,000 images
 
 
-def steps_between_pulls(run: pd.Series) -> int:
-    """Optimizer steps from one pull to the next: N, or one epoch's steps for ``interpolate_every = "epoch"``."""
-    if run["interpolate_every"] != "epoch":
-        return int(run["interpolate_every"])
+def steps_per_epoch(run: pd.Series) -> int:
+    """Optimizer steps in one epoch of ``run``: its training images over its batch size, rounded up."""
     images = run["train_subset"] if pd.notna(run["train_subset"]) else TRAIN_IMAGES[run["dataset"]]
     return math.ceil(int(images) / int(run["batch_size"]))
+
+
+def steps_between_pulls(run: pd.Series) -> int:
+    """Optimizer steps from one pull to the next: N, or one epoch's steps for ``interpolate_every = "epoch"``."""
+    return steps_per_epoch(run) if run["interpolate_every"] == "epoch" else int(run["interpolate_every"])
+
+
+def pulls_in_run(run: pd.Series) -> float:
+    """How many times ``run`` was pulled over its training (every run ends on a pull)."""
+    return run["epochs"] * steps_per_epoch(run) / steps_between_pulls(run)
 
 
 def interval_label(every: int | str) -> str:
@@ -166,14 +174,17 @@ class Law:
     n: int
     x_mean: float
     x_ss: float  # sum of squared deviations of x
+    flat: bool = False  # fitted as a constant (slope 0, one parameter)
 
     def predict(self, x: float) -> tuple[float, float, float]:
         """(prediction, low, high): the ``CONFIDENCE`` prediction interval of a new point at ``x``."""
         centre = self.intercept + self.slope * x
-        if self.n < 3:
+        parameters = 1 if self.flat else 2
+        if self.n <= parameters:
             return centre, math.nan, math.nan
-        t = stats.t.ppf(0.5 + CONFIDENCE / 2, self.n - 2)
-        half = t * self.residual_sd * math.sqrt(1 + 1 / self.n + (x - self.x_mean) ** 2 / self.x_ss)
+        t = stats.t.ppf(0.5 + CONFIDENCE / 2, self.n - parameters)
+        spread = 0.0 if self.flat else (x - self.x_mean) ** 2 / self.x_ss
+        half = t * self.residual_sd * math.sqrt(1 + 1 / self.n + spread)
         return centre, centre - half, centre + half
 
 
@@ -189,6 +200,24 @@ def fit_law(x: np.ndarray, y: np.ndarray) -> Law | None:
     residual_sd = math.sqrt(((y - fit.intercept - fit.slope * x) ** 2).sum() / (len(x) - 2))
     return Law(fit.slope, fit.intercept, (fit.slope - t * fit.stderr, fit.slope + t * fit.stderr), residual_sd,
                len(x), float(x.mean()), float(((x - x.mean()) ** 2).sum()))
+
+
+def fit_constant(y: np.ndarray) -> Law | None:
+    """The flat law y = mean (slope 0): what the data support where the fitted slope's interval holds 0. Its
+    prediction interval is mean ± t s sqrt(1 + 1/n) at every x; None below two points."""
+    y = np.asarray(y, float)
+    y = y[np.isfinite(y)]
+    if len(y) < 2:
+        return None
+    return Law(0.0, float(y.mean()), (0.0, 0.0), float(y.std(ddof=1)), len(y), 0.0, math.inf, flat=True)
+
+
+def supported_law(x: np.ndarray, y: np.ndarray) -> Law | None:
+    """The line through (x, y) where its slope's 95 % interval excludes 0, else the flat law (:func:`fit_constant`)."""
+    line = fit_law(x, y)
+    if line is not None and not line.slope_interval[0] <= 0 <= line.slope_interval[1]:
+        return line
+    return fit_constant(y)
 
 
 def law_points(table: pd.DataFrame) -> pd.DataFrame:
@@ -213,7 +242,7 @@ def out_of_sample(table: pd.DataFrame, fit_lr: float | None = None) -> pd.DataFr
         splits = [(points.drop(index=i), points.loc[[i]]) for i in points.index]
     rows = []
     for train, test in splits:
-        law = fit_law(train["x"], train["log α_min"])
+        law = supported_law(train["x"], train["log α_min"])
         offset = float((train["log α_min"] - train["log α*"]).mean()) if len(train) else math.nan
         for _, point in test.iterrows():
             centre, low, high = law.predict(point["x"]) if law else (math.nan,) * 3
@@ -237,15 +266,18 @@ def prediction_errors(held_out: pd.DataFrame) -> dict[str, float]:
 def paper_prediction(table: pd.DataFrame, lr: float = 1e-4, steps_per_epoch: int = PAPER_STEPS_PER_EPOCH
                      ) -> pd.DataFrame:
     """What the law, fitted on every setting with a V, predicts at Appendix E's lr for per-step and per-epoch
-    pulls: alpha_min with its prediction interval (a factor), and the depth from a line in the same x."""
+    pulls: alpha_min with its 95 % prediction interval, and the depth the same way; each a line in log10(lr x steps)
+    where its slope is beyond noise, else flat (:func:`supported_law`, column ``law``)."""
     points = law_points(table)
-    where, depth = fit_law(points["x"], points["log α_min"]), fit_law(points["x"], points["depth"])
+    where, depth = supported_law(points["x"], points["log α_min"]), supported_law(points["x"], points["depth"])
     rows = []
     for name, steps in (("every step", 1), ("every epoch", steps_per_epoch)):
         x = math.log10(lr * steps)
         centre, low, high = where.predict(x) if where else (math.nan,) * 3
         d_centre, d_low, d_high = depth.predict(x) if depth else (math.nan,) * 3
-        rows.append({"pulls": name, "lr × steps": lr * steps, "α_min": 10**centre, "α_min low": 10**low,
+        rows.append({"pulls": name, "lr × steps": lr * steps,
+                     "law": "—" if where is None else "flat" if where.flat else f"slope {where.slope:.2f}",
+                     "α_min": 10**centre, "α_min low": 10**low,
                      "α_min high": 10**high, "depth": d_centre, "depth low": d_low, "depth high": d_high,
                      "extrapolated": not points.empty and not points["x"].min() <= x <= points["x"].max()})
     return pd.DataFrame(rows)
@@ -302,11 +334,13 @@ def first_step_table(runs: pd.DataFrame, alphas: tuple[float, ...] = (0.0, 0.1, 
     return pd.DataFrame(rows)
 
 
-def settled_ratios(runs: pd.DataFrame, lowest: float = 0.1) -> dict[str, Interval]:
-    """For models pulled at lowest <= alpha < 1 after every step (settled after ~200 pulls: 0.9^200 ~ 0), the ratio
-    of balance to alpha, directional and by norms (per seed the mean over those models, then over seeds with its
-    interval): 1 where the measure is right."""
-    chosen = runs[(runs["interpolate_every"] == 1) & (runs["alpha"] >= lowest) & (runs["alpha"] < 1)]
+def settled_ratios(runs: pd.DataFrame, remaining: float = 0.01) -> dict[str, Interval]:
+    """For the models that have settled (constant alpha < 1 whose pulls leave less than ``remaining`` of the
+    starting gap: (1 - alpha)^pulls, e.g. 0.05 after 200 per-step pulls leaves 4e-5), the ratio of balance to alpha,
+    directional and by norms (per seed the mean over those models, then over seeds with its interval): 1 where
+    the measure is right."""
+    pulls = runs.apply(pulls_in_run, axis=1) if len(runs) else pd.Series(dtype=float)
+    chosen = runs[(runs["schedule"] == "constant") & (runs["alpha"] < 1) & ((1 - runs["alpha"]) ** pulls < remaining)]
     balance = balance_frame(chosen)
     return {name: t_interval((balance[name] / balance["alpha"]).groupby(balance["seed"]).mean())
             for name in ("directional α*", "drift / gap")}
@@ -317,6 +351,7 @@ def dip_findings(table: pd.DataFrame, held_out: dict[str, pd.DataFrame], predict
     """Notebook 09's conclusions as Markdown, every sentence drawn from the numbers; ``held_out``: each
     out-of-sample check (:func:`out_of_sample`) by name."""
     cnn = table[table["prior"] == "cnn"]
+    points = law_points(cnn)
     lines = []
     with_v = cnn[cnn["V"]]
     lines.append(f"- **A V beyond noise** in {len(with_v)} of {len(cnn)} S-CNN settings: "
@@ -333,7 +368,10 @@ def dip_findings(table: pd.DataFrame, held_out: dict[str, pd.DataFrame], predict
         moves = "does not move measurably with" if low <= 0 <= high else "grows with" if low > 0 else "falls with"
         lines.append(f"- **The law**: log10 α_min = {law.intercept:.2f} + {law.slope:.2f} log10(lr × steps), slope 95 % "
                      f"interval [{low:.2f}, {high:.2f}] on {law.n} settings: the minimum's α {moves} lr × steps "
-                     f"between pulls.")
+                     "between pulls" + (f", so the data support a flat law: α_min ≈ {10 ** flat.intercept:.2g} "
+                                        f"(× 10^±{flat.residual_sd:.2f} between settings)"
+                                        if low <= 0 <= high and (flat := fit_constant(points['log α_min'])) else "")
+                     + ".")
     for name, frame in held_out.items():
         errors = prediction_errors(frame)
         if errors.get("held out"):
@@ -345,7 +383,7 @@ def dip_findings(table: pd.DataFrame, held_out: dict[str, pd.DataFrame], predict
             lines.append(f"- **Out of sample, {name}**: too few settings with a V beyond noise to fit on and predict.")
     directional, norm = settled.get("directional α*"), settled.get("drift / gap")
     if directional is not None and directional.n:
-        lines.append(f"- **Settled models** (pulled every step at 0.1 ≤ α < 1): balance / α is "
+        lines.append(f"- **Settled models** (whose pulls leave < 1 % of the starting gap): balance / α is "
                      f"{format_interval(directional)} for the directional balance and {format_interval(norm)} for "
                      "notebook 08's norm ratio; 1 means the measure puts a settled model on the diagonal.")
     effects = cnn[[d.n > 0 for d in cnn["pull effect"]]]

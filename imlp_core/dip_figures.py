@@ -106,7 +106,8 @@ def law_figure(table: pd.DataFrame, prediction: pd.DataFrame, law, title: str) -
                          math.log10(max(table["lr × steps"].max(), *prediction["lr × steps"])) + 0.2, 100)
         fitted = np.array([law.predict(math.log10(x)) for x in xs])
         ax.plot(xs, 10 ** fitted[:, 0], color="black", linewidth=1.2,
-                label=f"law: α_min ∝ (lr · steps)^{law.slope:.2f} [{law.slope_interval[0]:.2f}, {law.slope_interval[1]:.2f}]")
+                label=f"flat law: α_min ≈ {10 ** law.intercept:.2g} (no slope beyond noise)" if law.flat else
+                f"law: α_min ∝ (lr · steps)^{law.slope:.2f} [{law.slope_interval[0]:.2f}, {law.slope_interval[1]:.2f}]")
         ax.fill_between(xs, 10 ** fitted[:, 1], 10 ** fitted[:, 2], color="black", alpha=0.08, linewidth=0,
                         label="95 % prediction band")
     for _, row in prediction.iterrows():

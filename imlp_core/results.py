@@ -194,9 +194,14 @@ def to_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
                      "history": record["history"], "source": record["dataset"]["source"],
                      "device": record["environment"]["device"], "wall_time_s": record["wall_time_s"],
                      "images_per_s": record["images_per_s"], "key": record["key"]})
-    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=FRAME_COLUMNS)
+    if not rows:
+        return pd.DataFrame(columns=FRAME_COLUMNS)
+    # Fields later versions added to ``final`` are missing (None) in older records, not absent from the frame.
+    frame = pd.DataFrame(rows)
+    return frame.assign(**{name: None for name in LATER_FINAL_FIELDS if name not in frame})
 
 
+LATER_FINAL_FIELDS = ("test_acc_before_pull",)  # notebook 09's; records made before it lack them
 # The columns of :func:`to_frame` (given explicitly when there is no record to take them from).
 FRAME_COLUMNS = ["prior", "dataset", "epochs", "batch_size", "lr", "train_subset", "test_subset", "seed", "layers",
                  *DEFAULTS, "schedule", "alpha", "k", "label", "test_acc", "test_acc_before_pull", "prior_test_acc", "train_loss", "status",

@@ -30,6 +30,7 @@ def run(prior="cnn", lr=1e-3, every="epoch", seed=0, alpha=0.0, acc=0.5, before=
     return {"prior": prior, "lr": lr, "interpolate_every": every, "seed": seed, "alpha": alpha,
             "schedule": "constant", "test_acc": acc, "test_acc_before_pull": before, "prior_test_acc": 0.6,
             "train_subset": 5000, "batch_size": 128, "dataset": "cifar10", "head": "interpolated", "layers": "all",
+            "epochs": 5,
             "history": [last or {}]}
 
 
@@ -131,3 +132,13 @@ def test_the_findings_say_where_the_v_sits_and_that_the_prediction_is_untested_w
     assert "Paper scale, every step**: not run yet" in text and "the prediction is untested" in text
     per_step = prediction.set_index("pulls").loc["every step"]
     assert f"α_min ≈ {per_step['α_min']:.2g} [{per_step['α_min low']:.2g}, {per_step['α_min high']:.2g}]" in text
+
+
+def test_a_slope_within_noise_gives_the_flat_law_and_a_clear_one_the_line():
+    x = np.log10([1e-3, 2e-3, 5e-3, 2e-2, 4e-2])
+    flat = dip.supported_law(x, np.array([-0.5, -0.7, -1.3, -1.0, -0.5]))
+    assert flat.flat and flat.slope == 0 and flat.intercept == pytest.approx(-0.8)
+    centre, low, high = flat.predict(-4.0)
+    assert centre == pytest.approx(-0.8) and (low, high) == pytest.approx(flat.predict(0.0)[1:])  # the same at any x
+    line = dip.supported_law(x, 1.0 + 0.5 * x + np.array([0.01, -0.01, 0.0, 0.01, -0.01]))
+    assert not line.flat and line.slope == pytest.approx(0.5, abs=0.02)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import platform
 from dataclasses import replace
 
@@ -66,8 +68,10 @@ def test_experiments_cli_seeds_choose_the_interval_studys_seeds(monkeypatch, cap
     planned = []
     monkeypatch.setattr(executors, "run_plan", lambda sweeps, *args, **kwargs: planned.extend(sweeps))
     monkeypatch.setattr(experiments, "run_sweep", lambda *args, **kwargs: [])
-    smoke, study = PROFILES["smoke"], PROFILES["smoke"].intervals
-    assert 1 in study.seeds and 1 not in (*smoke.seeds, *smoke.open_choice_seeds)
+    smoke = PROFILES["smoke"]
+    study = dataclasses.replace(smoke.intervals, seeds=(0, 1))  # seed 1: the study's alone
+    monkeypatch.setitem(PROFILES, "smoke", dataclasses.replace(smoke, intervals=study))
+    assert 1 not in (*smoke.seeds, *smoke.open_choice_seeds)
     cli.experiments_command(["intervals", "--profile", "smoke", "--datasets", "synthetic", "--seeds", "1"])
     assert {p.sweep.seed for p in planned} == {1}
     assert len(planned) == len(study.intervals) * len(study.lrs) + len(study.mixer_intervals)
