@@ -400,10 +400,9 @@ def dip_findings(table: pd.DataFrame, held_out: dict[str, pd.DataFrame], predict
         if not math.isfinite(row['α_min']):
             lines.append(f"- **No prediction at the paper's scale** for {row['pulls']} pulls: there is no law to make it.")
             continue
+        where, depth = predicted_ranges(row)
         lines.append(f"- **Predicted at the paper's scale**, {row['pulls']} (lr × steps = {row['lr × steps']:.2g}"
-                     f"{', extrapolated' if row['extrapolated'] else ''}): α_min ≈ {row['α_min']:.2g} "
-                     f"[{row['α_min low']:.2g}, {row['α_min high']:.2g}], depth "
-                     f"{row['depth']:+.1f} [{row['depth low']:+.1f}, {row['depth high']:+.1f}] points.")
+                     f"{', extrapolated' if row['extrapolated'] else ''}): α_min ≈ {where}, depth {depth} points.")
     lines += paper_scale_lines(tested, prediction)
     return "\n".join(lines)
 
@@ -440,7 +439,13 @@ def prediction_markdown(prediction: pd.DataFrame) -> str:
         if not math.isfinite(row["α_min"]):
             lines.append(f"| {row['pulls']} | {row['lr × steps']:.2g} | no law to predict it | — |")
             continue
+        where, depth = predicted_ranges(row)
         lines.append(f"| {row['pulls']} | {row['lr × steps']:.2g}{' (extrapolated)' if row['extrapolated'] else ''} | "
-                     f"{row['α_min']:.2g} [{row['α_min low']:.2g}, {row['α_min high']:.2g}] | "
-                     f"{row['depth']:+.1f} [{row['depth low']:+.1f}, {row['depth high']:+.1f}] |")
+                     f"{where} | {depth} |")
     return "\n".join([*lines, "<!-- /prediction -->"])
+
+
+def predicted_ranges(row: pd.Series) -> tuple[str, str]:
+    """('0.16 [0.016, 1.5]', '-5.8 [-10.7, -0.9]'): one row of :func:`paper_prediction`, as its text says it."""
+    return (f"{row['α_min']:.2g} [{row['α_min low']:.2g}, {row['α_min high']:.2g}]",
+            f"{row['depth']:+.1f} [{row['depth low']:+.1f}, {row['depth high']:+.1f}]")
