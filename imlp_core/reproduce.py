@@ -1,4 +1,4 @@
-"""``make reproduce``: execute every notebook (01–08) in order with papermill, then check what each reports it wrote.
+"""``make reproduce``: execute every notebook (01–09) in order with papermill, then check what each reports it wrote.
 
     python -m imlp_core.reproduce [--profile NAME] [--only 03 05] [--update-notebooks] [--stored-only]
                                   [--executor local|processes|slurm|debug [--jobs N]]
