@@ -278,7 +278,8 @@ def paper_prediction(table: pd.DataFrame, lr: float = 1e-4, steps_per_epoch: int
         rows.append({"pulls": name, "lr × steps": lr * steps,
                      "law": "—" if where is None else "flat" if where.flat else f"slope {where.slope:.2f}",
                      "α_min": 10**centre, "α_min low": 10**low,
-                     "α_min high": 10**high, "depth": d_centre, "depth low": d_low, "depth high": d_high,
+                     "α_min high": min(10**high, 1.0),  # an interpolation weight is at most 1
+                     "depth": d_centre, "depth low": d_low, "depth high": d_high,
                      "extrapolated": not points.empty and not points["x"].min() <= x <= points["x"].max()})
     return pd.DataFrame(rows)
 
