@@ -254,34 +254,38 @@ class Trainer:
 
         Along u the gap grows by G = prior_along - drift_along in the interval, from gap_start to gap_start + G
         before the pull; a pull of alpha takes it back to (1 - alpha)(gap_start + G). It stays put, as in a settled
-        model, at alpha = G / (gap_start + G): the directional balance (``verdicts.directional_balance``).
+        model, at alpha = G / (gap_start + G): the directional balance (``dip.directional_balance``).
         None where a number is not finite (a diverged model, or alpha = 1, whose gap_start is 0): strict JSON.
         """
         layers = self.mlp.interpolated_layers()
-        drift, gap, along, prior_along, gap_start = [], [], [], [], []
+        drift, gap, prior_along, gap_start = [], [], [], []
         for i, before, prior_before in zip(self.interpolation["layers"], self.last_pulled, self.prior_at_last_pull):
             weight, prior_weight = layers[i].weight, dense[i][0].to(layers[i].weight.dtype)
             start = (prior_before - before).flatten(1)  # (K, n): W_P0 - W_0
             start_norm = start.norm(dim=1)
             drift.append((weight - before).flatten(1).norm(dim=1))
             gap.append((weight - prior_weight).flatten(1).norm(dim=1))
-            along.append(((weight - before).flatten(1) * start).sum(1) / start_norm)
             prior_along.append(((prior_weight - prior_before).flatten() * start).sum(1) / start_norm)  # one prior, (n,)
             gap_start.append(start_norm)
         self.pull_diagnostics.setdefault("first_step_along", None)  # no first step measured in this epoch
         self.pull_diagnostics.update({name: finite_rows(values) for name, values in (
-            ("drift", drift), ("gap", gap), ("gap_start", gap_start), ("drift_along", along),
+            ("drift", drift), ("gap", gap), ("gap_start", gap_start), ("drift_along", self.moves_along_gap()),
             ("prior_along", prior_along))})
 
     @torch.no_grad()
     def measure_first_step(self) -> None:
         """``first_step_along`` (see :meth:`measure_pull`): Adam's first step after the snapshot, along u."""
-        layers, rows = self.mlp.interpolated_layers(), []
+        self.pull_diagnostics["first_step_along"] = finite_rows(self.moves_along_gap())
+        self.first_step_pending = False
+
+    def moves_along_gap(self) -> list[Tensor]:
+        """Per selected layer, <W - W_0, u> for each of the K models: how far W moved towards the prior since the
+        snapshot (u: the unit direction from W_0 to W_P0, see :meth:`measure_pull`)."""
+        layers, moves = self.mlp.interpolated_layers(), []
         for i, before, prior_before in zip(self.interpolation["layers"], self.last_pulled, self.prior_at_last_pull):
             start = (prior_before - before).flatten(1)
-            rows.append(((layers[i].weight - before).flatten(1) * start).sum(1) / start.norm(dim=1))
-        self.pull_diagnostics["first_step_along"] = finite_rows(rows)
-        self.first_step_pending = False
+            moves.append(((layers[i].weight - before).flatten(1) * start).sum(1) / start.norm(dim=1))
+        return moves
 
     def is_pull_step(self, step: int) -> bool:
         """Whether the I-MLPs are pulled after optimizer step ``step`` (counted from 1) when pulling every N steps.
