@@ -39,7 +39,7 @@ def difference_sentence(name_a: str, name_b: str, difference: Interval) -> str:
     if difference.n == 0:
         return f"{name_a} and {name_b} could not both be measured"
     verdict = direction_verdict(difference)
-    verb = "ahead of" if difference.mean > 0 else "behind"
+    verb = "ahead of" if difference.mean > 0 else "behind" if difference.mean < 0 else "level with"
     noise = {REPRODUCED: "beyond noise", OPPOSITE: "beyond noise"}.get(verdict, "within noise")
     if difference.n < 2:
         noise = "one seed: no interval, so within noise"
@@ -109,7 +109,9 @@ def schedule_findings(runs: pd.DataFrame) -> str:
             linear = mlp_per_seed(decays, k=1.0)
             ours, verdict = judge_differences([("constant − k = 1", paired_differences(constant, linear)),
                                                ("k = 4 − k = 1", paired_differences(mlp_per_seed(decays, k=4.0), linear))])
-            lines.append(f"- Linear decay below constant α = {a:g} and below k = 4 (Table 4): {ours} — **{verdict}**.")
+            lines.append(f"- Linear decay below constant α = {a:g} and below k = 4 (Table 4): " + (
+                f"{ours} — **{verdict}**." if verdict != NOT_RUN else
+                f"**{verdict}** (constant α = {a:g}, k = 1 and k = 4 are not all in this sweep)."))
         else:
             lines.append("- k = 1, the paper's sharp minimum, is not in this profile's grid.")
     return "\n".join(lines)

@@ -5,6 +5,7 @@ fails here. Reads JSON records only; trains nothing."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Callable
 
@@ -87,3 +88,53 @@ def test_notebook_09s_tables_and_the_readme_prediction_follow_from_the_committed
         assert derived.to_csv(index=False) == committed.read_text(), f"{name} no longer follows from the records"
     assert dip.prediction_markdown(pd.read_csv(REPO / "results" / "09_prediction.csv")) in (REPO / "README.md").read_text(), (
         "README.md's paper-scale prediction is not results/09_prediction.csv: paste dip.prediction_markdown into it")
+
+
+EXECUTED = {"cpu": REPO / "notebooks", "paper": REPO / "results" / "paper-h100" / "results" / "executed"}
+NOTEBOOKS = {"03": "03_alpha_sweep_cnn", "04": "04_alpha_sweep_mixer", "05": "05_schedules", "06": "06_first_layer",
+             "07": "07_paper_comparison", "08": "08_open_choices"}
+
+
+def shown_markdown(notebook: Path) -> str:
+    """Every Markdown output an executed notebook displays, joined."""
+    cells = json.loads(notebook.read_text())["cells"]
+    outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    return "\n".join("".join(o["data"]["text/markdown"]) for o in outputs if "text/markdown" in o.get("data", {}))
+
+
+def written_findings(profile, runs: pd.DataFrame, number: str) -> list[str]:
+    """The findings notebook ``number`` writes from its runs, as its cells write them (one text per dataset)."""
+    if number in ("03", "04"):
+        experiment = {"03": "cnn", "04": "mixer"}[number]
+        extrema = [e for e in paper.FIGURE_2_EXTREMA if e.experiment == experiment]
+        of = runs[runs.experiment == experiment]
+        return [findings.sweep_findings(of[of.dataset == d], extrema) for d in sorted(set(of.dataset))]
+    if number == "05":
+        of = runs[runs.experiment == "schedules"]
+        return [findings.schedule_findings(of[of.dataset == d]) for d in sorted(set(of.dataset))]
+    if number == "06":
+        of = runs[runs.experiment == "first_layer"]
+        return [findings.first_layer_findings(of[of.dataset == d], paper.FIRST_LAYER_ALPHA) for d in sorted(set(of.dataset))]
+    if number == "07":
+        return [findings.comparison_summary(verdicts.compare_numbers(runs, profile), verdicts.compare_claims(runs, profile),
+                                            profile)]
+    from imlp_core import figures
+
+    open_runs = open_choice_sweep(profile, profile.datasets[0], progress=False)
+    table = verdicts.verdict_table(open_runs)
+    compared = [o for o in (verdicts.DEFAULT, "interpolate_every = 1") if (open_runs["option"] == o).any()]
+    balance = figures.hidden_layer_balance(open_runs)
+    predictions = {o: verdicts.predicted_balance(balance[balance["option"] == o]) for o in compared}
+    return [f"- Budget: {findings.budget_sentence(open_runs)}.\n" + findings.option_findings(table, predictions)]
+
+
+@pytest.mark.parametrize("number", list(NOTEBOOKS))
+def test_the_findings_each_executed_notebook_shows_follow_from_the_committed_records(store, number):
+    """The written findings (the sentences that carry each verdict) as the executed notebook shows them: a sentence
+    whose wording or logic changed without re-executing the notebooks, or a finding that misreads its records, fails."""
+    profile, runs, _ = store
+    notebook = EXECUTED[profile.name] / f"{NOTEBOOKS[number]}.ipynb"
+    shown = shown_markdown(notebook)
+    for text in written_findings(profile, runs, number):
+        assert text in shown, (f"{notebook.relative_to(REPO)} does not show the findings its records give with the "
+                               f"current code:\n{text}\nre-execute it against the stored runs")

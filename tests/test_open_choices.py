@@ -97,3 +97,75 @@ def test_runs_without_drift_records_say_so_in_the_balance_figure():
     runs = runs_from({0.0: 0.5, 1.0: 0.6}, seeds=(0,)).assign(history=[[{"epoch": 1}]] * 2)
     fig = figures.balance_figure(runs, ["default"], "t")
     assert figures.NO_BALANCE in [t.get_text() for t in fig.axes[0].texts]
+
+
+@pytest.mark.parametrize("drops, seeds, is_v", [
+    ([-2.0, -2.1], (0, 1), True),  # two seeds whose interval lies below zero: a V
+    ([0.0, 0.0, 0.0], (0, 1, 2), False),  # an interval that reaches zero: not below it
+    ([0.5, 0.5, 0.5], (0, 1, 2), False),  # above the lower end in every seed
+])
+def test_find_v_at_the_boundaries_of_its_rule(drops, seeds, is_v):
+    """The interior α lies ``drops`` points from the lower end (the S-MLP at 50 %, the α = 1 end at 60 %)."""
+    runs = runs_from({0.0: 0.5, 0.01: [0.5 + d / 100 for d in drops], 1.0: 0.6}, seeds=seeds)
+    found = verdicts.find_v(runs)
+    assert (found is not None) == is_v
+    if is_v:
+        assert found[0] == 0.01 and found[1].mean == pytest.approx(-2.05) and found[1].n == 2
+
+
+def test_claims_by_option_reads_the_schedules_and_keeps_the_order_the_values_were_run_in():
+    schedules = dict(linear=("decay", 0.5, 1.0, [0.48, 0.47, 0.49]), k4=("decay", 0.5, 4.0, 0.60),
+                     constant=("constant", 0.5, 0.0, 0.61))
+    v = {0.0: [0.58, 0.59, 0.57], 0.01: [0.50, 0.51, 0.49], 1.0: 0.62}
+    frame = pd.concat([runs_from(v, option="optimizer_state = reset", **schedules), runs_from(v, **schedules)],
+                      ignore_index=True).assign(dataset="cifar10", prior="cnn", lr=1e-3, epochs=5, train_subset=5000,
+                                                source="cifar10 (test)")
+    table = verdicts.claims_by_option(frame, PROFILES["cpu"])
+    assert list(table.columns) == ["source", "claim", "reproduced under", "within noise under", "opposite under"]
+    by_claim = table.set_index("claim")
+    v_claim = by_claim.loc[[c for c in by_claim.index if "the V of Figure 2" in c]].iloc[0]
+    assert v_claim["reproduced under"] == "optimizer_state = reset, default"  # as run, not sorted
+    table4 = table[table["source"].str.startswith("Table 4")]
+    assert len(table4) and (table4["reproduced under"] == "optimizer_state = reset, default").any()
+    empty = verdicts.claims_by_option(frame.iloc[:0], PROFILES["cpu"])
+    assert empty.empty and list(empty.columns) == list(table.columns)
+
+
+def test_an_empty_verdict_table_is_indexed_by_option():
+    table = verdicts.verdict_table(pd.DataFrame(columns=[*FRAME_COLUMNS, "option"]))
+    assert table.empty and table.index.name == "option"
+
+
+def test_balance_frame_skips_epochs_without_drift_and_leaves_a_zero_gap_undefined():
+    history = [{"epoch": 1}, {"epoch": 2, "drift": [0.2, 0.1], "gap": [2.0, 0.0]}]
+    runs = runs_from({0.1: 0.5}, seeds=(3,)).assign(history=[history])
+    balance = verdicts.balance_frame(runs)
+    assert list(balance.columns) == ["option", "seed", "schedule", "alpha", "epoch", "layer", "drift", "gap", "balance α"]
+    assert balance[["seed", "schedule", "alpha", "epoch", "layer"]].values.tolist() == [
+        [3, "constant", 0.1, 2, "layer 1"], [3, "constant", 0.1, 2, "layer 2"]]
+    assert balance["balance α"].iloc[0] == pytest.approx(0.1) and pd.isna(balance["balance α"].iloc[1])
+
+
+def test_option_verdicts_read_in_full_and_pick_each_schedule_by_its_kind_alpha_and_k():
+    """Decoys (a linear decay from a = 1, a test-time α of 0.3) and Table 4's schedules come before the constant-α
+    runs, so a selection that drops its kind, α or k reads the wrong run. By hand: constant − k = 1 is 61 − 48, 47, 49;
+    the test-time gap 49 − 58.4, 48 − 58.0, 50 − 58.8."""
+    decoys = runs_from({}, other_linear=("decay", 1.0, 1.0, 0.30), other_test=("test-time", 0.3, 0.0, 0.31))
+    runs = runs_from({0.0: [0.584, 0.580, 0.588], 1e-3: 0.58, 0.01: [0.50, 0.51, 0.49], 0.1: 0.57, 1.0: 0.621},
+                     linear=("decay", 0.5, 1.0, [0.48, 0.47, 0.49]), k4=("decay", 0.5, 4.0, 0.60),
+                     test_time=("test-time", 0.5, 0.0, [0.49, 0.48, 0.50]), constant=("constant", 0.5, 0.0, 0.61))
+    runs = pd.concat([decoys, runs[runs.schedule != "constant"], runs[runs.schedule == "constant"]], ignore_index=True)
+    assert verdicts.option_verdicts(runs) == {
+        "seeds": 3, "S-MLP (α = 0)": "58.40 [57.41, 59.39] (3 seeds)", "prior": "60.00 [60.00, 60.00] (3 seeds)",
+        "α = 1 − prior": "+2.10 [+2.10, +2.10] (3 seeds)", "minimum over resamples at α ∈": "{0.01}",
+        "V": "yes, at α = 0.01: -8.40 [-11.88, -4.92] (3 seeds) below both ends",
+        "Table 4 ordering": "reproduced (constant − k = 1: +13.00 [+10.52, +15.48] (3 seeds); k = 4 − k = 1: +12.00 "
+                            "[+9.52, +14.48] (3 seeds))",
+        "test-time gap": "-9.40 [-10.89, -7.91] (3 seeds): reproduced (the paper: -9.73 ± 3.47)",
+    }
+
+
+def test_option_verdicts_without_the_alpha_1_end_or_enough_interior_alphas_say_so():
+    verdict = verdicts.option_verdicts(runs_from({0.0: [0.584, 0.580, 0.588], 0.01: [0.50, 0.51, 0.49], 0.1: 0.57}))
+    assert verdict["α = 1 − prior"] == "—" and verdict["minimum over resamples at α ∈"] == "—"
+    assert verdict["V"] == "no interior α lies below both ends beyond noise"
