@@ -51,8 +51,9 @@ def budget_sentence(runs: pd.DataFrame) -> str:
     first = runs.iloc[0]
     images = "all" if pd.isna(first["train_subset"]) else f"{int(first['train_subset']):,}"
     seeds = runs["seed"].nunique()
+    lrs = " and ".join(f"{lr:g}" for lr in sorted(set(runs["lr"]), reverse=True))  # notebook 09 runs two
     return (f"{int(first['epochs'])} epochs on {images} training images of `{first['dataset']}` "
-            f"(source: {first['source']}), Adam lr {first['lr']:g}, {seeds} seed{'s' if seeds > 1 else ''}")
+            f"(source: {first['source']}), Adam lr {lrs}, {seeds} seed{'s' if seeds > 1 else ''}")
 
 
 def sweep_findings(runs: pd.DataFrame, extrema: Iterable = ()) -> str:

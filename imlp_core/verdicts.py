@@ -277,18 +277,15 @@ def claims_by_option(open_runs: pd.DataFrame, profile) -> pd.DataFrame:
     table = pd.DataFrame(verdicts)
     names = lambda row, chosen: ", ".join(o for o, v in row.items() if v in chosen) or "—"
     return pd.DataFrame({"reproduced under": table.apply(names, axis=1, chosen=(REPRODUCED,)),
-                         "within noise under": table.apply(names, axis=1, chosen=WITHIN_NOISE_VERDICTS),
+                         "within noise under": table.apply(names, axis=1, chosen=WITHIN_NOISE),
                          "opposite under": table.apply(names, axis=1, chosen=(OPPOSITE,))}).reset_index()
-
-
-WITHIN_NOISE_VERDICTS = WITHIN_NOISE
 
 
 def verdict_counts(claims: pd.DataFrame) -> dict[str, int]:
     """How many claims are reproduced, within noise (either direction), opposite, and not run: the headline."""
     verdicts = claims["verdict"]
     return {"reproduced": int((verdicts == REPRODUCED).sum()),
-            "within noise": int(verdicts.isin(WITHIN_NOISE_VERDICTS).sum()),
+            "within noise": int(verdicts.isin(WITHIN_NOISE).sum()),
             "opposite": int((verdicts == OPPOSITE).sum()), "not run": int((verdicts == NOT_RUN).sum())}
 
 

@@ -87,6 +87,9 @@ def test_budget_sentence_says_epochs_images_source_lr_and_seeds():
                                               "data/x), Adam lr 0.001, 3 seeds")
     assert findings.budget_sentence(runs.iloc[:1].assign(train_subset=math.nan)).startswith("5 epochs on all training")
     assert findings.budget_sentence(runs.iloc[:1]).endswith(", 1 seed")
+    assert findings.budget_sentence(runs.iloc[:2]).endswith("Adam lr 0.001, 2 seeds")
+    two_lrs = runs.assign(lr=[1e-3, 3e-4, 1e-3])
+    assert findings.budget_sentence(two_lrs).endswith("Adam lr 0.001 and 0.0003, 3 seeds")
 
 
 def test_difference_sentence_with_one_seed_says_there_is_no_interval():
