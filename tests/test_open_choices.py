@@ -169,3 +169,24 @@ def test_option_verdicts_without_the_alpha_1_end_or_enough_interior_alphas_say_s
     verdict = verdicts.option_verdicts(runs_from({0.0: [0.584, 0.580, 0.588], 0.01: [0.50, 0.51, 0.49], 0.1: 0.57}))
     assert verdict["α = 1 − prior"] == "—" and verdict["minimum over resamples at α ∈"] == "—"
     assert verdict["V"] == "no interior α lies below both ends beyond noise"
+
+
+@pytest.mark.parametrize("run, pulled", [
+    ({}, True),  # an older record without the fields: every layer, the head interpolated
+    ({"head": "own"}, False),
+    ({"head": "interpolated", "layers": "all"}, True),
+    ({"layers": None}, True),
+    ({"layers": float("nan")}, True),
+    ({"prior": "cnn", "layers": "first"}, False),
+    ({"prior": "cnn", "layers": [0, 1]}, False),
+    ({"prior": "cnn", "layers": [0, -1]}, True),  # -1 is the head
+    ({"prior": "cnn", "layers": [verdicts.layer_count("cnn") - 1]}, True),
+    ({"prior": "synthetic", "layers": "first"}, False),  # a prior the package does not know: only "first" leaves it
+    ({"prior": "synthetic", "layers": [0, 1]}, True),
+])
+def test_interpolates_head_reads_the_head_option_and_the_layer_selection(run, pulled):
+    assert verdicts.interpolates_head(pd.Series(run, dtype=object)) is pulled
+
+
+def test_the_s_cnns_i_mlp_interpolates_seven_layers():
+    assert verdicts.layer_count("cnn") == 7  # six convolutions and the head (Table 2)

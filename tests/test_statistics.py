@@ -118,3 +118,28 @@ def test_format_interval_says_the_seeds():
     assert st.format_interval(Interval(1.5, 0.5, 2.5, 2), signed=True) == "+1.50 [+0.50, +2.50] (2 seeds)"
     assert st.format_interval(Interval(30.1, math.nan, math.nan, 1)) == "30.10 (1 seed)"
     assert st.format_interval(Interval(math.nan, math.nan, math.nan, 0)) == "—"
+
+
+@pytest.mark.parametrize("interval, verdict", [
+    (Interval(1.0, 0.5, 1.5, 2), st.REPRODUCED),  # two seeds are enough for an interval
+    (Interval(-1.0, -1.5, -0.5, 2), st.OPPOSITE),
+    (Interval(1.0, math.nan, math.nan, 1), st.SAME_WITHIN_NOISE),  # one seed: never beyond noise
+    (Interval(math.nan, math.nan, math.nan, 3), st.NOT_RUN),
+])
+def test_direction_verdict_at_two_seeds_and_without_a_mean(interval, verdict):
+    assert st.direction_verdict(interval) == verdict
+
+
+@pytest.mark.parametrize("interval, verdict", [
+    (Interval(10.0, 9.0, 11.0, 2), st.REPRODUCED),  # exactly paper ± tolerance: inside
+    (Interval(10.0, 8.999, 11.0, 2), st.SAME_WITHIN_NOISE),
+    (Interval(13.0, 11.0, 15.0, 2), st.OPPOSITE_WITHIN_NOISE),  # touches paper + tolerance: not wholly outside
+    (Interval(6.0, 5.0, 7.0, 3), st.OPPOSITE),  # wholly below paper - tolerance
+    (Interval(7.0, 5.0, 9.0, 3), st.OPPOSITE_WITHIN_NOISE),  # touches paper - tolerance: within noise, its mean outside
+    (Interval(11.0, math.nan, math.nan, 1), st.SAME_WITHIN_NOISE),  # one seed, exactly at the tolerance
+    (Interval(12.0, math.nan, math.nan, 1), st.OPPOSITE_WITHIN_NOISE),
+    (Interval(math.nan, math.nan, math.nan, 2), st.NOT_RUN),
+])
+def test_number_verdict_at_its_boundaries(interval, verdict):
+    """The paper prints 10 ± 1 (the tolerance)."""
+    assert st.number_verdict(interval, 10.0, 1.0) == verdict
