@@ -85,6 +85,12 @@ def scale_line(name: str, here: str, has_h100: bool) -> str:
     return f"**Run shown:** {laptop} | {h100}"
 
 
+def laptop_links(markdown: str) -> str:
+    """On an H100 page, a link to a notebook that has no H100 run (08 links to 09) points at its laptop page."""
+    return re.sub(r"\]\((\d\d_\w+\.ipynb)\)", lambda m: m.group(0) if h100_run(ROOT / "notebooks" / m.group(1))
+                  else f"](../laptop/{m.group(1)})", markdown)
+
+
 def page_notebook(source: Path, target: Path, here: str, has_h100: bool) -> None:
     """A copy of ``source`` for the site: the scale line under its title, a note above each explorer."""
     notebook = json.loads(shorten_machine_paths(source.read_text(encoding="utf-8")))
@@ -94,12 +100,14 @@ def page_notebook(source: Path, target: Path, here: str, has_h100: bool) -> None
             lines = "".join(cell["source"]).split("\n")
             title, rest = lines[0], "\n".join(lines[1:]).strip("\n")
             if here == "h100":
-                title += " — H100"
+                title, rest = title + " — H100", laptop_links(rest)
             cells.append({**cell, "source": title})
             cells.append(markdown_cell(scale_line(source.stem, here, has_h100), len(cells)))
             if rest:
                 cells.append(markdown_cell(rest, len(cells)))
             continue
+        if here == "h100" and cell["cell_type"] == "markdown":
+            cell = {**cell, "source": laptop_links("".join(cell["source"]))}
         shows_widget = any(WIDGET_VIEW in output.get("data", {}) for output in cell.get("outputs", []))
         if shows_widget and notebook["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state"):
             cells.append(markdown_cell(KERNEL_NOTE, len(cells)))
