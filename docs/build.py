@@ -96,18 +96,18 @@ def page_notebook(source: Path, target: Path, here: str, has_h100: bool) -> None
     notebook = json.loads(shorten_machine_paths(source.read_text(encoding="utf-8")))
     cells = []
     for index, cell in enumerate(notebook["cells"]):
+        if here == "h100" and cell["cell_type"] == "markdown":
+            cell = {**cell, "source": laptop_links("".join(cell["source"]))}
         if index == 0 and cell["cell_type"] == "markdown":
             lines = "".join(cell["source"]).split("\n")
             title, rest = lines[0], "\n".join(lines[1:]).strip("\n")
             if here == "h100":
-                title, rest = title + " — H100", laptop_links(rest)
+                title += " — H100"
             cells.append({**cell, "source": title})
             cells.append(markdown_cell(scale_line(source.stem, here, has_h100), len(cells)))
             if rest:
                 cells.append(markdown_cell(rest, len(cells)))
             continue
-        if here == "h100" and cell["cell_type"] == "markdown":
-            cell = {**cell, "source": laptop_links("".join(cell["source"]))}
         shows_widget = any(WIDGET_VIEW in output.get("data", {}) for output in cell.get("outputs", []))
         if shows_widget and notebook["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state"):
             cells.append(markdown_cell(KERNEL_NOTE, len(cells)))
