@@ -30,7 +30,7 @@ from imlp_core.statistics import (
     CONFIDENCE, Interval, alpha_curves, mlp_accuracy, percent, prior_accuracy, t_interval,
 )
 from imlp_core.verdicts import (
-    DEFAULT, NO_RUNS, balance_frame, find_v, interior_constant, interpolates_head, predicted_balance,
+    DEFAULT, NO_RUNS, balance_frame, find_v, hidden_layer_balance, interior_constant, predicted_balance,
 )
 
 ACCURACY = "test accuracy (%)"
@@ -569,21 +569,6 @@ def option_curves_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
     show_x_labels_of_lowest(axes, len(options), "α (log scale; 0 left of the // break)")
     set_figure_title(fig, title, runs, seeds_note(counts))
     return fig
-
-
-def hidden_layer_balance(runs: pd.DataFrame) -> pd.DataFrame:
-    """:func:`imlp_core.verdicts.balance_frame` of ``runs`` without the head's rows: the head is the last of a
-    run's measured layers where the run interpolates it (:func:`interpolates_head`)."""
-    frames = []
-    for i in range(len(runs)):
-        balance = balance_frame(runs.iloc[[i]])
-        if balance.empty:
-            continue
-        if interpolates_head(runs.iloc[i]):
-            last = max(int(name.split()[-1]) for name in balance["layer"])
-            balance = balance[balance["layer"] != f"layer {last}"]
-        frames.append(balance)
-    return pd.concat(frames, ignore_index=True) if frames else balance_frame(runs.iloc[:0])
 
 
 HIDDEN = "hidden layers only: the head (classifier) is left out"

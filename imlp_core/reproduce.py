@@ -10,8 +10,9 @@ notebook as the parameter ``profile``. Executed notebooks go to ``results/execut
 their profile from the environment (nbval runs them in the smoke profile). ``--stored-only`` (or
 ``IMLP_STORED_RUNS_ONLY=1``) trains nothing: the notebooks show the sweeps the run store holds in full (e.g.
 the paper profile's runs made on a GPU), and a dataset without runs gets no figure. ``--executor`` (or
-``IMLP_EXECUTOR``, with ``IMLP_JOBS`` and ``IMLP_SLURM_*``) first trains the profile's whole plan, merged sweeps
-included, with ``imlp_core.executors``; the notebooks then find every run stored.
+``IMLP_EXECUTOR``, with ``IMLP_JOBS`` and ``IMLP_SLURM_*``) first trains the plan of the experiments the chosen
+notebooks read (``READS``; all of them without ``--only``), merged sweeps included, with ``imlp_core.executors``; the
+notebooks then find every run stored.
 
 A notebook is skipped as *up to date* when its cell sources, the profile, the ``IMLP_DATASET_*`` settings, the code
 of ``imlp_core`` and the run store are exactly as when it last ran here and its outputs are all present (as
@@ -54,6 +55,18 @@ NOTEBOOKS = (
     "08_open_choices",
     "09_where_the_v_sits",
 )
+# The experiments (``profiles.EXPERIMENTS``) whose runs each notebook reads: what ``--executor`` trains for ``--only``.
+READS = {
+    "01_conv_to_dense": (),
+    "02_mixer_to_dense": (),
+    "03_alpha_sweep_cnn": ("cnn",),
+    "04_alpha_sweep_mixer": ("mixer",),
+    "05_schedules": ("schedules",),
+    "06_first_layer": ("first_layer",),
+    "07_paper_comparison": ("cnn", "mixer", "schedules", "first_layer", "open_choices"),
+    "08_open_choices": ("open_choices",),
+    "09_where_the_v_sits": ("intervals",),
+}
 KERNEL = "imlp"
 # tqdm's bars in a cell's stderr: kept on the terminal (streamed there while running), not in the notebook.
 PROGRESS_BAR = re.compile(r"\r|\d+%\|")
@@ -225,6 +238,15 @@ def summary_table(runs: Sequence[NotebookRun]) -> str:
                     tablefmt="simple")
 
 
+def experiments_read(names: Sequence[str], profile: Profile) -> list[str]:
+    """The profile's experiments that the notebooks ``names`` read (``READS``), in the profile's order; all of them
+    when a notebook is not one of ``NOTEBOOKS`` (its reads are unknown)."""
+    if any(name not in READS for name in names):
+        return list(profile.budgets)
+    read = {experiment for name in names for experiment in READS[name]}
+    return [experiment for experiment in profile.budgets if experiment in read]
+
+
 def select_notebooks(source_dir: Path, only: Sequence[str] | None) -> list[str]:
     """Names of the ``NN_*.ipynb`` notebooks in ``source_dir``, in order, restricted to the ``only`` prefixes."""
     found = sorted(path.stem for path in source_dir.glob("[0-9][0-9]_*.ipynb"))
@@ -252,8 +274,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"train nothing: show the sweeps the run store holds (also {STORED_ONLY}=1)")
     parser.add_argument("--executor", choices=executors.EXECUTORS,
                         default=os.environ.get("IMLP_EXECUTOR") or None,
-                        help="train the profile's merged plan with this executor first, then run the notebooks on the "
-                             "stored runs (also IMLP_EXECUTOR; default: each notebook trains its own sweeps)")
+                        help="train the merged plan of what the chosen notebooks read with this executor first, then run "
+                             "the notebooks on the stored runs (also IMLP_EXECUTOR; default: each notebook trains its "
+                             "own sweeps)")
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("IMLP_JOBS") or 2),
                         help="workers of --executor processes (also IMLP_JOBS)")
     args = parser.parse_args(argv)
@@ -273,10 +296,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     note = use_shared_cifar10() if "cifar10" in profile.datasets else None
     if note:
         print(f"reproduce: {note}", flush=True)
-    if args.executor and not args.stored_only:
-        print(f"reproduce: training the profile's plan first with executor {args.executor!r}", flush=True)
-        executors.run_plan(plan.profile_plan(profile), args.executor, jobs=args.jobs, progress=not args.no_progress,
-                           slurm=executors.SlurmOptions.from_env())
+    experiments = experiments_read(names, profile)
+    if args.executor and not args.stored_only and experiments:
+        print(f"reproduce: training the plan of {', '.join(experiments)} first with executor {args.executor!r}",
+              flush=True)
+        executors.run_plan(plan.profile_plan(profile, experiments), args.executor, jobs=args.jobs,
+                           progress=not args.no_progress, slurm=executors.SlurmOptions.from_env())
 
     done: list[NotebookRun] = []
     for index, name in enumerate(names, 1):

@@ -230,7 +230,8 @@ def judge_minimum(runs: pd.DataFrame, target: float) -> tuple[str, str]:
         return "—", NOT_RUN
     where = minimum_set(curves)
     depths = {alpha: drop_below_ends(runs, alpha) for alpha in where}
-    ours = "minimum over resamples at α ∈ {" + ", ".join(f"{a:g}" for a in where) + "}; drop below both ends: " +         "; ".join(f"α = {a:g}: {format_interval(d, signed=True)}" for a, d in depths.items())
+    ours = ("minimum over resamples at α ∈ {" + ", ".join(f"{a:g}" for a in where) + "}; drop below both ends: "
+            + "; ".join(f"α = {a:g}: {format_interval(d, signed=True)}" for a, d in depths.items()))
     inside = [a for a in where if near(a, target)]
     deep = [direction_verdict(Interval(-d.mean, -d.high, -d.low, d.n)) for d in depths.values()]
     if not inside or OPPOSITE in deep:
@@ -405,6 +406,21 @@ def balance_frame(runs: pd.DataFrame) -> pd.DataFrame:
                                        "balance α"])
 
 
+def hidden_layer_balance(runs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`balance_frame` of ``runs`` without the head's rows: the head is the last of a
+    run's measured layers where the run interpolates it (:func:`interpolates_head`)."""
+    frames = []
+    for i in range(len(runs)):
+        balance = balance_frame(runs.iloc[[i]])
+        if balance.empty:
+            continue
+        if interpolates_head(runs.iloc[i]):
+            last = max(int(name.split()[-1]) for name in balance["layer"])
+            balance = balance[balance["layer"] != f"layer {last}"]
+        frames.append(balance)
+    return pd.concat(frames, ignore_index=True) if frames else balance_frame(runs.iloc[:0])
+
+
 def interior_constant(balance: pd.DataFrame) -> pd.DataFrame:
     """The rows of constant 0 < alpha < 1 (at alpha = 1 drift / gap is 1 by construction: W was W_P one pull ago)."""
     return balance[(balance["schedule"] == "constant") & (balance["alpha"] > 0) & (balance["alpha"] < 1)]
@@ -418,3 +434,10 @@ def predicted_balance(balance: pd.DataFrame) -> float | None:
         return None
     last = smlp[smlp["epoch"] == smlp["epoch"].max()]
     return float(last.groupby("seed")["balance α"].median().mean())
+
+
+def balance_predictions(runs: pd.DataFrame, options: list[str]) -> dict[str, float | None]:
+    """Notebook 08's prediction of where the minimum sits under each of ``options``: the S-MLP's balance alpha
+    (:func:`predicted_balance`) over the hidden layers, the head left out as 08's balance figure leaves it out."""
+    balance = hidden_layer_balance(runs[runs["option"].isin(options)])
+    return {option: predicted_balance(balance[balance["option"] == option]) for option in options}

@@ -118,13 +118,10 @@ def written_findings(profile, runs: pd.DataFrame, number: str) -> list[str]:
     if number == "07":
         return [findings.comparison_summary(verdicts.compare_numbers(runs, profile), verdicts.compare_claims(runs, profile),
                                             profile)]
-    from imlp_core import figures
-
     open_runs = open_choice_sweep(profile, profile.datasets[0], progress=False)
     table = verdicts.verdict_table(open_runs)
     compared = [o for o in (verdicts.DEFAULT, "interpolate_every = 1") if (open_runs["option"] == o).any()]
-    balance = figures.hidden_layer_balance(open_runs)
-    predictions = {o: verdicts.predicted_balance(balance[balance["option"] == o]) for o in compared}
+    predictions = verdicts.balance_predictions(open_runs, compared)
     return [f"- Budget: {findings.budget_sentence(open_runs)}.\n" + findings.option_findings(table, predictions)]
 
 

@@ -156,3 +156,30 @@ def test_notebook_is_up_to_date_only_while_its_inputs_and_the_run_store_are_unch
     reproduce.stamp_path("99_tiny").write_text(reproduce.input_stamp("99_tiny", profile, folder))
     nbformat.write(new_notebook(cells=[new_code_cell("x = 2")]), path)
     assert not reproduce.is_up_to_date("99_tiny", profile, folder)  # a cell changed
+
+
+def test_every_notebook_reads_the_experiments_that_its_executor_plan_trains():
+    """``READS`` (what ``--executor`` trains for ``--only``) against what each notebook names: the experiment of
+    ``Notebook.start``, the experiments of ``nb.runs`` and the sweeps of ``experiments`` it calls."""
+    import re
+
+    called = {"open_choice_sweep": "open_choices", "interval_sweep": "intervals"}
+    assert set(reproduce.READS) == set(reproduce.NOTEBOOKS)
+    for name in reproduce.NOTEBOOKS:
+        source = "\n".join(cell.source for cell in nbformat.read(repo_root() / "notebooks" / f"{name}.ipynb",
+                                                                 as_version=4).cells if cell.cell_type == "code")
+        named = set(re.findall(r'Notebook\.start\(profile, "(\w+)"', source))
+        for call in re.findall(r"nb\.runs\(([^)]*)\)", source):
+            named |= set(re.findall(r'"(\w+)"', call))
+        named |= {experiment for function, experiment in called.items() if f"{function}(" in source}
+        assert set(reproduce.READS[name]) == named, name
+
+
+def test_only_restricts_the_executor_plan_to_what_the_chosen_notebooks_read():
+    cpu = resolve_profile("cpu")
+    assert reproduce.experiments_read(["01_conv_to_dense", "02_mixer_to_dense"], cpu) == []
+    assert reproduce.experiments_read(["08_open_choices", "03_alpha_sweep_cnn"], cpu) == ["cnn", "open_choices"]
+    claims = [name for name in reproduce.NOTEBOOKS if name < "09"]
+    assert reproduce.experiments_read(claims, cpu) == [e for e in cpu.budgets if e != "intervals"]
+    assert reproduce.experiments_read([*claims, "09_where_the_v_sits"], cpu) == list(cpu.budgets)
+    assert reproduce.experiments_read(["99_mine"], cpu) == list(cpu.budgets)  # reads unknown: the whole plan

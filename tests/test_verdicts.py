@@ -163,3 +163,82 @@ def test_profile_note_says_when_cifar100_is_skipped():
     note = notebook.profile_note(resolve_profile("cpu"), "cnn")
     assert "CIFAR-100 is skipped in this profile" in note
     assert "skipped" not in notebook.profile_note(replace(resolve_profile("paper"), skipped=""), "cnn")
+
+
+def v_curve(ends: tuple[list[float], list[float]], at: dict[float, list[float]], elsewhere: float = 40.0,
+            alphas: tuple[float, ...] = (1e-3, 5e-3, 5e-2, 0.5)) -> pd.DataFrame:
+    """Three seeds of a constant-α sweep in %: α = 0 and α = 1 from ``ends``, the α of ``at`` as given, every other
+    interior α of ``alphas`` at ``elsewhere`` (well above the rest, so never the minimum)."""
+    accuracies = {0.0: ends[0], 1.0: ends[1], **{a: at.get(a, [elsewhere] * 3) for a in alphas}}
+    return fake_runs("cifar10", {a: [v / 100 for v in values] for a, values in accuracies.items()}, 0.5)
+
+
+ENDS = ([30.0, 31.0, 32.0], [36.0, 37.0, 38.0])
+
+
+@pytest.mark.parametrize("target, verdict", [(5e-3, st.REPRODUCED), (2.5e-3, st.REPRODUCED), (1e-2, st.REPRODUCED),
+                                             (2.49e-3, st.OPPOSITE), (1.01e-2, st.OPPOSITE)])
+def test_a_turn_is_placed_within_a_factor_of_two_inclusive(target, verdict):
+    runs = v_curve(ENDS, {5e-3: [25.0, 26.5, 26.8]})  # 5e-3 is the minimum in every resample, 4.5-5.2 below α = 0
+    ours, got = verdicts.judge_minimum(runs, target)
+    assert got == verdict
+    assert ours.startswith("minimum over resamples at α ∈ {0.005}; drop below both ends: α = 0.005: -")
+
+
+def test_a_turn_whose_drop_below_the_ends_straddles_zero_is_within_noise():
+    runs = v_curve(ENDS, {5e-3: [25.0, 32.0, 29.0]})  # drops -5, +1, -3: the mean below zero, the interval across it
+    assert verdicts.judge_minimum(runs, 5e-3)[1] == st.SAME_WITHIN_NOISE
+
+
+def test_a_turn_significantly_above_an_end_is_opposite_even_where_the_paper_puts_it():
+    runs = v_curve(ENDS, {5e-3: [33.0, 34.5, 35.2]})  # the interior minimum, but 3-3.2 points above α = 0 per seed
+    assert verdicts.judge_minimum(runs, 5e-3)[1] == st.OPPOSITE
+
+
+@pytest.mark.parametrize("target, verdict", [(2e-3, st.REPRODUCED), (4e-3, st.SAME_WITHIN_NOISE),
+                                             (1e-2, st.OPPOSITE)])
+def test_a_turn_shared_by_two_alphas_is_reproduced_only_if_both_are_near(target, verdict):
+    # 1e-3 is the lowest in seed 0, 2e-3 in seed 1, 3e-3 (less deep) in seed 2: no α is the minimum in more
+    # than half of the resamples, 1e-3 and 2e-3 together are; every drop below α = 0 is 6-10 points.
+    dips = {1e-3: [24.0, 27.0, 27.0], 2e-3: [27.0, 24.0, 27.0], 3e-3: [27.0, 27.0, 25.0]}
+    runs = v_curve(([33.0, 34.0, 35.0], ENDS[1]), dips, alphas=(1e-3, 2e-3, 3e-3, 0.5))
+    ours, got = verdicts.judge_minimum(runs, target)
+    assert ours.startswith("minimum over resamples at α ∈ {0.001, 0.002}")
+    assert got == verdict
+
+
+def test_a_turn_needs_three_interior_alphas():
+    runs = v_curve(ENDS, {5e-3: [25.0, 26.5, 26.8]}, alphas=(5e-3, 0.5))
+    assert verdicts.judge_minimum(runs, 5e-3) == ("—", st.NOT_RUN)
+
+
+BUMP_ALPHAS = (1e-4, 5e-4, 1e-3, 1e-2, 0.5)
+
+
+@pytest.mark.parametrize("bump, verdict", [([43.0, 44.0, 43.5], st.REPRODUCED),  # 3-4 points above both neighbours
+                                           ([41.0, 39.5, 40.8], st.SAME_WITHIN_NOISE),  # +1, -0.5, +0.8 over 40
+                                           ([39.0, 40.5, 39.2], st.OPPOSITE_WITHIN_NOISE),
+                                           ([37.0, 36.5, 37.5], st.OPPOSITE)])  # below both neighbours in every seed
+def test_a_local_maximum_is_judged_by_its_height_above_the_higher_neighbour(bump, verdict):
+    runs = v_curve(ENDS, {5e-4: bump}, alphas=BUMP_ALPHAS)
+    ours, got = verdicts.judge_local_maximum(runs, 5e-4)
+    assert got == verdict
+    assert ours.startswith("height above both neighbours: α = 0.0005: ")
+
+
+def test_a_local_maximum_counts_when_any_nearby_alpha_stands_out():
+    runs = v_curve(ENDS, {5e-4: [37.0, 36.5, 37.5], 1e-3: [45.0, 46.0, 45.5]}, alphas=BUMP_ALPHAS)
+    ours, got = verdicts.judge_local_maximum(runs, 7e-4)  # 5e-4 is below its neighbours, 1e-3 stands out
+    assert got == st.REPRODUCED and "α = 0.0005" in ours and "α = 0.001" in ours
+
+
+def test_a_local_maximum_needs_an_interior_grid_point_near_it_and_five_alphas():
+    runs = v_curve(ENDS, {5e-4: [43.0, 44.0, 43.5]}, alphas=BUMP_ALPHAS)
+    assert verdicts.judge_local_maximum(runs, 2.5e-4)[1] == st.REPRODUCED  # 5e-4 is exactly 2x away
+    assert verdicts.judge_local_maximum(runs, 1e-4)[1] == st.OPPOSITE  # only 1e-4, 3-4 points below 5e-4
+    assert verdicts.judge_local_maximum(runs, 2.4e-4) == ("—", st.NOT_RUN)  # 1e-4 and 5e-4 both over 2x away
+    assert verdicts.judge_local_maximum(runs, 5e-2) == ("—", st.NOT_RUN)  # no grid α within 2x of it
+    few = v_curve(ENDS, {5e-4: [43.0, 44.0, 43.5]}, alphas=(5e-4, 1e-3))
+    assert verdicts.judge_local_maximum(few, 5e-4) == ("—", st.NOT_RUN)  # four α: too few to see a turn
+    five = v_curve(ENDS, {5e-4: [43.0, 44.0, 43.5]}, alphas=(5e-4, 1e-3, 1e-2))
+    assert verdicts.judge_local_maximum(five, 5e-4)[1] == st.REPRODUCED  # five are enough
