@@ -30,8 +30,9 @@ $(NODE_STAMP): package.json package-lock.json
 site: $(STAMP) $(NODE_STAMP)
 	$(PY) docs/build.py --out $(SITE)
 
+# ONLY="03 07" runs just those notebooks (and, with IMLP_EXECUTOR, trains only what they read).
 reproduce: $(STAMP)
-	$(PY) -m imlp_core.reproduce
+	$(PY) -m imlp_core.reproduce $(if $(ONLY),--only $(ONLY))
 
 test: $(STAMP) $(NODE_STAMP) clean-test
 	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest tests -m "not browser"
