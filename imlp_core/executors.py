@@ -5,7 +5,10 @@
   several may share one). Each worker takes the next sweep whose records are missing and whose lock no
   live worker holds; it never waits on a held sweep while another is free. A sweep's lock is the kernel's
   (flock), so it goes with a worker that dies; a live worker then takes the sweep over and continues its
-  epoch checkpoint.
+  epoch checkpoint. On the CPU a sweep starts only when its estimated memory (:func:`imlp_core.plan.estimated_bytes`)
+  fits beside the other workers' sweeps (:class:`MemoryLedger`): the cpu profile's Mixer sweep peaks at 19 GB,
+  and beside an S-CNN sweep it was killed for memory on a 24 GB machine. A worker killed (by the out-of-memory
+  killer, say) is reported at once; the others go on and take its sweep over.
 - ``slurm``: submitit submits the missing sweeps as one job array. Each job is checkpointable: on a timeout
   or a preemption submitit requeues it and it continues from its sweep's epoch checkpoint. The result store
   must be on a filesystem every node sees (see the README on file locks over NFS).
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,15 +32,17 @@ from pathlib import Path
 from typing import Sequence
 
 import torch
+from filelock import FileLock
 
 from imlp_core.models import PRIORS
 from imlp_core.paths import runs_dir
-from imlp_core.plan import PlannedSweep
+from imlp_core.plan import PlannedSweep, estimated_bytes
 from imlp_core.results import check_writable
 from imlp_core.train import SweepBusy, run_sweep
 
 EXECUTORS = ("local", "processes", "slurm", "debug")
 POLL_S = 1.0  # how often an idle worker looks again at the sweeps other workers hold
+MEMORY_FRACTION = 0.9  # of the physical memory, for the CPU workers' sweeps together (the rest: the OS, the caches)
 
 
 @dataclass(frozen=True)
@@ -85,17 +91,82 @@ def run_plan(plan: Sequence[PlannedSweep], executor: str = "local", results: Pat
 
 
 # -- processes -------------------------------------------------------------------------------------------
-def work(plan: Sequence[PlannedSweep], results: Path, device: str = "auto", name: str = "worker") -> int:
-    """One worker's loop: train each free sweep with missing runs until none is missing; returns how many it trained."""
+class MemoryLedger:
+    """The host memory promised to the sweeps that the workers of one store train at this moment: one file per
+    worker process in ``.locks/memory/`` holding its sweep's :func:`imlp_core.plan.estimated_bytes` (a dead
+    worker's file no longer counts). A sweep starts only while the promises, its own included, fit ``budget``, or
+    when it would run alone."""
+
+    def __init__(self, results: Path, budget: int) -> None:
+        self.folder, self.budget = Path(results) / ".locks" / "memory", budget
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.mine = self.folder / f"{os.getpid()}.bytes"
+
+    def promised(self) -> int:
+        """Bytes promised by the other live workers."""
+        total = 0
+        for path in self.folder.glob("*.bytes"):
+            if path != self.mine and process_alive(int(path.stem)):
+                total += int(path.read_text() or 0)
+        return total
+
+    def claim(self, need: int) -> bool:
+        """Promise ``need`` bytes to this worker's next sweep if they fit beside the others' (always when none run)."""
+        with FileLock(self.folder / "ledger.lock"):
+            others = self.promised()
+            if others and others + need > self.budget:
+                return False
+            self.mine.write_text(str(need))
+            return True
+
+    def release(self) -> None:
+        self.mine.unlink(missing_ok=True)
+
+    @staticmethod
+    def tidy(results: Path) -> None:
+        """Remove the ledger of ``results`` once no live worker holds a promise in it (no file left behind)."""
+        folder = Path(results) / ".locks" / "memory"
+        if not folder.is_dir() or any(process_alive(int(p.stem)) for p in folder.glob("*.bytes")):
+            return
+        for path in folder.iterdir():
+            path.unlink(missing_ok=True)
+        try:
+            folder.rmdir()
+        except OSError:
+            pass  # another run's worker wrote a promise meanwhile
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def work(plan: Sequence[PlannedSweep], results: Path, device: str = "auto", name: str = "worker",
+         memory_budget: int | None = None) -> int:
+    """One worker's loop: train each free sweep with missing runs until none is missing; returns how many it trained.
+
+    With ``memory_budget`` (bytes; the CPU workers of ``processes``) a sweep also waits until its estimated memory
+    fits beside the sweeps the other workers train (:class:`MemoryLedger`)."""
     trained = 0
+    ledger = MemoryLedger(results, memory_budget) if memory_budget is not None else None
     while todo := [planned for planned in plan if planned.missing(results)]:
         took = False
         for planned in todo:
             start = time.perf_counter()
+            if ledger is not None and not ledger.claim(estimated_bytes(planned)):
+                continue  # it would not fit beside what the others train now; a later pass looks again
             try:
                 run_sweep(planned.sweep, planned.schedules, results, device, progress=False, wait=False)
             except SweepBusy:
                 continue  # a live worker trains it; if that worker dies, its lock goes and a later pass takes it
+            finally:
+                if ledger is not None:
+                    ledger.release()
             took, trained = True, trained + 1
             print(f"{name}: {planned.name} ({len(planned.schedules)} models) done in "
                   f"{time.perf_counter() - start:.1f} s", flush=True)
@@ -119,26 +190,63 @@ def run_processes(plan: Sequence[PlannedSweep], results: Path, device: str = "au
     if jobs < 1:
         raise ValueError(f"--jobs must be >= 1, got {jobs}")
     threads = threads or max(1, len(os.sched_getaffinity(0)) // jobs)
+    slots = gpu_slots(jobs)
+    budget = None if any(slots) or jobs == 1 else int(MEMORY_FRACTION * memory_bytes())
+    if budget is not None and (large := [p for p in plan if estimated_bytes(p) > budget / jobs]):
+        print(f"{len(large)} sweeps need more than a worker's share of the memory (up to "
+              f"{max(map(estimated_bytes, large)) / 1e9:.1f} GB of {budget / 1e9:.1f} GB): they wait until they fit "
+              f"beside the others' sweeps", flush=True)
     with tempfile.TemporaryDirectory(prefix="imlp-plan-") as folder:
         plan_file = Path(folder) / "plan.pkl"
         plan_file.write_bytes(pickle.dumps(worker_payload(plan)))
         workers = []
         try:
-            for i, gpu in enumerate(gpu_slots(jobs)):
+            for i, gpu in enumerate(slots):
                 env = {**os.environ, **({"CUDA_VISIBLE_DEVICES": gpu} if gpu is not None else {})}
                 command = [sys.executable, "-m", "imlp_core.executors", "--worker", str(plan_file), "--results",
-                           str(results), "--device", device, "--threads", str(threads), "--name", f"worker {i}"]
+                           str(results), "--device", device, "--threads", str(threads), "--name", f"worker {i}",
+                           *(["--memory-budget", str(budget)] if budget is not None else [])]
                 workers.append(subprocess.Popen(command, env=env))
-            codes = [worker.wait() for worker in workers]
+            codes = wait_reporting(workers)
         finally:  # interrupted (Ctrl-C, an error): no worker outlives this call; their sweeps resume next time
             for worker in workers:
                 if worker.poll() is None:
                     worker.terminate()
                     worker.wait()
+            MemoryLedger.tidy(results)
     left = [planned.name for planned in plan if planned.missing(results)]
     if left:
         raise RuntimeError(f"{len(left)} sweeps still have missing runs after the workers ended (exit codes {codes}): "
                            f"{'; '.join(left)}. Run the same command again: it continues them from their checkpoints")
+
+
+def memory_bytes() -> int:
+    """This machine's physical memory."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def exit_message(name: str, code: int) -> str:
+    """What a worker's nonzero exit status ``code`` means, and what happens to its sweep."""
+    if code < 0:
+        how = f"was killed by {signal.Signals(-code).name}"
+        if code == -signal.SIGKILL:
+            how += " (by the kernel's out-of-memory killer, most likely: `dmesg` says; fewer --jobs need less memory)"
+    else:
+        how = f"failed with exit status {code} (its error is printed above)"
+    return f"{name} {how}; the other workers take its sweep over from its last checkpoint"
+
+
+def wait_reporting(workers: Sequence[subprocess.Popen]) -> list[int]:
+    """Wait for every worker; report each one that ends with a nonzero status as soon as it does."""
+    codes: list[int | None] = [None] * len(workers)
+    while None in codes:
+        for i, worker in enumerate(workers):
+            if codes[i] is None and (code := worker.poll()) is not None:
+                codes[i] = code
+                if code:
+                    print(exit_message(f"worker {i}", code), file=sys.stderr, flush=True)
+        time.sleep(POLL_S if None in codes else 0)
+    return [int(code) for code in codes]
 
 
 def worker_payload(plan: Sequence[PlannedSweep]) -> dict:
@@ -212,12 +320,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--name", default="worker")
+    parser.add_argument("--memory-budget", type=int, default=None,
+                        help="bytes of host memory the workers' sweeps may use together (MemoryLedger)")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     payload = pickle.loads(args.worker.read_bytes())
     register_priors(payload["priors"])
-    work(payload["plan"], args.results, args.device, args.name)
+    work(payload["plan"], args.results, args.device, args.name, args.memory_budget)
 
 
 if __name__ == "__main__":

@@ -15,18 +15,24 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
 from imlp_core import experiments
 from imlp_core.data import TRAIN_IMAGES
 from imlp_core.interpolate import AlphaSchedule
+from imlp_core.models import parameter_counts
 from imlp_core.paths import repo_root, runs_dir
 from imlp_core.profiles import Profile
 from imlp_core.sweep import SweepConfig, check_schedules
 from imlp_core.train import missing_schedules
 
 BENCHMARKS = {"cpu": "results/benchmarks.json", "cuda": "results/benchmarks_h100.json"}  # `make bench` output
+# Host memory of a sweep on the CPU per parameter of each stacked I-MLP: weights, gradients, Adam's two moments, the
+# drift snapshot and the temporaries of the pull and the evaluation. Measured: the cpu profile's Mixer sweep
+# (13 I-MLPs of 39.9 M parameters) peaked at 19.05 GB at its first epoch's end, 36.8 bytes per parameter.
+SWEEP_BYTES_PER_PARAMETER = 37
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,17 @@ class PlannedSweep:
     def missing(self, results: Path | None = None) -> list[AlphaSchedule]:
         """The schedules whose record the store (default ``results/runs``) does not hold."""
         return missing_schedules(self.sweep, self.schedules, Path(results) if results is not None else runs_dir())
+
+
+@lru_cache(maxsize=None)
+def mlp_parameters(prior: str) -> int:
+    """Parameters of one I-MLP of ``prior`` (Table 5's total-parameter column)."""
+    return int(parameter_counts(prior)["total_params"])
+
+
+def estimated_bytes(planned: PlannedSweep) -> int:
+    """Host memory that training ``planned`` on the CPU needs (:data:`SWEEP_BYTES_PER_PARAMETER`)."""
+    return len(planned.schedules) * mlp_parameters(planned.sweep.prior) * SWEEP_BYTES_PER_PARAMETER
 
 
 def merge(listed: Sequence[tuple[str, SweepConfig, Sequence[AlphaSchedule]]]) -> list[PlannedSweep]:

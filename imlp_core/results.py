@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import io
 import json
 import os
 import platform
@@ -23,8 +22,9 @@ import subprocess
 import tempfile
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, BinaryIO, Iterable, Iterator
 
 import pandas as pd
 import torch
@@ -66,7 +66,7 @@ def pause_point(event: str) -> None:
 
 
 def temp_path_pattern(path: Path) -> str:
-    """Glob pattern of the temporary files :func:`atomic_write_bytes` uses for ``path``."""
+    """Glob pattern of the temporary files :func:`atomic_file` uses for ``path``."""
     return f".{path.name}.*.tmp"
 
 
@@ -74,34 +74,46 @@ class DiskFull(OSError):
     """A write ran out of space (ENOSPC, or a quota): the message names the file and the space it needs."""
 
 
-def atomic_write_bytes(path: Path, data: bytes, pause_event: str | None = None) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part.
+@contextmanager
+def atomic_file(path: Path, pause_event: str | None = None) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` through, so that readers see the old file or the whole new one, never a part:
+    a temporary file in the same folder, fsynced and renamed over ``path`` when the block ends without an error.
 
     On a full disk the temporary file is removed, ``path`` keeps its old content, and :class:`DiskFull` says
     which file needed how much space.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    written = 0
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
+            written = f.tell()
             f.flush()
             os.fsync(f.fileno())
         if pause_event:
             pause_point(pause_event)
         os.replace(tmp, path)
     except BaseException as error:
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            written = written or Path(tmp).stat().st_size
         Path(tmp).unlink(missing_ok=True)
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise disk_full(path, len(data), error) from error
+            raise disk_full(path, written, error) from error
         raise
 
 
+def atomic_write_bytes(path: Path, data: bytes, pause_event: str | None = None) -> None:
+    """Write ``data`` to ``path`` atomically (:func:`atomic_file`)."""
+    with atomic_file(path, pause_event) as f:
+        f.write(data)
+
+
 def atomic_torch_save(obj: object, path: Path) -> None:
-    """``torch.save(obj, path)`` through :func:`atomic_write_bytes` (checkpoints, the decoded-image cache)."""
-    buffer = io.BytesIO()
-    torch.save(obj, buffer)
-    atomic_write_bytes(path, buffer.getvalue())
+    """``torch.save(obj, path)`` atomically (:func:`atomic_file`; checkpoints, the decoded-image cache), streamed
+    into the file: no copy of ``obj``'s tensors is held in memory (a Mixer sweep's checkpoint is 6 GB)."""
+    with atomic_file(path) as f:
+        torch.save(obj, f)
 
 
 def disk_full(path: Path, needed: int, error: OSError) -> DiskFull:

@@ -305,6 +305,7 @@ class Trainer:
         """Remember each selected layer's current weights and the prior's dense equivalent (``dense``, when just
         built): the next measured pull's drift counts from them."""
         layers, dense = self.mlp.interpolated_layers(), dense or self.prior.dense_layers()
+        self.last_pulled = self.prior_at_last_pull = []  # the old snapshot goes before the new one is made
         self.last_pulled = [layers[i].weight.detach().clone() for i in self.interpolation["layers"]]
         self.prior_at_last_pull = [dense[i][0].detach().to(layers[i].weight.dtype).clone()
                                    for i in self.interpolation["layers"]]

@@ -275,7 +275,7 @@ def test_a_sweep_keeps_one_checkpoint_whichever_of_its_runs_it_trains(tiny_prior
 # ---------------------------------------------------------------------------------------------------
 # make reproduce
 @pytest.mark.parametrize("executor", [None, "processes"])
-def test_reproduce_with_an_executor_trains_the_whole_plan_before_the_notebooks(executor, monkeypatch, tmp_path):
+def test_reproduce_with_an_executor_trains_what_the_notebooks_read_before_them(executor, monkeypatch, tmp_path):
     from imlp_core import reproduce
 
     calls = []
@@ -287,5 +287,45 @@ def test_reproduce_with_an_executor_trains_the_whole_plan_before_the_notebooks(e
         monkeypatch.setenv(name, value) if value else monkeypatch.delenv(name, raising=False)
     assert reproduce.main(["--only", "03", "05", "--no-progress"]) == 0
     notebooks = [("notebook", "03_alpha_sweep_cnn"), ("notebook", "05_schedules")]
-    planned = len(plan.profile_plan(PROFILES["smoke"]))  # every experiment, merged
+    planned = len(plan.profile_plan(PROFILES["smoke"], ["cnn", "schedules"]))  # 03's and 05's experiments, merged
+    assert 0 < planned < len(plan.profile_plan(PROFILES["smoke"]))
     assert calls == ([("plan", planned, "processes", 3)] if executor else []) + notebooks
+
+
+def test_the_memory_ledger_starts_a_sweep_only_beside_what_fits(tmp_path):
+    """Promises of live workers count against the budget, a dead worker's do not, and a sweep alone always starts."""
+    ledger = executors.MemoryLedger(tmp_path, budget=100)
+    assert ledger.claim(500)  # nothing else runs: it starts, whatever its size
+    ledger.release()
+    assert not list((tmp_path / ".locks" / "memory").glob("*.bytes"))
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / ".locks" / "memory" / f"{other.pid}.bytes").write_text("70")
+        assert not ledger.claim(31)  # 70 + 31 > 100
+        assert ledger.claim(30)  # 70 + 30 fits
+        ledger.release()
+    finally:
+        other.kill()
+        other.wait()
+    assert ledger.claim(31)  # the other worker is gone: its promise no longer counts
+    ledger.release()
+
+
+def test_a_killed_worker_is_reported_at_once_with_what_killed_it(capsys):
+    killed = subprocess.Popen([sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"])
+    failed = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    fine = subprocess.Popen([sys.executable, "-c", "pass"])
+    assert executors.wait_reporting([killed, failed, fine]) == [-signal.SIGKILL, 3, 0]
+    err = capsys.readouterr().err
+    assert "worker 0 was killed by SIGKILL (by the kernel's out-of-memory killer, most likely" in err
+    assert "worker 1 failed with exit status 3" in err and "worker 2" not in err
+
+
+def test_a_mixer_sweep_of_the_cpu_profile_does_not_fit_beside_another_on_24_gb():
+    """The estimate behind the ledger, on the cpu profile's plan: a Mixer sweep (19 GB measured) with an S-CNN
+    sweep exceeds 90 % of 24 GB, with Table 5's small pair it fits."""
+    sweeps = plan.profile_plan(PROFILES["cpu"], ["cnn", "mixer", "first_layer"])
+    size = {p.sweep.prior: plan.estimated_bytes(p) for p in sweeps}
+    budget = 0.9 * 24e9
+    assert 18e9 < size["mixer"] < 21e9
+    assert size["mixer"] + size["cnn"] > budget and size["mixer"] + size["table5-mlp2"] < budget
