@@ -29,10 +29,12 @@ from imlp_core.sweep import SweepConfig, check_schedules
 from imlp_core.train import missing_schedules
 
 BENCHMARKS = {"cpu": "results/benchmarks.json", "cuda": "results/benchmarks_h100.json"}  # `make bench` output
-# Host memory of a sweep on the CPU per parameter of each stacked I-MLP: weights, gradients, Adam's two moments, the
-# drift snapshot and the temporaries of the pull and the evaluation. Measured: the cpu profile's Mixer sweep
-# (13 I-MLPs of 39.9 M parameters) peaked at 19.05 GB at its first epoch's end, 36.8 bytes per parameter.
-SWEEP_BYTES_PER_PARAMETER = 37
+# Host memory of a sweep on the CPU: a worker's own (torch, the decoded images; a Table 5 pair's worker held 3.3 GB)
+# and, per parameter of each stacked I-MLP, its weights, gradients, Adam's two moments, the drift snapshot and the
+# temporaries of the pull and the evaluation. Measured: the cpu profile's Mixer sweep (13 I-MLPs of 39.9 M
+# parameters) was killed for memory at 20.7 GB beside a Table 5 pair: 2 GB + 36 bytes per parameter.
+WORKER_BYTES = 2_000_000_000
+SWEEP_BYTES_PER_PARAMETER = 36
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,8 @@ def mlp_parameters(prior: str) -> int:
 
 
 def estimated_bytes(planned: PlannedSweep) -> int:
-    """Host memory that training ``planned`` on the CPU needs (:data:`SWEEP_BYTES_PER_PARAMETER`)."""
-    return len(planned.schedules) * mlp_parameters(planned.sweep.prior) * SWEEP_BYTES_PER_PARAMETER
+    """Host memory that training ``planned`` on the CPU needs (:data:`WORKER_BYTES`, :data:`SWEEP_BYTES_PER_PARAMETER`)."""
+    return WORKER_BYTES + len(planned.schedules) * mlp_parameters(planned.sweep.prior) * SWEEP_BYTES_PER_PARAMETER
 
 
 def merge(listed: Sequence[tuple[str, SweepConfig, Sequence[AlphaSchedule]]]) -> list[PlannedSweep]:
