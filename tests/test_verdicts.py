@@ -210,6 +210,16 @@ def test_a_turn_shared_by_two_alphas_is_reproduced_only_if_both_are_near(target,
 def test_a_turn_needs_three_interior_alphas():
     runs = v_curve(ENDS, {5e-3: [25.0, 26.5, 26.8]}, alphas=(5e-3, 0.5))
     assert verdicts.judge_minimum(runs, 5e-3) == ("—", st.NOT_RUN)
+    three = v_curve(ENDS, {5e-3: [25.0, 26.5, 26.8]}, alphas=(1e-3, 5e-3, 0.5))
+    assert verdicts.judge_minimum(three, 5e-3)[1] == st.REPRODUCED
+
+
+def test_a_turn_names_every_alpha_with_its_signed_drop():
+    above = verdicts.judge_minimum(v_curve(ENDS, {5e-3: [33.0, 34.5, 35.2]}), 5e-3)[0]
+    assert above.endswith("α = 0.005: +3.23 [+2.61, +3.86] (3 seeds)")  # drops +3, +3.5, +3.2
+    dips = {1e-3: [24.0, 27.0, 27.0], 2e-3: [27.0, 24.0, 27.0], 3e-3: [27.0, 27.0, 25.0]}
+    shared = verdicts.judge_minimum(v_curve(([33.0, 34.0, 35.0], ENDS[1]), dips, alphas=(1e-3, 2e-3, 3e-3, 0.5)), 2e-3)[0]
+    assert "drop below both ends: α = 0.001: -" in shared and " (3 seeds); α = 0.002: -" in shared
 
 
 BUMP_ALPHAS = (1e-4, 5e-4, 1e-3, 1e-2, 0.5)
@@ -242,3 +252,7 @@ def test_a_local_maximum_needs_an_interior_grid_point_near_it_and_five_alphas():
     assert verdicts.judge_local_maximum(few, 5e-4) == ("—", st.NOT_RUN)  # four α: too few to see a turn
     five = v_curve(ENDS, {5e-4: [43.0, 44.0, 43.5]}, alphas=(5e-4, 1e-3, 1e-2))
     assert verdicts.judge_local_maximum(five, 5e-4)[1] == st.REPRODUCED  # five are enough
+    last = v_curve(ENDS, {0.5: [43.0, 44.0, 43.5]}, alphas=BUMP_ALPHAS)
+    assert verdicts.judge_local_maximum(last, 0.5)[1] == st.REPRODUCED  # the α next to 1 has both neighbours
+    no_zero = runs[runs["alpha"] != 0.0]  # 1e-4 is then the first α: it has no left neighbour, so it is no turn
+    assert verdicts.judge_local_maximum(no_zero, 1e-4) == ("—", st.NOT_RUN)
