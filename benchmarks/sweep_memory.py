@@ -2,7 +2,7 @@
 the CPU. What `plan.estimated_bytes` and the executor's memory ledger rest on (docs/scale-out.md, *Memory*).
 
     IMLP_DATASET_CIFAR10=data/cifar10-jpeg .venv/bin/python benchmarks/sweep_memory.py [--prior mixer]
-        [--models 13] [--train-images 256]
+        [--models 13] [--train-images 256] [--epochs 2]
 
 Linux only (/proc/self/status, /proc/self/clear_refs). One thread, as the processes executor's CPU workers.
 """
@@ -45,28 +45,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--prior", default="mixer")
     parser.add_argument("--models", type=int, default=len(ALPHA_GRID), help="stacked I-MLPs (the alpha grid's)")
-    parser.add_argument("--train-images", type=int, default=256, help="a few steps suffice: the state is the same")
+    parser.add_argument("--train-images", type=int, default=256, help="the cpu profile's Mixer trains on 3000")
+    parser.add_argument("--epochs", type=int, default=2, help="epoch ends replayed")
     args = parser.parse_args()
     torch.set_num_threads(1)
     alphas = [ALPHA_GRID[i % len(ALPHA_GRID)] for i in range(args.models)]
-    sweep = SweepConfig(args.prior, "cifar10", epochs=2, batch_size=128, train_subset=args.train_images, lr=1e-3,
+    sweep = SweepConfig(args.prior, "cifar10", epochs=max(args.epochs, 2), batch_size=128, train_subset=args.train_images, lr=1e-3,
                         curve_test_subset=2000)
     with tempfile.TemporaryDirectory(prefix="imlp-memory-", dir=".") as folder:
         trainer = measured("build", lambda: Trainer(sweep, [AlphaSchedule("constant", a) for a in alphas],
                                                     Path(folder) / "checkpoint.pt", torch.device("cpu"), False))
         bar = tqdm(disable=True)
-        losses = measured("train_epoch", lambda: trainer.train_epoch(0, bar))
-        measured("divergence.check", lambda: trainer.divergence.check(0, trainer.prior, losses[0], trainer.mlp,
-                                                                      losses[1]))
-        measured("evaluate (all test images)", lambda: trainer.evaluate(None))
-        dense = measured("prior.dense_layers", trainer.prior.dense_layers)
-        measured("measure_pull", lambda: trainer.measure_pull(dense))
-        measured("interpolate_", lambda: interpolate_(trainer.mlp, trainer.prior, trainer.alphas(0),
-                                                      **trainer.interpolation, dense=dense))
-        measured("snapshot_pulled_weights", lambda: trainer.snapshot_pulled_weights(dense))
-        measured("evaluate (curve subset)", lambda: trainer.evaluate(trainer.curve_index))
-        measured("save_checkpoint", trainer.save_checkpoint)
-        measured("train_epoch (again)", lambda: trainer.train_epoch(1, bar))
+        for epoch in range(args.epochs):
+            losses = measured(f"epoch {epoch + 1}: train_epoch", lambda: trainer.train_epoch(epoch, bar))
+            measured("divergence.check", lambda: trainer.divergence.check(epoch, trainer.prior, losses[0],
+                                                                          trainer.mlp, losses[1]))
+            if epoch == 0:
+                measured("evaluate (all test images)", lambda: trainer.evaluate(None))
+            dense = measured("prior.dense_layers", trainer.prior.dense_layers)
+            measured("measure_pull", lambda: trainer.measure_pull(dense))
+            measured("interpolate_", lambda: interpolate_(trainer.mlp, trainer.prior, trainer.alphas(epoch),
+                                                          **trainer.interpolation, dense=dense))
+            measured("snapshot_pulled_weights", lambda: trainer.snapshot_pulled_weights(dense))
+            measured("evaluate (curve subset)", lambda: trainer.evaluate(trainer.curve_index))
+            measured("save_checkpoint", trainer.save_checkpoint)
 
 
 if __name__ == "__main__":
