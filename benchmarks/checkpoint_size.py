@@ -18,7 +18,6 @@ import torch
 from tqdm import tqdm
 
 from imlp_core import AlphaSchedule, SweepConfig, Trainer
-from imlp_core.results import atomic_write_bytes
 
 
 class Counter(io.RawIOBase):
@@ -43,11 +42,9 @@ def measure(prior: str, k: int, workdir: Path, write: bool) -> dict:
     counter = Counter()
     torch.save(trainer.state(), counter)
     row = {"prior": prior, "K": k, "bytes": counter.size}
-    if write:  # what Trainer.save_checkpoint does: serialise, then write atomically (fsync)
+    if write:  # Trainer.save_checkpoint itself: streamed into a temporary file, fsynced, renamed
         start = time.perf_counter()
-        buffer = io.BytesIO()
-        torch.save(trainer.state(), buffer)
-        atomic_write_bytes(workdir / "checkpoint.pt", buffer.getvalue())
+        trainer.save_checkpoint()
         row["write_s"] = time.perf_counter() - start
     return row
 

@@ -6,8 +6,8 @@
   live worker holds; it never waits on a held sweep while another is free. A sweep's lock is the kernel's
   (flock), so it goes with a worker that dies; a live worker then takes the sweep over and continues its
   epoch checkpoint. On the CPU a sweep starts only when its estimated memory (:func:`imlp_core.plan.estimated_bytes`)
-  fits beside the other workers' sweeps (:class:`MemoryLedger`): the cpu profile's Mixer sweep peaks at 19 GB,
-  and beside an S-CNN sweep it was killed for memory on a 24 GB machine. A worker killed (by the out-of-memory
+  fits beside the other workers' sweeps (:class:`MemoryLedger`): the cpu profile's Mixer sweep peaks at 20-21 GB,
+  and beside another sweep it was killed for memory on a 24 GB machine. A worker killed (by the out-of-memory
   killer, say) is reported at once; the others go on and take its sweep over.
 - ``slurm``: submitit submits the missing sweeps as one job array. Each job is checkpointable: on a timeout
   or a preemption submitit requeues it and it continues from its sweep's epoch checkpoint. The result store
@@ -98,7 +98,7 @@ class MemoryLedger:
     when it would run alone."""
 
     def __init__(self, results: Path, budget: int) -> None:
-        self.folder, self.budget = Path(results) / ".locks" / "memory", budget
+        self.folder, self.budget = self.folder_of(results), budget
         self.folder.mkdir(parents=True, exist_ok=True)
         self.mine = self.folder / f"{os.getpid()}.bytes"
 
@@ -123,9 +123,13 @@ class MemoryLedger:
         self.mine.unlink(missing_ok=True)
 
     @staticmethod
-    def tidy(results: Path) -> None:
+    def folder_of(results: Path) -> Path:
+        return Path(results) / ".locks" / "memory"
+
+    @classmethod
+    def tidy(cls, results: Path) -> None:
         """Remove the ledger of ``results`` once no live worker holds a promise in it (no file left behind)."""
-        folder = Path(results) / ".locks" / "memory"
+        folder = cls.folder_of(results)
         if not folder.is_dir() or any(process_alive(int(p.stem)) for p in folder.glob("*.bytes")):
             return
         for path in folder.iterdir():
@@ -137,12 +141,13 @@ class MemoryLedger:
 
 
 def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (signal 0 checks without sending; another user's process exists too)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass
     return True
 
 

@@ -95,10 +95,10 @@ def atomic_file(path: Path, pause_event: str | None = None) -> Iterator[BinaryIO
             pause_point(pause_event)
         os.replace(tmp, path)
     except BaseException as error:
-        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-            written = written or Path(tmp).stat().st_size
+        full = isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+        written = written or (Path(tmp).stat().st_size if full else 0)
         Path(tmp).unlink(missing_ok=True)
-        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        if full:
             raise disk_full(path, written, error) from error
         raise
 
