@@ -53,7 +53,7 @@ def train_command(argv: Sequence[str] | None = None) -> None:
                         help="test images for the epochs before the last (the last epoch: the whole test split)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--precision", choices=PRECISIONS, default="float32",
-                        help="bf16: autocast, for GPUs (float32 on CUDA uses TF32 matmuls)")
+                        help="bf16: autocast (a CPU with AMX or a GPU; float32 on CUDA uses TF32 matmuls)")
     add_option_arguments(parser)
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
     parser.add_argument("--results", type=Path, default=None, help="result store (default results/runs)")
@@ -94,6 +94,8 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
                              "job array; debug: submitit in this process")
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("IMLP_JOBS", 2)), help="workers of 'processes'")
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
+    parser.add_argument("--precision", choices=PRECISIONS, default="float32",
+                        help="bf16: autocast (a CPU with AMX or a GPU); its runs have their own keys beside float32's")
     slurm = parser.add_argument_group("slurm (one job per sweep; the result store must be on a shared filesystem; "
                                       "defaults from IMLP_SLURM_<OPTION>)")
     defaults = executors.SlurmOptions.from_env()
@@ -112,7 +114,8 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         profile = resolve_profile(args.profile)
-        options = {name: value for name, value in options_from_args(args).items() if DEFAULTS[name] != value}
+        options = {name: value for name, value in {**options_from_args(args), "precision": args.precision}.items()
+                   if DEFAULTS[name] != value}
     except (TypeError, ValueError) as error:
         parser.error(str(error))
     if unknown := [name for name in args.experiments if name not in profile.budgets]:

@@ -89,6 +89,19 @@ def test_the_default_precision_keeps_the_record_keys_and_bf16_changes_them():
         replace(CNN_SWEEP, precision="fp8")
 
 
+def test_experiments_cli_precision_plans_bf16_sweeps_beside_the_float32_keys(monkeypatch):
+    """`imlp experiments --precision bf16` trains the profile's own sweeps under autocast, under keys of their own."""
+    planned = []
+    monkeypatch.setattr(executors, "run_plan", lambda sweeps, *args, **kwargs: planned.extend(sweeps))
+    monkeypatch.setattr(experiments, "run_sweep", lambda *args, **kwargs: [])
+    cli.experiments_command(["cnn", "--profile", "smoke", "--datasets", "synthetic"])
+    float32 = [p.sweep for p in planned]
+    planned.clear()
+    cli.experiments_command(["cnn", "--profile", "smoke", "--datasets", "synthetic", "--precision", "bf16"])
+    assert [p.sweep for p in planned] == [replace(sweep, precision="bf16") for sweep in float32]
+    assert {sweep.precision for sweep in float32} == {"float32"}
+
+
 def test_bf16_autocast_backward_gives_float32_gradients_close_to_float32():
     """The stacked matmul's own backward runs under autocast (CPU here, CUDA in test_gpu.py)."""
     torch.manual_seed(0)

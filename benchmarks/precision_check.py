@@ -1,0 +1,108 @@
+"""float32 against bf16 autocast on the same seeds: what the fast path gains in training time and whether it leaves
+the claims unchanged (issue 17, part 3). Reads two run stores, trains nothing.
+
+Train the bf16 side of the claims' experiments first, into a store of its own (the float32 side: a from-scratch
+retraining on the same machine, whose records hold each sweep's training time there):
+
+    IMLP_OUTPUT_DIR=build/cpu-bf16 .venv/bin/python -m imlp_core experiments cnn schedules mixer first_layer \\
+        --profile cpu --precision bf16 --executor processes
+    .venv/bin/python benchmarks/precision_check.py build/cpu-fresh/results/runs build/cpu-bf16/results/runs
+
+It prints, per experiment: each seed's sweep training time in both precisions and their ratio; per run, the paired
+difference bf16 − float32 of the final test accuracy over seeds with its 95 % interval; and notebook 07's claim
+table (``verdicts.compare_claims``) computed from each precision's runs, side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from imlp_core import verdicts
+from imlp_core.experiments import STORED_ONLY, experiment_runs
+from imlp_core.profiles import resolve_profile
+from imlp_core.statistics import t_interval
+
+EXPERIMENTS = ("cnn", "schedules", "mixer", "first_layer")
+RUN = ["experiment", "prior", "label", "seed"]
+
+
+def stored_runs(store: Path, precision: str, profile, dataset: str) -> pd.DataFrame:
+    """The claims' runs of ``store`` in ``precision`` (the float32 ones under their usual keys)."""
+    options = {} if precision == "float32" else {"options": {"precision": precision}}
+    return pd.concat([experiment_runs(name, profile, dataset, results=store, progress=False, **options)
+                      for name in EXPERIMENTS], ignore_index=True)
+
+
+def sweep_times(fast: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+    """Per experiment and seed: the sweep's training time (``wall_time_s``, shared by its runs) in both precisions."""
+    times = [runs.groupby(["experiment", "seed"])["wall_time_s"].max().rename(name)
+             for name, runs in (("float32 s", base), ("bf16 s", fast))]
+    table = pd.concat(times, axis=1).dropna()
+    table["float32 / bf16"] = table["float32 s"] / table["bf16 s"]
+    return table
+
+
+def accuracy_differences(fast: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+    """Per run (experiment, label): bf16 − float32 of the final test accuracy in points, paired by seed."""
+    both = fast.merge(base, on=RUN, suffixes=("_bf16", "_float32"))
+    both["difference"] = 100 * (both["test_acc_bf16"] - both["test_acc_float32"])
+    rows = []
+    for (experiment, label), group in both.groupby(["experiment", "label"], sort=False):
+        interval = t_interval(group["difference"])
+        rows.append({"experiment": experiment, "run": label, "seeds": interval.n, "bf16 − float32 (points)": interval.mean,
+                     "low": interval.low, "high": interval.high,
+                     "interval holds 0": interval.low <= 0 <= interval.high})
+    return pd.DataFrame(rows)
+
+
+def claim_verdicts(fast: pd.DataFrame, base: pd.DataFrame, profile) -> pd.DataFrame:
+    """Notebook 07's claims judged on each precision's runs: the interval and verdict of each, side by side."""
+    ours = "ours (paired difference, 95 % interval)"
+    tables = [verdicts.compare_claims(runs, profile).set_index(["source", "claim"])[[ours, "verdict"]]
+              .rename(columns={ours: f"{name}: ours", "verdict": f"{name}: verdict"})
+              for name, runs in (("float32", base), ("bf16", fast))]
+    table = pd.concat(tables, axis=1).reset_index()
+    table["same verdict"] = table["float32: verdict"] == table["bf16: verdict"]
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("float32", type=Path, help="a run store with the float32 runs, e.g. build/cpu-fresh/results/runs")
+    parser.add_argument("bf16", type=Path, help="a run store with the same runs under --precision bf16")
+    parser.add_argument("--profile", default="cpu")
+    parser.add_argument("--dataset", default="cifar10")
+    args = parser.parse_args()
+    for store in (args.float32, args.bf16):
+        if not store.is_dir() or not any(store.glob("*.json")):
+            parser.error(f"{store} holds no JSON records: give a run store's folder (…/results/runs)")
+    os.environ[STORED_ONLY] = "1"  # read, never train
+    profile = resolve_profile(args.profile)
+    base = stored_runs(args.float32, "float32", profile, args.dataset)
+    fast = stored_runs(args.bf16, "bf16", profile, args.dataset)
+    if fast.empty:
+        parser.error(f"{args.bf16} holds no bf16 runs of the {args.profile} profile's {', '.join(EXPERIMENTS)}: train "
+                     f"them with `python -m imlp_core experiments … --precision bf16` (see this script's docstring)")
+    pd.set_option("display.width", 200, "display.max_colwidth", 60, "display.max_rows", 200)
+    times = sweep_times(fast, base)
+    print("Sweep training time per seed (the records' wall_time_s):")
+    print(times.to_string(float_format="%.1f"))
+    print(f"all sweeps: float32 {times['float32 s'].sum() / 60:.1f} min, bf16 {times['bf16 s'].sum() / 60:.1f} min, "
+          f"ratio {times['float32 s'].sum() / times['bf16 s'].sum():.2f}")
+    differences = accuracy_differences(fast, base)
+    print("\nFinal test accuracy, bf16 − float32 per run, paired by seed (95 % t-interval):")
+    print(differences.to_string(index=False, float_format="%.2f"))
+    print(f"{int(differences['interval holds 0'].sum())} of {len(differences)} intervals hold 0; mean |difference| "
+          f"{differences['bf16 − float32 (points)'].abs().mean():.2f} points")
+    claims = claim_verdicts(fast, base, profile)
+    print("\nNotebook 07's claims on each precision's runs:")
+    print(claims.to_string(index=False))
+    print(f"{int(claims['same verdict'].sum())} of {len(claims)} claims keep their verdict under bf16")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""benchmarks/precision_check.py, the float32-against-bf16 comparison: its pairing by seed, on hand-made runs."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+
+import pandas as pd
+import pytest
+from scipy import stats
+
+from conftest import REPO_ROOT
+
+spec = importlib.util.spec_from_file_location("precision_check", REPO_ROOT / "benchmarks" / "precision_check.py")
+precision_check = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(precision_check)
+
+
+def runs(accuracies: dict[tuple[str, int], float], seconds: dict[int, float]) -> pd.DataFrame:
+    """Runs of one cnn sweep per seed: ``accuracies[label, seed]`` and each seed's sweep time."""
+    return pd.DataFrame([{"experiment": "cnn", "prior": "cnn", "label": label, "seed": seed, "test_acc": acc,
+                          "wall_time_s": seconds[seed]} for (label, seed), acc in accuracies.items()])
+
+
+BASE = runs({("α = 0", 0): 0.30, ("α = 0", 1): 0.28, ("α = 0", 2): 0.29,
+             ("α = 0.1", 0): 0.35, ("α = 0.1", 1): 0.33, ("α = 0.1", 2): 0.34}, {0: 300.0, 1: 310.0, 2: 290.0})
+
+
+def test_differences_are_paired_by_seed_with_a_t_interval():
+    # bf16 is 1 point above float32 in every seed at α = 0; at α = 0.1 it is +2, −2, +0.5 (an interval across 0).
+    fast = runs({("α = 0", 0): 0.31, ("α = 0", 1): 0.29, ("α = 0", 2): 0.30,
+                 ("α = 0.1", 0): 0.37, ("α = 0.1", 1): 0.31, ("α = 0.1", 2): 0.345}, {0: 200.0, 1: 155.0, 2: 290.0})
+    table = precision_check.accuracy_differences(fast, BASE).set_index("run")
+    assert table.loc["α = 0", "bf16 − float32 (points)"] == pytest.approx(1.0)
+    assert table.loc["α = 0", "low"] == pytest.approx(1.0) and not table.loc["α = 0", "interval holds 0"]
+    differences = [2.0, -2.0, 0.5]
+    half = stats.t.ppf(0.975, 2) * stats.sem(differences)
+    assert table.loc["α = 0.1", "low"] == pytest.approx(0.5 / 3 - half)
+    assert table.loc["α = 0.1", "high"] == pytest.approx(0.5 / 3 + half)
+    assert table.loc["α = 0.1", "interval holds 0"] and (table["seeds"] == 3).all()
+    times = precision_check.sweep_times(fast, BASE)
+    assert times["float32 / bf16"].tolist() == [1.5, 2.0, 1.0]
+
+
+def test_a_seed_with_one_precision_only_is_left_out():
+    fast = runs({("α = 0", 0): 0.31, ("α = 0", 1): 0.29}, {0: 200.0, 1: 155.0})
+    [row] = precision_check.accuracy_differences(fast, BASE).to_dict("records")
+    assert row["seeds"] == 2 and row["bf16 − float32 (points)"] == pytest.approx(1.0)
+    assert precision_check.sweep_times(fast, BASE).index.get_level_values("seed").tolist() == [0, 1]
+    [alone] = precision_check.accuracy_differences(runs({("α = 0", 0): 0.31}, {0: 1.0}), BASE).to_dict("records")
+    assert alone["seeds"] == 1 and math.isnan(alone["low"]) and not alone["interval holds 0"]
