@@ -7,8 +7,11 @@
   (flock), so it goes with a worker that dies; a live worker then takes the sweep over and continues its
   epoch checkpoint. On the CPU a sweep starts only when its estimated memory (:func:`imlp_core.plan.estimated_bytes`)
   fits beside the other workers' sweeps (:class:`MemoryLedger`): the cpu profile's Mixer sweep peaks at 20-21 GB,
-  and beside another sweep it was killed for memory on a 24 GB machine. A worker killed (by the out-of-memory
-  killer, say) is reported at once; the others go on and take its sweep over.
+  and beside another sweep it was killed for memory on a 24 GB machine. Each sweep trains in a process of its own
+  (:func:`train_in_own_process`), so the memory it used goes back to the system when it ends: a worker that had
+  run one sweep after another in the same process kept their peaks (glibc's heap, ``devices``) and was killed for
+  memory beside promises that fitted. A worker killed (by the out-of-memory killer, say) is reported at once; the
+  others go on and take its sweep over.
 - ``slurm``: submitit submits the missing sweeps as one job array. Each job is checkpointable: on a timeout
   or a preemption submitit requeues it and it continues from its sweep's epoch checkpoint. The result store
   must be on a filesystem every node sees (see the README on file locks over NFS).
@@ -20,6 +23,8 @@ Every way writes the same records into the same store; the notebooks then only r
 from __future__ import annotations
 
 import argparse
+import ctypes
+import multiprocessing
 import os
 import pickle
 import signal
@@ -166,9 +171,8 @@ def work(plan: Sequence[PlannedSweep], results: Path, device: str = "auto", name
             if ledger is not None and not ledger.claim(estimated_bytes(planned)):
                 continue  # it would not fit beside what the others train now; a later pass looks again
             try:
-                run_sweep(planned.sweep, planned.schedules, results, device, progress=False, wait=False)
-            except SweepBusy:
-                continue  # a live worker trains it; if that worker dies, its lock goes and a later pass takes it
+                if not train_in_own_process(planned, results, device, name):
+                    continue  # a live worker trains it; if that worker dies, its lock goes and a later pass takes it
             finally:
                 if ledger is not None:
                     ledger.release()
@@ -178,6 +182,49 @@ def work(plan: Sequence[PlannedSweep], results: Path, device: str = "auto", name
         if not took:
             time.sleep(POLL_S)
     return trained
+
+
+BUSY = 3  # a sweep process's exit status when another live process holds its sweep's lock
+
+
+def train_in_own_process(planned: PlannedSweep, results: Path, device: str, name: str) -> bool:
+    """Train ``planned`` in a child process (spawned, with this process's torch threads); False if another live
+    process holds the sweep. A child that fails or is killed ends this worker too, with what happened to it."""
+    prior = planned.sweep.prior
+    child = multiprocessing.get_context("spawn").Process(
+        target=train_sweep_process, args=({prior: PRIORS[prior]}, planned, results, device, torch.get_num_threads()),
+        name=f"{name}: {planned.name}")
+    child.start()
+    child.join()
+    if child.exitcode == BUSY:
+        return False
+    if child.exitcode:
+        raise SystemExit(exit_message(f"{name}'s process for {planned.name}", child.exitcode))
+    return True
+
+
+def train_sweep_process(priors: dict[str, type], planned: PlannedSweep, results: Path, device: str,
+                        threads: int) -> None:
+    """The child of :func:`train_in_own_process`; it dies with its worker (SIGKILL), so a killed worker's sweep lock
+    goes at once and another worker takes the sweep over."""
+    die_with_parent()
+    register_priors(priors)
+    torch.set_num_threads(threads)
+    try:
+        run_sweep(planned.sweep, planned.schedules, results, device, progress=False, wait=False)
+    except SweepBusy:
+        sys.exit(BUSY)
+
+
+def die_with_parent() -> None:
+    """Linux's PR_SET_PDEATHSIG: this process gets SIGKILL when its parent ends (elsewhere: nothing)."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # the parent ended before the call
+        os._exit(1)
 
 
 def gpu_slots(jobs: int) -> list[str | None]:

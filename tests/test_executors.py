@@ -20,12 +20,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from conftest import REPO_ROOT, TESTS_DIR, TINY_PRIOR, stable, tiny_prior_registered
 from imlp_core import cli, experiments, executors, plan, trainer
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.profiles import PROFILES, Budget
-from imlp_core.results import DiskFull, checkpoint_path
+from imlp_core.results import DiskFull, checkpoint_path, lock_path
 from imlp_core.sweep import SweepConfig
 from imlp_core.train import run_sweep
 
@@ -331,3 +332,19 @@ def test_a_mixer_sweep_of_the_cpu_profile_runs_alone_on_24_gb_and_the_others_in_
     others = [b for (prior, _), b in size.items() if prior != "mixer"]
     assert size["mixer", 13] + min(others) > budget
     assert 2 * max(others) < budget
+
+
+def test_a_worker_trains_each_sweep_in_a_process_of_its_own_and_ends_with_a_failed_one(tiny_prior, subprocess_env,
+                                                                                       tmp_path):
+    """The sweep's process gives its memory back when it ends (glibc kept a worker's peaks from sweep to sweep); a
+    held sweep is skipped, and a sweep process that fails ends the worker with what happened."""
+    seed0, _ = tiny_plan()
+    assert executors.train_in_own_process(seed0, tmp_path / "runs", "cpu", "worker 0")
+    assert not seed0.missing(tmp_path / "runs")
+    held = FileLock(lock_path(tmp_path / "held", seed0.sweep.key))
+    with held:
+        assert not executors.train_in_own_process(seed0, tmp_path / "held", "cpu", "worker 0")
+    assert seed0.missing(tmp_path / "held")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(SystemExit, match=r"worker 0's process for .* failed with exit status 1"):
+        executors.train_in_own_process(seed0, tmp_path / "file", "cpu", "worker 0")
