@@ -8,7 +8,7 @@ retraining on the same machine, whose records hold each sweep's training time th
         --profile cpu --precision bf16 --executor processes
     .venv/bin/python benchmarks/precision_check.py build/cpu-fresh/results/runs build/cpu-bf16/results/runs
 
-It prints, per experiment: each seed's sweep training time in both precisions and their ratio; per run, the paired
+It prints, per sweep (prior and seed): its training time in both precisions and their ratio; per run, the paired
 difference bf16 − float32 of the final test accuracy over seeds with its 95 % interval; and notebook 07's claim
 table (``verdicts.compare_claims``) computed from each precision's runs, side by side.
 """
@@ -30,16 +30,20 @@ EXPERIMENTS = ("cnn", "schedules", "mixer", "first_layer")
 RUN = ["experiment", "prior", "label", "seed"]
 
 
-def stored_runs(store: Path, precision: str, profile, dataset: str) -> pd.DataFrame:
-    """The claims' runs of ``store`` in ``precision`` (the float32 ones under their usual keys)."""
+def stored_runs(store: Path, precision: str, profile, dataset: str, experiments=EXPERIMENTS) -> pd.DataFrame:
+    """The runs of ``experiments`` in ``store`` in ``precision`` (the float32 ones under their usual keys)."""
     options = {} if precision == "float32" else {"options": {"precision": precision}}
     return pd.concat([experiment_runs(name, profile, dataset, results=store, progress=False, **options)
-                      for name in EXPERIMENTS], ignore_index=True)
+                      for name in experiments], ignore_index=True)
 
 
 def sweep_times(fast: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
-    """Per experiment and seed: the sweep's training time (``wall_time_s``, shared by its runs) in both precisions."""
-    times = [runs.groupby(["experiment", "seed"])["wall_time_s"].max().rename(name)
+    """Per prior and seed: the training time of its sweeps in both precisions.
+
+    A sweep's runs share its ``wall_time_s``; ``cnn`` and ``schedules`` train as one merged S-CNN sweep, or as two
+    whose times add up where they were trained apart; Table 5's two pairs have priors of their own."""
+    sweeps = ["prior", "seed", "wall_time_s"]
+    times = [runs.drop_duplicates(sweeps).groupby(["prior", "seed"])["wall_time_s"].sum().rename(name)
              for name, runs in (("float32 s", base), ("bf16 s", fast))]
     table = pd.concat(times, axis=1).dropna()
     table["float32 / bf16"] = table["float32 s"] / table["bf16 s"]
@@ -47,13 +51,14 @@ def sweep_times(fast: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
 
 
 def accuracy_differences(fast: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
-    """Per run (experiment, label): bf16 − float32 of the final test accuracy in points, paired by seed."""
+    """Per run (experiment, prior, label): bf16 − float32 of the final test accuracy in points, paired by seed."""
     both = fast.merge(base, on=RUN, suffixes=("_bf16", "_float32"))
     both["difference"] = 100 * (both["test_acc_bf16"] - both["test_acc_float32"])
     rows = []
-    for (experiment, label), group in both.groupby(["experiment", "label"], sort=False):
+    for (experiment, prior, label), group in both.groupby(["experiment", "prior", "label"], sort=False):
         interval = t_interval(group["difference"])
-        rows.append({"experiment": experiment, "run": label, "seeds": interval.n, "bf16 − float32 (points)": interval.mean,
+        rows.append({"experiment": experiment, "prior": prior, "run": label, "seeds": interval.n,
+                     "bf16 − float32 (points)": interval.mean,
                      "low": interval.low, "high": interval.high,
                      "interval holds 0": interval.low <= 0 <= interval.high})
     return pd.DataFrame(rows)
@@ -76,20 +81,22 @@ def main() -> None:
     parser.add_argument("bf16", type=Path, help="a run store with the same runs under --precision bf16")
     parser.add_argument("--profile", default="cpu")
     parser.add_argument("--dataset", default="cifar10")
+    parser.add_argument("--experiments", nargs="+", choices=EXPERIMENTS, default=EXPERIMENTS,
+                        help="compare these only, e.g. where the bf16 side is trained in part (default: all four)")
     args = parser.parse_args()
     for store in (args.float32, args.bf16):
         if not store.is_dir() or not any(store.glob("*.json")):
             parser.error(f"{store} holds no JSON records: give a run store's folder (…/results/runs)")
     os.environ[STORED_ONLY] = "1"  # read, never train
     profile = resolve_profile(args.profile)
-    base = stored_runs(args.float32, "float32", profile, args.dataset)
-    fast = stored_runs(args.bf16, "bf16", profile, args.dataset)
+    base = stored_runs(args.float32, "float32", profile, args.dataset, args.experiments)
+    fast = stored_runs(args.bf16, "bf16", profile, args.dataset, args.experiments)
     if fast.empty:
-        parser.error(f"{args.bf16} holds no bf16 runs of the {args.profile} profile's {', '.join(EXPERIMENTS)}: train "
+        parser.error(f"{args.bf16} holds no bf16 runs of the {args.profile} profile's {', '.join(args.experiments)}: train "
                      f"them with `python -m imlp_core experiments … --precision bf16` (see this script's docstring)")
     pd.set_option("display.width", 200, "display.max_colwidth", 60, "display.max_rows", 200)
     times = sweep_times(fast, base)
-    print("Sweep training time per seed (the records' wall_time_s):")
+    print("Sweep training time per prior and seed (the records' wall_time_s; cnn and schedules train as one sweep):")
     print(times.to_string(float_format="%.1f"))
     print(f"all sweeps: float32 {times['float32 s'].sum() / 60:.1f} min, bf16 {times['bf16 s'].sum() / 60:.1f} min, "
           f"ratio {times['float32 s'].sum() / times['bf16 s'].sum():.2f}")

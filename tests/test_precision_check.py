@@ -49,3 +49,32 @@ def test_a_seed_with_one_precision_only_is_left_out():
     assert precision_check.sweep_times(fast, BASE).index.get_level_values("seed").tolist() == [0, 1]
     [alone] = precision_check.accuracy_differences(runs({("α = 0", 0): 0.31}, {0: 1.0}), BASE).to_dict("records")
     assert alone["seeds"] == 1 and math.isnan(alone["low"]) and not alone["interval holds 0"]
+
+
+def test_two_sweeps_of_one_experiment_are_paired_and_timed_apart():
+    # Table 5 has two sweeps per seed (MLP-1 and MLP-2) under the same labels: they are never pooled.
+    def table5(shift: float, seconds: dict[str, float]) -> pd.DataFrame:
+        return pd.DataFrame([{"experiment": "first_layer", "prior": prior, "label": label, "seed": seed,
+                              "test_acc": base + shift * (prior == "table5-mlp2"), "wall_time_s": seconds[prior]}
+                             for prior in ("table5-mlp1", "table5-mlp2") for seed in (0, 1, 2)
+                             for label, base in (("α = 0", 0.30 + seed / 100), ("α = 0.5", 0.25))])
+    base, fast = table5(0.0, {"table5-mlp1": 110.0, "table5-mlp2": 68.0}), table5(0.02, {"table5-mlp1": 55.0,
+                                                                                        "table5-mlp2": 34.0})
+    table = precision_check.accuracy_differences(fast, base).set_index(["prior", "run"])
+    assert (table["seeds"] == 3).all() and len(table) == 4
+    assert table.loc[("table5-mlp1", "α = 0"), "bf16 − float32 (points)"] == pytest.approx(0.0)
+    assert table.loc[("table5-mlp2", "α = 0.5"), "bf16 − float32 (points)"] == pytest.approx(2.0)
+    times = precision_check.sweep_times(fast, base)
+    assert times.loc[("table5-mlp2", 1), "float32 s"] == 68.0 and (times["float32 / bf16"] == 2.0).all()
+    assert len(times) == 6
+
+
+def test_sweeps_trained_apart_add_up_against_one_merged_sweep():
+    # float32 trained cnn and schedules as one merged sweep (300 s); bf16 as two sweeps, 60 s and 40 s.
+    base = pd.DataFrame([{"experiment": experiment, "prior": "cnn", "label": label, "seed": 0, "test_acc": 0.3,
+                          "wall_time_s": 300.0} for experiment, label in (("cnn", "α = 0"), ("cnn", "α = 0.5"),
+                                                                          ("schedules", "α = 0.5"),
+                                                                          ("schedules", "test-time α = 0.5"))])
+    fast = base.assign(wall_time_s=[60.0, 60.0, 60.0, 40.0])
+    times = precision_check.sweep_times(fast, base)
+    assert times.loc[("cnn", 0)].tolist() == [300.0, 100.0, 3.0]
