@@ -53,7 +53,8 @@ def train_command(argv: Sequence[str] | None = None) -> None:
                         help="test images for the epochs before the last (the last epoch: the whole test split)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--precision", choices=PRECISIONS, default="float32",
-                        help="bf16: autocast (a CPU with AMX or a GPU; float32 on CUDA uses TF32 matmuls)")
+                        help="bf16: autocast, faster on a CPU with AVX-512 BF16 or AMX (docs/profiles.md); float32 on "
+                             "CUDA uses TF32 matmuls")
     add_option_arguments(parser)
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
     parser.add_argument("--results", type=Path, default=None, help="result store (default results/runs)")
@@ -95,7 +96,8 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("IMLP_JOBS", 2)), help="workers of 'processes'")
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
     parser.add_argument("--precision", choices=PRECISIONS, default="float32",
-                        help="bf16: autocast (a CPU with AMX or a GPU); its runs have their own keys beside float32's")
+                        help="bf16: autocast, faster on a CPU with AVX-512 BF16 or AMX (docs/profiles.md); its runs have "
+                             "their own keys beside float32's")
     slurm = parser.add_argument_group("slurm (one job per sweep; the result store must be on a shared filesystem; "
                                       "defaults from IMLP_SLURM_<OPTION>)")
     defaults = executors.SlurmOptions.from_env()

@@ -32,9 +32,11 @@ BENCHMARKS = {"cpu": "results/benchmarks.json", "cuda": "results/benchmarks_h100
 # Host memory of a sweep on the CPU: a worker's own (torch, the decoded images; a Table 5 pair's worker held 3.3 GB)
 # and, per parameter of each stacked I-MLP, its weights, gradients, Adam's two moments, the drift snapshot and the
 # temporaries of the pull and the evaluation. Measured: the cpu profile's Mixer sweep (13 I-MLPs of 39.9 M
-# parameters) was killed for memory at 20.7 GB beside a Table 5 pair: 2 GB + 36 bytes per parameter.
+# parameters) was killed for memory at 20.7 GB beside a Table 5 pair: 2 GB + 36 bytes per parameter. Under bf16
+# autocast each weight also has a bf16 copy, cached for the step: the same sweep in bf16 was sampled at 20.9 GB.
 WORKER_BYTES = 2_000_000_000
 SWEEP_BYTES_PER_PARAMETER = 36
+BF16_BYTES_PER_PARAMETER = 2
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,10 @@ def mlp_parameters(prior: str) -> int:
 
 
 def estimated_bytes(planned: PlannedSweep) -> int:
-    """Host memory that training ``planned`` on the CPU needs (:data:`WORKER_BYTES`, :data:`SWEEP_BYTES_PER_PARAMETER`)."""
-    return WORKER_BYTES + len(planned.schedules) * mlp_parameters(planned.sweep.prior) * SWEEP_BYTES_PER_PARAMETER
+    """Host memory that training ``planned`` on the CPU needs (:data:`WORKER_BYTES`, :data:`SWEEP_BYTES_PER_PARAMETER`,
+    :data:`BF16_BYTES_PER_PARAMETER`)."""
+    per_parameter = SWEEP_BYTES_PER_PARAMETER + BF16_BYTES_PER_PARAMETER * (planned.sweep.precision == "bf16")
+    return WORKER_BYTES + len(planned.schedules) * mlp_parameters(planned.sweep.prior) * per_parameter
 
 
 def merge(listed: Sequence[tuple[str, SweepConfig, Sequence[AlphaSchedule]]]) -> list[PlannedSweep]:

@@ -34,7 +34,7 @@ class SweepConfig:
     test_subset: int | None = None
     seed: int = 0
     layers: str | tuple[int, ...] | None = None  # which layers are interpolated; None: the prior's ``interpolated``
-    precision: str = "float32"  # or "bf16": autocast (meant for GPUs; float32 on CUDA uses TF32 matmuls)
+    precision: str = "float32"  # or "bf16": autocast (pays on CPUs with bf16 arithmetic; CUDA float32 is TF32)
     # Algorithm 1's open choices (``options.py``, notebook 08); each default is the companion's first reading.
     interpolate_every: str | int = "epoch"  # or N: after every N optimizer steps
     head: str = "interpolated"

@@ -332,6 +332,10 @@ def test_a_mixer_sweep_of_the_cpu_profile_runs_alone_on_24_gb_and_the_others_in_
     others = [b for (prior, _), b in size.items() if prior != "mixer"]
     assert size["mixer", 13] + min(others) > budget
     assert 2 * max(others) < budget
+    # bf16 autocast adds a copy of the weights: its Mixer sweep was sampled at 20.9 GB, and still runs alone
+    [mixer] = [p for p in sweeps if p.sweep.prior == "mixer" and p.sweep.seed == 0]
+    bf16 = plan.estimated_bytes(replace(mixer, sweep=replace(mixer.sweep, precision="bf16")))
+    assert 20.9e9 < bf16 < budget and bf16 - size["mixer", 13] == 13 * 2 * plan.mlp_parameters("mixer")
 
 
 def test_a_worker_trains_each_sweep_in_a_process_of_its_own_and_ends_with_a_failed_one(tiny_prior, subprocess_env,
