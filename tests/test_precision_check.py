@@ -78,3 +78,18 @@ def test_sweeps_trained_apart_add_up_against_one_merged_sweep():
     fast = base.assign(wall_time_s=[60.0, 60.0, 60.0, 40.0])
     times = precision_check.sweep_times(fast, base)
     assert times.loc[("cnn", 0)].tolist() == [300.0, 100.0, 3.0]
+
+
+def test_the_committed_comparison_gives_what_the_profiles_page_says(monkeypatch, capsys):
+    """The script, end to end on the committed float32 and bf16 stores, prints the figures docs/profiles.md quotes."""
+    stores = REPO_ROOT / "results" / "precision-check-cpu"
+    monkeypatch.setattr("sys.argv", ["precision_check.py", str(stores / "float32"), str(stores / "bf16")])
+    monkeypatch.setenv(precision_check.STORED_ONLY, "1")  # main sets it; this puts back what was there after the test
+    precision_check.main()
+    printed = capsys.readouterr().out
+    page = (REPO_ROOT / "docs" / "profiles.md").read_text()
+    for figure in ("float32 54.1 min, bf16 22.0 min, ratio 2.46", "41 of 41 intervals hold 0", "mean |difference| 0.26",
+                   "14 of 16 claims keep their verdict"):
+        assert figure in printed
+    assert "54.1 min | 22.0 min | 2.46" in page and "all 41 paired intervals" in page and "0.26 points" in page
+    assert "14 of notebook 07's 16 claims keep their verdict" in page
