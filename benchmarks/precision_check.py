@@ -8,9 +8,10 @@ retraining on the same machine, whose records hold each sweep's training time th
         --profile cpu --precision bf16 --executor processes
     .venv/bin/python benchmarks/precision_check.py build/cpu-fresh/results/runs build/cpu-bf16/results/runs
 
-It prints, per sweep (prior and seed): its training time in both precisions and their ratio; per run, the paired
-difference bf16 − float32 of the final test accuracy over seeds with its 95 % interval; and notebook 07's claim
-table (``verdicts.compare_claims``) computed from each precision's runs, side by side.
+It prints, per prior and seed: the training time of its sweeps in both precisions and their ratio; per run, the
+paired difference bf16 − float32 of the final test accuracy over seeds with its 95 % interval; and notebook 07's
+claim table (``verdicts.compare_claims``) computed from each precision's runs, side by side. The stores of
+docs/profiles.md are committed: results/precision-check-cpu/float32 and results/precision-check-cpu/bf16.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def accuracy_differences(fast: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame
     both = fast.merge(base, on=RUN, suffixes=("_bf16", "_float32"))
     both["difference"] = 100 * (both["test_acc_bf16"] - both["test_acc_float32"])
     rows = []
-    for (experiment, prior, label), group in both.groupby(["experiment", "prior", "label"], sort=False):
+    for (experiment, prior, label), group in both.groupby(RUN[:-1], sort=False):
         interval = t_interval(group["difference"])
         rows.append({"experiment": experiment, "prior": prior, "run": label, "seeds": interval.n,
                      "bf16 − float32 (points)": interval.mean,
@@ -92,8 +93,9 @@ def main() -> None:
     base = stored_runs(args.float32, "float32", profile, args.dataset, args.experiments)
     fast = stored_runs(args.bf16, "bf16", profile, args.dataset, args.experiments)
     if fast.empty:
-        parser.error(f"{args.bf16} holds no bf16 runs of the {args.profile} profile's {', '.join(args.experiments)}: train "
-                     f"them with `python -m imlp_core experiments … --precision bf16` (see this script's docstring)")
+        parser.error(f"{args.bf16} holds no bf16 runs of the {args.profile} profile's {', '.join(args.experiments)}: "
+                     "train them with `python -m imlp_core experiments … --precision bf16` (see this script's "
+                     "docstring)")
     pd.set_option("display.width", 200, "display.max_colwidth", 60, "display.max_rows", 200)
     times = sweep_times(fast, base)
     print("Sweep training time per prior and seed (the records' wall_time_s; cnn and schedules train as one sweep):")
