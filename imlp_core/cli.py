@@ -22,7 +22,7 @@ from imlp_core.interpolate import SCHEDULE_KINDS, AlphaSchedule
 from imlp_core.models import PRIORS
 from imlp_core.options import CHOICES, DEFAULTS, parse_interval
 from imlp_core.paths import runs_dir
-from imlp_core.profiles import EXPERIMENTS, resolve_profile
+from imlp_core.profiles import EXPERIMENTS, HeldOutStudy, resolve_profile
 from imlp_core.results import check_writable, pause_point
 from imlp_core.sweep import PRECISIONS, SweepConfig, check_schedules
 from imlp_core.train import run_sweep
@@ -120,21 +120,25 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
                    if DEFAULTS[name] != value}
     except (TypeError, ValueError) as error:
         parser.error(str(error))
-    if unknown := [name for name in args.experiments if name not in profile.budgets]:
-        parser.error(f"unknown experiments {unknown}; choose from {', '.join(profile.budgets)}")
+    if unknown := [name for name in args.experiments if name not in profile.experiments]:
+        parser.error(f"unknown experiments {unknown}; choose from {', '.join(profile.experiments)}")
     runs_own_options = {"open_choices": "every open choice", "intervals": "every pull interval of its study"}
-    if clashing := [name for name in runs_own_options if options and name in (args.experiments or profile.budgets)]:
+    if clashing := [name for name in runs_own_options if options and name in (args.experiments or profile.experiments)]:
         parser.error(f"{clashing[0]} runs {runs_own_options[clashing[0]]} itself; give the option flags only with other "
                      f"experiments")
-    all_seeds = (*profile.seeds, *profile.open_choice_seeds, *profile.intervals.seeds)
+    all_seeds = (*profile.seeds, *profile.open_choice_seeds, *profile.intervals.seeds, *profile.held_out.seeds,
+                 *profile.held_out.mixer_seeds)
     for name, chosen, known in (("datasets", args.datasets, profile.datasets), ("seeds", args.seeds, all_seeds)):
         unknown = set(chosen or ()) - set(known)
         if unknown:
             parser.error(f"{name} {sorted(unknown)} are not in profile {profile.name!r} ({sorted(set(known))})")
     if args.seeds:  # every experiment's seeds, notebook 08's and 09's included
         seeds = tuple(args.seeds)
-        profile = replace(profile, seeds=seeds, open_choice_seeds=seeds, intervals=replace(profile.intervals, seeds=seeds))
-    names, datasets = args.experiments or list(profile.budgets), args.datasets or profile.datasets
+        held_out = HeldOutStudy(*(tuple(s for s in chosen if s in seeds) for chosen in
+                                  (profile.held_out.seeds, profile.held_out.mixer_seeds)))
+        profile = replace(profile, seeds=seeds, open_choice_seeds=seeds, intervals=replace(profile.intervals, seeds=seeds),
+                          held_out=held_out)
+    names, datasets = args.experiments or list(profile.experiments), args.datasets or profile.datasets
     chosen = {"options": options} if options else {}
     sweeps = plan.profile_plan(profile, names, datasets, **chosen)
     if args.plan:

@@ -118,14 +118,19 @@ def open_choice_sweep(profile: Profile, dataset: str, choices: tuple[dict[str, A
     if dataset != profile.datasets[0]:
         return to_frame([]).assign(experiment="open_choices")
     alphas = [AlphaSchedule("constant", alpha) for alpha in profile.open_choice_alphas]
+    chosen_seeds = kwargs.pop("seeds", None)
     frames = []
     for options in choices:
-        if profile.open_choice_options is not None and (option_label(options) or "default") not in profile.open_choice_options:
+        label = option_label(options) or "default"
+        if profile.open_choice_options is not None and label not in profile.open_choice_options:
             continue
         with_table4 = not options or "interpolate_every" in options
-        schedules = alphas + (table4_schedules(profile, ks=OPEN_CHOICE_DECAY_KS) if with_table4 else [])
-        frames.append(_sweeps(profile, "open_choices", "cnn", dataset, schedules, seeds=profile.open_choice_seeds,
-                              options=options, **kwargs).assign(option=option_label(options) or "default"))
+        # α = 0 is both the curve's left end and Table 4's "no interpolation": one run
+        schedules = list(dict.fromkeys(alphas + (table4_schedules(profile, ks=OPEN_CHOICE_DECAY_KS) if with_table4 else [])))
+        seeds = chosen_seeds or (profile.seeds if label in profile.open_choices_all_seeds
+                                              else profile.open_choice_seeds)
+        frames.append(_sweeps(profile, "open_choices", "cnn", dataset, schedules, seeds=seeds,
+                              options=options, **kwargs).assign(option=label))
     return pd.concat(frames, ignore_index=True) if frames else to_frame([]).assign(experiment="open_choices", option=None)
 
 
@@ -160,13 +165,26 @@ def interval_sweep(profile: Profile, dataset: str, **kwargs) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else to_frame([]).assign(experiment="intervals")
 
 
+def held_out_sweep(profile: Profile, dataset: str, **kwargs) -> pd.DataFrame:
+    """The held-out test of the companion's findings (``claims.FINDINGS``): the S-CNN's alpha sweep with notebook
+    08's default and per-step sweeps over ``profile.held_out.seeds``, and the Mixer's alpha sweep over its
+    ``mixer_seeds``, trained after the findings were registered. The CIFAR-10 role only."""
+    study = profile.held_out
+    if dataset != profile.datasets[0] or not study.seeds:
+        return to_frame([]).assign(experiment="held_out")
+    per_step = ({}, {"interpolate_every": 1})
+    return pd.concat([alpha_sweep(profile, "cnn", dataset, seeds=study.seeds, **kwargs),
+                      open_choice_sweep(profile, dataset, per_step, seeds=study.seeds, **kwargs),
+                      alpha_sweep(profile, "mixer", dataset, seeds=study.mixer_seeds, **kwargs)], ignore_index=True)
+
+
 def experiment_runs(name: str, profile: Profile, dataset: str, **kwargs) -> pd.DataFrame:
     """The runs of experiment ``name`` (``profiles.EXPERIMENTS``): a prior's key is its alpha sweep (Figure 2);
     the others are Table 4's schedules, Table 5's first layer, notebook 08's open choices and 09's intervals."""
     if name in PRIORS:
         return alpha_sweep(profile, name, dataset, **kwargs)
     sweeps = {"schedules": schedule_sweep, "first_layer": first_layer_sweep, "open_choices": open_choice_sweep,
-              "intervals": interval_sweep}
+              "intervals": interval_sweep, "held_out": held_out_sweep}
     if name not in sweeps:
         raise ValueError(f"unknown experiment {name!r}; choose one of {', '.join(EXPERIMENTS)}")
     return sweeps[name](profile, dataset, **kwargs)

@@ -99,7 +99,7 @@ def profile_plan(profile: Profile, names: Sequence[str] | None = None, datasets:
                  merged: bool = True, **kwargs) -> list[PlannedSweep]:
     """The plan of a profile's experiments ``names`` (default: all) on ``datasets`` (default: the profile's);
     ``kwargs`` go to every experiment (e.g. ``options``, notebook 08's open choices)."""
-    names = list(names or profile.budgets)  # the experiments the profile runs, in its order
+    names = list(names or profile.experiments)  # the experiments the profile runs, in its order
     return plan_of(lambda: [experiments.experiment_runs(name, profile, dataset, **kwargs)
                             for dataset in datasets or profile.datasets for name in names], merged)
 

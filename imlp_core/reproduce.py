@@ -63,7 +63,7 @@ READS = {
     "04_alpha_sweep_mixer": ("mixer",),
     "05_schedules": ("schedules",),
     "06_first_layer": ("first_layer",),
-    "07_paper_comparison": ("cnn", "mixer", "schedules", "first_layer", "open_choices"),
+    "07_paper_comparison": ("cnn", "mixer", "schedules", "first_layer", "open_choices", "held_out"),
     "08_open_choices": ("open_choices",),
     "09_where_the_v_sits": ("intervals",),
 }
@@ -242,9 +242,9 @@ def experiments_read(names: Sequence[str], profile: Profile) -> list[str]:
     """The profile's experiments that the notebooks ``names`` read (``READS``), in the profile's order; all of them
     when a notebook is not one of ``NOTEBOOKS`` (its reads are unknown)."""
     if any(name not in READS for name in names):
-        return list(profile.budgets)
+        return list(profile.experiments)
     read = {experiment for name in names for experiment in READS[name]}
-    return [experiment for experiment in profile.budgets if experiment in read]
+    return [experiment for experiment in profile.experiments if experiment in read]
 
 
 def select_notebooks(source_dir: Path, only: Sequence[str] | None) -> list[str]:
