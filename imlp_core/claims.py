@@ -56,6 +56,7 @@ class Arm:
     k: float = 0.0
     metric: str = "test_acc"  # or "prior_test_acc"
     option: str | None = None  # notebook 08's option label ("default", "interpolate_every = 1")
+    every: int | str | None = None  # notebook 09's pull interval (``interpolate_every``); None: any
 
     def __str__(self) -> str:
         if self.metric == "prior_test_acc":
@@ -64,7 +65,8 @@ class Arm:
             what = f"k = {self.k:g}"
         else:
             what = f"{'α_test' if self.schedule == 'test-time' else 'α'} = {self.alpha:g}"
-        return what + (f" ({self.option})" if self.option and self.option != "default" else "")
+        every = f" (every {self.every} steps)" if self.every not in (None, "epoch") else ""
+        return what + (f" ({self.option})" if self.option and self.option != "default" else "") + every
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,21 @@ class Contrast:
 
 
 @dataclass(frozen=True)
+class Turn:
+    """Where the constant-α curve of ``experiment``'s sweep (pulled ``every`` steps; None: any) turns, as the paper
+    or a prediction places it: near ``alpha`` (within ``NEAR_FACTOR``), or inside ``within`` where given."""
+
+    experiment: str
+    alpha: float
+    every: int | str | None = None
+    within: tuple[float, float] | None = None
+
+    def holds(self, alpha: float) -> bool:
+        low, high = self.within or (self.alpha / NEAR_FACTOR, self.alpha * NEAR_FACTOR)
+        return low <= alpha <= high
+
+
+@dataclass(frozen=True)
 class Claim:
     """One claim: what it says, the contrasts it tests, its role per scale, the seeds that judge it."""
 
@@ -138,7 +155,7 @@ class Claim:
     seeds: tuple[int, ...] | None = None  # None: every seed the store holds
     registered: Registered = Registered.AFTER_DATA
     equal: bool = False  # the contrasts are identities (0 on every seed), not orderings
-    turn: float | None = None  # exploratory: where the curve turns (the paper's α), scanned over interior α
+    turn: "Turn | None" = None  # exploratory: where a curve turns, scanned over its interior α
     note: str = ""
 
     def role(self, scale: str) -> Role | None:
@@ -162,6 +179,7 @@ def _ordering(name: str, better: PaperNumber, worse: PaperNumber) -> Contrast:
     return Contrast(name, Diff(_arm(better), _arm(worse)), _effect(better, worse))
 
 
+PRIORS_SHOWN = {"cnn": "S-CNN", "mixer": "MLP-Mixer"}
 BOTH = {"laptop": Role.CONFIRMATORY, "paper": Role.CONFIRMATORY}
 PREMISE_ON_LAPTOP = {"laptop": Role.PREMISE, "paper": Role.CONFIRMATORY}
 EXPLORATORY = {"laptop": Role.EXPLORATORY, "paper": Role.EXPLORATORY}
@@ -213,9 +231,10 @@ def _table5(dataset: str) -> Claim:
         BOTH, dataset=dataset)
 
 
-def below_both_ends(experiment: str, prior: str, alpha: float, option: str | None = None) -> Term:
+def below_both_ends(experiment: str, prior: str, alpha: float, option: str | None = None,
+                    every: int | str | None = None) -> Term:
     """Per seed: the lower end (α = 0 or α = 1) minus α's accuracy; > 0 where α lies below both ends."""
-    end = lambda a: Arm(experiment, prior, alpha=a, option=option)
+    end = lambda a: Arm(experiment, prior, alpha=a, option=option, every=every)
     return Diff(Min((end(0.0), end(1.0))), end(alpha))
 
 
@@ -229,15 +248,15 @@ def _figure2() -> list[Claim]:
               (Contrast("α = 0.0005 − max(α = 0.0003, α = 0.001)", Diff(mixer(5e-4), Max((mixer(3e-4), mixer(1e-3))))),),
               BOTH),
         Claim("f2-cnn-turn", "Figure 2 (left), Sec. 4.1", "where the S-CNN's curve turns: α ≈ 5 × 10⁻³",
-              (), EXPLORATORY, turn=5e-3, note="A scan over every interior α (Holm over the α scanned)."),
+              (), EXPLORATORY, turn=Turn("cnn", 5e-3), note="A scan over every interior α (Holm over the α scanned)."),
         Claim("f2-mixer-turn", "Figure 2 (right), Sec. 4.1", "where the Mixer's curve turns: α ≈ 10⁻²",
-              (), EXPLORATORY, turn=1e-2, note="A scan over every interior α (Holm over the α scanned)."),
+              (), EXPLORATORY, turn=Turn("mixer", 1e-2), note="A scan over every interior α (Holm over the α scanned)."),
     ]
 
 
 def _identities() -> list[Claim]:
     def copies(experiment: str, prior: str) -> Claim:
-        return Claim(f"identity-{experiment}", "Algorithm 1", f"α = 1 copies the {prior} prior (0 exactly per seed)",
+        return Claim(f"identity-{experiment}", "Algorithm 1", f"α = 1 copies the {PRIORS_SHOWN[prior]} prior (0 exactly per seed)",
                      (Contrast("α = 1 − prior", Diff(Arm(experiment, prior, alpha=1.0),
                                                      Arm(experiment, prior, alpha=1.0, metric="prior_test_acc"))),),
                      PREMISE, equal=True)
@@ -285,7 +304,51 @@ FINDINGS: tuple[Claim, ...] = (
              HELD_OUT_MIXER_SEEDS, "The regime was chosen on seed 0 so that this holds; seeds 3–5 never chose it."),
 )
 
-CLAIMS: tuple[Claim, ...] = (*PAPER_CLAIMS, *FINDINGS)
+@dataclass(frozen=True)
+class LawDeclaration:
+    """Notebook 09's law for where the minimum sits, declared before it is fitted: which settings it is fitted on
+    (all of them, whatever their dip) and the model (kept as a line, whatever its slope's interval)."""
+
+    prior: str
+    settings: str
+    model: str
+
+
+LAW = LawDeclaration(
+    "cnn", "every (learning rate, pull interval) of the cpu profile's study: lr 1e-3 and 3e-4 × pulls every 1, 2, 5, "
+    "10, 20 steps and every epoch (12 settings, 3 seeds each)",
+    "log10 α_min = a + p log10(lr × optimizer steps between pulls), least squares; α_min a setting's geometric mean "
+    "of the curve's argmin over bootstrap resamples of its seeds")
+
+# The paper-scale test of the law (notebook 09), registered before any per-step record at Appendix E's settings:
+# the law fitted on all 12 settings (slope 0.23 [0.01, 0.46]) predicts, at lr 1e-4, alpha_min 0.071 [0.017, 0.29]
+# and a depth of -5.6 [-9.1, -2.0] points for per-step pulls (results/09_prediction.csv; a test re-derives these).
+PREDICTED_ALPHA = 0.07
+PREDICTED_RANGE = (0.017, 0.29)
+PREDICTED_DEPTH = Effect(5.6, 1.8)  # min(ends) - acc, so the depth's sign flipped; σ = the interval's half-width / 1.96
+PAPER_TEST_SEEDS = (0, 1, 2)
+PREDICTION = {"paper": Role.CONFIRMATORY}
+
+PREDICTIONS: tuple[Claim, ...] = (
+    Claim("paper-per-step-v", "notebook 09's law, at Appendix E's settings",
+          f"per-step pulls at lr 1e-4 put α = {PREDICTED_ALPHA:g} (the law's α_min) below both ends, by the predicted "
+          "depth", (Contrast(f"min(α = 0, α = 1) − α = {PREDICTED_ALPHA:g}, per step",
+                             below_both_ends("intervals", "cnn", PREDICTED_ALPHA, every=1), PREDICTED_DEPTH),),
+          PREDICTION, family="prediction", seeds=PAPER_TEST_SEEDS, registered=Registered.BEFORE_DATA,
+          note="Refuted if the drop at α = 0.07 lies on the other side of zero beyond noise (opposite) or its interval "
+               "excludes the predicted depth; cannot tell if the interval straddles zero."),
+    Claim("paper-per-step-turn", "notebook 09's law, at Appendix E's settings",
+          f"per-step pulls at lr 1e-4 turn inside the law's interval [{PREDICTED_RANGE[0]:g}, {PREDICTED_RANGE[1]:g}]",
+          (), {"paper": Role.EXPLORATORY}, family="prediction", seeds=PAPER_TEST_SEEDS,
+          registered=Registered.BEFORE_DATA, turn=Turn("intervals", PREDICTED_ALPHA, 1, PREDICTED_RANGE),
+          note="Refuted if the scan finds the V (Holm over the α scanned) only outside the interval."),
+    Claim("paper-per-epoch-turn", "notebook 09's law, at Appendix E's settings",
+          "per-epoch pulls at lr 1e-4 turn inside the law's interval [0.08, 1]", (), {"paper": Role.EXPLORATORY},
+          family="prediction", turn=Turn("intervals", 0.29, "epoch", (0.08, 1.0)),
+          note="Its H100 records (two seeds) existed before the law was restated: a check, not a test."),
+)
+
+CLAIMS: tuple[Claim, ...] = (*PAPER_CLAIMS, *FINDINGS, *PREDICTIONS)
 
 
 def claim(id: str) -> Claim:

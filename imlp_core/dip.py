@@ -9,8 +9,10 @@ settled model has alpha* = alpha; an S-MLP (alpha = 0) has the alpha* at which a
 interval of training does along the gap, the alpha where pulls start to bind.
 
 The **law** says where the minimum sits: log10 alpha_min = a + p log10(lr x steps between pulls), fitted by least
-squares over the settings whose V lies beyond the noise of the seeds; alpha_min of a setting is the geometric mean
-of the curve's argmin over bootstrap resamples of its seeds (:func:`imlp_core.statistics.argmin_shares`).
+squares over **every** setting of the study (declared in advance: ``claims.LAW``), not only those whose dip came out
+beyond noise; alpha_min of a setting is the geometric mean of the curve's argmin over bootstrap resamples of its
+seeds (:func:`imlp_core.statistics.argmin_shares`), with the 2.5–97.5 % range of those argmins as its own interval.
+A V *beyond noise* is :func:`imlp_core.statistics.v_scan`'s (Holm over the α scanned), as in notebook 08.
 """
 
 from __future__ import annotations
@@ -24,15 +26,12 @@ import pandas as pd
 from scipy import stats
 
 from imlp_core.data import TRAIN_IMAGES
-from imlp_core.interpolate import AlphaSchedule
-from imlp_core.paths import repo_root
-from imlp_core.profiles import Profile
-from imlp_core.results import to_frame
+from imlp_core import prose
+from imlp_core.claims import LAW, PREDICTIONS, Registered
 from imlp_core.statistics import (
-    CONFIDENCE, Interval, alpha_curves, argmin_shares, format_interval, paired_differences, percent, t_interval,
+    CONFIDENCE, Interval, Kind, alpha_curves, argmin_shares, format_interval, judge_family, paired_differences,
+    percent, t_interval, v_scan,
 )
-from imlp_core.sweep import SweepConfig
-from imlp_core.train import stored_records
 from imlp_core.verdicts import drop_below_ends, interpolates_head
 
 SETTING = ["prior", "lr", "interpolate_every"]  # the columns that name one setting of the study
@@ -120,6 +119,19 @@ def alpha_min(curves: pd.DataFrame) -> tuple[float, float]:
     return 10**mean, float(math.sqrt((shares.to_numpy() * (logs - mean) ** 2).sum()))
 
 
+def alpha_min_range(curves: pd.DataFrame) -> tuple[float, float]:
+    """The 2.5 % and 97.5 % quantiles of the interior argmin over bootstrap resamples of the seeds: the setting's own
+    interval for alpha_min (which the out-of-sample check holds a prediction against)."""
+    shares = argmin_shares(interior(curves))
+    if shares.empty:
+        return math.nan, math.nan
+    cumulative = shares.sort_index().cumsum()
+    tail = (1 - CONFIDENCE) / 2
+    low = float(cumulative.index[np.searchsorted(cumulative.to_numpy(), tail, side="right")])
+    high = float(cumulative.index[min(np.searchsorted(cumulative.to_numpy(), 1 - tail - 1e-12), len(cumulative) - 1)])
+    return low, high
+
+
 def modal_alpha(curves: pd.DataFrame) -> float:
     """The interior alpha that is the minimum in most bootstrap resamples of the seeds."""
     shares = argmin_shares(interior(curves))
@@ -147,6 +159,8 @@ def dip_table(runs: pd.DataFrame) -> pd.DataFrame:
         steps = steps_between_pulls(frame.iloc[0])
         modal = modal_alpha(curves)
         geometric, spread = alpha_min(curves)
+        own_low, own_high = alpha_min_range(curves)
+        scan = v_scan(frame)
         drop = drop_below_ends(frame, modal)
         before = frame[(frame["alpha"] == modal) & frame["test_acc_before_pull"].notna()].set_index("seed")
         drop_before = t_interval(paired_differences(percent(before["test_acc_before_pull"]),
@@ -158,7 +172,8 @@ def dip_table(runs: pd.DataFrame) -> pd.DataFrame:
                      "S-MLP": t_interval(curves[0.0]),
                      "prior acc": t_interval(percent(frame.groupby("seed")["prior_test_acc"].first())),
                      "modal α_min": modal, "α_min": geometric, "α_min sd (decades)": spread,
-                     "drop": drop, "V": drop.n >= 2 and drop.high < 0, "drop before pull": drop_before,
+                     "α_min low": own_low, "α_min high": own_high,
+                     "drop": drop, "V": bool(scan.v_alphas), "V at α": scan.v_alphas, "drop before pull": drop_before,
                      "pull effect": pull_cost(frame, modal), "S-MLP α*": smlp_balance})
     return pd.DataFrame(rows)
 
@@ -212,29 +227,24 @@ def fit_constant(y: np.ndarray) -> Law | None:
     return Law(0.0, float(y.mean()), (0.0, 0.0), float(y.std(ddof=1)), len(y), 0.0, math.inf, flat=True)
 
 
-def supported_law(x: np.ndarray, y: np.ndarray) -> Law | None:
-    """The line through (x, y) where its slope's 95 % interval excludes 0, else the flat law (:func:`fit_constant`)."""
-    line = fit_law(x, y)
-    if line is not None and not line.slope_interval[0] <= 0 <= line.slope_interval[1]:
-        return line
-    return fit_constant(y)
-
-
 def law_points(table: pd.DataFrame) -> pd.DataFrame:
-    """The settings a law is fitted on: those with a V beyond noise, with log10(lr x steps), log10 alpha_min,
-    log10 of the S-MLP's directional balance and the depth."""
-    rows = table[table["V"]]
+    """The settings the law is fitted on: every setting of ``claims.LAW``'s prior (declared before fitting, whatever
+    its dip), with log10(lr x steps), log10 alpha_min and its own interval, log10 of the S-MLP's directional balance
+    and the depth."""
+    rows = table[(table["prior"] == LAW.prior) & np.isfinite(table["α_min"])]
     return pd.DataFrame({"lr": rows["lr"], "interval": rows["interval"], "x": np.log10(rows["lr × steps"]),
-                         "log α_min": np.log10(rows["α_min"]),
+                         "log α_min": np.log10(rows["α_min"]), "own low": np.log10(rows["α_min low"]),
+                         "own high": np.log10(rows["α_min high"]),
                          "log α*": np.log10([b.mean for b in rows["S-MLP α*"]]),
                          "depth": [d.mean for d in rows["drop"]]})
 
 
 def out_of_sample(table: pd.DataFrame, fit_lr: float | None = None) -> pd.DataFrame:
-    """Each setting with a V predicted from settings it is not among: with ``fit_lr``, from those at that learning
-    rate (the others are predicted); without, leaving one setting out at a time. Per predicted setting: the measured
-    log10 alpha_min, what the law in lr x steps predicts (with its 95 % interval), what the S-MLP's directional
-    balance predicts (alpha_min = c alpha*, c fitted on the same settings), and a constant (their mean)."""
+    """Each setting predicted from settings it is not among (no leakage): with ``fit_lr``, fitted on the settings at
+    that learning rate and predicting the others; without, leaving one setting out at a time. Per predicted setting:
+    its measured log10 alpha_min and its own interval (:func:`alpha_min_range`), the law's line (:func:`fit_law`)
+    with its 95 % prediction interval, a constant (the fitted settings' mean) with its own, and what the S-MLP's
+    directional balance predicts (alpha_min = c alpha*, c fitted on the same settings)."""
     points = law_points(table).reset_index(drop=True)
     if fit_lr is not None:
         splits = [(points[points["lr"] == fit_lr], points[points["lr"] != fit_lr])]
@@ -242,34 +252,45 @@ def out_of_sample(table: pd.DataFrame, fit_lr: float | None = None) -> pd.DataFr
         splits = [(points.drop(index=i), points.loc[[i]]) for i in points.index]
     rows = []
     for train, test in splits:
-        law = supported_law(train["x"], train["log α_min"])
+        law, constant = fit_law(train["x"], train["log α_min"]), fit_constant(train["log α_min"])
         offset = float((train["log α_min"] - train["log α*"]).mean()) if len(train) else math.nan
         for _, point in test.iterrows():
             centre, low, high = law.predict(point["x"]) if law else (math.nan,) * 3
+            flat, flat_low, flat_high = constant.predict(point["x"]) if constant else (math.nan,) * 3
             rows.append({"lr": point["lr"], "interval": point["interval"], "measured": point["log α_min"],
-                         "law": centre, "law low": low, "law high": high, "balance": point["log α*"] + offset,
-                         "constant": float(train["log α_min"].mean()) if len(train) else math.nan})
-    return pd.DataFrame(rows, columns=["lr", "interval", "measured", "law", "law low", "law high", "balance",
-                                       "constant"])
+                         "own low": point["own low"], "own high": point["own high"],
+                         "law": centre, "law low": low, "law high": high,
+                         "constant": flat, "constant low": flat_low, "constant high": flat_high,
+                         "balance": point["log α*"] + offset})
+    return pd.DataFrame(rows, columns=["lr", "interval", "measured", "own low", "own high", "law", "law low",
+                                       "law high", "constant", "constant low", "constant high", "balance"])
+
+
+PREDICTORS = ("law", "constant", "balance")
 
 
 def prediction_errors(held_out: pd.DataFrame) -> dict[str, float]:
-    """Root-mean-square error in decades of each predictor of :func:`out_of_sample`, and how many held-out
-    settings fall inside the law's prediction interval."""
+    """Per predictor of :func:`out_of_sample`: the root-mean-square error in decades, and in how many held-out
+    settings its prediction falls inside the setting's own interval (a check either model can fail); and how many
+    measured values fall inside the law's and the constant's prediction intervals."""
     known = held_out.dropna(subset=["law"])
-    errors = {name: float(np.sqrt(((known[name] - known["measured"]) ** 2).mean()))
-              for name in ("law", "balance", "constant")} if len(known) else {}
-    inside = ((held_out["law low"] <= held_out["measured"]) & (held_out["measured"] <= held_out["law high"])).sum()
-    return {**errors, "inside": int(inside), "held out": len(known)}
+    if not len(known):
+        return {"held out": 0}
+    errors = {f"{name} rmse": float(np.sqrt(((known[name] - known["measured"]) ** 2).mean())) for name in PREDICTORS}
+    inside_own = {f"{name} inside own": int(((known["own low"] <= known[name]) & (known[name] <= known["own high"])).sum())
+                  for name in PREDICTORS}
+    covered = {f"{name} covers": int(((known[f"{name} low"] <= known["measured"])
+                                      & (known["measured"] <= known[f"{name} high"])).sum()) for name in ("law", "constant")}
+    return {**errors, **inside_own, **covered, "held out": len(known)}
 
 
 def paper_prediction(table: pd.DataFrame, lr: float = 1e-4, steps_per_epoch: int = PAPER_STEPS_PER_EPOCH
                      ) -> pd.DataFrame:
-    """What the law, fitted on every setting with a V, predicts at Appendix E's lr for per-step and per-epoch
-    pulls: alpha_min with its 95 % prediction interval, and the depth the same way; each a line in log10(lr x steps)
-    where its slope is beyond noise, else flat (:func:`supported_law`, column ``law``)."""
+    """What the law, fitted on every setting (``claims.LAW``), predicts at Appendix E's lr for per-step and per-epoch
+    pulls: alpha_min with its 95 % prediction interval (widened for extrapolation, as a new point's is), and the
+    depth the same way; each the declared line in log10(lr x steps) (:func:`fit_law`), whatever its slope's interval."""
     points = law_points(table)
-    where, depth = supported_law(points["x"], points["log α_min"]), supported_law(points["x"], points["depth"])
+    where, depth = fit_law(points["x"], points["log α_min"]), fit_law(points["x"], points["depth"])
     rows = []
     for name, steps in (("every step", 1), ("every epoch", steps_per_epoch)):
         x = math.log10(lr * steps)
@@ -293,33 +314,17 @@ def dip_markdown(table: pd.DataFrame) -> pd.DataFrame:
         "minimum at α": table["modal α_min"].map("{:g}".format),
         "α_min (resamples)": [f"{a:.2g} (± {s:.2f} decades)" for a, s in zip(table["α_min"], table["α_min sd (decades)"])],
         "drop below both ends (points)": table["drop"].map(lambda d: format_interval(d, signed=True)),
-        "V beyond noise": table["V"].map({True: "yes", False: "no"}),
+        "own range of α_min": [f"[{a:g}, {b:g}]" for a, b in zip(table["α_min low"], table["α_min high"])],
+        "V beyond noise (Holm over α)": ["at α ∈ {" + ", ".join(f"{a:g}" for a in v) + "}" if v else "no"
+                                         for v in table["V at α"]],
         "drop just before the last pull": table["drop before pull"].map(lambda d: format_interval(d, signed=True)),
         "last pull's effect (points)": table["pull effect"].map(lambda d: format_interval(d, signed=True)),
-        "S-MLP's directional α*": table["S-MLP α*"].map(lambda b: format_interval(b, digits=3)),
+        "S-MLP's directional α*": table["S-MLP α*"].map(lambda b: format_interval(b, digits=6)),
     })
 
 
 # ---------------------------------------------------------------------------------------------
 # The paper-scale test and what notebook 09 says
-
-PAPER_TEST_STORE = Path("results") / "paper-h100" / "results" / "runs"  # where the GPU's records are committed
-
-
-def paper_test_runs(profile: Profile, store: Path | None = None) -> pd.DataFrame:
-    """The records of the paper-scale test (``profile.intervals`` of the ``paper`` profile on CIFAR-10) that
-    ``store`` (default :data:`PAPER_TEST_STORE`) holds; trains nothing."""
-    store = store if store is not None else repo_root() / PAPER_TEST_STORE
-    study, budget, records = profile.intervals, profile.budget("intervals"), []
-    for seed in study.seeds:
-        for interval in study.intervals:
-            options = {} if interval == "epoch" else {"interpolate_every": interval}
-            sweep = SweepConfig("cnn", profile.datasets[0], budget.epochs, lr=study.lrs[0], seed=seed,
-                                train_subset=budget.train_subset, test_subset=budget.test_subset,
-                                curve_test_subset=budget.curve_test_subset, **options)
-            records += stored_records(sweep, [AlphaSchedule("constant", a) for a in study.alphas], store)
-    return to_frame(records)
-
 
 def first_step_table(runs: pd.DataFrame, alphas: tuple[float, ...] = (0.0, 0.1, 0.3)) -> pd.DataFrame:
     """Adam's first step after a pull along u against its mean step over the interval (median over hidden layers,
@@ -355,38 +360,42 @@ def dip_findings(table: pd.DataFrame, held_out: dict[str, pd.DataFrame], predict
     points = law_points(cnn)
     lines = []
     with_v = cnn[cnn["V"]]
-    lines.append(f"- **A V beyond noise** in {len(with_v)} of {len(cnn)} S-CNN settings: "
-                 + ("; ".join(f"lr {r['lr']:g} {r['interval']} at α = {r['modal α_min']:g} "
-                              f"({format_interval(r['drop'], signed=True)} points)" for _, r in with_v.iterrows())
-                    or "none") + ".")
+    lines.append(f"- **A V beyond noise** (an interior α below both ends, Holm over the α scanned, the rule of notebook "
+                 f"08) in {len(with_v)} of {len(cnn)} S-CNN settings: "
+                 + ("; ".join(f"lr {r['lr']:g} {r['interval']} at α ∈ {{{', '.join(f'{a:g}' for a in r['V at α'])}}}"
+                              for _, r in with_v.iterrows()) or "none") + " (exploratory: a scan).")
     for lr, rows in cnn.groupby("lr"):
         lines.append(f"- **lr {lr:g}**, where each interval's curve turns (the α that is the minimum in most "
                      "resamples): " + ", ".join(f"{r['interval']} {r['modal α_min']:g}" for _, r in rows.iterrows()) + ".")
     if law is None:
-        lines.append("- **The law**: fewer than three settings have a V beyond noise, so no law is fitted.")
+        lines.append("- **The law**: fewer than three settings, so no law is fitted.")
     else:
         low, high = law.slope_interval
         moves = "does not move measurably with" if low <= 0 <= high else "grows with" if low > 0 else "falls with"
-        lines.append(f"- **The law**: log10 α_min = {law.intercept:.2f} + {law.slope:.2f} log10(lr × steps), slope 95 % "
-                     f"interval [{low:.2f}, {high:.2f}] on {law.n} settings: the minimum's α {moves} lr × steps "
-                     "between pulls" + (f", so the data support a flat law: α_min ≈ {10 ** flat.intercept:.2g} "
-                                        f"(× 10^±{flat.residual_sd:.2f} between settings)"
-                                        if low <= 0 <= high and (flat := fit_constant(points['log α_min'])) else "")
-                     + ".")
+        lines.append(f"- **The law**, fitted on all {law.n} settings as declared (`claims.LAW`): log10 α_min = "
+                     f"{law.intercept:.2f} + {law.slope:.2f} log10(lr × steps), slope 95 % interval [{low:.2f}, "
+                     f"{high:.2f}]: the minimum's α {moves} lr × steps between pulls.")
     for name, frame in held_out.items():
         errors = prediction_errors(frame)
         if errors.get("held out"):
-            lines.append(f"- **Out of sample, {name}**: root-mean-square error {errors['law']:.2f} decades for the law, "
-                         f"{errors['balance']:.2f} for the S-MLP's directional balance, {errors['constant']:.2f} for a "
-                         f"constant; {errors['inside']} of {errors['held out']} inside the law's 95 % prediction "
-                         "interval.")
+            lines.append(f"- **Out of sample, {name}** ({errors['held out']} settings predicted, none fitted on): "
+                         f"root-mean-square error {errors['law rmse']:.2f} decades for the law, "
+                         f"{errors['constant rmse']:.2f} for a constant, {errors['balance rmse']:.2f} for the S-MLP's "
+                         f"directional balance; the prediction inside the setting's own interval of α_min: law "
+                         f"{errors['law inside own']}, constant {errors['constant inside own']}, balance "
+                         f"{errors['balance inside own']}; the measured α_min inside the 95 % prediction interval: law "
+                         f"{errors['law covers']}, constant {errors['constant covers']}.")
         else:
-            lines.append(f"- **Out of sample, {name}**: too few settings with a V beyond noise to fit on and predict.")
+            lines.append(f"- **Out of sample, {name}**: too few settings to fit on and predict.")
     directional, norm = settled.get("directional α*"), settled.get("drift / gap")
     if directional is not None and directional.n:
+        fails = not directional.low <= 1 <= directional.high
         lines.append(f"- **Settled models** (whose pulls leave < 1 % of the starting gap): balance / α is "
-                     f"{format_interval(directional)} for the directional balance and {format_interval(norm)} for "
-                     "notebook 08's norm ratio; 1 means the measure puts a settled model on the diagonal.")
+                     f"{format_interval(directional, digits=3)} for the directional balance and "
+                     f"{format_interval(norm, digits=3)} for notebook 08's norm ratio; 1 means the measure puts a settled "
+                     "model on the diagonal" + (": the directional balance fails this check, so it is shown as a "
+                                                "diagnostic, not as the explanation of where the V sits" if fails else "")
+                     + ".")
     effects = cnn[[d.n > 0 for d in cnn["pull effect"]]]
     if len(effects):
         lines.append("- **The last pull's own effect** at each setting's minimum (after − before, points): "
@@ -396,7 +405,7 @@ def dip_findings(table: pd.DataFrame, held_out: dict[str, pd.DataFrame], predict
     if len(mixer) >= 2:
         lines.append("- **The Mixer prior**: " + "; ".join(
             f"{r['interval']}: turns at α = {r['modal α_min']:g}, drop {format_interval(r['drop'], signed=True)}"
-            f" ({'V beyond noise' if r['V'] else 'no V beyond noise'})" for _, r in mixer.iterrows()) + ".")
+            f" ({'a V beyond noise' if r['V'] else 'no V beyond noise'})" for _, r in mixer.iterrows()) + ".")
     for _, row in prediction.iterrows():
         if not math.isfinite(row['α_min']):
             lines.append(f"- **No prediction at the paper's scale** for {row['pulls']} pulls: there is no law to make it.")
@@ -404,30 +413,18 @@ def dip_findings(table: pd.DataFrame, held_out: dict[str, pd.DataFrame], predict
         where, depth = predicted_ranges(row)
         lines.append(f"- **Predicted at the paper's scale**, {row['pulls']} (lr × steps = {row['lr × steps']:.2g}"
                      f"{', extrapolated' if row['extrapolated'] else ''}): α_min ≈ {where}, depth {depth} points.")
-    lines += paper_scale_lines(tested, prediction)
+    lines += paper_scale_lines(tested)
     return "\n".join(lines)
 
 
-def paper_scale_lines(tested: pd.DataFrame, prediction: pd.DataFrame) -> list[str]:
-    """What the stored paper-scale runs say of the prediction: per interval, where the curve turns and how deep,
-    against the predicted interval; per-epoch runs made before the prediction are marked so (not a test)."""
-    table = dip_table(tested) if len(tested) else pd.DataFrame()
+def paper_scale_lines(tested: pd.DataFrame) -> list[str]:
+    """What the stored paper-scale runs say of the registered prediction (``claims.PREDICTIONS``), verdict by verdict."""
     lines = []
-    for _, row in prediction.iterrows():
-        every = 1 if row["pulls"] == "every step" else "epoch"
-        found = table[table["interpolate_every"] == every] if len(table) else table
-        before = " (run before the prediction was made: a check, not a test)" if every == "epoch" else ""
-        if found.empty:
-            lines.append(f"- **Paper scale, {row['pulls']}**: not run yet (no GPU has run it): the prediction is "
-                         "untested." if every == 1 else f"- **Paper scale, {row['pulls']}**: no stored runs.")
-            continue
-        measured = found.iloc[0]
-        inside = row["α_min low"] <= measured["modal α_min"] <= row["α_min high"]
-        lines.append(f"- **Paper scale, {row['pulls']}**{before}: {measured['seeds']} seed(s); the curve turns at α = "
-                     f"{measured['modal α_min']:g} (drop {format_interval(measured['drop'], signed=True)} points, "
-                     f"{'a V beyond noise' if measured['V'] else 'no V beyond noise'}), "
-                     + (f"{'inside' if inside else 'outside'} the predicted [{row['α_min low']:.2g}, "
-                        f"{row['α_min high']:.2g}]." if math.isfinite(row["α_min"]) else "with no prediction to meet."))
+    for verdict in judge_family(PREDICTIONS, tested, "paper"):
+        when = ("registered before its records" if verdict.claim.registered is Registered.BEFORE_DATA
+                else "its records existed before the law was restated: a check, not a test")
+        text = "not run yet (no GPU has run it): untested" if verdict.kind is Kind.NOT_RUN else prose.verdict_sentence(verdict)
+        lines.append(f"- **Paper scale, `{verdict.claim.id}`** ({verdict.claim.statement}; {when}): {text}.")
     return lines
 
 

@@ -78,7 +78,7 @@ def dip_curves_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
 
 def law_figure(table: pd.DataFrame, prediction: pd.DataFrame, law, title: str) -> plt.Figure:
     """alpha_min (resample geometric mean, bars: ± its sd in decades) against lr x steps between pulls, log-log:
-    filled where the V is beyond noise (the fit's points), hollow where not; the fitted law with its 95 %
+    filled where a V is beyond noise (Holm over the α scanned), hollow where not, every one fitted; the law with its 95 %
     prediction band; the S-MLP's directional balance alpha* (x); the paper-scale predictions (stars)."""
     if table.empty:
         return no_runs_figure(title)

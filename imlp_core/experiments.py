@@ -25,6 +25,7 @@ import pandas as pd
 
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import PRIORS
+from imlp_core.paths import repo_root
 from imlp_core.paper import FIRST_LAYER_ALPHA, TABLE_5
 from imlp_core.profiles import EXPERIMENTS, Budget, Profile
 from imlp_core.results import to_frame
@@ -176,6 +177,24 @@ def held_out_sweep(profile: Profile, dataset: str, **kwargs) -> pd.DataFrame:
     return pd.concat([alpha_sweep(profile, "cnn", dataset, seeds=study.seeds, **kwargs),
                       open_choice_sweep(profile, dataset, per_step, seeds=study.seeds, **kwargs),
                       alpha_sweep(profile, "mixer", dataset, seeds=study.mixer_seeds, **kwargs)], ignore_index=True)
+
+
+PAPER_TEST_STORE = Path("results") / "paper-h100" / "results" / "runs"  # where the GPU's records are committed
+
+
+def paper_test_runs(profile: Profile, store: Path | None = None) -> pd.DataFrame:
+    """The records of the paper-scale test of notebook 09's prediction (``profile.intervals`` of the ``paper``
+    profile on CIFAR-10) that ``store`` (default :data:`PAPER_TEST_STORE`) holds; trains nothing."""
+    store = store if store is not None else repo_root() / PAPER_TEST_STORE
+    study, budget, records = profile.intervals, profile.budget("intervals"), []
+    for seed in study.seeds:
+        for interval in study.intervals:
+            options = {} if interval == "epoch" else {"interpolate_every": interval}
+            sweep = SweepConfig("cnn", profile.datasets[0], budget.epochs, lr=study.lrs[0], seed=seed,
+                                train_subset=budget.train_subset, test_subset=budget.test_subset,
+                                curve_test_subset=budget.curve_test_subset, **options)
+            records += stored_records(sweep, [AlphaSchedule("constant", a) for a in study.alphas], store)
+    return to_frame(records).assign(experiment="intervals", profile=profile.name)
 
 
 def experiment_runs(name: str, profile: Profile, dataset: str, **kwargs) -> pd.DataFrame:

@@ -5,20 +5,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
 from imlp_core.models import PRIORS, parameter_counts
 from imlp_core.paper import PAPER_TEST_TIME_GAP, TABLE_5, TABLE_5_PARAMS
 from imlp_core.paths import results_dir
+from imlp_core import prose
+from imlp_core.claims import Role, claim
 from imlp_core.statistics import (
-    NOT_RUN, OPPOSITE, REPRODUCED, WITHIN_NOISE, Interval, direction_verdict, format_interval, mlp_accuracy,
-    mlp_per_seed, paired_differences, prior_per_seed, t_interval,
+    COUNTED, Interval, Kind, format_interval, judge, mlp_accuracy, mlp_per_seed, paired_differences, prior_per_seed,
+    t_interval,
 )
-from imlp_core.verdicts import (
-    NO_RUNS, drop_below_ends, judge_differences, judge_local_maximum, judge_minimum, ours_table, verdict_counts,
-)
+from imlp_core.verdicts import ours_table
 
 def save_table(table: pd.DataFrame, name: str, index: bool = True, integers: bool = True) -> list[Path]:
     """``results/<name>.csv`` and ``.md`` (a GitHub Markdown table; ``integers=False``: pandas' own formatting)."""
@@ -38,9 +37,8 @@ def difference_sentence(name_a: str, name_b: str, difference: Interval) -> str:
     differences a − b; a difference whose interval reaches across zero is said to be within noise."""
     if difference.n == 0:
         return f"{name_a} and {name_b} could not both be measured"
-    verdict = direction_verdict(difference)
     verb = "ahead of" if difference.mean > 0 else "behind" if difference.mean < 0 else "level with"
-    noise = {REPRODUCED: "beyond noise", OPPOSITE: "beyond noise"}.get(verdict, "within noise")
+    noise = "beyond noise" if difference.low > 0 or difference.high < 0 else "within noise"
     if difference.n < 2:
         noise = "one seed: no interval, so within noise"
     return f"{name_a} is {verb} {name_b}: {format_interval(difference, signed=True)} points, {noise}"
@@ -56,35 +54,41 @@ def budget_sentence(runs: pd.DataFrame) -> str:
             f"(source: {first['source']}), Adam lr {lrs}, {seeds} seed{'s' if seeds > 1 else ''}")
 
 
-def sweep_findings(runs: pd.DataFrame, extrema: Iterable = ()) -> str:
-    """Markdown bullets on one dataset's α sweep: ends, the dip, the turning points, α = 1 against the prior, each
-    a paired per-seed difference with its 95 % interval."""
+# The registered claims each notebook states under its figures (judged alone: notebook 07 applies Holm across them).
+NOTEBOOK_CLAIMS = {"cnn": ("t1a-v-c10", "f2-cnn-min", "f2-cnn-turn"), "mixer": ("t1b-v-c10", "f2-mixer-max", "f2-mixer-turn"),
+                   "schedules": ("t4-test-time", "t4-linear", "t4-constant"), "first_layer": ("t5-c10",)}
+
+
+def scale_of_runs(runs: pd.DataFrame) -> str:
+    """The scale ``runs`` judge claims at: the paper's where the paper profile trained them, else the laptop's."""
+    return "paper" if "profile" in runs and (runs["profile"] == "paper").any() else "laptop"
+
+
+def claim_bullets(runs: pd.DataFrame, experiment: str) -> list[str]:
+    """One bullet per registered claim of ``experiment``'s notebook, judged on ``runs`` (one dataset's) alone."""
+    bullets = []
+    for id in NOTEBOOK_CLAIMS[experiment]:
+        verdict = judge(claim(id), runs, scale_of_runs(runs))
+        bullets.append(f"- {verdict.claim.source}, `{id}`: {verdict.claim.statement}: {prose.verdict_sentence(verdict)}"
+                       " (unadjusted; notebook 07 applies Holm across the family).")
+    return bullets
+
+
+def sweep_findings(runs: pd.DataFrame) -> str:
+    """Markdown bullets on one dataset's α sweep: ends, α = 1 against the prior (premises), then the registered
+    claims (:data:`NOTEBOOK_CLAIMS`), each a paired per-seed difference with its 95 % interval."""
     prior_label = PRIORS[runs["prior"].iloc[0]].display_name
     mlp, one = (mlp_per_seed(runs, schedule="constant", alpha=a) for a in (0.0, 1.0))
     prior = prior_per_seed(runs)
     lines = [f"- Budget: {budget_sentence(runs)}.",
-             f"- Ends: at this budget {difference_sentence(f'the {prior_label}', 'the S-MLP (α = 0)', t_interval(paired_differences(prior, mlp)))}; "
+             f"- Ends (a premise of the laptop regime): at this budget "
+             f"{difference_sentence(f'the {prior_label}', 'the S-MLP (α = 0)', t_interval(paired_differences(prior, mlp)))}; "
              f"the paper (100 epochs) has the prior ahead."]
-    if 0.01 in set(runs["alpha"]):
-        drop = drop_below_ends(runs, 0.01)
-        below = direction_verdict(Interval(-drop.mean, -drop.high, -drop.low, drop.n))
-        lines.append(f"- The dip: α = 0.01 lies {format_interval(drop, signed=True)} points from the lower of its two "
-                     f"ends (per seed) — {DIP_WORDS.get(below, 'within noise of the ends')} (the paper: below both).")
     if len(one):
-        lines.append(f"- Equivalence at α = 1: the I-MLP minus its prior is "
+        lines.append(f"- Equivalence at α = 1 (a premise): the I-MLP minus its prior is "
                      f"{format_interval(t_interval(paired_differences(one, prior)), signed=True)} points (Algorithm 1 "
                      f"with every layer pulled at α = 1 copies the prior: 0 exactly).")
-    for extremum in extrema:
-        judge = judge_minimum if extremum.kind == "minimum" else judge_local_maximum
-        ours, verdict = judge(runs, extremum.alpha)
-        lines.append(f"- The paper's {extremum.kind} at α ≈ {extremum.alpha:g}: " + (
-            f"{ours} — **{verdict}**." if verdict != NOT_RUN else
-            "cannot be located: this profile runs too few α strictly between 0 and 1."))
-    return "\n".join(lines)
-
-
-DIP_WORDS = {REPRODUCED: "below both ends beyond noise, as in the paper",
-             OPPOSITE: "above an end beyond noise, unlike the paper"}
+    return "\n".join(lines + claim_bullets(runs, runs["experiment"].iloc[0]))
 
 
 def schedule_findings(runs: pd.DataFrame) -> str:
@@ -106,16 +110,7 @@ def schedule_findings(runs: pd.DataFrame) -> str:
         means = {k: mlp_accuracy(decays, k=k) for k in ks}
         lines.append("- Decay exponents run: " + ", ".join(f"k = {k:g}: {format_interval(v)}" for k, v in means.items())
                      + ". The paper has linear decay (k = 1) the lowest of them.")
-        if 1.0 in ks:
-            linear = mlp_per_seed(decays, k=1.0)
-            ours, verdict = judge_differences([("constant − k = 1", paired_differences(constant, linear)),
-                                               ("k = 4 − k = 1", paired_differences(mlp_per_seed(decays, k=4.0), linear))])
-            lines.append(f"- Linear decay below constant α = {a:g} and below k = 4 (Table 4): " + (
-                f"{ours} — **{verdict}**." if verdict != NOT_RUN else
-                f"**{verdict}** (constant α = {a:g}, k = 1 and k = 4 are not all in this sweep)."))
-        else:
-            lines.append("- k = 1, the paper's sharp minimum, is not in this profile's grid.")
-    return "\n".join(lines)
+    return "\n".join(lines + claim_bullets(runs, "schedules"))
 
 
 def first_layer_findings(runs: pd.DataFrame, alpha: float) -> str:
@@ -128,8 +123,6 @@ def first_layer_findings(runs: pd.DataFrame, alpha: float) -> str:
     gain = {p: paired_differences(mlp_per_seed(sweeps[p], alpha=alpha), base[p]) for p in (one, two)}
     paper = {(n.prior, n.alpha): n.mean for n in TABLE_5 if n.dataset == "CIFAR-10"}
     paper_gain = {prior: paper[prior, alpha] - paper[prior, 0.0] for prior in (one, two)}
-    ours, verdict = judge_differences([(f"{name[two]}'s gain", gain[two]),
-                                       (f"{name[two]}'s gain − {name[one]}'s", paired_differences(gain[two], gain[one]))])
     return "\n".join([
         f"- Budget: {budget_sentence(runs)}; interpolated with constant α = {alpha:g}.",
         f"- Baselines: {name[one]} {format_interval(t_interval(base[one]))} %, {name[two]} "
@@ -137,51 +130,8 @@ def first_layer_findings(runs: pd.DataFrame, alpha: float) -> str:
         f"- Interpolation changes {name[one]} by {format_interval(t_interval(gain[one]), signed=True)} points and "
         f"{name[two]} by {format_interval(t_interval(gain[two]), signed=True)} points (the paper: "
         f"{paper_gain[one]:+.1f} and {paper_gain[two]:+.1f} on CIFAR-10).",
-        f"- The paper's claim, the wide first layer gains, and more than the six layers: {ours} — **{verdict}**.",
+        *claim_bullets(runs.assign(experiment="first_layer"), "first_layer"),
     ])
-
-
-def comparison_summary(numbers: pd.DataFrame, claims: pd.DataFrame, profile) -> str:
-    """Markdown: how many printed numbers and claims are reproduced, within noise, opposite (not reproduced) and
-    not run, and the claims reproduced at this budget."""
-    def counts(frame: pd.DataFrame) -> str:
-        return ", ".join(f"{n} {verdict}" for verdict, n in verdict_counts(frame).items())
-
-    held = claims[claims["verdict"] == REPRODUCED]
-    lines = [f"Profile `{profile.name}`.",
-             f"- Printed numbers ({len(numbers)}): {counts(numbers)} (for a number, *opposite* means not reproduced).",
-             f"- Claims ({len(claims)}): {counts(claims)}."]
-    if len(held):
-        lines.append("- Claims reproduced at this budget: " + "; ".join(f"{s}: {c}" for s, c in zip(held["source"], held["claim"])) + ".")
-    if (numbers["verdict"] == NOT_RUN).all():
-        lines.append("- Nothing here was trained on the paper's data in this profile, so no verdict is possible; "
-                     "run the `cpu` or `paper` profile.")
-    return "\n".join(lines)
-
-
-def option_findings(table: pd.DataFrame, predictions: dict[str, float | None]) -> str:
-    """Markdown bullets: which option values make the V beyond noise and where, Table 4's ordering, the test-time
-    gap, α = 1 against the prior, and the S-MLP's balance alpha against where the curve turns."""
-    if table.empty:
-        return f"- {NO_RUNS}"
-    with_v = [f"`{o}` ({v.removeprefix('yes, ')})" for o, v in table["V"].items() if v.startswith("yes")]
-    ordering = {verdict: [f"`{o}`" for o, v in table["Table 4 ordering"].items() if v.startswith(verdict + " (")]
-                for verdict in (REPRODUCED, *WITHIN_NOISE, OPPOSITE)}
-    lines = ["- The V (an interior α whose per-seed drop below both ends has a 95 % interval below zero): "
-             + ("; ".join(with_v) if with_v else "under no option value") + ".",
-             "- Table 4's ordering (linear decay below constant α = 0.5 and below k = 4): "
-             + ("; ".join(f"{verdict} under {', '.join(options)}" for verdict, options in ordering.items() if options)
-                or "no option value runs the schedules") + ".",
-             f"- Test-time-only minus no interpolation (the paper: {PAPER_TEST_TIME_GAP:+.1f} points): "
-             + "; ".join(f"`{o}` {v}" for o, v in table["test-time gap"].items() if v != "not run") + "."]
-    lines.append("- α = 1 minus the prior, per seed: " + "; ".join(
-        f"`{o}` {d}" for o, d in table["α = 1 − prior"].items()) + " (0 exactly where α = 1 copies the prior).")
-    for option, predicted in predictions.items():
-        where = table.loc[option, "minimum over resamples at α ∈"] if option in table.index else "—"
-        lines.append(f"- Balance under `{option}`: " + (
-            f"one pull of α ≈ {predicted:.2g} matches the norm of the S-MLP's drift between two pulls" if predicted else
-            "no S-MLP run to measure the drift on") + f"; the curve's minimum sits at α ∈ {where}.")
-    return "\n".join(lines)
 
 
 def table5_parameter_table() -> pd.DataFrame:
@@ -210,18 +160,24 @@ def runs_table(runs: pd.DataFrame, columns: tuple[str, ...] = ("dataset", "seed"
         test_acc=lambda f: (100 * f.test_acc).round(2), prior_test_acc=lambda f: (100 * f.prior_test_acc).round(2))
 
 
-HEADLINE_SCALES = {"laptop (`cpu`, 3 seeds)": "results/07_claims.csv",
-                   "H100 (`paper`, CIFAR-10, 1–2 seeds)": "results/paper-h100/results/07_claims.csv"}
+HEADLINE_SCALES = {"laptop (`cpu`)": "results/07_claims.csv",
+                   "H100 (`paper`, CIFAR-10)": "results/paper-h100/results/07_claims.csv"}
 
 
 def headline_tables(claims: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The README's headline from each scale's claim table (notebook 07): the verdict counts per scale, and every
-    claim run at some scale with its verdict at each (CIFAR-100's claims, run at neither, left out)."""
-    counts = pd.DataFrame({scale: verdict_counts(frame) for scale, frame in claims.items()}).T
-    counts.index.name = "claims (16)"
-    verdicts = pd.DataFrame({scale: frame.set_index(["source", "claim"])["verdict"] for scale, frame in claims.items()})
-    verdicts = verdicts[(verdicts != NOT_RUN).any(axis=1)].reset_index()
-    return counts, verdicts
+    """The README's headline from each scale's claim table (notebook 07): the confirmatory claims' counts per scale
+    (they sum to the total), and every claim run at some scale with its role and verdict at each."""
+    counts = pd.DataFrame({scale: {name: int(frame.loc[frame["role"] == Role.CONFIRMATORY.value, "verdict"]
+                                             .isin([k.value for k in kinds]).sum())
+                                   for name, kinds in COUNTED.items()}
+                           for scale, frame in claims.items()}).T
+    counts.index.name = "confirmatory claims"
+    verdicts = pd.DataFrame({scale: frame.set_index(["id", "source", "claim"])
+                             .apply(lambda row: f"{row['verdict']} ({row['role']})", axis=1)
+                             for scale, frame in claims.items()})
+    ran = pd.DataFrame({scale: frame.set_index(["id", "source", "claim"])["verdict"] != Kind.NOT_RUN.value
+                        for scale, frame in claims.items()}).fillna(False).any(axis=1)
+    return counts, verdicts[ran].fillna("—").reset_index()
 
 
 def headline_markdown(root: Path) -> str:

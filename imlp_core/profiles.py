@@ -20,7 +20,9 @@ OPEN_CHOICE_ALPHAS = (0.0, 1e-3, 5e-3, 1e-2, 0.1, 0.3, 1.0)
 # Notebook 09 (where the V sits): an alpha grid dense enough to place a minimum, 13 values from 1e-4 to 1 with
 # two per decade between 1e-3 and 1e-1, and the S-MLP (alpha = 0).
 INTERVAL_ALPHAS = (0.0, 1e-4, 3e-4, 5e-4, 1e-3, 3e-3, 5e-3, 1e-2, 3e-2, 5e-2, 0.1, 0.3, 0.5, 1.0)
-PAPER_TEST_ALPHAS = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
+# The paper-scale test of notebook 09's law (claims.PREDICTIONS): dense around its predicted alpha_min, 0.07
+# [0.017, 0.29] per step, so that a miss is visible, with points beyond it on both sides and the two ends.
+PAPER_TEST_ALPHAS = (0.0, 1e-3, 1e-2, 2e-2, 3e-2, 5e-2, 7e-2, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0)
 EXPERIMENTS = ("cnn", "mixer", "schedules", "first_layer", "open_choices", "intervals", "held_out")
 APPENDIX_E_LR = 1e-4
 
@@ -149,9 +151,9 @@ PROFILES = {
         budgets={e: Budget(epochs=100) for e in EXPERIMENTS},
         regime="Appendix E's settings: 100 epochs on all training images, Adam at lr 1e-4, batch 128.",
         open_choice_seeds=(0, 1, 2),
-        # The paper-scale test of notebook 09's prediction (README): per-step and per-epoch pulls, two seeds, the
-        # alphas around both predicted minima and the two ends.
-        intervals=IntervalStudy(intervals=(1, "epoch"), lrs=(APPENDIX_E_LR,), seeds=(0, 1), alphas=PAPER_TEST_ALPHAS),
+        # The paper-scale test of notebook 09's prediction (claims.PREDICTIONS): per-step and per-epoch pulls, three
+        # seeds, the alphas around both predicted minima and the two ends.
+        intervals=IntervalStudy(intervals=(1, "epoch"), lrs=(APPENDIX_E_LR,), seeds=(0, 1, 2), alphas=PAPER_TEST_ALPHAS),
     ),
 }
 

@@ -1,16 +1,25 @@
-"""Statistics over seeds: the one place where noise is measured, and the four-way verdict on a claim.
+"""Statistics over seeds: the one place where noise is measured and a claim of :mod:`imlp_core.claims` is judged.
 
-A seed fixes the I-MLPs' shared initialisation and data order, so the models of one seed are *paired*:
-a claim "A beats B" is judged on the per-seed differences A − B, with a 95 % Student-t confidence
-interval over seeds (``scipy.stats``). The verdict of one paired difference, whose paper-side sign is > 0:
+A seed fixes the I-MLPs' shared initialisation and data order, so the models of one seed are *paired*: a claim is
+judged on its per-seed contrasts (``claims.Contrast``: > 0 on the paper's side), each with its 95 % Student-t
+interval over seeds (``scipy.stats``). Within a family of confirmatory claims (one scale's paper claims, or the
+held-out findings) every contrast's two-sided p-value is Holm-corrected (``statsmodels``), and the **adjusted
+interval** is the t-interval at the level Holm spends on that contrast (it excludes zero exactly when Holm
+rejects). :func:`judge_family` gives each claim a :class:`Verdict` whose :class:`Kind` says what the adjusted
+intervals show:
 
-* **reproduced**: the whole interval lies above zero (the paper's side);
-* **same direction, within noise**: the mean is above zero but the interval reaches below it;
-* **opposite direction, within noise**: the mean is at or below zero and the interval reaches above it;
-* **opposite**: the whole interval lies below zero;
-* **not run**: no paired seed (or one seed only, which has no interval, is *within noise* by its sign).
+* **reproduced**: every interval lies on the paper's side of zero and, where the paper's effect is compared (at its
+  own scale), is compatible with it (reaches within its tolerance);
+* **same direction, cannot tell** / **other direction, cannot tell**: an interval straddles zero (and still holds
+  the paper's effect); the means' sign says which;
+* **excludes the paper's effect**: an interval rules out the paper's effect size, whatever its sign;
+* **opposite**: an interval lies on the other side of zero;
+* **not located** / **located elsewhere**: where a curve turns (an exploratory scan, :func:`v_scan`), when no α
+  lies below both ends beyond the scan's simultaneous noise, or when those that do are not near the paper's α;
+* **one seed: no verdict**, and **not run**.
 
-The two "within noise" verdicts are one class when counted (:data:`WITHIN_NOISE`): the seeds cannot tell.
+Beside an undecided claim, the seeds that would decide it at the observed effect and spread (a t-test's power,
+``statsmodels``): :func:`seeds_needed`.
 """
 
 from __future__ import annotations
@@ -18,21 +27,43 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from enum import Enum
 from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.power import TTestPower
+
+from imlp_core.claims import Arm, Claim, Diff, Effect, Max, Min, Role, Term
 
 CONFIDENCE = 0.95
+FAMILY_LEVEL = 1 - CONFIDENCE  # two-sided, per family (Holm); one-sided 2.5 % on each side
+POWER = 0.8  # seeds_needed: the power at which a claim would be decided
+MOST_SEEDS = 1000  # seeds_needed's ceiling (beyond it: "more than 1000")
 
-REPRODUCED = "reproduced"
-SAME_WITHIN_NOISE = "same direction, within noise"
-OPPOSITE_WITHIN_NOISE = "opposite direction, within noise"
-OPPOSITE = "opposite"
-NOT_RUN = "not run"
-WITHIN_NOISE = (SAME_WITHIN_NOISE, OPPOSITE_WITHIN_NOISE)
-VERDICTS = (REPRODUCED, SAME_WITHIN_NOISE, OPPOSITE_WITHIN_NOISE, OPPOSITE, NOT_RUN)
+
+class Kind(Enum):
+    REPRODUCED = "reproduced"
+    SAME_SIGN = "same direction, cannot tell"
+    OTHER_SIGN = "other direction, cannot tell"
+    EXCLUDES_EFFECT = "excludes the paper's effect"
+    CANNOT_TELL = "cannot tell"  # a printed number whose interval reaches both inside and outside its tolerance
+    OPPOSITE = "opposite"
+    NOT_LOCATED = "not located"
+    LOCATED_ELSEWHERE = "located elsewhere"
+    ONE_SEED = "one seed: no verdict"
+    NOT_COMPARED = "not compared (another budget)"  # a printed number, at the laptop scale
+    NOT_RUN = "not run"
+
+
+# The headline's classes, in order: every Kind falls in exactly one (a test sums them to the total).
+COUNTED = {"reproduced": (Kind.REPRODUCED,),
+           "cannot tell": (Kind.SAME_SIGN, Kind.OTHER_SIGN, Kind.CANNOT_TELL, Kind.NOT_LOCATED, Kind.ONE_SEED),
+           "excludes the paper's effect": (Kind.EXCLUDES_EFFECT, Kind.LOCATED_ELSEWHERE),
+           "opposite": (Kind.OPPOSITE,),
+           "not run": (Kind.NOT_RUN, Kind.NOT_COMPARED)}
 
 
 @dataclass(frozen=True)
@@ -126,43 +157,287 @@ def paired_differences(a: pd.Series, b: pd.Series) -> pd.Series:
     return joined["a"] - joined["b"]
 
 
-def direction_verdict(difference: Interval) -> str:
-    """The verdict on a paired difference whose paper-side sign is positive (see the module docstring)."""
-    if difference.n == 0 or math.isnan(difference.mean):
-        return NOT_RUN
-    if difference.n >= 2 and difference.low > 0:
-        return REPRODUCED
-    if difference.n >= 2 and difference.high < 0:
-        return OPPOSITE
-    return SAME_WITHIN_NOISE if difference.mean > 0 else OPPOSITE_WITHIN_NOISE
+def one_sided_p(values: Iterable[float], side: str = "greater") -> float:
+    """The one-sided p-value of a one-sample t-test of ``values`` against 0 (``scipy.stats.ttest_1samp``); NaN below
+    two values; 0 or 1 for values without spread (all on one side), 0.5 for all zero."""
+    array = clean(values)
+    if array.size < 2:
+        return math.nan
+    if np.ptp(array) == 0:
+        mean = array[0] if side == "greater" else -array[0]
+        return 0.0 if mean > 0 else 1.0 if mean < 0 else 0.5
+    return float(stats.ttest_1samp(array, 0.0, alternative=side).pvalue)
 
 
-def combine_verdicts(verdicts: Sequence[str]) -> str:
-    """One verdict for a claim made of several differences that must all hold: any not run → not run; any
-    opposite → opposite; all reproduced → reproduced; else within noise, in the same direction when every
-    difference's mean has the paper's sign."""
-    if not verdicts or NOT_RUN in verdicts:
-        return NOT_RUN
-    if OPPOSITE in verdicts:
-        return OPPOSITE
-    if all(v == REPRODUCED for v in verdicts):
-        return REPRODUCED
-    return OPPOSITE_WITHIN_NOISE if OPPOSITE_WITHIN_NOISE in verdicts else SAME_WITHIN_NOISE
+def two_sided_p(values: Iterable[float]) -> float:
+    """Twice the smaller one-sided p-value (NaN below two values)."""
+    greater, less = one_sided_p(values, "greater"), one_sided_p(values, "less")
+    return math.nan if math.isnan(greater) else min(1.0, 2 * min(greater, less))
 
 
-def number_verdict(ours: Interval, paper: float, tolerance: float) -> str:
-    """A printed number: *reproduced* when our interval lies inside paper ± ``tolerance`` (compatible, and narrower
-    than the tolerance), *opposite* (not reproduced) when it lies wholly outside, else within noise (the seeds
-    cannot tell). One seed has no interval: within noise at best."""
+def holm(p_values: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjustment of ``p_values`` (``statsmodels``); NaN stays NaN and is not counted."""
+    p = np.asarray(p_values, dtype=float)
+    adjusted = np.full(p.shape, np.nan)
+    known = ~np.isnan(p)
+    if known.any():
+        adjusted[known] = multipletests(p[known], method="holm")[1]
+    return adjusted
+
+
+def adjusted_interval(values: Iterable[float], p: float, p_adjusted: float) -> Interval:
+    """The t-interval at the confidence Holm spends on this test: 1 − 0.05 p / p_adjusted, which excludes zero exactly
+    when ``p_adjusted`` < 0.05 (the interval itself where nothing was adjusted)."""
+    if math.isnan(p) or math.isnan(p_adjusted) or p_adjusted <= p or p == 0:
+        return t_interval(values)
+    return t_interval(values, confidence=1 - FAMILY_LEVEL * p / p_adjusted)
+
+
+def number_kind(ours: Interval, paper: float, tolerance: float) -> Kind:
+    """A printed number: *reproduced* when our interval lies inside paper ± ``tolerance``, *excludes the paper's
+    effect* when it lies wholly outside, else *cannot tell*; one seed has no interval."""
     if ours.n == 0 or math.isnan(ours.mean):
-        return NOT_RUN
+        return Kind.NOT_RUN
     if ours.n < 2:
-        return SAME_WITHIN_NOISE if abs(ours.mean - paper) <= tolerance else OPPOSITE_WITHIN_NOISE
+        return Kind.ONE_SEED
     if paper - tolerance <= ours.low and ours.high <= paper + tolerance:
-        return REPRODUCED
+        return Kind.REPRODUCED
     if ours.low > paper + tolerance or ours.high < paper - tolerance:
-        return OPPOSITE
-    return SAME_WITHIN_NOISE if abs(ours.mean - paper) <= tolerance else OPPOSITE_WITHIN_NOISE
+        return Kind.EXCLUDES_EFFECT
+    return Kind.CANNOT_TELL
+
+
+def seeds_needed(values: Iterable[float], level: float = FAMILY_LEVEL) -> int | None:
+    """Seeds a paired t-test would need to decide at the observed mean and spread of ``values`` (two-sided at
+    ``level``, power ``POWER``; ``statsmodels``): None without spread or effect, ``MOST_SEEDS + 1`` beyond the ceiling."""
+    array = clean(values)
+    if array.size < 2 or array.std(ddof=1) == 0 or array.mean() == 0:
+        return None
+    effect = abs(array.mean()) / array.std(ddof=1)
+    try:
+        n = TTestPower().solve_power(effect_size=effect, alpha=level, power=POWER, alternative="two-sided")
+    except (ValueError, RuntimeError):
+        return MOST_SEEDS + 1
+    return MOST_SEEDS + 1 if not np.isfinite(n) or n > MOST_SEEDS else max(2, math.ceil(n))
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims: their contrasts per seed, and the verdict
+
+
+def arm_per_seed(arm: Arm, runs: pd.DataFrame) -> pd.Series:
+    """One arm's accuracy (%) per seed: the rows of its experiment, prior (and option) in ``runs``."""
+    chosen = runs[(runs["experiment"] == arm.experiment) & (runs["prior"] == arm.prior)] if not runs.empty else runs
+    if arm.option is not None and not chosen.empty:
+        chosen = chosen[chosen["option"] == arm.option] if "option" in chosen else chosen.iloc[:0]
+    if arm.every is not None and not chosen.empty:
+        chosen = chosen[chosen["interpolate_every"].astype(str) == str(arm.every)]
+    if chosen.empty:
+        return pd.Series(dtype=float)
+    if arm.metric == "prior_test_acc":
+        return prior_per_seed(chosen)
+    return mlp_per_seed(chosen, schedule=arm.schedule, alpha=arm.alpha, k=arm.k)
+
+
+def term_per_seed(term: Term, runs: pd.DataFrame) -> pd.Series:
+    """A claim's term per seed (``claims.Arm``, ``Min``, ``Max``, ``Diff``), over the seeds every arm holds."""
+    if isinstance(term, Arm):
+        return arm_per_seed(term, runs)
+    if isinstance(term, Diff):
+        return paired_differences(term_per_seed(term.a, runs), term_per_seed(term.b, runs))
+    parts = pd.concat([term_per_seed(t, runs) for t in term.terms], axis=1).dropna()
+    return parts.min(axis=1) if isinstance(term, Min) else parts.max(axis=1)
+
+
+@dataclass(frozen=True)
+class ContrastResult:
+    """One contrast of a claim: its per-seed values' interval, the Holm-adjusted interval and p-values."""
+
+    name: str
+    values: tuple[float, ...]  # per seed, > 0 on the paper's side
+    seeds: tuple[int, ...]
+    interval: Interval
+    adjusted: Interval
+    p: float  # two-sided
+    p_adjusted: float
+    effect: Effect | None  # the paper's, where compared
+
+    def side(self) -> int:
+        """+1 where the adjusted interval lies on the paper's side of zero, −1 on the other, 0 across it."""
+        return 1 if self.adjusted.low > 0 else -1 if self.adjusted.high < 0 else 0
+
+    def excludes_effect(self) -> bool:
+        """Whether the adjusted interval lies wholly outside the paper's effect ± its tolerance."""
+        if self.effect is None or math.isnan(self.adjusted.low):
+            return False
+        tolerance = self.effect.tolerance
+        return self.adjusted.high < self.effect.mean - tolerance or self.adjusted.low > self.effect.mean + tolerance
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the seeds show about one claim at one scale."""
+
+    claim: Claim
+    scale: str
+    kind: Kind
+    contrasts: tuple[ContrastResult, ...]
+    seeds: int  # the fewest seeds any contrast was judged on
+    compares_effect: bool  # whether the paper's effect size was compared (at the paper's scale only)
+    seeds_needed: int | None = None  # undecided: seeds that would decide it at the observed effect and spread
+    located: tuple[float, ...] = ()  # a turn: the α that lie below both ends beyond the scan's noise
+
+    @property
+    def role(self) -> Role | None:
+        return self.claim.role(self.scale)
+
+    @property
+    def counted(self) -> bool:
+        return self.role is Role.CONFIRMATORY
+
+    @property
+    def decided(self) -> bool:
+        return self.kind in (Kind.REPRODUCED, Kind.EXCLUDES_EFFECT, Kind.OPPOSITE)
+
+
+def contrast_kind(contrasts: Sequence[ContrastResult], equal: bool = False) -> Kind:
+    """The kind of a claim whose ``contrasts`` must all hold (see the module docstring); ``equal``: identities that
+    hold when every seed's value is 0."""
+    n = min((c.interval.n for c in contrasts), default=0)
+    if n == 0:
+        return Kind.NOT_RUN
+    if equal:
+        if all(v == 0 for c in contrasts for v in c.values):
+            return Kind.REPRODUCED
+        return Kind.ONE_SEED if n < 2 else Kind.EXCLUDES_EFFECT if any(c.side() for c in contrasts) else Kind.CANNOT_TELL
+    if n < 2:
+        return Kind.ONE_SEED
+    if any(c.side() < 0 for c in contrasts):
+        return Kind.OPPOSITE
+    if any(c.excludes_effect() for c in contrasts):
+        return Kind.EXCLUDES_EFFECT
+    if all(c.side() > 0 for c in contrasts):
+        return Kind.REPRODUCED
+    return Kind.SAME_SIGN if all(c.interval.mean > 0 for c in contrasts) else Kind.OTHER_SIGN
+
+
+Runs = "pd.DataFrame | dict[str, pd.DataFrame]"  # one scale's runs, or its runs per dataset role ("CIFAR-10")
+
+
+def runs_of(claim: Claim, runs: Runs) -> pd.DataFrame:
+    """The runs that judge ``claim``: those of its dataset role (where ``runs`` is split by role; a role missing is
+    not run) and of its seeds."""
+    if isinstance(runs, dict):
+        runs = runs.get(claim.dataset, pd.DataFrame())
+    return runs if claim.seeds is None or runs.empty else runs[runs["seed"].isin(claim.seeds)]
+
+
+def judge_family(claims: Sequence[Claim], runs: Runs, scale: str) -> list[Verdict]:
+    """Each claim's :class:`Verdict` at ``scale``, with Holm over the contrasts of the confirmatory claims of each
+    family (``Claim.family``); exploratory turns are scanned (:func:`v_scan`)."""
+    values = {claim.id: [term_per_seed(c.value, runs_of(claim, runs)) for c in claim.contrasts] for claim in claims}
+    tested = [(claim.id, i) for claim in claims if claim.role(scale) is Role.CONFIRMATORY and not claim.equal
+              for i in range(len(claim.contrasts))]
+    adjusted: dict[tuple[str, int], tuple[float, float]] = {}
+    for family in dict.fromkeys(c.family for c in claims):
+        members = [(cid, i) for cid, i in tested if next(c for c in claims if c.id == cid).family == family]
+        p = [two_sided_p(values[cid][i]) for cid, i in members]
+        adjusted.update(zip(members, zip(p, holm(p))))
+    verdicts = []
+    for claim in claims:
+        if claim.turn is not None:
+            verdicts.append(judge_turn(claim, runs_of(claim, runs), scale))
+            continue
+        compares = scale == "paper"
+        results = []
+        for i, (contrast, per_seed) in enumerate(zip(claim.contrasts, values[claim.id])):
+            p, p_adj = adjusted.get((claim.id, i), (two_sided_p(per_seed),) * 2)
+            results.append(ContrastResult(contrast.name, tuple(per_seed.tolist()), tuple(int(s) for s in per_seed.index),
+                                          t_interval(per_seed), adjusted_interval(per_seed, p, p_adj), p, p_adj,
+                                          contrast.effect if compares else None))
+        kind = contrast_kind(results, claim.equal)
+        undecided = [seeds_needed(c.values) for c in results if c.side() <= 0]
+        needed = (None if claim.equal or kind in (Kind.REPRODUCED, Kind.NOT_RUN) or None in undecided
+                  else max(undecided, default=None))
+        verdicts.append(Verdict(claim, scale, kind, tuple(results), min((c.interval.n for c in results), default=0),
+                                compares, needed))
+    return verdicts
+
+
+def judge(claim: Claim, runs: Runs, scale: str) -> Verdict:
+    """One claim's :class:`Verdict`, alone in its family (nothing adjusted)."""
+    return judge_family([claim], runs, scale)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Where a curve turns: an exploratory scan with Holm over the α scanned
+
+
+def drops_below_ends(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per seed (rows) and interior α (columns): acc(α) minus the lower of acc(0) and acc(1) of the same seed."""
+    curves = alpha_curves(runs) if not runs.empty else pd.DataFrame()
+    if not {0.0, 1.0} <= set(curves.columns):
+        return pd.DataFrame()
+    interior = [a for a in curves.columns if 0 < a < 1]
+    return curves[interior].sub(curves[[0.0, 1.0]].min(axis=1), axis=0)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Every interior α's drop below both ends, one-sided p (below), Holm over the α scanned, simultaneous intervals."""
+
+    drops: dict[float, Interval]
+    adjusted: dict[float, Interval]
+    p_adjusted: dict[float, float]
+
+    @property
+    def v_alphas(self) -> tuple[float, ...]:
+        """The α that lie below both ends beyond the scan's noise (Holm, one-sided 2.5 % over the α scanned)."""
+        return tuple(a for a, p in self.p_adjusted.items() if p < FAMILY_LEVEL / 2)
+
+    @property
+    def deepest(self) -> tuple[float, Interval] | None:
+        """(α, drop) of the deepest of :attr:`v_alphas`; None where none is."""
+        if not self.v_alphas:
+            return None
+        alpha = min(self.v_alphas, key=lambda a: self.drops[a].mean)
+        return alpha, self.drops[alpha]
+
+
+def v_scan(runs: pd.DataFrame) -> ScanResult:
+    """The V beyond noise, one definition for notebooks 08 and 09: every interior α of a constant-α sweep tested for
+    lying below both ends per seed, Holm-corrected over the α scanned (a family-wise false-V rate of 2.5 %)."""
+    drops = drops_below_ends(runs).dropna()
+    alphas = list(drops.columns)
+    p = [one_sided_p(drops[a], "less") for a in alphas]
+    p_adj = holm(p)
+    adjusted = {}
+    for a, raw, adj in zip(alphas, p, p_adj):
+        if math.isnan(raw) or math.isnan(adj) or adj <= raw or raw == 0:
+            adjusted[a] = t_interval(drops[a])
+        else:  # the two-sided interval whose lower side spends Holm's one-sided level
+            adjusted[a] = t_interval(drops[a], confidence=1 - FAMILY_LEVEL * raw / adj)
+    return ScanResult({a: t_interval(drops[a]) for a in alphas}, adjusted,
+                      {a: float(x) for a, x in zip(alphas, p_adj)})
+
+
+def judge_turn(claim: Claim, runs: pd.DataFrame, scale: str) -> Verdict:
+    """Where the curve of ``claim``'s prior turns (exploratory): *reproduced* when some α near the paper's lies below
+    both ends beyond the scan's noise, *located elsewhere* when only others do, *not located* when none does."""
+    sweep = runs[(runs["experiment"] == claim.turn.experiment)] if not runs.empty else runs
+    if claim.turn.every is not None and not sweep.empty:
+        sweep = sweep[sweep["interpolate_every"].astype(str) == str(claim.turn.every)]
+    scan = v_scan(sweep)
+    if not scan.drops:
+        kind = Kind.NOT_RUN
+    elif min(d.n for d in scan.drops.values()) < 2:
+        kind = Kind.ONE_SEED
+    elif not scan.v_alphas:
+        kind = Kind.NOT_LOCATED
+    else:
+        kind = Kind.REPRODUCED if any(claim.turn.holds(a) for a in scan.v_alphas) else Kind.LOCATED_ELSEWHERE
+    return Verdict(claim, scale, kind, (), min((d.n for d in scan.drops.values()), default=0), False,
+                   located=scan.v_alphas)
 
 
 def seed_resamples(seeds: Sequence, limit: int = 4096, rng_seed: int = 0) -> list[tuple]:
