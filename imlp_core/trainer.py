@@ -10,14 +10,17 @@ A model whose training loss or weights become non-finite is *stopped*: its recor
 and holds no numbers (None) from that epoch on; the other models of the sweep are untouched (every operation
 acts on each stacked model separately). If the prior diverges, no I-MLP is interpolated from that epoch on.
 
-Its whole training state is one plain dict (:meth:`Trainer.state`, :meth:`Trainer.load_state`), saved to the
-sweep's checkpoint file at epoch boundaries; ``train.py`` runs a Trainer against the result store.
+Its whole training state is one dict of plain data (:meth:`Trainer.state`, :meth:`Trainer.load_state`), saved to
+the sweep's checkpoint file at epoch boundaries and read back as plain data only (:func:`read_checkpoint`);
+``train.py`` runs a Trainer against the result store.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import pickle
+import re
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -42,16 +45,29 @@ T = TypeVar("T")
 
 
 def read_checkpoint(checkpoint: Path, use: Callable[[dict[str, Any]], T], **load: Any) -> T | None:
-    """``use(state)`` of the checkpoint file ``checkpoint`` (``torch.load(checkpoint, **load)``); None if there is
-    none, or if it is unreadable or ``use`` refuses it (an older code version's, another sweep's, a damaged file):
-    then its runs start afresh, and a message says so."""
+    """``use(state)`` of the checkpoint file ``checkpoint`` (``torch.load(checkpoint, weights_only=True, **load)``);
+    None if there is none, or if it is refused, unreadable or ``use`` refuses it (another sweep's, a damaged file):
+    then its runs start afresh, and a message says so.
+
+    Only plain data is read (tensors, numbers, strings, lists, dicts: what :meth:`Trainer.state` holds). A file that
+    holds anything else, whose unpickling could run code (one planted in a shared results folder), is refused."""
     try:
-        return use(torch.load(checkpoint, weights_only=False, **load))
+        return use(torch.load(checkpoint, weights_only=True, **load))
     except FileNotFoundError:
         return None
     except Exception as error:
-        print(f"ignoring unreadable checkpoint {checkpoint} ({error}); its runs start afresh", flush=True)
+        print(f"ignoring checkpoint {checkpoint}: {checkpoint_problem(error)}; its runs start afresh", flush=True)
         return None
+
+
+def checkpoint_problem(error: Exception) -> str:
+    """What was wrong with a checkpoint file that :func:`read_checkpoint` could not use, from ``error``."""
+    refused = re.search(r"WeightsUnpickler error: ([^\n]+?)(\.\s|\n|$)", str(error))
+    if isinstance(error, pickle.UnpicklingError) and refused:
+        return (f"refused: it holds more than plain data ({refused[1]}), so loading it could run code (imlp_core "
+                f"writes only tensors, numbers, strings, lists and dicts; a checkpoint an older version wrote with other "
+                f"objects is refused alike; delete the file if you did not put it there)")
+    return f"unreadable ({error})"
 
 
 def checkpointed_schedules(checkpoint: Path) -> list[AlphaSchedule] | None:
