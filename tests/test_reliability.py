@@ -404,6 +404,7 @@ def test_every_record_holds_config_seed_code_version_libraries_device_and_datase
         assert re.fullmatch(r"[0-9a-f]{40}(-dirty)?", environment["git_commit"])
         assert environment["torch"] == torch.__version__ and environment["torchvision"] == torchvision.__version__
         assert environment["device"].startswith("cpu")
+        assert environment["cpu"] and environment["cpu_capability"] == torch.backends.cpu.get_cpu_capability()
         assert record["dataset"]["fingerprint"] == expected.fingerprint
         assert record["dataset"]["source"] == expected.source
         assert record["key"] == config_key(config)
