@@ -63,10 +63,10 @@ def main() -> None:
             if epoch == 0:
                 measured("evaluate (all test images)", lambda: trainer.evaluate(None))
             dense = measured("prior.dense_layers", trainer.prior.dense_layers)
-            measured("measure_pull", lambda: trainer.measure_pull(dense))
+            measured("pulls.measure", lambda: trainer.pulls.measure(dense))
             measured("interpolate_", lambda: interpolate_(trainer.mlp, trainer.prior, trainer.alphas(epoch),
                                                           **trainer.interpolation, dense=dense))
-            measured("snapshot_pulled_weights", lambda: trainer.snapshot_pulled_weights(dense))
+            measured("pulls.snapshot", lambda: trainer.pulls.snapshot(dense))
             measured("evaluate (curve subset)", lambda: trainer.evaluate(trainer.curve_index))
             measured("save_checkpoint", trainer.save_checkpoint)
 

@@ -36,6 +36,7 @@ from imlp_core.devices import TrainStep, prepare
 from imlp_core.interpolate import AlphaSchedule, interpolate_
 from imlp_core.models import IMLP, Prior, build_prior
 from imlp_core.options import cosine_lr
+from imlp_core.pull_measurements import PullMeasurements
 from imlp_core.results import atomic_torch_save, environment_info, pause_point
 from imlp_core.sweep import SweepConfig
 
@@ -131,12 +132,8 @@ class Trainer:
                                                  split="curve_test").to(device)
         self.steps_per_epoch = math.ceil(len(self.data.train_labels) / sweep.batch_size)
         self.total_steps = sweep.epochs * self.steps_per_epoch
-        # Each selected layer's weights, and the prior's dense equivalent, just after the pull before the one that
-        # is measured (or at the start): Adam's and the prior's moves since then (``measure_pull``).
-        self.first_step_pending = False  # whether the next optimiser step is the first after a snapshot
-        self.last_pulled: list[Tensor] = []
-        self.prior_at_last_pull: list[Tensor] = []
-        self.snapshot_pulled_weights()
+        self.pulls = PullMeasurements(self.mlp, self.prior, self.interpolation["layers"], sweep.interpolate_every,
+                                      self.steps_per_epoch, self.total_steps, lambda: self.evaluate(None)[1])
         # capturable: Adam's step count lives on the GPU, so that a CUDA graph can replay the update.
         capturable = device.type == "cuda"
         self.prior_opt = torch.optim.Adam(self.prior.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
@@ -146,10 +143,6 @@ class Trainer:
         self.train_step = TrainStep(self.eager_step, device, sweep.batch_size, graphs=sweep.lr_schedule == "constant")
         self.generator = torch.Generator(device).manual_seed(sweep.seed)  # batch order and augmentation
         self.history: list[dict[str, Any]] = []
-        # Per model and layer, at the epoch's last pull: the norms drift and gap, their directional parts, and the
-        # first step's move along the gap (``measure_pull``, ``measure_first_step``).
-        self.pull_diagnostics: dict[str, list | None] = {}
-        self.accuracy_before_last_pull: list[float] | None = None  # the I-MLPs' test accuracy just before it
         self.divergence = Divergence()
         self.train_seconds = 0.0
 
@@ -180,7 +173,7 @@ class Trainer:
         if self.history:  # a checkpoint is written after an epoch: loaded
             # Checkpoints are taken after an epoch's interpolation, so the drift restarts from here (exactly so when
             # interpolation happens per epoch, or every N steps with N dividing an epoch's steps).
-            self.snapshot_pulled_weights()
+            self.pulls.snapshot()
             print(f"resuming from checkpoint {self.checkpoint} after epoch {len(self.history)}", flush=True)
 
     def save_checkpoint(self) -> None:
@@ -204,9 +197,7 @@ class Trainer:
             self.divergence.check(epoch, self.prior, prior_loss, self.mlp, mlp_loss)
             alphas = self.alphas(epoch)
             if self.sweep.interpolate_every == "epoch":
-                if epoch == epochs - 1:
-                    self.evaluate_before_last_pull()
-                self.interpolate(alphas)
+                self.interpolate(alphas, (epoch + 1) * steps)
             if epoch == epochs - 1:  # App. F: the test-time-only models are interpolated once, now
                 prior_stopped = self.divergence.stopped(PRIOR, epoch + 1)
                 test_time = [0.0 if prior_stopped else s.at_test_time() for s in self.schedules]
@@ -236,72 +227,19 @@ class Trainer:
         return [s.during_training(epoch, self.sweep.epochs) for s in self.schedules]
 
     @torch.no_grad()
-    def interpolate(self, alphas: list[float], step: int | None = None) -> None:
-        """One interpolation (Algorithm 1) of every I-MLP towards the prior's current weights, with the sweep's options.
-
-        The epoch's last pull is measured first (:meth:`measure_pull`). ``step``: the optimizer steps done so far
-        when pulling every N steps (None: once per epoch). ``optimizer_state="reset"`` then restarts Adam's
-        moments and step count, for all K models of the sweep (they share one step count).
-        """
-        dense = None  # the prior's dense layers, built here when the pull is measured, else by interpolate_
-        if step is None or self.is_epochs_last_pull(step):
-            dense = self.prior.dense_layers()
-            self.measure_pull(dense)
+    def interpolate(self, alphas: list[float], step: int) -> None:
+        """One pull (Algorithm 1) of every I-MLP towards the prior's current weights, with the sweep's options, after
+        optimizer step ``step`` (counted from 1), measured around it (:class:`PullMeasurements`).
+        ``optimizer_state="reset"`` then restarts Adam's moments and step count, for all K models of the sweep (they
+        share one step count)."""
+        dense = self.pulls.before_pull(step)  # the prior's dense layers, when measuring built them
         if any(alphas):
             interpolate_(self.mlp, self.prior, alphas, **self.interpolation, dense=dense)
             if self.sweep.optimizer_state == "reset":
                 for state in self.mlp_opt.state.values():
                     for value in state.values():
                         value.zero_()  # in place: a CUDA graph's captured Adam keeps its tensors
-        if step is None or self.is_epochs_last_pull(step + self.sweep.interpolate_every):
-            self.snapshot_pulled_weights(dense)  # the next pull is measured: its drift counts from here
-
-    @torch.no_grad()
-    def measure_pull(self, dense: list[tuple[Tensor, Tensor]]) -> None:
-        """Per model and selected layer, just before this pull, against the snapshot W_0, W_P0 taken after the
-        previous one (notebooks 08 and 09):
-
-        * ``drift`` = |W - W_0| and ``gap`` = |W - W_P|, norms (a pull of alpha moves W by alpha * gap);
-        * along u = (W_P0 - W_0) / |W_P0 - W_0|, the direction towards the prior when the interval began:
-          ``gap_start`` = |W_P0 - W_0|, ``drift_along`` = <W - W_0, u> (Adam's move towards the prior; < 0: away)
-          and ``prior_along`` = <W_P - W_P0, u> (the prior's move away from W);
-        * ``first_step_along``: <W - W_0, u> after the interval's first optimiser step (Adam's moments still carry
-          the I-MLP's own path).
-
-        Along u the gap grows by G = prior_along - drift_along in the interval, from gap_start to gap_start + G
-        before the pull; a pull of alpha takes it back to (1 - alpha)(gap_start + G). It stays put, as in a settled
-        model, at alpha = G / (gap_start + G): the directional balance (``dip.directional_balance``).
-        None where a number is not finite (a diverged model, or alpha = 1, whose gap_start is 0): strict JSON.
-        """
-        layers = self.mlp.interpolated_layers()
-        drift, gap, prior_along, gap_start = [], [], [], []
-        for i, before, prior_before in zip(self.interpolation["layers"], self.last_pulled, self.prior_at_last_pull):
-            weight, prior_weight = layers[i].weight, dense[i][0].to(layers[i].weight.dtype)
-            start = (prior_before - before).flatten(1)  # (K, n): W_P0 - W_0
-            start_norm = start.norm(dim=1)
-            drift.append((weight - before).flatten(1).norm(dim=1))
-            gap.append((weight - prior_weight).flatten(1).norm(dim=1))
-            prior_along.append(((prior_weight - prior_before).flatten() * start).sum(1) / start_norm)  # one prior, (n,)
-            gap_start.append(start_norm)
-        self.pull_diagnostics.setdefault("first_step_along", None)  # no first step measured in this epoch
-        self.pull_diagnostics.update({name: finite_rows(values) for name, values in (
-            ("drift", drift), ("gap", gap), ("gap_start", gap_start), ("drift_along", self.moves_along_gap()),
-            ("prior_along", prior_along))})
-
-    @torch.no_grad()
-    def measure_first_step(self) -> None:
-        """``first_step_along`` (see :meth:`measure_pull`): Adam's first step after the snapshot, along u."""
-        self.pull_diagnostics["first_step_along"] = finite_rows(self.moves_along_gap())
-        self.first_step_pending = False
-
-    def moves_along_gap(self) -> list[Tensor]:
-        """Per selected layer, <W - W_0, u> for each of the K models: how far W moved towards the prior since the
-        snapshot (u: the unit direction from W_0 to W_P0, see :meth:`measure_pull`)."""
-        layers, moves = self.mlp.interpolated_layers(), []
-        for i, before, prior_before in zip(self.interpolation["layers"], self.last_pulled, self.prior_at_last_pull):
-            start = (prior_before - before).flatten(1)
-            moves.append(((layers[i].weight - before).flatten(1) * start).sum(1) / start.norm(dim=1))
-        return moves
+        self.pulls.after_pull(step, dense)
 
     def is_pull_step(self, step: int) -> bool:
         """Whether the I-MLPs are pulled after optimizer step ``step`` (counted from 1) when pulling every N steps.
@@ -310,27 +248,6 @@ class Trainer:
         that ended a few Adam steps after its last pull would be judged on a model that has left the prior again
         (notebook 09). Where N divides the run's steps this is the same as counting from the first step."""
         return (self.total_steps - step) % self.sweep.interpolate_every == 0
-
-    def is_epochs_last_pull(self, step: int) -> bool:
-        """Whether the pull after optimizer step ``step`` (counted from 1) is the last of its epoch."""
-        epoch_end = math.ceil(step / self.steps_per_epoch) * self.steps_per_epoch
-        return step + self.sweep.interpolate_every > epoch_end
-
-    @torch.no_grad()
-    def snapshot_pulled_weights(self, dense: list[tuple[Tensor, Tensor]] | None = None) -> None:
-        """Remember each selected layer's current weights and the prior's dense equivalent (``dense``, when just
-        built): the next measured pull's drift counts from them."""
-        layers, dense = self.mlp.interpolated_layers(), dense or self.prior.dense_layers()
-        self.last_pulled = self.prior_at_last_pull = []  # the old snapshot goes before the new one is made
-        self.last_pulled = [layers[i].weight.detach().clone() for i in self.interpolation["layers"]]
-        self.prior_at_last_pull = [dense[i][0].detach().to(layers[i].weight.dtype).clone()
-                                   for i in self.interpolation["layers"]]
-        self.first_step_pending = True
-
-    def evaluate_before_last_pull(self) -> None:
-        """The I-MLPs' accuracy on the whole test split just before the run's last pull (``test_acc_before_pull``):
-        what the pull itself changes, apart from what training did."""
-        self.accuracy_before_last_pull = self.evaluate(None)[1]
 
     def autocast(self) -> torch.autocast:
         """bf16 autocast around the forward passes when the sweep asks for it (the backward follows)."""
@@ -358,7 +275,7 @@ class Trainer:
         prior_sum = torch.zeros((), device=self.device)
         mlp_sum = torch.zeros(self.mlp.num_models, device=self.device)
         alphas = self.alphas(epoch)
-        self.pull_diagnostics = {"drift": None, "gap": None}  # until this epoch's last pull is measured
+        self.pulls.start_epoch()
         for i, (x, y) in enumerate(self.data.train_batches(sweep.batch_size, self.generator)):
             global_step = epoch * self.steps_per_epoch + i
             if sweep.lr_schedule == "cosine":
@@ -368,12 +285,9 @@ class Trainer:
             prior_loss, mlp_loss = self.train_step(x, y)
             prior_sum += prior_loss * len(y)
             mlp_sum += mlp_loss * len(y)
-            if self.first_step_pending:
-                self.measure_first_step()
+            self.pulls.after_step()
             if sweep.interpolate_every != "epoch" and self.is_pull_step(global_step + 1):
-                if global_step + 1 == self.total_steps:
-                    self.evaluate_before_last_pull()
-                self.interpolate(alphas, step=global_step + 1)
+                self.interpolate(alphas, global_step + 1)
             bar.update()
             if i == 0:
                 pause_point("epoch")
@@ -406,10 +320,10 @@ class Trainer:
         prior_stopped = stopped(PRIOR, epoch + 1)
         self.history.append({"epoch": epoch + 1, "alpha": alphas, "train_loss": mlp_losses, "test_acc": mlp_acc,
                              "prior_train_loss": None if prior_stopped else prior_loss.item(),
-                             "prior_test_acc": None if prior_stopped else prior_acc, **self.pull_diagnostics})
+                             "prior_test_acc": None if prior_stopped else prior_acc, **self.pulls.epoch_fields})
         if last:
             self.history[-1]["test_acc_before_pull"] = [
-                None if stopped(k, epoch + 1) else acc for k, acc in enumerate(self.accuracy_before_last_pull)]
+                None if stopped(k, epoch + 1) else acc for k, acc in enumerate(self.pulls.accuracy_before_last_pull)]
         if self.sweep.curve_test_subset is not None:
             self.history[-1]["test_images"] = len(self.data.test_labels) if last or self.curve_index is None \
                 else len(self.curve_index)
@@ -437,11 +351,6 @@ class Trainer:
                 "images_per_s": images_per_s, "dataset": dataset, "environment": environment,
             })
         return records
-
-
-def finite_rows(values: list[Tensor]) -> list[list[float | None]]:
-    """Per-layer (K,) tensors as rows [model][layer] of floats, None where not finite (records hold strict JSON)."""
-    return [[v if math.isfinite(v) else None for v in row] for row in torch.stack(values, 1).tolist()]
 
 
 def step(optimizer: torch.optim.Optimizer, loss: Tensor) -> Tensor:
