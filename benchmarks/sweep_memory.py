@@ -58,8 +58,8 @@ def main() -> None:
         bar = tqdm(disable=True)
         for epoch in range(args.epochs):
             losses = measured(f"epoch {epoch + 1}: train_epoch", lambda: trainer.train_epoch(epoch, bar))
-            measured("divergence.check", lambda: trainer.divergence.check(epoch, trainer.prior, losses[0],
-                                                                          trainer.mlp, losses[1]))
+            measured("divergence.check", lambda: trainer.history.divergence.check(epoch, trainer.prior, losses[0],
+                                                                                  trainer.mlp, losses[1]))
             if epoch == 0:
                 measured("evaluate (all test images)", lambda: trainer.evaluate(None))
             dense = measured("prior.dense_layers", trainer.prior.dense_layers)

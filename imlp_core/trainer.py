@@ -6,9 +6,8 @@ is one batched matmul; since Adam and the loss act on each model separately, mod
 a separate run with the same seed (up to float rounding). After every epoch each I-MLP is interpolated towards
 the prior (Algorithm 1), then all are evaluated on the test split.
 
-A model whose training loss or weights become non-finite is *stopped*: its record says ``diverged at epoch N``
-and holds no numbers (None) from that epoch on; the other models of the sweep are untouched (every operation
-acts on each stacked model separately). If the prior diverges, no I-MLP is interpolated from that epoch on.
+Beside the loop, and called by it: what notebooks 08 and 09 measure of each pull (``pull_measurements.py``), and what
+the runs record, epoch by epoch, with the models that diverged stopped (``history.py``).
 
 Its whole training state is one dict of plain data (:meth:`Trainer.state`, :meth:`Trainer.load_state`), saved to
 the sweep's checkpoint file at epoch boundaries and read back as plain data only (:func:`read_checkpoint`);
@@ -33,15 +32,15 @@ from tqdm import tqdm
 
 from imlp_core.data import load_dataset, stratified_subset
 from imlp_core.devices import TrainStep, prepare
+from imlp_core.history import PRIOR, History
 from imlp_core.interpolate import AlphaSchedule, interpolate_
-from imlp_core.models import IMLP, Prior, build_prior
+from imlp_core.models import IMLP, build_prior
 from imlp_core.options import cosine_lr
 from imlp_core.pull_measurements import PullMeasurements
-from imlp_core.results import atomic_torch_save, environment_info, pause_point
+from imlp_core.results import atomic_torch_save, pause_point
 from imlp_core.sweep import SweepConfig
 
 EVAL_BATCH = 1000
-PRIOR = "prior"  # the prior's entry in Divergence.at (the I-MLPs' are 0, ..., K - 1)
 T = TypeVar("T")
 
 
@@ -77,38 +76,6 @@ def checkpointed_schedules(checkpoint: Path) -> list[AlphaSchedule] | None:
                            map_location="cpu", mmap=True)  # memory-mapped: reads the small entries, not the weights
 
 
-class Divergence:
-    """Which models of a sweep are stopped: ``at`` holds the epoch (from 1) at which each diverged I-MLP k, or the
-    :data:`PRIOR`, first had a non-finite training loss or weights."""
-
-    def __init__(self) -> None:
-        self.at: dict[int | str, int] = {}
-
-    @torch.no_grad()
-    def check(self, epoch: int, prior: Prior, prior_loss: Tensor, mlp: IMLP, mlp_loss: Tensor) -> None:
-        """Mark the prior and each I-MLP whose epoch loss or weights are no longer finite as diverged (stopped)."""
-        prior_finite = math.isfinite(prior_loss.item()) and all(p.isfinite().all() for p in prior.parameters())
-        mlp_finite = mlp_loss.isfinite()
-        for p in mlp.parameters():  # stacked: (K, ...)
-            mlp_finite &= p.flatten(1).isfinite().all(1)
-        for model, finite in [(PRIOR, prior_finite), *enumerate(mlp_finite.tolist())]:
-            if not finite:
-                self.at.setdefault(model, epoch + 1)
-
-    def stopped(self, model: int | str, epoch: int) -> bool:
-        """Whether I-MLP ``model`` (k), or the :data:`PRIOR`, is stopped at (1-based) ``epoch``: it diverged then or
-        before. A stopped model's numbers are None from then on; a stopped prior is no longer interpolated towards."""
-        return self.at.get(model, math.inf) <= epoch
-
-    def status(self, k: int, epochs: int) -> str:
-        """The record's status of I-MLP ``k`` after ``epochs``: ok, diverged, or its prior diverged."""
-        if self.stopped(k, epochs):
-            return f"diverged at epoch {self.at[k]}: training loss or weights not finite; stopped"
-        if self.stopped(PRIOR, epochs):
-            return f"prior diverged at epoch {self.at[PRIOR]}; interpolation stopped"
-        return "ok"
-
-
 class Trainer:
     """Algorithm 1 for one prior and the I-MLPs of ``schedules``, resumable at epoch boundaries from ``checkpoint``."""
 
@@ -142,9 +109,7 @@ class Trainer:
         # graph would not see: such sweeps run eagerly.
         self.train_step = TrainStep(self.eager_step, device, sweep.batch_size, graphs=sweep.lr_schedule == "constant")
         self.generator = torch.Generator(device).manual_seed(sweep.seed)  # batch order and augmentation
-        self.history: list[dict[str, Any]] = []
-        self.divergence = Divergence()
-        self.train_seconds = 0.0
+        self.history = History()
 
     # -- state: one plain dict ----------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -152,20 +117,18 @@ class Trainer:
         return {"schedules": [asdict(s) for s in self.schedules], "keys": self.keys,
                 "prior": self.prior.state_dict(), "mlp": self.mlp.state_dict(),
                 "prior_opt": self.prior_opt.state_dict(), "mlp_opt": self.mlp_opt.state_dict(),
-                "generator": self.generator.get_state(), "history": self.history, "diverged_at": self.divergence.at,
-                "train_seconds": self.train_seconds}
+                "generator": self.generator.get_state(), **self.history.state()}
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Continue from ``state`` (what :meth:`state` returned); a ValueError if it trains other runs."""
         if state["keys"] != self.keys:
             raise ValueError(f"it trains the runs {state['keys']}, not {self.keys}")
-        history, diverged_at, train_seconds = state["history"], state["diverged_at"], state["train_seconds"]
         self.prior.load_state_dict(state["prior"])
         self.mlp.load_state_dict(state["mlp"])
         self.prior_opt.load_state_dict(state["prior_opt"])
         self.mlp_opt.load_state_dict(state["mlp_opt"])
         self.generator.set_state(state["generator"].cpu() if self.device.type == "cpu" else state["generator"])
-        self.history, self.divergence.at, self.train_seconds = history, diverged_at, train_seconds
+        self.history.load_state(state)
 
     def resume(self) -> None:
         """Continue from the checkpoint file if it holds these runs (an unreadable one is ignored, with a message)."""
@@ -192,29 +155,32 @@ class Trainer:
         for epoch in range(len(self.history), epochs):
             start = time.perf_counter()
             prior_loss, mlp_loss = self.train_epoch(epoch, bar)
-            self.train_seconds += time.perf_counter() - start
+            self.history.train_seconds += time.perf_counter() - start
             # before interpolating: a NaN prior must not spread
-            self.divergence.check(epoch, self.prior, prior_loss, self.mlp, mlp_loss)
+            self.history.divergence.check(epoch, self.prior, prior_loss, self.mlp, mlp_loss)
             alphas = self.alphas(epoch)
             if self.sweep.interpolate_every == "epoch":
                 self.interpolate(alphas, (epoch + 1) * steps)
             if epoch == epochs - 1:  # App. F: the test-time-only models are interpolated once, now
-                prior_stopped = self.divergence.stopped(PRIOR, epoch + 1)
+                prior_stopped = self.history.divergence.stopped(PRIOR, epoch + 1)
                 test_time = [0.0 if prior_stopped else s.at_test_time() for s in self.schedules]
                 if any(test_time):
                     interpolate_(self.mlp, self.prior, test_time, **self.interpolation)
                 alphas = [a + t for a, t in zip(alphas, test_time)]
             last = epoch == epochs - 1
             prior_acc, mlp_acc = self.evaluate(None if last else self.curve_index)
-            self.record_epoch(epoch, alphas, prior_loss, mlp_loss, prior_acc, mlp_acc, last)
+            test_images = len(self.data.test_labels) if last or self.curve_index is None else len(self.curve_index)
+            self.history.add_epoch(epoch, alphas, prior_loss, mlp_loss, prior_acc, mlp_acc, self.pulls.epoch_fields,
+                                   self.pulls.accuracy_before_last_pull if last else None,
+                                   None if self.sweep.curve_test_subset is None else test_images)
             bar.set_postfix_str(
                 f"epoch {epoch + 1}/{epochs} prior {prior_acc:.1%} I-MLP {min(mlp_acc):.1%}-{max(mlp_acc):.1%} "
-                f"{n_train * len(self.history) / max(self.train_seconds, 1e-9):.0f} img/s", refresh=False)
+                f"{n_train * len(self.history) / max(self.history.train_seconds, 1e-9):.0f} img/s", refresh=False)
             if epoch < epochs - 1 and time.monotonic() - last_save >= self.CHECKPOINT_EVERY_S:
                 self.save_checkpoint()
                 last_save = time.monotonic()
         bar.close()
-        return self.records()
+        return self.history.records(self.sweep, self.schedules, self.data, self.device)
 
     def alphas(self, epoch: int) -> list[float]:
         """alpha[t] of each I-MLP for (0-based) ``epoch``; 0 once the prior diverged (it is not interpolated towards).
@@ -222,7 +188,7 @@ class Trainer:
         Decay schedules stay a function of the epoch: a run that interpolates every N steps uses the alpha of
         the epoch the step falls in, as recorded in that epoch's history.
         """
-        if self.divergence.stopped(PRIOR, epoch + 1):
+        if self.history.divergence.stopped(PRIOR, epoch + 1):
             return [0.0] * len(self.schedules)
         return [s.during_training(epoch, self.sweep.epochs) for s in self.schedules]
 
@@ -309,48 +275,6 @@ class Trainer:
             mlp_correct += (mlp_logits.argmax(-1) == y).sum(-1)
         n = len(self.data.test_labels) if index is None else len(index)
         return prior_correct.item() / n, [correct / n for correct in mlp_correct.tolist()]
-
-    def record_epoch(self, epoch: int, alphas: list[float], prior_loss: Tensor, mlp_loss: Tensor,
-                     prior_acc: float, mlp_acc: list[float], last: bool) -> None:
-        """Append this epoch's numbers; a stopped (diverged) model's are None from its divergence on. With a
-        ``curve_test_subset``, each entry also says on how many test images its accuracies were measured."""
-        stopped = self.divergence.stopped
-        mlp_losses = [None if stopped(k, epoch + 1) else loss for k, loss in enumerate(mlp_loss.tolist())]
-        mlp_acc = [None if stopped(k, epoch + 1) else acc for k, acc in enumerate(mlp_acc)]
-        prior_stopped = stopped(PRIOR, epoch + 1)
-        self.history.append({"epoch": epoch + 1, "alpha": alphas, "train_loss": mlp_losses, "test_acc": mlp_acc,
-                             "prior_train_loss": None if prior_stopped else prior_loss.item(),
-                             "prior_test_acc": None if prior_stopped else prior_acc, **self.pulls.epoch_fields})
-        if last:
-            self.history[-1]["test_acc_before_pull"] = [
-                None if stopped(k, epoch + 1) else acc for k, acc in enumerate(self.pulls.accuracy_before_last_pull)]
-        if self.sweep.curve_test_subset is not None:
-            self.history[-1]["test_images"] = len(self.data.test_labels) if last or self.curve_index is None \
-                else len(self.curve_index)
-
-    def records(self) -> list[dict[str, Any]]:
-        """One record per I-MLP: its config, its history and its status (ok, diverged, or prior diverged)."""
-        environment = environment_info(self.device)
-        data = self.data
-        dataset = {"name": data.name, "source": data.source, "fingerprint": data.fingerprint,
-                   "num_train": len(data.train_labels), "num_test": len(data.test_labels),
-                   "num_classes": data.num_classes}
-        images_per_s = len(data.train_labels) * len(self.history) / max(self.train_seconds, 1e-9)
-        records = []
-        for k, (schedule, key) in enumerate(zip(self.schedules, self.keys)):
-            history = [{name: (value[k] if isinstance(value, list) else value) for name, value in h.items()}
-                       for h in self.history]
-            records.append({
-                "key": key, "config": self.sweep.run_config(schedule), "label": schedule.label,
-                "status": self.divergence.status(k, len(self.history)),
-                "history": history,
-                "final": {"test_acc": history[-1]["test_acc"], "prior_test_acc": history[-1]["prior_test_acc"],
-                          "test_acc_before_pull": history[-1]["test_acc_before_pull"],
-                          "train_loss": history[-1]["train_loss"]},
-                "sweep_size": len(self.schedules), "wall_time_s": self.train_seconds,
-                "images_per_s": images_per_s, "dataset": dataset, "environment": environment,
-            })
-        return records
 
 
 def step(optimizer: torch.optim.Optimizer, loss: Tensor) -> Tensor:

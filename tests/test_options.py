@@ -123,8 +123,8 @@ def test_optimizer_reset_restarts_adam_after_each_interpolation(tiny_sweep, tmp_
     seen = []
     original = trainer.Trainer.interpolate
 
-    def spy(self, alphas):
-        original(self, alphas)
+    def spy(self, alphas, step):
+        original(self, alphas, step)
         seen.append(max(int(state["step"]) for state in self.mlp_opt.state.values()))
 
     monkeypatch.setattr(trainer.Trainer, "interpolate", spy)
