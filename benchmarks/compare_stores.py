@@ -1,6 +1,7 @@
-"""Two run stores side by side: how many records of one the other holds, how many of those are bit-identical in
-their final accuracies, and how far the others moved (per prior). What a from-scratch retraining tells about
-determinism: the same seed, the same code, on this machine or on another of the same kind.
+"""Two run stores side by side: the machines their records ran on (torch, CPU model, torch's CPU capability, threads),
+how many records of one the other holds, how many of those are bit-identical in their final accuracies, and how far
+the others moved (per prior). What a from-scratch retraining tells about determinism: the same seed, the same code,
+on this machine or on another of the same kind.
 
     .venv/bin/python benchmarks/compare_stores.py build/cpu-fresh/results/runs results/runs
 """
@@ -14,18 +15,35 @@ from pathlib import Path
 import pandas as pd
 
 FINAL = ("test_acc", "prior_test_acc", "train_loss")
+# What decides whether a record comes out bit-identical elsewhere; ``cpu`` and ``cpu_capability`` are in records
+# since issue 30 (older ones: unknown).
+MACHINE = ("torch", "cpu", "cpu_capability", "num_threads")
 
 
 def finals(store: Path) -> pd.DataFrame:
-    """One row per record of ``store``: its key, prior, label, seed and final numbers."""
+    """One row per record of ``store``: its key, prior, label, seed, final numbers and machine (:data:`MACHINE`)."""
     rows = []
     for path in sorted(store.glob("*.json")):
         record = json.loads(path.read_text())
-        config = record.get("config", {})
+        config, environment = record.get("config", {}), record.get("environment", {})
         rows.append({"key": record["key"], "prior": config.get("prior", "?"),
                      "label": record.get("label"), "seed": config.get("seed"),
-                     **{name: record.get("final", {}).get(name) for name in FINAL}})
-    return pd.DataFrame(rows, columns=["key", "prior", "label", "seed", *FINAL])
+                     **{name: record.get("final", {}).get(name) for name in FINAL},
+                     **{name: environment.get(name, "unknown") for name in MACHINE}})
+    return pd.DataFrame(rows, columns=["key", "prior", "label", "seed", *FINAL, *MACHINE])
+
+
+def machines(stores: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per :data:`MACHINE` field (rows), what the records of each store (columns, by name) hold: a value, or each
+    value with its number of records when they differ; "unknown" for records made before the field."""
+    return pd.DataFrame({name: [values_text(frame[field]) for field in MACHINE] for name, frame in stores.items()},
+                        index=list(MACHINE))
+
+
+def values_text(column: pd.Series) -> str:
+    """The one value of ``column``, or each of its values with how often it occurs: "AVX2 (3), AVX512 (9)"."""
+    counts = column.astype(str).value_counts()
+    return counts.index[0] if len(counts) == 1 else ", ".join(f"{value} ({n})" for value, n in counts.items())
 
 
 def compare(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
@@ -51,7 +69,9 @@ def main() -> None:
     for store in (args.new, args.old):
         if not store.is_dir() or not any(store.glob("*.json")):
             parser.error(f"{store} holds no JSON records: give a run store's folder (results/runs)")
-    print(compare(finals(args.new), finals(args.old)).to_string(float_format="%.2f"))
+    new, old = finals(args.new), finals(args.old)
+    print(machines({f"new: {args.new}": new, f"old: {args.old}": old}).to_string(), end="\n\n")
+    print(compare(new, old).to_string(float_format="%.2f"))
 
 
 if __name__ == "__main__":

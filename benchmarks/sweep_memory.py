@@ -58,15 +58,15 @@ def main() -> None:
         bar = tqdm(disable=True)
         for epoch in range(args.epochs):
             losses = measured(f"epoch {epoch + 1}: train_epoch", lambda: trainer.train_epoch(epoch, bar))
-            measured("divergence.check", lambda: trainer.divergence.check(epoch, trainer.prior, losses[0],
-                                                                          trainer.mlp, losses[1]))
+            measured("divergence.check", lambda: trainer.history.divergence.check(epoch, trainer.prior, losses[0],
+                                                                                  trainer.mlp, losses[1]))
             if epoch == 0:
                 measured("evaluate (all test images)", lambda: trainer.evaluate(None))
             dense = measured("prior.dense_layers", trainer.prior.dense_layers)
-            measured("measure_pull", lambda: trainer.measure_pull(dense))
+            measured("pulls.measure", lambda: trainer.pulls.measure(dense))
             measured("interpolate_", lambda: interpolate_(trainer.mlp, trainer.prior, trainer.alphas(epoch),
                                                           **trainer.interpolation, dense=dense))
-            measured("snapshot_pulled_weights", lambda: trainer.snapshot_pulled_weights(dense))
+            measured("pulls.snapshot", lambda: trainer.pulls.snapshot(dense))
             measured("evaluate (curve subset)", lambda: trainer.evaluate(trainer.curve_index))
             measured("save_checkpoint", trainer.save_checkpoint)
 

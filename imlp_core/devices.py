@@ -1,4 +1,5 @@
-"""Running the training step fast on the device at hand: device choice, CUDA and CPU settings, CUDA graphs.
+"""Running the training step fast on the device at hand: device choice, CUDA and CPU settings, CUDA graphs; the
+CPU described as far as bit-identical numbers go (records name it).
 
 Nothing here changes what is computed: on a GPU, float32 matmuls use TF32 and cuDNN/cuBLAS are made
 deterministic (same seed, same record); on a CPU, glibc keeps large allocations in the heap; a GPU replays
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import platform
 from typing import Callable
 
 import torch
@@ -62,6 +64,25 @@ def keep_large_allocations_in_heap() -> bool:
         return False
     m_trim_threshold, m_mmap_max = -1, -4  # from glibc's malloc.h
     return bool(mallopt(m_mmap_max, 0) and mallopt(m_trim_threshold, 2**31 - 1))
+
+
+def cpu_description() -> dict[str, str]:
+    """The CPU as far as bit-identity goes: ``cpu``, its model (``/proc/cpuinfo``'s model name, else the platform's
+    processor or machine), and ``cpu_capability``, the instruction set of torch's CPU kernels (AVX2, AVX512,
+    AVX512_BF16, AMX, ...). The same torch, capability and thread count give the same float32 numbers."""
+    return {"cpu": cpu_model(), "cpu_capability": torch.backends.cpu.get_cpu_capability()}
+
+
+def cpu_model() -> str:
+    """The CPU's model name, e.g. "Intel(R) Xeon(R) Platinum 8480+" (Linux), else what the platform names."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.partition(":")[2].strip()
+    except OSError:  # not Linux
+        pass
+    return platform.processor() or platform.machine()
 
 
 class GraphedStep:

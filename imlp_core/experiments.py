@@ -207,3 +207,11 @@ def experiment_runs(name: str, profile: Profile, dataset: str, **kwargs) -> pd.D
     if name not in sweeps:
         raise ValueError(f"unknown experiment {name!r}; choose one of {', '.join(EXPERIMENTS)}")
     return sweeps[name](profile, dataset, **kwargs)
+
+
+if __name__ == "__main__":  # the spelling before the console command: say which command this is now
+    import shlex
+    import sys
+
+    sys.exit(f"python -m imlp_core.experiments is not a command; run: "
+             f"{shlex.join(['python', '-m', 'imlp_core', 'experiments', *sys.argv[1:]])}")

@@ -30,6 +30,7 @@ import pandas as pd
 import torch
 
 from imlp_core._version import __version__
+from imlp_core.devices import cpu_description
 from imlp_core.options import DEFAULTS
 from imlp_core.paths import repo_root
 
@@ -240,7 +241,9 @@ def git_commit() -> str | None:
 
 
 def environment_info(device: torch.device) -> dict[str, Any]:
-    """What a record needs to be rerun: library versions, code version and the device."""
+    """What a record needs to be rerun: library versions, code version and the device; the CPU's model and the
+    instruction set of torch's CPU kernels (:func:`~imlp_core.devices.cpu_description`), which with the torch
+    version and the thread count say where the same numbers can be expected (records before them lack both)."""
     import torchvision
 
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine()
@@ -253,4 +256,5 @@ def environment_info(device: torch.device) -> dict[str, Any]:
         "git_commit": git_commit(),
         "num_threads": torch.get_num_threads(),
         "tf32_matmul": device.type == "cuda" and torch.backends.cuda.matmul.allow_tf32,
+        **cpu_description(),
     }

@@ -98,3 +98,11 @@ def stored_records(sweep: SweepConfig, schedules: Sequence[AlphaSchedule], resul
     results = Path(results) if results is not None else runs_dir()
     records = [read_record(record_path(results, sweep.run_key(s))) for s in check_schedules(schedules)]
     return [record for record in records if record is not None]
+
+
+if __name__ == "__main__":  # the spelling before the console command: say which command this is now
+    import shlex
+    import sys
+
+    sys.exit(f"python -m imlp_core.train is not a command; run: "
+             f"{shlex.join(['python', '-m', 'imlp_core', 'train', *sys.argv[1:]])}")

@@ -6,18 +6,20 @@ is one batched matmul; since Adam and the loss act on each model separately, mod
 a separate run with the same seed (up to float rounding). After every epoch each I-MLP is interpolated towards
 the prior (Algorithm 1), then all are evaluated on the test split.
 
-A model whose training loss or weights become non-finite is *stopped*: its record says ``diverged at epoch N``
-and holds no numbers (None) from that epoch on; the other models of the sweep are untouched (every operation
-acts on each stacked model separately). If the prior diverges, no I-MLP is interpolated from that epoch on.
+Beside the loop, and called by it: what notebooks 08 and 09 measure of each pull (``pull_measurements.py``), and what
+the runs record, epoch by epoch, with the models that diverged stopped (``history.py``).
 
-Its whole training state is one plain dict (:meth:`Trainer.state`, :meth:`Trainer.load_state`), saved to the
-sweep's checkpoint file at epoch boundaries; ``train.py`` runs a Trainer against the result store.
+Its whole training state is one dict of plain data (:meth:`Trainer.state`, :meth:`Trainer.load_state`), saved to
+the sweep's checkpoint file at epoch boundaries and read back as plain data only (:func:`read_checkpoint`);
+``train.py`` runs a Trainer against the result store.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import pickle
+import re
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -30,66 +32,48 @@ from tqdm import tqdm
 
 from imlp_core.data import load_dataset, stratified_subset
 from imlp_core.devices import TrainStep, prepare
+from imlp_core.history import PRIOR, History
 from imlp_core.interpolate import AlphaSchedule, interpolate_
-from imlp_core.models import IMLP, Prior, build_prior
+from imlp_core.models import IMLP, build_prior
 from imlp_core.options import cosine_lr
-from imlp_core.results import atomic_torch_save, environment_info, pause_point
+from imlp_core.pull_measurements import PullMeasurements
+from imlp_core.results import atomic_torch_save, pause_point
 from imlp_core.sweep import SweepConfig
 
 EVAL_BATCH = 1000
-PRIOR = "prior"  # the prior's entry in Divergence.at (the I-MLPs' are 0, ..., K - 1)
 T = TypeVar("T")
 
 
 def read_checkpoint(checkpoint: Path, use: Callable[[dict[str, Any]], T], **load: Any) -> T | None:
-    """``use(state)`` of the checkpoint file ``checkpoint`` (``torch.load(checkpoint, **load)``); None if there is
-    none, or if it is unreadable or ``use`` refuses it (an older code version's, another sweep's, a damaged file):
-    then its runs start afresh, and a message says so."""
+    """``use(state)`` of the checkpoint file ``checkpoint`` (``torch.load(checkpoint, weights_only=True, **load)``);
+    None if there is none, or if it is refused, unreadable or ``use`` refuses it (another sweep's, a damaged file):
+    then its runs start afresh, and a message says so.
+
+    Only plain data is read (tensors, numbers, strings, lists, dicts: what :meth:`Trainer.state` holds). A file that
+    holds anything else, whose unpickling could run code (one planted in a shared results folder), is refused."""
     try:
-        return use(torch.load(checkpoint, weights_only=False, **load))
+        return use(torch.load(checkpoint, weights_only=True, **load))
     except FileNotFoundError:
         return None
     except Exception as error:
-        print(f"ignoring unreadable checkpoint {checkpoint} ({error}); its runs start afresh", flush=True)
+        print(f"ignoring checkpoint {checkpoint}: {checkpoint_problem(error)}; its runs start afresh", flush=True)
         return None
+
+
+def checkpoint_problem(error: Exception) -> str:
+    """What was wrong with a checkpoint file that :func:`read_checkpoint` could not use, from ``error``."""
+    refused = re.search(r"WeightsUnpickler error: ([^\n]+?)(\.\s|\n|$)", str(error))
+    if isinstance(error, pickle.UnpicklingError) and refused:
+        return (f"refused: it holds more than plain data ({refused[1]}), so loading it could run code (imlp_core "
+                f"writes only tensors, numbers, strings, lists and dicts; a checkpoint an older version wrote with other "
+                f"objects is refused alike; delete the file if you did not put it there)")
+    return f"unreadable ({error})"
 
 
 def checkpointed_schedules(checkpoint: Path) -> list[AlphaSchedule] | None:
     """The schedules the checkpoint file ``checkpoint`` trains; None if there is none, or it is unreadable."""
     return read_checkpoint(checkpoint, lambda state: [AlphaSchedule(**schedule) for schedule in state["schedules"]],
                            map_location="cpu", mmap=True)  # memory-mapped: reads the small entries, not the weights
-
-
-class Divergence:
-    """Which models of a sweep are stopped: ``at`` holds the epoch (from 1) at which each diverged I-MLP k, or the
-    :data:`PRIOR`, first had a non-finite training loss or weights."""
-
-    def __init__(self) -> None:
-        self.at: dict[int | str, int] = {}
-
-    @torch.no_grad()
-    def check(self, epoch: int, prior: Prior, prior_loss: Tensor, mlp: IMLP, mlp_loss: Tensor) -> None:
-        """Mark the prior and each I-MLP whose epoch loss or weights are no longer finite as diverged (stopped)."""
-        prior_finite = math.isfinite(prior_loss.item()) and all(p.isfinite().all() for p in prior.parameters())
-        mlp_finite = mlp_loss.isfinite()
-        for p in mlp.parameters():  # stacked: (K, ...)
-            mlp_finite &= p.flatten(1).isfinite().all(1)
-        for model, finite in [(PRIOR, prior_finite), *enumerate(mlp_finite.tolist())]:
-            if not finite:
-                self.at.setdefault(model, epoch + 1)
-
-    def stopped(self, model: int | str, epoch: int) -> bool:
-        """Whether I-MLP ``model`` (k), or the :data:`PRIOR`, is stopped at (1-based) ``epoch``: it diverged then or
-        before. A stopped model's numbers are None from then on; a stopped prior is no longer interpolated towards."""
-        return self.at.get(model, math.inf) <= epoch
-
-    def status(self, k: int, epochs: int) -> str:
-        """The record's status of I-MLP ``k`` after ``epochs``: ok, diverged, or its prior diverged."""
-        if self.stopped(k, epochs):
-            return f"diverged at epoch {self.at[k]}: training loss or weights not finite; stopped"
-        if self.stopped(PRIOR, epochs):
-            return f"prior diverged at epoch {self.at[PRIOR]}; interpolation stopped"
-        return "ok"
 
 
 class Trainer:
@@ -115,12 +99,8 @@ class Trainer:
                                                  split="curve_test").to(device)
         self.steps_per_epoch = math.ceil(len(self.data.train_labels) / sweep.batch_size)
         self.total_steps = sweep.epochs * self.steps_per_epoch
-        # Each selected layer's weights, and the prior's dense equivalent, just after the pull before the one that
-        # is measured (or at the start): Adam's and the prior's moves since then (``measure_pull``).
-        self.first_step_pending = False  # whether the next optimiser step is the first after a snapshot
-        self.last_pulled: list[Tensor] = []
-        self.prior_at_last_pull: list[Tensor] = []
-        self.snapshot_pulled_weights()
+        self.pulls = PullMeasurements(self.mlp, self.prior, self.interpolation["layers"], sweep.interpolate_every,
+                                      self.steps_per_epoch, self.total_steps, lambda: self.evaluate(None)[1])
         # capturable: Adam's step count lives on the GPU, so that a CUDA graph can replay the update.
         capturable = device.type == "cuda"
         self.prior_opt = torch.optim.Adam(self.prior.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
@@ -129,13 +109,7 @@ class Trainer:
         # graph would not see: such sweeps run eagerly.
         self.train_step = TrainStep(self.eager_step, device, sweep.batch_size, graphs=sweep.lr_schedule == "constant")
         self.generator = torch.Generator(device).manual_seed(sweep.seed)  # batch order and augmentation
-        self.history: list[dict[str, Any]] = []
-        # Per model and layer, at the epoch's last pull: the norms drift and gap, their directional parts, and the
-        # first step's move along the gap (``measure_pull``, ``measure_first_step``).
-        self.pull_diagnostics: dict[str, list | None] = {}
-        self.accuracy_before_last_pull: list[float] | None = None  # the I-MLPs' test accuracy just before it
-        self.divergence = Divergence()
-        self.train_seconds = 0.0
+        self.history = History()
 
     # -- state: one plain dict ----------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -143,20 +117,18 @@ class Trainer:
         return {"schedules": [asdict(s) for s in self.schedules], "keys": self.keys,
                 "prior": self.prior.state_dict(), "mlp": self.mlp.state_dict(),
                 "prior_opt": self.prior_opt.state_dict(), "mlp_opt": self.mlp_opt.state_dict(),
-                "generator": self.generator.get_state(), "history": self.history, "diverged_at": self.divergence.at,
-                "train_seconds": self.train_seconds}
+                "generator": self.generator.get_state(), **self.history.state()}
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Continue from ``state`` (what :meth:`state` returned); a ValueError if it trains other runs."""
         if state["keys"] != self.keys:
             raise ValueError(f"it trains the runs {state['keys']}, not {self.keys}")
-        history, diverged_at, train_seconds = state["history"], state["diverged_at"], state["train_seconds"]
         self.prior.load_state_dict(state["prior"])
         self.mlp.load_state_dict(state["mlp"])
         self.prior_opt.load_state_dict(state["prior_opt"])
         self.mlp_opt.load_state_dict(state["mlp_opt"])
         self.generator.set_state(state["generator"].cpu() if self.device.type == "cpu" else state["generator"])
-        self.history, self.divergence.at, self.train_seconds = history, diverged_at, train_seconds
+        self.history.load_state(state)
 
     def resume(self) -> None:
         """Continue from the checkpoint file if it holds these runs (an unreadable one is ignored, with a message)."""
@@ -164,7 +136,7 @@ class Trainer:
         if self.history:  # a checkpoint is written after an epoch: loaded
             # Checkpoints are taken after an epoch's interpolation, so the drift restarts from here (exactly so when
             # interpolation happens per epoch, or every N steps with N dividing an epoch's steps).
-            self.snapshot_pulled_weights()
+            self.pulls.snapshot()
             print(f"resuming from checkpoint {self.checkpoint} after epoch {len(self.history)}", flush=True)
 
     def save_checkpoint(self) -> None:
@@ -183,31 +155,32 @@ class Trainer:
         for epoch in range(len(self.history), epochs):
             start = time.perf_counter()
             prior_loss, mlp_loss = self.train_epoch(epoch, bar)
-            self.train_seconds += time.perf_counter() - start
+            self.history.train_seconds += time.perf_counter() - start
             # before interpolating: a NaN prior must not spread
-            self.divergence.check(epoch, self.prior, prior_loss, self.mlp, mlp_loss)
+            self.history.divergence.check(epoch, self.prior, prior_loss, self.mlp, mlp_loss)
             alphas = self.alphas(epoch)
             if self.sweep.interpolate_every == "epoch":
-                if epoch == epochs - 1:
-                    self.evaluate_before_last_pull()
-                self.interpolate(alphas)
+                self.interpolate(alphas, (epoch + 1) * steps)
             if epoch == epochs - 1:  # App. F: the test-time-only models are interpolated once, now
-                prior_stopped = self.divergence.stopped(PRIOR, epoch + 1)
+                prior_stopped = self.history.divergence.stopped(PRIOR, epoch + 1)
                 test_time = [0.0 if prior_stopped else s.at_test_time() for s in self.schedules]
                 if any(test_time):
                     interpolate_(self.mlp, self.prior, test_time, **self.interpolation)
                 alphas = [a + t for a, t in zip(alphas, test_time)]
             last = epoch == epochs - 1
             prior_acc, mlp_acc = self.evaluate(None if last else self.curve_index)
-            self.record_epoch(epoch, alphas, prior_loss, mlp_loss, prior_acc, mlp_acc, last)
+            test_images = len(self.data.test_labels) if last or self.curve_index is None else len(self.curve_index)
+            self.history.add_epoch(epoch, alphas, prior_loss, mlp_loss, prior_acc, mlp_acc, self.pulls.epoch_fields,
+                                   self.pulls.accuracy_before_last_pull if last else None,
+                                   None if self.sweep.curve_test_subset is None else test_images)
             bar.set_postfix_str(
                 f"epoch {epoch + 1}/{epochs} prior {prior_acc:.1%} I-MLP {min(mlp_acc):.1%}-{max(mlp_acc):.1%} "
-                f"{n_train * len(self.history) / max(self.train_seconds, 1e-9):.0f} img/s", refresh=False)
+                f"{n_train * len(self.history) / max(self.history.train_seconds, 1e-9):.0f} img/s", refresh=False)
             if epoch < epochs - 1 and time.monotonic() - last_save >= self.CHECKPOINT_EVERY_S:
                 self.save_checkpoint()
                 last_save = time.monotonic()
         bar.close()
-        return self.records()
+        return self.history.records(self.sweep, self.schedules, self.data, self.device)
 
     def alphas(self, epoch: int) -> list[float]:
         """alpha[t] of each I-MLP for (0-based) ``epoch``; 0 once the prior diverged (it is not interpolated towards).
@@ -215,77 +188,24 @@ class Trainer:
         Decay schedules stay a function of the epoch: a run that interpolates every N steps uses the alpha of
         the epoch the step falls in, as recorded in that epoch's history.
         """
-        if self.divergence.stopped(PRIOR, epoch + 1):
+        if self.history.divergence.stopped(PRIOR, epoch + 1):
             return [0.0] * len(self.schedules)
         return [s.during_training(epoch, self.sweep.epochs) for s in self.schedules]
 
     @torch.no_grad()
-    def interpolate(self, alphas: list[float], step: int | None = None) -> None:
-        """One interpolation (Algorithm 1) of every I-MLP towards the prior's current weights, with the sweep's options.
-
-        The epoch's last pull is measured first (:meth:`measure_pull`). ``step``: the optimizer steps done so far
-        when pulling every N steps (None: once per epoch). ``optimizer_state="reset"`` then restarts Adam's
-        moments and step count, for all K models of the sweep (they share one step count).
-        """
-        dense = None  # the prior's dense layers, built here when the pull is measured, else by interpolate_
-        if step is None or self.is_epochs_last_pull(step):
-            dense = self.prior.dense_layers()
-            self.measure_pull(dense)
+    def interpolate(self, alphas: list[float], step: int) -> None:
+        """One pull (Algorithm 1) of every I-MLP towards the prior's current weights, with the sweep's options, after
+        optimizer step ``step`` (counted from 1), measured around it (:class:`PullMeasurements`).
+        ``optimizer_state="reset"`` then restarts Adam's moments and step count, for all K models of the sweep (they
+        share one step count)."""
+        dense = self.pulls.before_pull(step)  # the prior's dense layers, when measuring built them
         if any(alphas):
             interpolate_(self.mlp, self.prior, alphas, **self.interpolation, dense=dense)
             if self.sweep.optimizer_state == "reset":
                 for state in self.mlp_opt.state.values():
                     for value in state.values():
                         value.zero_()  # in place: a CUDA graph's captured Adam keeps its tensors
-        if step is None or self.is_epochs_last_pull(step + self.sweep.interpolate_every):
-            self.snapshot_pulled_weights(dense)  # the next pull is measured: its drift counts from here
-
-    @torch.no_grad()
-    def measure_pull(self, dense: list[tuple[Tensor, Tensor]]) -> None:
-        """Per model and selected layer, just before this pull, against the snapshot W_0, W_P0 taken after the
-        previous one (notebooks 08 and 09):
-
-        * ``drift`` = |W - W_0| and ``gap`` = |W - W_P|, norms (a pull of alpha moves W by alpha * gap);
-        * along u = (W_P0 - W_0) / |W_P0 - W_0|, the direction towards the prior when the interval began:
-          ``gap_start`` = |W_P0 - W_0|, ``drift_along`` = <W - W_0, u> (Adam's move towards the prior; < 0: away)
-          and ``prior_along`` = <W_P - W_P0, u> (the prior's move away from W);
-        * ``first_step_along``: <W - W_0, u> after the interval's first optimiser step (Adam's moments still carry
-          the I-MLP's own path).
-
-        Along u the gap grows by G = prior_along - drift_along in the interval, from gap_start to gap_start + G
-        before the pull; a pull of alpha takes it back to (1 - alpha)(gap_start + G). It stays put, as in a settled
-        model, at alpha = G / (gap_start + G): the directional balance (``dip.directional_balance``).
-        None where a number is not finite (a diverged model, or alpha = 1, whose gap_start is 0): strict JSON.
-        """
-        layers = self.mlp.interpolated_layers()
-        drift, gap, prior_along, gap_start = [], [], [], []
-        for i, before, prior_before in zip(self.interpolation["layers"], self.last_pulled, self.prior_at_last_pull):
-            weight, prior_weight = layers[i].weight, dense[i][0].to(layers[i].weight.dtype)
-            start = (prior_before - before).flatten(1)  # (K, n): W_P0 - W_0
-            start_norm = start.norm(dim=1)
-            drift.append((weight - before).flatten(1).norm(dim=1))
-            gap.append((weight - prior_weight).flatten(1).norm(dim=1))
-            prior_along.append(((prior_weight - prior_before).flatten() * start).sum(1) / start_norm)  # one prior, (n,)
-            gap_start.append(start_norm)
-        self.pull_diagnostics.setdefault("first_step_along", None)  # no first step measured in this epoch
-        self.pull_diagnostics.update({name: finite_rows(values) for name, values in (
-            ("drift", drift), ("gap", gap), ("gap_start", gap_start), ("drift_along", self.moves_along_gap()),
-            ("prior_along", prior_along))})
-
-    @torch.no_grad()
-    def measure_first_step(self) -> None:
-        """``first_step_along`` (see :meth:`measure_pull`): Adam's first step after the snapshot, along u."""
-        self.pull_diagnostics["first_step_along"] = finite_rows(self.moves_along_gap())
-        self.first_step_pending = False
-
-    def moves_along_gap(self) -> list[Tensor]:
-        """Per selected layer, <W - W_0, u> for each of the K models: how far W moved towards the prior since the
-        snapshot (u: the unit direction from W_0 to W_P0, see :meth:`measure_pull`)."""
-        layers, moves = self.mlp.interpolated_layers(), []
-        for i, before, prior_before in zip(self.interpolation["layers"], self.last_pulled, self.prior_at_last_pull):
-            start = (prior_before - before).flatten(1)
-            moves.append(((layers[i].weight - before).flatten(1) * start).sum(1) / start.norm(dim=1))
-        return moves
+        self.pulls.after_pull(step, dense)
 
     def is_pull_step(self, step: int) -> bool:
         """Whether the I-MLPs are pulled after optimizer step ``step`` (counted from 1) when pulling every N steps.
@@ -294,27 +214,6 @@ class Trainer:
         that ended a few Adam steps after its last pull would be judged on a model that has left the prior again
         (notebook 09). Where N divides the run's steps this is the same as counting from the first step."""
         return (self.total_steps - step) % self.sweep.interpolate_every == 0
-
-    def is_epochs_last_pull(self, step: int) -> bool:
-        """Whether the pull after optimizer step ``step`` (counted from 1) is the last of its epoch."""
-        epoch_end = math.ceil(step / self.steps_per_epoch) * self.steps_per_epoch
-        return step + self.sweep.interpolate_every > epoch_end
-
-    @torch.no_grad()
-    def snapshot_pulled_weights(self, dense: list[tuple[Tensor, Tensor]] | None = None) -> None:
-        """Remember each selected layer's current weights and the prior's dense equivalent (``dense``, when just
-        built): the next measured pull's drift counts from them."""
-        layers, dense = self.mlp.interpolated_layers(), dense or self.prior.dense_layers()
-        self.last_pulled = self.prior_at_last_pull = []  # the old snapshot goes before the new one is made
-        self.last_pulled = [layers[i].weight.detach().clone() for i in self.interpolation["layers"]]
-        self.prior_at_last_pull = [dense[i][0].detach().to(layers[i].weight.dtype).clone()
-                                   for i in self.interpolation["layers"]]
-        self.first_step_pending = True
-
-    def evaluate_before_last_pull(self) -> None:
-        """The I-MLPs' accuracy on the whole test split just before the run's last pull (``test_acc_before_pull``):
-        what the pull itself changes, apart from what training did."""
-        self.accuracy_before_last_pull = self.evaluate(None)[1]
 
     def autocast(self) -> torch.autocast:
         """bf16 autocast around the forward passes when the sweep asks for it (the backward follows)."""
@@ -342,7 +241,7 @@ class Trainer:
         prior_sum = torch.zeros((), device=self.device)
         mlp_sum = torch.zeros(self.mlp.num_models, device=self.device)
         alphas = self.alphas(epoch)
-        self.pull_diagnostics = {"drift": None, "gap": None}  # until this epoch's last pull is measured
+        self.pulls.start_epoch()
         for i, (x, y) in enumerate(self.data.train_batches(sweep.batch_size, self.generator)):
             global_step = epoch * self.steps_per_epoch + i
             if sweep.lr_schedule == "cosine":
@@ -352,12 +251,9 @@ class Trainer:
             prior_loss, mlp_loss = self.train_step(x, y)
             prior_sum += prior_loss * len(y)
             mlp_sum += mlp_loss * len(y)
-            if self.first_step_pending:
-                self.measure_first_step()
+            self.pulls.after_step()
             if sweep.interpolate_every != "epoch" and self.is_pull_step(global_step + 1):
-                if global_step + 1 == self.total_steps:
-                    self.evaluate_before_last_pull()
-                self.interpolate(alphas, step=global_step + 1)
+                self.interpolate(alphas, global_step + 1)
             bar.update()
             if i == 0:
                 pause_point("epoch")
@@ -379,53 +275,6 @@ class Trainer:
             mlp_correct += (mlp_logits.argmax(-1) == y).sum(-1)
         n = len(self.data.test_labels) if index is None else len(index)
         return prior_correct.item() / n, [correct / n for correct in mlp_correct.tolist()]
-
-    def record_epoch(self, epoch: int, alphas: list[float], prior_loss: Tensor, mlp_loss: Tensor,
-                     prior_acc: float, mlp_acc: list[float], last: bool) -> None:
-        """Append this epoch's numbers; a stopped (diverged) model's are None from its divergence on. With a
-        ``curve_test_subset``, each entry also says on how many test images its accuracies were measured."""
-        stopped = self.divergence.stopped
-        mlp_losses = [None if stopped(k, epoch + 1) else loss for k, loss in enumerate(mlp_loss.tolist())]
-        mlp_acc = [None if stopped(k, epoch + 1) else acc for k, acc in enumerate(mlp_acc)]
-        prior_stopped = stopped(PRIOR, epoch + 1)
-        self.history.append({"epoch": epoch + 1, "alpha": alphas, "train_loss": mlp_losses, "test_acc": mlp_acc,
-                             "prior_train_loss": None if prior_stopped else prior_loss.item(),
-                             "prior_test_acc": None if prior_stopped else prior_acc, **self.pull_diagnostics})
-        if last:
-            self.history[-1]["test_acc_before_pull"] = [
-                None if stopped(k, epoch + 1) else acc for k, acc in enumerate(self.accuracy_before_last_pull)]
-        if self.sweep.curve_test_subset is not None:
-            self.history[-1]["test_images"] = len(self.data.test_labels) if last or self.curve_index is None \
-                else len(self.curve_index)
-
-    def records(self) -> list[dict[str, Any]]:
-        """One record per I-MLP: its config, its history and its status (ok, diverged, or prior diverged)."""
-        environment = environment_info(self.device)
-        data = self.data
-        dataset = {"name": data.name, "source": data.source, "fingerprint": data.fingerprint,
-                   "num_train": len(data.train_labels), "num_test": len(data.test_labels),
-                   "num_classes": data.num_classes}
-        images_per_s = len(data.train_labels) * len(self.history) / max(self.train_seconds, 1e-9)
-        records = []
-        for k, (schedule, key) in enumerate(zip(self.schedules, self.keys)):
-            history = [{name: (value[k] if isinstance(value, list) else value) for name, value in h.items()}
-                       for h in self.history]
-            records.append({
-                "key": key, "config": self.sweep.run_config(schedule), "label": schedule.label,
-                "status": self.divergence.status(k, len(self.history)),
-                "history": history,
-                "final": {"test_acc": history[-1]["test_acc"], "prior_test_acc": history[-1]["prior_test_acc"],
-                          "test_acc_before_pull": history[-1]["test_acc_before_pull"],
-                          "train_loss": history[-1]["train_loss"]},
-                "sweep_size": len(self.schedules), "wall_time_s": self.train_seconds,
-                "images_per_s": images_per_s, "dataset": dataset, "environment": environment,
-            })
-        return records
-
-
-def finite_rows(values: list[Tensor]) -> list[list[float | None]]:
-    """Per-layer (K,) tensors as rows [model][layer] of floats, None where not finite (records hold strict JSON)."""
-    return [[v if math.isfinite(v) else None for v in row] for row in torch.stack(values, 1).tolist()]
 
 
 def step(optimizer: torch.optim.Optimizer, loss: Tensor) -> Tensor:

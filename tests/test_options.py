@@ -10,7 +10,7 @@ import torch
 
 from conftest import stable
 from imlp_core import results as store
-from imlp_core import cli, trainer
+from imlp_core import cli, pull_measurements, trainer
 from imlp_core.interpolate import AlphaSchedule, interpolate_
 from imlp_core.models import BLOCKS, IMLP, build_prior
 from imlp_core.options import DEFAULTS, cosine_lr
@@ -123,8 +123,8 @@ def test_optimizer_reset_restarts_adam_after_each_interpolation(tiny_sweep, tmp_
     seen = []
     original = trainer.Trainer.interpolate
 
-    def spy(self, alphas):
-        original(self, alphas)
+    def spy(self, alphas, step):
+        original(self, alphas, step)
         seen.append(max(int(state["step"]) for state in self.mlp_opt.state.values()))
 
     monkeypatch.setattr(trainer.Trainer, "interpolate", spy)
@@ -181,12 +181,13 @@ def test_drift_is_measured_from_the_pull_before_the_epochs_last(tiny_sweep, tmp_
     seen = {}
     original = trainer.Trainer.interpolate
 
-    def measure_every_pull(self, alphas, step=None):
-        original(self, alphas, step=None)  # measures and snapshots at every pull
-        seen[step] = self.pull_diagnostics["drift"]
+    def record_each_pull(self, alphas, step):
+        original(self, alphas, step)
+        seen[step] = self.pulls.epoch_fields["drift"]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(trainer.Trainer, "interpolate", measure_every_pull)
+        patch.setattr(trainer.Trainer, "interpolate", record_each_pull)
+        patch.setattr(pull_measurements.PullMeasurements, "is_measured", lambda self, step: True)  # every pull
         run_sweep(sweep, [AlphaSchedule("constant", 0.2)], tmp_path / "eager", "cpu", progress=False)
     last_pulls = [max(s for s in seen if (s - 1) // 4 == epoch) for epoch in range(2)]
     assert [h["drift"] for h in record["history"]] == [seen[s][0] for s in last_pulls]

@@ -1,4 +1,4 @@
-"""Notebook 09's measurements of a pull (``Trainer.measure_pull``): the run ends on a pull whatever the interval,
+"""Notebook 09's measurements of a pull (``pull_measurements.PullMeasurements``): the run ends on a pull whatever the interval,
 the directional parts of Adam's drift, and the accuracy just before the last pull."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def test_the_pull_is_measured_along_the_gap_it_closes(tiny_sweep, tmp_path):
                           torch.device("cpu"), progress=False)
     f, r, c = 0.25, 0.7, 0.05
     layer = run.interpolation["layers"][0]
-    w0, p0 = run.last_pulled[0][0].double(), run.prior_at_last_pull[0].double()
+    w0, p0 = run.pulls.last_pulled[0][0].double(), run.pulls.prior_at_last_pull[0].double()
     toward = p0 - w0
     gap_start = toward.norm().item()
     side = torch.randn_like(toward, generator=torch.Generator().manual_seed(0))
@@ -46,8 +46,8 @@ def test_the_pull_is_measured_along_the_gap_it_closes(tiny_sweep, tmp_path):
     with torch.no_grad():
         run.mlp.interpolated_layers()[layer].weight[0] = (w0 + f * toward + side).float()
         dense[layer] = ((p0 + c * toward).float(), dense[layer][1])
-    run.measure_pull(dense)
-    measured = {name: run.pull_diagnostics[name][0][0] for name in ("drift", "drift_along", "prior_along", "gap_start")}
+    run.pulls.measure(dense)
+    measured = {name: run.pulls.epoch_fields[name][0][0] for name in ("drift", "drift_along", "prior_along", "gap_start")}
     assert measured["gap_start"] == pytest.approx(gap_start, rel=1e-5)
     assert measured["drift_along"] == pytest.approx(f * gap_start, rel=1e-4)
     assert measured["drift"] == pytest.approx(math.hypot(f * gap_start, r), rel=1e-4)

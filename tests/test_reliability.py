@@ -28,7 +28,7 @@ from imlp_core import cli, train, trainer
 from imlp_core.interpolate import AlphaSchedule, interpolate_, select_layers
 from imlp_core.models import IMLP, SCNN, CNNPrior, Table5MLP2Prior
 from imlp_core.profiles import resolve_profile
-from imlp_core.results import config_key, read_record
+from imlp_core.results import checkpoint_path, config_key, read_record
 from imlp_core.sweep import SweepConfig
 from imlp_core.train import run_sweep
 
@@ -285,6 +285,38 @@ def test_two_commands_at_once_neither_corrupt_nor_duplicate_a_run(uninterrupted,
         assert sorted(summary) == sorted(name[:-5] for name in final)
 
 
+class CodeOnLoad:
+    """Unpickled, it calls ``open(path, "w")``: what a planted checkpoint could do with any other callable."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return open, (str(self.path), "w")
+
+
+def test_a_planted_checkpoint_is_refused_and_its_runs_start_afresh(tiny_sweep, tmp_path, capsys):
+    """A checkpoint of the sweep that would run code when unpickled (dropped into a shared results folder) runs
+    none: it is refused with a message, the other stored record stays as it was, and the sweep completes."""
+    runs, ran = tmp_path / "runs", tmp_path / "code-ran"
+    (stored,) = run_sweep(tiny_sweep, [AlphaSchedule("constant", 0.0)], runs, "cpu", progress=False)
+    stored_bytes = (runs / f"{stored['key']}.json").read_bytes()
+    half = AlphaSchedule("constant", 0.5)
+    planted = checkpoint_path(runs, tiny_sweep.key)
+    planted.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"schedules": [{"kind": "constant", "alpha": 0.5, "k": None}], "keys": [tiny_sweep.run_key(half)],
+                "history": CodeOnLoad(ran)}, planted)
+    capsys.readouterr()
+    zero, new = run_sweep(tiny_sweep, [AlphaSchedule("constant", 0.0), half], runs, "cpu", progress=False)
+    printed = capsys.readouterr().out
+    assert not ran.exists()
+    assert f"ignoring checkpoint {planted}: refused: it holds more than plain data" in printed
+    assert "its runs start afresh" in printed and "resuming" not in printed
+    assert (runs / f"{stored['key']}.json").read_bytes() == stored_bytes and zero == stored
+    assert new["status"] == "ok" and len(new["history"]) == tiny_sweep.epochs
+    assert checkpoints(runs) == []
+
+
 # ---------------------------------------------------------------------------------------------------
 # Non-finite losses
 THREE_ALPHAS = [AlphaSchedule("constant", a) for a in (0.0, 0.5, 1.0)]
@@ -372,6 +404,7 @@ def test_every_record_holds_config_seed_code_version_libraries_device_and_datase
         assert re.fullmatch(r"[0-9a-f]{40}(-dirty)?", environment["git_commit"])
         assert environment["torch"] == torch.__version__ and environment["torchvision"] == torchvision.__version__
         assert environment["device"].startswith("cpu")
+        assert environment["cpu"] and environment["cpu_capability"] == torch.backends.cpu.get_cpu_capability()
         assert record["dataset"]["fingerprint"] == expected.fingerprint
         assert record["dataset"]["source"] == expected.source
         assert record["key"] == config_key(config)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,27 @@ def test_environment_info_names_versions_code_and_device():
     assert info["device"].startswith("cpu")
     assert info["torch"] == torch.__version__
     assert {"torchvision", "imlp_core", "python", "git_commit", "num_threads"} <= set(info)
+
+
+def test_environment_info_names_the_cpu_model_and_its_kernels_instruction_set(monkeypatch):
+    """What decides bit-identity beside torch and the threads: the CPU's model (``/proc/cpuinfo``, else the
+    platform's name) and torch's CPU capability."""
+    import platform
+
+    import torch
+
+    from imlp_core import devices
+
+    info = store.environment_info(torch.device("cpu"))
+    assert info["cpu_capability"] == torch.backends.cpu.get_cpu_capability()
+    assert info["cpu"] == devices.cpu_model() != ""
+    if Path("/proc/cpuinfo").exists():
+        models = [line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")]
+        assert info["cpu"] == (models[0] if models else platform.processor() or platform.machine())
+
+    def no_cpuinfo(*args, **kwargs):
+        raise FileNotFoundError("/proc/cpuinfo")
+
+    monkeypatch.setattr(devices, "open", no_cpuinfo, raising=False)
+    assert devices.cpu_model() == (platform.processor() or platform.machine())
