@@ -3,7 +3,7 @@ the directional balance of pull and drift, the pull's own cost, and a law for th
 
 Algorithm 1 pulls W towards the prior's W_P: W <- (1 - alpha) W + alpha W_P. Between two pulls Adam moves W and
 the prior moves W_P. Along u, the direction from W to W_P after a pull, the gap grows by G = prior_along -
-drift_along in one interval (``Trainer.measure_pull``); the next pull takes it from gap_start + G back to
+drift_along in one interval (``PullMeasurements.measure``); the next pull takes it from gap_start + G back to
 (1 - alpha)(gap_start + G). The gap holds still at the **directional balance** alpha* = G / (gap_start + G): a
 settled model has alpha* = alpha; an S-MLP (alpha = 0) has the alpha* at which a pull would just undo what one
 interval of training does along the gap, the alpha where pulls start to bind.
