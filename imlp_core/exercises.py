@@ -111,41 +111,66 @@ def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int
     return conv2d_output_shape(conv, (1, size, size))[1]
 
 
-def output_size_mistakes(size: int, kernel: int, stride: int, padding: int, dilation: int) -> list[tuple[float, str]]:
-    """The usual wrong formulas and what each gets wrong."""
-    def formula(padded: int, span: int, step: int = stride) -> float:
-        return (padded - span) / step + 1
-    span, padded = dilation * (kernel - 1) + 1, size + 2 * padding
-    return [
-        (math.floor(formula(padded, span)) - 1, "an off-by-one: the first window counts too (+ 1)"),
-        (math.floor(formula(padded, span)) + 1, "an off-by-one: one window too many"),
-        (math.ceil(formula(padded, span)), "rounded up: a window that runs past the padded edge is not computed "
-                                           "(take the floor)"),
-        (math.floor(formula(size, span)), "the padding is missing: the input grows by padding on both sides (+ 2p)"),
-        (math.floor(formula(size + padding, span)), "the padding counted once: it is added on both sides (+ 2p)"),
-        (math.floor(formula(padded, kernel)), "the dilation is missing: a kernel of k taps dilated by d spans "
-                                              "d(k − 1) + 1 pixels"),
-        (math.floor(formula(padded, dilation * kernel)), "a dilated kernel spans d(k − 1) + 1 pixels, not d·k"),
-        (math.floor(formula(padded, span, 1)), "the stride is missing: windows start every s pixels (divide by s)"),
-    ]
+def _windows(size: int, kernel: int, stride: int, padding: int, dilation: int, *, padded: int | None = None,
+             span: int | None = None, step: int | None = None, rounding: Callable = math.floor, plus: int = 1) -> int:
+    """The output size by the right formula, or by a wrong one where a keyword replaces one of its parts."""
+    padded = size + 2 * padding if padded is None else padded
+    span = dilation * (kernel - 1) + 1 if span is None else span
+    return rounding((padded - span) / (stride if step is None else step)) + plus
+
+
+# The usual wrong formulas for the output size, as functions of (size, kernel, stride, padding, dilation).
+OUTPUT_SIZE_MISTAKES: list[tuple[Callable[..., int], str]] = [
+    (lambda n, k, s, p, d: _windows(n, k, s, p, d, padded=n), "the padding is missing: the input grows by "
+                                                              "padding on both sides (+ 2p)"),
+    (lambda n, k, s, p, d: _windows(n, k, s, p, d, padded=n + p), "the padding counted once: it is added on both "
+                                                                  "sides (+ 2p)"),
+    (lambda n, k, s, p, d: _windows(n, k, s, p, d, span=k), "the dilation is missing: a kernel of k taps dilated by d "
+                                                            "spans d(k − 1) + 1 pixels"),
+    (lambda n, k, s, p, d: _windows(n, k, s, p, d, span=d * k), "a dilated kernel spans d(k − 1) + 1 pixels, not d·k"),
+    (lambda n, k, s, p, d: _windows(n, k, s, p, d, step=1), "the stride is missing: windows start every s pixels "
+                                                            "(divide by s)"),
+    (lambda n, k, s, p, d: _windows(n, k, s, p, d, rounding=math.ceil), "rounded up: a window that runs past the "
+                                                                        "padded edge is not computed (take the floor)"),
+    (lambda n, k, s, p, d: _windows(n, k, s, p, d, plus=0), "an off-by-one: the first window counts too (+ 1)"),
+    (lambda n, k, s, p, d: _windows(n, k, s, p, d, plus=2), "an off-by-one: one window too many"),
+]
+
+
+def random_geometry(rng: random.Random) -> tuple[int, int, int, int, int]:
+    """(size, kernel, stride, padding, dilation) with a non-empty output."""
+    while True:
+        size, kernel, stride, padding, dilation = (rng.randint(3, 40), rng.randint(1, 5), rng.randint(1, 3),
+                                                   rng.randint(0, 3), rng.randint(1, 3))
+        if size + 2 * padding >= dilation * (kernel - 1) + 1:
+            return size, kernel, stride, padding, dilation
+
+
+def name_output_size_mistake(conv_output_size: Callable, failed: tuple[int, ...], rng: random.Random) -> str:
+    """The wrong formula that the student's function follows on ``failed`` and on 40 more geometries."""
+    probes = [failed] + [random_geometry(rng) for _ in range(40)]
+    try:
+        answers = [float(conv_output_size(*probe)) for probe in probes]
+    except Exception:  # the student's function fails elsewhere: no formula to name
+        return "compare with floor((size + 2p − d(k − 1) − 1) / s) + 1"
+    return next((message for formula, message in OUTPUT_SIZE_MISTAKES
+                 if all(answer == formula(*probe) for probe, answer in zip(probes, answers))),
+                "compare with floor((size + 2p − d(k − 1) − 1) / s) + 1")
 
 
 def check_conv_output_size(conv_output_size: Callable | None, draws: int = 5, edges: bool = False) -> None:
     """``conv_output_size(size, kernel, stride, padding, dilation) -> int`` against PyTorch's, on fresh geometries.
 
-    ``edges``: also the geometries where the output is a single pixel or the stride does not divide.
+    ``edges``: also the geometries where the window fills the padded input or the stride leaves a remainder.
     """
-    rng, cases = fresh_rng(), []
-    while len(cases) < draws:
-        case = (rng.randint(3, 40), rng.randint(1, 5), rng.randint(1, 3), rng.randint(0, 3), rng.randint(1, 3))
-        if case[0] + 2 * case[3] >= case[4] * (case[1] - 1) + 1:
-            cases.append(case)
-    if edges:  # the window fills the padded input exactly; a stride that leaves a remainder
+    rng = fresh_rng()
+    cases = [random_geometry(rng) for _ in range(draws)]
+    if edges:
         cases += [(5, 3, 1, 0, 2), (7, 3, 2, 1, 3), (10, 3, 3, 1, 1), (6, 4, 4, 1, 1), (32, 3, 2, 0, 1)]
-    for size, kernel, stride, padding, dilation in cases:
-        answer = call(conv_output_size, "conv_output_size", size, kernel, stride, padding, dilation)
-        expected = output_size(size, kernel, stride, padding, dilation)
-        where = f"size {size}, kernel {kernel}, stride {stride}, padding {padding}, dilation {dilation}"
+    for case in cases:
+        answer = call(conv_output_size, "conv_output_size", *case)
+        expected = output_size(*case)
+        where = "size {}, kernel {}, stride {}, padding {}, dilation {}".format(*case)
         try:
             got = float(answer)
         except (TypeError, ValueError):
@@ -154,8 +179,7 @@ def check_conv_output_size(conv_output_size: Callable | None, draws: int = 5, ed
             raise AssertionError(f"{where}: you gave {got}, not a whole number; PyTorch gives {expected}: "
                                  "only whole windows are computed, so take the floor before adding 1")
         if got != expected:
-            named = next((message for wrong, message in output_size_mistakes(size, kernel, stride, padding, dilation)
-                          if wrong == got), "compare with floor((size + 2p − d(k − 1) − 1) / s) + 1")
+            named = name_output_size_mistake(conv_output_size, case, rng)
             raise AssertionError(f"{where}: you gave {got:g}, PyTorch gives {expected}: {named}")
 
 
@@ -276,8 +300,8 @@ def check_w_f_by_probe(w_f_by_probe: Callable | None, draws: int = 3, dilation: 
         q_in, q_out = column_major_order(input_shape), column_major_order(output_shape)
         named = known_mistake(got, [
             (expected.T if n_in == n_out else expected.new_zeros(0),
-             "W_F is transposed: row i of the probe's responses is column i of W_F (Eq. 6), so transpose the "
-             "(in, out) reshape of the responses"),
+             "W_F is transposed, a transposed reshape: row i of the probe's responses is column i of W_F "
+             "(Eq. 6), so reshape them to (C_in·H·W, C_out·H_out·W_out) and then transpose"),
             (expected.T.contiguous().reshape(n_out, n_in),
              "a transposed reshape: row i of the probe's responses is W_F e_i, column i of W_F (Eq. 6); reshape the "
              "responses to (C_in·H·W, C_out·H_out·W_out) and then transpose, not straight to (out, in)"),
@@ -436,7 +460,7 @@ def check_shared_weight_matrix(shared_weight_by_hand: Callable | None, draws: in
         named = known_mistake(got, [
             (torch.kron(w, eye), "w ⊗ I acts on the column-major vec; with X (repeats, in) flattened row-major each "
                                  "row of X is a contiguous block, so W~ = I ⊗ w, w down the block diagonal"),
-            (torch.kron(eye, w.T) if out_features == in_features else w.new_zeros(0),
+            (torch.kron(eye, w.T.contiguous()) if out_features == in_features else w.new_zeros(0),
              "w is transposed: nn.Linear's weight is (out, in) and computes x @ w.T, so each block is w itself"),
         ])
         if named is None:
@@ -474,7 +498,7 @@ def check_token_mixing_dense(token_mixing_dense: Callable | None, draws: int = 2
             (t_out @ shared, "the input is not transposed: W~ = I ⊗ w mixes the rows of its input, so first bring "
                              "the tokens together with T for an (S, C) matrix (Table 3's †)"),
             (shared, "this mixes each row of length S of vec(X), not the tokens: transpose in (†) and out (††)"),
-            (torch.kron(w.T, torch.eye(channels, dtype=torch.float64)), "w is transposed"),
+            (torch.kron(w.T.contiguous(), torch.eye(channels, dtype=torch.float64)), "w is transposed"),
         ])
         raise AssertionError(f"S = {tokens} tokens, C = {channels} channels: on a random X, max |W vec(X) − vec(w X)| "
                              f"= {error:.3g}" + (f": {named}" if named else ""))
