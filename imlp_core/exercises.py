@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import einops
 import torch
@@ -28,7 +29,7 @@ from imlp_core.conversions import (
     transpose_matrix,
     transpose_permutation,
 )
-from imlp_core.models import IMLP, CNNPrior, SCNN
+from imlp_core.models import IMLP, SCNN, CNNPrior
 
 VERDICTS = ("reproduced", "cannot tell", "opposite")
 TOLERANCE = 1e-10

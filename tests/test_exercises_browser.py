@@ -16,11 +16,11 @@ import shutil
 import time
 
 import pytest
+from test_browser import CHROMIUM_FLAGS, OUTPUT, chromium_path, menu, prompts_match  # noqa: F401 (a fixture)
 
 from imlp_core import assignments
 from imlp_core import lab as jupyter_lab
 from imlp_core.paths import repo_root
-from test_browser import CHROMIUM_FLAGS, OUTPUT, chromium_path, menu, prompts_match  # noqa: F401 (a fixture)
 
 TEST_OUTPUT = OUTPUT / "exercises-browser"
 NOTEBOOK = "exercises/01_conv_to_dense.ipynb"
