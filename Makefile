@@ -9,7 +9,7 @@ TEST_OUTPUT := build/test-output
 SITE       := build/site
 NODE_STAMP := node_modules/.installed
 
-.PHONY: reproduce test bench env clean-test lab site
+.PHONY: reproduce test bench env clean-test lab site exercises
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ $(NODE_STAMP): package.json package-lock.json
 site: $(STAMP) $(NODE_STAMP)
 	$(PY) docs/build.py --out $(SITE)
 
+# The exercises (exercises/*.ipynb, with solutions): student versions and autograders into build/exercises/,
+# the student versions also into notebooks/exercises/ for make lab (imlp_core/assignments.py).
+exercises: $(STAMP)
+	$(PY) -m imlp_core.assignments
+
 # ONLY="03 07" runs just those notebooks (and, with IMLP_EXECUTOR, trains only what they read).
 reproduce: $(STAMP)
 	$(PY) -m imlp_core.reproduce $(if $(ONLY),--only $(ONLY))
@@ -41,13 +46,14 @@ test: $(STAMP) $(NODE_STAMP) clean-test
 	@# The notebooks in JupyterLab in Chromium, after nbval so that notebook 03 reads the smoke runs trained above.
 	@command -v chromium >/dev/null 2>&1 || echo "make test: Chromium is not installed (apt-get install chromium \
 	chromium-driver): the browser tests $(if $(filter true,$(CI)),fail (CI=true),are skipped)."
-	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest -m browser tests/test_browser.py
+	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest -m browser tests/test_browser.py tests/test_exercises_browser.py
 	@# The static site, built as `make site` builds it, then every page opened in Chromium from disk, offline.
 	$(PY) docs/build.py --out $(SITE)
 	IMLP_SITE=$(SITE) IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest -m browser tests/test_site.py
 
-# JupyterLab on notebooks/ with the project's kernel; prints the URL (imlp_core/lab.py).
-lab: $(STAMP)
+# JupyterLab on notebooks/ with the project's kernel, the exercises' student versions in notebooks/exercises/;
+# prints the URL (imlp_core/lab.py).
+lab: $(STAMP) exercises
 	$(PY) -m imlp_core.lab $(if $(NO_BROWSER),--no-browser)
 
 bench: $(STAMP)

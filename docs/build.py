@@ -11,7 +11,10 @@
      line under its title linking its two scales, and a note above each explorer saying that its controls need
      a running kernel (``make lab``);
    - the figures (``figures/``, ``results/paper-h100/figures/``) and tables (``results/*.md``) and a gallery
-     page of them.
+     page of them;
+   - the exercises' student versions (``make exercises``; built here when missing or older than
+     ``exercises/NN_*.ipynb``) as ``exercises/`` pages, no solutions, each linked both ways with the
+     notebook it follows (the one with its number).
    Absolute paths of the machine a notebook ran on (e.g. a data set's folder in its report) are shortened to
    the path inside the checkout, so that no page names a machine path.
 2. Copies the JavaScript the pages load, from the pinned npm packages of ``package.json`` (``npm ci``), into
@@ -91,8 +94,27 @@ def laptop_links(markdown: str) -> str:
                   else f"](../laptop/{m.group(1)})", markdown)
 
 
+def exercise_for(notebook: str) -> Path | None:
+    """The instructor notebook of the exercises that follow ``notebook`` (the same number), if any."""
+    return next(iter(sorted((ROOT / "exercises").glob(f"{notebook[:2]}_*.ipynb"))), None)
+
+
+def exercise_line(notebook: str) -> str:
+    exercise = exercise_for(notebook)
+    return (f"**Exercises:** [{exercise_title(exercise)}](../exercises/{exercise.name}), with checks that grade "
+            "themselves (student version; `make exercises`)") if exercise else ""
+
+
+def exercise_title(exercise: Path) -> str:
+    """``Exercises for 01`` from the instructor notebook's first heading (its math left out)."""
+    heading = next(cell for cell in json.loads(exercise.read_text(encoding="utf-8"))["cells"]
+                   if cell["cell_type"] == "markdown")
+    return "".join(heading["source"]).split("\n")[0].lstrip("# ").split(" — ")[0]
+
+
 def page_notebook(source: Path, target: Path, here: str, has_h100: bool) -> None:
-    """A copy of ``source`` for the site: the scale line under its title, a note above each explorer."""
+    """A copy of ``source`` for the site: the scale line under its title (and on a laptop page, a link to its
+    exercises), a note above each explorer."""
     notebook = json.loads(shorten_machine_paths(source.read_text(encoding="utf-8")))
     cells = []
     for index, cell in enumerate(notebook["cells"]):
@@ -105,6 +127,8 @@ def page_notebook(source: Path, target: Path, here: str, has_h100: bool) -> None
                 title += " — H100"
             cells.append({**cell, "source": title})
             cells.append(markdown_cell(scale_line(source.stem, here, has_h100), len(cells)))
+            if here == "laptop" and exercise_for(source.stem):
+                cells.append(markdown_cell(exercise_line(source.stem), len(cells)))
             if rest:
                 cells.append(markdown_cell(rest, len(cells)))
             continue
@@ -116,6 +140,28 @@ def page_notebook(source: Path, target: Path, here: str, has_h100: bool) -> None
     notebook["metadata"].pop("papermill", None)  # the executor's record (paths, parameters): not for the page
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
+
+
+def exercise_pages() -> None:
+    """The exercises' student versions, each with a line under its title naming the notebook it follows."""
+    sys.path.insert(0, str(ROOT))
+    from imlp_core import assignments
+
+    built = assignments.exercises()
+    if any(not e.student.exists() or e.student.stat().st_mtime < e.source.stat().st_mtime for e in built):
+        assignments.build(lab_copy=False)
+    for exercise in built:
+        notebook = json.loads(exercise.student.read_text(encoding="utf-8"))
+        followed = [n for n in notebooks() if n.name[:2] == exercise.name[:2]]
+        links = ", ".join(f"[{n.stem}](../laptop/{n.name})" for n in followed)
+        note = markdown_cell(f"**Student version** (solutions removed), following the notebook {links}. Its checks "
+                             "run in a kernel: `make exercises`, then `make lab` and open `exercises/` "
+                             f"([running it locally](../running.md)).", 0)
+        title = next(i for i, cell in enumerate(notebook["cells"]) if cell["cell_type"] == "markdown")
+        notebook["cells"].insert(title + 1, note)
+        target = SOURCE / "exercises" / exercise.source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
 
 
 def figure_caption(path: Path) -> str:
@@ -207,6 +253,7 @@ def lay_out_source() -> None:
     for table in (H100 / "results").glob("[0-9][0-9]_*.md"):
         copy_text(table, SOURCE / "h100" / "tables" / table.name, escape_cell_pipes)
     (SOURCE / "gallery.md").write_text(gallery(), encoding="utf-8")
+    exercise_pages()
 
 
 def vendor_javascript() -> None:

@@ -207,3 +207,24 @@ def test_figures_load_and_03_reaches_both_runs(site, browser):
         assert browser_page.problems == []
     finally:
         browser_page.close()
+
+
+def test_read_on_links_show_no_raw_latex_and_the_exercises_are_listed(site):
+    html = (site / "index.html").read_text(encoding="utf-8")
+    read_on = html[html.index('id="read-on"'):]
+    read_on = read_on[:read_on.index("</ul>")]
+    links = re.findall(r"<a [^>]*>(.*?)</a>", read_on, flags=re.S)
+    texts = [re.sub(r"<[^>]+>", "", link) for link in links]
+    assert texts and not any("\\" in text or "$" in text for text in texts), texts
+    exercises = sorted(p.stem for p in (ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+    assert all(f'href="exercises/{name}.html"' in read_on for name in exercises), exercises
+
+
+def test_exercise_pages_are_student_versions_beside_their_notebooks(site):
+    for exercise in sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb")):
+        page = (site / "exercises" / f"{exercise.stem}.html").read_text(encoding="utf-8")
+        assert "grader.check" in page and "BEGIN SOLUTION" not in page and "hidden=True" not in page, exercise.stem
+        followed = sorted((ROOT / "notebooks").glob(f"{exercise.name[:2]}_*.ipynb"))[0]
+        assert f"../laptop/{followed.stem}.html" in page
+        laptop = (site / "laptop" / f"{followed.stem}.html").read_text(encoding="utf-8")
+        assert f"../exercises/{exercise.stem}.html" in laptop, followed.stem
