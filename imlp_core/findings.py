@@ -180,6 +180,14 @@ def headline_tables(claims: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.D
     return counts, verdicts[ran].fillna("—").reset_index()
 
 
+def held_out_markdown(root: Path) -> str:
+    """The README's held-out block: each finding registered before seeds 3–7, judged on those seeds alone."""
+    frame = pd.read_csv(root / HEADLINE_SCALES["laptop (`cpu`)"])
+    held = frame[frame["family"] == "held-out"]
+    return markdown(held[["id", "claim", "ours (paired difference, 95 % interval)", "Holm-adjusted", "verdict",
+                          "seeds to decide"]], index=False)
+
+
 def headline_markdown(root: Path) -> str:
     """The headline block of the README, from the committed claim tables under ``root`` (the repository)."""
     counts, verdicts = headline_tables({scale: pd.read_csv(root / path) for scale, path in HEADLINE_SCALES.items()})

@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from imlp_core.claims import Role
+from imlp_core.claims import Claim, Registered, Role
 from imlp_core.paper import PAPER_TEST_TIME_GAP, format_mean_std
 from imlp_core.statistics import CONFIDENCE, COUNTED, MOST_SEEDS, Interval, Kind, Verdict, format_interval
 from imlp_core.verdicts import NO_RUNS, NumberVerdict, OptionVerdicts, verdict_counts
@@ -209,3 +209,14 @@ def headline_counts(verdicts_by_scale: dict[str, list[Verdict]]) -> pd.DataFrame
     counts = pd.DataFrame({scale: verdict_counts(v) for scale, v in verdicts_by_scale.items()}).T
     counts.index.name = "confirmatory claims"
     return counts
+
+
+def registration_markdown(claims: tuple[Claim, ...]) -> str:
+    """The README's list of which registered claims were defined before the records that judge them, and which
+    after (git shows the order: ``git log -- imlp_core/claims.py`` against the records' commits)."""
+    def ids(when: Registered) -> str:
+        return ", ".join(f"`{c.id}`" for c in claims if c.registered is when) or "none"
+
+    return (f"- Defined **before** their records: {ids(Registered.BEFORE_DATA)}.\n"
+            f"- Defined **after** their records (chosen knowing seeds 0–2, or the H100 runs): "
+            f"{ids(Registered.AFTER_DATA)}.")

@@ -12,7 +12,7 @@ from typing import Callable
 import pandas as pd
 import pytest
 
-from imlp_core import findings, paper, verdicts
+from imlp_core import claims, findings, paper, prose, verdicts
 from imlp_core.experiments import STORED_ONLY, experiment_runs, open_choice_sweep
 from imlp_core.profiles import resolve_profile
 
@@ -32,11 +32,20 @@ TABLES: dict[str, tuple[Callable, bool]] = {
     "05_table4": (lambda p, runs: verdicts.ours_table(runs[runs.experiment == "schedules"], paper.TABLE_4, p), True),
     "06_table5": (lambda p, runs: findings.table5_table(runs[runs.experiment == "first_layer"], p), True),
     "06_table5_params": (lambda p, runs: findings.table5_parameter_table(), True),
-    "07_numbers": (lambda p, runs: verdicts.compare_numbers(runs, p), False),
-    "07_claims": (lambda p, runs: verdicts.compare_claims(runs, p), False),
-    "07_claims_by_option": (lambda p, runs: verdicts.claims_by_option(open_choice_sweep(p, p.datasets[0], progress=False), p), False),
-    "08_verdicts": (lambda p, runs: verdicts.verdict_table(open_choice_sweep(p, p.datasets[0], progress=False)), True),
+    "07_numbers": (lambda p, runs: prose.numbers_table(verdicts.number_verdicts(runs, p), p.name), False),
+    "07_claims": (lambda p, runs: prose.claims_table(judged(p, runs)), False),
+    "07_claims_by_option": (lambda p, runs: prose.claims_by_option_table(
+        verdicts.claims_by_option(open_choice_sweep(p, p.datasets[0], progress=False), p)), False),
+    "08_verdicts": (lambda p, runs: prose.option_table(verdicts.option_table(
+        open_choice_sweep(p, p.datasets[0], progress=False), verdicts.scale_of(p))), True),
 }
+
+
+def judged(profile, runs: pd.DataFrame) -> list:
+    """Notebook 07's verdicts: the paper's claims on the runs of 03-06, the findings on the held-out seeds alone."""
+    held_out = experiment_runs("held_out", profile, profile.datasets[0], progress=False)
+    return (verdicts.claim_verdicts(runs, profile, claims.PAPER_CLAIMS)
+            + verdicts.claim_verdicts(held_out, profile, claims.FINDINGS))
 
 
 @pytest.fixture(scope="module", params=list(STORES))
@@ -63,13 +72,14 @@ def test_committed_table_follows_from_the_committed_records(store, name):
         f"re-execute its notebook against the stored runs (README, 'Re-executing against the stored runs')")
 
 
-def test_the_readme_headline_is_the_committed_claim_tables():
-    from imlp_core.findings import headline_markdown
-
-    block = headline_markdown(REPO)
-    assert block in (REPO / "README.md").read_text(), (
-        "README.md's headline no longer matches results/07_claims.csv and results/paper-h100/results/07_claims.csv: "
-        "paste imlp_core.findings.headline_markdown(<repo>) into it")
+def test_the_readme_blocks_are_the_committed_tables():
+    """Every generated block of the README: the headline, the held-out findings and the registration list."""
+    readme = (REPO / "README.md").read_text()
+    for name, block in (("headline", findings.headline_markdown(REPO)), ("held-out", findings.held_out_markdown(REPO)),
+                        ("registered", prose.registration_markdown(claims.CLAIMS))):
+        assert f"<!-- {name} -->\n{block}\n<!-- /{name} -->" in readme, (
+            f"README.md's {name} block no longer matches the committed tables: paste the block "
+            f"(imlp_core.findings / prose) between its markers")
 
 
 def test_notebook_09s_tables_and_the_readme_prediction_follow_from_the_committed_records(monkeypatch):
@@ -106,9 +116,8 @@ def written_findings(profile, runs: pd.DataFrame, number: str) -> list[str]:
     """The findings notebook ``number`` writes from its runs, as its cells write them (one text per dataset)."""
     if number in ("03", "04"):
         experiment = {"03": "cnn", "04": "mixer"}[number]
-        extrema = [e for e in paper.FIGURE_2_EXTREMA if e.experiment == experiment]
         of = runs[runs.experiment == experiment]
-        return [findings.sweep_findings(of[of.dataset == d], extrema) for d in sorted(set(of.dataset))]
+        return [findings.sweep_findings(of[of.dataset == d]) for d in sorted(set(of.dataset))]
     if number == "05":
         of = runs[runs.experiment == "schedules"]
         return [findings.schedule_findings(of[of.dataset == d]) for d in sorted(set(of.dataset))]
@@ -116,13 +125,12 @@ def written_findings(profile, runs: pd.DataFrame, number: str) -> list[str]:
         of = runs[runs.experiment == "first_layer"]
         return [findings.first_layer_findings(of[of.dataset == d], paper.FIRST_LAYER_ALPHA) for d in sorted(set(of.dataset))]
     if number == "07":
-        return [findings.comparison_summary(verdicts.compare_numbers(runs, profile), verdicts.compare_claims(runs, profile),
-                                            profile)]
+        return [prose.comparison_summary(verdicts.number_verdicts(runs, profile), judged(profile, runs), profile.name)]
     open_runs = open_choice_sweep(profile, profile.datasets[0], progress=False)
-    table = verdicts.verdict_table(open_runs)
+    table = verdicts.option_table(open_runs, verdicts.scale_of(profile))
     compared = [o for o in (verdicts.DEFAULT, "interpolate_every = 1") if (open_runs["option"] == o).any()]
     predictions = verdicts.balance_predictions(open_runs, compared)
-    return [f"- Budget: {findings.budget_sentence(open_runs)}.\n" + findings.option_findings(table, predictions)]
+    return [f"- Budget: {findings.budget_sentence(open_runs)}.\n" + prose.option_findings(table, predictions)]
 
 
 @pytest.mark.parametrize("number", list(NOTEBOOKS))
