@@ -368,7 +368,7 @@ def _load_torchvision(name: str, data_dir: Path) -> _Splits:
         *to_tensors(train),
         *to_tensors(test),
         tuple(train.classes),
-        f"torchvision {dataset_class.__name__} ({data_dir.resolve()})",
+        f"torchvision {dataset_class.__name__}",  # where torchvision keeps its copy is no part of the data
     )
 
 
@@ -447,12 +447,10 @@ def _load_image_folder(root: Path, data_dir: Path, env_var: str) -> _Splits:
 
 
 def source_name(root: Path) -> str:
-    """``root`` as a record names it: relative to the repository when inside it, else by its folder name, so that
-    no record or table carries a path of the machine that ran it."""
-    try:
-        return Path(root).resolve().relative_to(repo_root()).as_posix()
-    except ValueError:
-        return Path(root).name
+    """``root`` as a record names it: the folder and the one that holds it (``data/cifar10-jpeg``), one relative form
+    wherever the copy lies and whichever checkout reads it, so that no record or table carries a machine's path."""
+    root = Path(root).resolve()
+    return "/".join(name for name in (root.parent.name, root.name) if name)
 
 
 def _list_split(split_dir: Path) -> tuple[list[str], list[tuple[str, int]]]:

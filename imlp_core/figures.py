@@ -12,6 +12,7 @@ call per point, through :func:`intervals`) as a band or as error bars, and the f
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -21,7 +22,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.backends.backend_pdf import PdfFile, RendererPdf
 from matplotlib.ticker import MaxNLocator, NullLocator
+from matplotlib.transforms import Bbox
 
 from imlp_core.models import PRIORS
 from imlp_core.paper import PAPER_EPOCHS
@@ -48,11 +51,33 @@ def use_style() -> None:
                                 "axes.titleweight": "bold"})
 
 
+PAGE_GRID_PT = 1 / 7  # the PDF page's corners lie on this grid (pdf_page)
+
+
+def pdf_page(fig: plt.Figure) -> Bbox:
+    """The area ``bbox_inches="tight"`` saves to PDF (the figure laid out at 72 dpi and measured with the PDF
+    backend's font metrics, padded by ``savefig.pad_inches``; inches), its corners rounded to the nearest 1/7 pt.
+    Left as they are, corners such as 792.4929625 pt are ties for the 6 digits the PDF writes, so the last bit of a
+    float, which differs between machines, picks the digit; no decimal or binary fraction (what figure sizes, pads
+    and font metrics are made of) lies on a midpoint of this grid or prints as a tie from it."""
+    dpi = fig.dpi
+    fig.dpi = 72  # as savefig lays a PDF out
+    try:
+        fig.draw_without_rendering()
+        width, height = fig.get_size_inches() * 72
+        tight = fig.get_tightbbox(RendererPdf(PdfFile(io.BytesIO()), 72, height, width))
+        corners = tight.padded(matplotlib.rcParams["savefig.pad_inches"]).get_points()  # read while at 72 dpi
+    finally:
+        fig.dpi = dpi
+    return Bbox(np.round(corners * 72 / PAGE_GRID_PT) * PAGE_GRID_PT / 72)
+
+
 def save_figure(fig: plt.Figure, name: str) -> list[Path]:
-    """``figures/<name>.png`` (150 dpi) and ``.pdf``, without time stamps so that reruns give equal files."""
+    """``figures/<name>.png`` (150 dpi) and ``.pdf``, without time stamps and on a page that does not depend on
+    the last bit of a float (:func:`pdf_page`), so that reruns, here or on another machine, give equal files."""
     png, pdf = figures_dir() / f"{name}.png", figures_dir() / f"{name}.pdf"
     fig.savefig(png, dpi=150, metadata={"Software": None})
-    fig.savefig(pdf, metadata={"CreationDate": None, "Producer": None, "Creator": None})
+    fig.savefig(pdf, bbox_inches=pdf_page(fig), metadata={"CreationDate": None, "Producer": None, "Creator": None})
     return [png, pdf]
 
 

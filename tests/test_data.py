@@ -243,7 +243,7 @@ def test_image_folder_classes_are_alphabetical_and_pixels_exact(folder):
     root, written, data_dir = folder
     ds = load_dataset("tiny", data_dir=data_dir)
     assert ds.classes == ("apple", "mango", "zebra")
-    assert ds.source == f"ImageFolder {root.name}"  # outside the repository: by name, never a machine path
+    assert ds.source == f"ImageFolder {root.parent.name}/{root.name}"  # never a machine path
     assert ds.train_labels.tolist() == [0] * 3 + [1] * 3 + [2] * 3
     assert ds.test_labels.tolist() == [0, 0, 1, 1, 2, 2]
     assert torch.equal(ds.train_images[0], written[str(root / "train/apple/00.png")])
@@ -424,7 +424,7 @@ def test_torchvision_arrays_are_converted_to_nchw_exactly(tmp_path, monkeypatch)
     reference = _FakeCIFAR10(tmp_path, train=True, download=True)
     assert torch.equal(ds.train_images, torch.from_numpy(reference.data).permute(0, 3, 1, 2))
     assert ds.train_labels.tolist() == reference.targets
-    assert ds.source == f"torchvision _FakeCIFAR10 ({tmp_path.resolve()})"
+    assert ds.source == "torchvision _FakeCIFAR10"  # not where this machine keeps it
 
 
 @pytest.fixture
@@ -519,9 +519,10 @@ def test_subset_of_the_whole_split_returns_it_even_when_classes_are_unbalanced()
     assert torch.equal(data.stratified_subset(labels, len(labels), seed=0), torch.arange(len(labels)))
 
 
-def test_a_source_inside_the_repository_is_named_relative_to_it():
+def test_a_source_is_named_alike_in_every_checkout_and_on_every_machine():
     from imlp_core.data import source_name
     from imlp_core.paths import repo_root
 
     assert source_name(repo_root() / "data" / "cifar10-jpeg") == "data/cifar10-jpeg"
-    assert source_name(Path("/elsewhere/cifar10-jpeg")) == "cifar10-jpeg"
+    assert source_name(Path("/work/main/data/cifar10-jpeg")) == "data/cifar10-jpeg"  # another checkout's copy
+    assert source_name(Path("/cifar10-jpeg")) == "cifar10-jpeg"  # relative even at the root

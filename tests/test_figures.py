@@ -1,8 +1,11 @@
 """What each figure draws (imlp_core.figures), read back from the artists on hand-made runs: the mean over seeds,
 its 95 % t-interval (recomputed here with scipy), the seed count, α = 0 left of the // break, the head left out of
-the balance, the priors' own accuracies, and no prior's accuracy drawn as an I-MLP's curve."""
+the balance, the priors' own accuracies, and no prior's accuracy drawn as an I-MLP's curve; and that every figure
+function, drawn twice, saves equal bytes, on a PDF page that no last bit of a float moves."""
 
 from __future__ import annotations
+
+from typing import Callable
 
 import matplotlib
 
@@ -14,6 +17,7 @@ import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 from scipy import stats
 
 from imlp_core import figures
@@ -337,3 +341,90 @@ def test_balance_figure_leaves_the_head_out_and_shows_every_seed():
 def test_balance_figure_keeps_the_last_layer_when_the_head_is_the_mlps_own():
     fig = figures.balance_figure(balance_runs(head="own"), ["default"], "t")
     assert by_gid(fig.axes[0], "default layer 3")  # with head = own the last measured layer is a hidden one
+
+
+# ---------------------------------------------------------------------------------------------
+# The files: every figure saves the same bytes each time it is drawn
+
+
+def dip_runs() -> pd.DataFrame:
+    """Notebook 09's runs: pulls every step (a V at α = 0.01) and every epoch, at two learning rates, each with the
+    accuracy just before its last pull and a last epoch's directional drift (two hidden layers and the head)."""
+    rows = []
+    for lr in (1e-3, 3e-4):
+        for every, dip in ((1, 0.05), ("epoch", 0.0)):
+            for s in SEEDS:
+                for alpha, acc in CURVES[s].items():
+                    last = {"epoch": 3, "alpha": alpha, "test_acc": acc, "prior_test_acc": PRIOR[s],
+                            "gap_start": [9.0, 8.0, 7.0], "drift_along": [-0.5, -0.4, -0.3],
+                            "prior_along": [0.5 + alpha, 0.4 + alpha, 0.3], "drift": [1.0, 0.8, 0.6],
+                            "gap": [9.0, 8.0, 7.0]}
+                    acc -= dip if alpha == 1e-2 else 0.0
+                    rows.append(run_row(s, alpha, acc, PRIOR[s], experiment="intervals", interpolate_every=every,
+                                        lr=lr, test_acc_before_pull=acc - 0.002 * s, history=[last]))
+    return pd.DataFrame(rows)
+
+
+def law_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
+    """Notebook 09's law figure, on the dip table of ``runs``."""
+    from imlp_core import dip, dip_figures
+
+    table = dip.dip_table(runs)
+    points = dip.law_points(table)
+    return dip_figures.law_figure(table, dip.paper_prediction(table), dip.supported_law(points["x"],
+                                                                                        points["log α_min"]), title)
+
+
+def figure_drawers() -> dict[str, Callable[[], plt.Figure]]:
+    """Every figure function of notebooks 03–09, each on hand-made runs it draws in full."""
+    from imlp_core import dip_figures
+
+    mixer = {s: {a: acc - 0.05 for a, acc in CURVES[s].items()} for s in SEEDS}
+    decay = pd.DataFrame([run_row(s, 0.5, acc + 0.01 * s, PRIOR[s], experiment="schedules", schedule=schedule, k=k)
+                          for s in SEEDS for schedule, k, acc in (("decay", 1.0, 0.50), ("decay", 4.0, 0.56),
+                                                                  ("constant", 0.0, 0.55), ("test-time", 0.0, 0.5))])
+    return {
+        "alpha_sweep": lambda: figures.alpha_sweep_figure(sweep(), "t", FIGURE_2_EXTREMA[:1]),
+        "decay": lambda: figures.decay_figure(decay, "t"),
+        "epoch_curves": lambda: figures.epoch_curves_figure(decay, "t"),
+        "first_layer": lambda: figures.first_layer_figure(first_layer_runs(), "t"),
+        "accumulated_share": lambda: figures.accumulated_share_figure(
+            pd.concat([sweep(), sweep(curves=mixer, experiment="mixer", prior="mixer")], ignore_index=True),
+            paper_share_points(), "t"),
+        "option_curves": lambda: figures.option_curves_figure(
+            pd.concat([sweep(), sweep(option="interpolate_every = 1")], ignore_index=True), "t"),
+        "balance": lambda: figures.balance_figure(balance_runs(), ["default"], "t"),
+        "no_runs": lambda: figures.no_runs_figure("t"),
+        "dip_curves": lambda: dip_figures.dip_curves_figure(dip_runs(), "t"),
+        "settled": lambda: dip_figures.settled_figure(dip_runs(), "t"),
+        "pull_effect": lambda: dip_figures.pull_effect_figure(dip_runs(), "t"),
+        "law": lambda: law_figure(dip_runs(), "t"),
+    }
+
+
+@pytest.mark.parametrize("name", list(figure_drawers()))
+def test_drawing_a_figure_twice_saves_equal_files(name, tmp_path, monkeypatch):
+    saved = []
+    for attempt in ("first", "second"):
+        monkeypatch.setenv("IMLP_OUTPUT_DIR", str(tmp_path / attempt))
+        fig = figure_drawers()[name]()
+        assert name == "no_runs" or any(ax.has_data() for ax in fig.axes)
+        saved.append([path.read_bytes() for path in figures.save_figure(fig, name)])
+        plt.close(fig)
+    assert saved[0] == saved[1]
+
+
+def test_the_pdf_page_is_the_same_whatever_the_last_bit_of_its_corners(tmp_path, monkeypatch):
+    # figures/09_balance.pdf: a tight bbox from 14.3102375 pt to 11.0056 in, padded by 0.1 in, is 792.4929625 pt
+    # wide, a tie for the 6 digits the PDF writes; one ulp more at the right edge (as another machine may compute
+    # it) wrote 792.492963 where this one writes 792.492962.
+    left, right = 14.3102375 / 72, 11.0056
+    saved = []
+    for x1 in (right, np.nextafter(right, 12.0)):
+        tight = Bbox([[left, 0.19], [x1, 4.92]])
+        monkeypatch.setattr(plt.Figure, "get_tightbbox", lambda self, *args, **kwargs: tight)
+        monkeypatch.setenv("IMLP_OUTPUT_DIR", str(tmp_path))
+        fig = figures.alpha_sweep_figure(sweep(), "t")
+        saved.append(figures.save_figure(fig, "tie")[1].read_bytes())
+    assert saved[0] == saved[1]
+    assert figures.pdf_page(fig).width * 72 * 7 == pytest.approx(round((right - left + 0.2) * 72 * 7))

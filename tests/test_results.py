@@ -1,16 +1,18 @@
-"""imlp_core.results: atomic record writes, corrupt records reported and recomputed, config keys, load()."""
+"""imlp_core.results: atomic record writes, corrupt records reported and recomputed, config keys, load(); every
+committed record named by its key and naming its data source in one form, with no machine's path."""
 
 from __future__ import annotations
 
 import json
 import os
 import warnings
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
-from conftest import stable
+from conftest import REPO_ROOT, stable
 from imlp_core import results as store
+from imlp_core.data import source_name
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.train import run_sweep
 
@@ -136,3 +138,27 @@ def test_environment_info_names_the_cpu_model_and_its_kernels_instruction_set(mo
 
     monkeypatch.setattr(devices, "open", no_cpuinfo, raising=False)
     assert devices.cpu_model() == (platform.processor() or platform.machine())
+
+
+def committed_records() -> dict[str, dict]:
+    """Every committed run record under results/ (every store), by its path in the repository."""
+    records = {}
+    for path in sorted((REPO_ROOT / "results").rglob("*.json")):
+        record = json.loads(path.read_text())
+        if isinstance(record, dict) and "config" in record:
+            records[path.relative_to(REPO_ROOT).as_posix()] = record
+    return records
+
+
+def test_every_committed_record_names_its_source_as_new_records_do_and_no_machine_path():
+    records = committed_records()
+    assert len(records) > 1000  # results/runs, results/paper-h100 and both precision checks
+    by_dataset: dict[str, set[str]] = {}
+    for name, record in records.items():
+        assert name.endswith(f"{store.config_key(record['config'])}.json")  # the source is no part of the key
+        kind, _, where = record["dataset"]["source"].partition(" ")
+        assert not PurePosixPath(where).is_absolute(), name
+        if kind == "ImageFolder":
+            assert where == source_name(Path("/any/machine") / where), name  # the form data.source_name writes
+        by_dataset.setdefault(record["dataset"]["name"], set()).add(record["dataset"]["source"])
+    assert {dataset: len(sources) for dataset, sources in by_dataset.items()} == dict.fromkeys(by_dataset, 1)
