@@ -1,17 +1,25 @@
-"""What the written findings and notebook 08's tables say, read back: each statement's numbers, its direction and
-its verdict (a finding that swaps two models, flips "ahead" and "behind", or calls a gain a loss fails here)."""
+"""What the written findings and notebook 08's findings say, read back: each statement's numbers, its direction and
+its verdict (a finding that swaps two models, flips "ahead" and "behind", or calls a gain a loss fails here). Every
+number in the expected texts is worked out by hand in the comments (three seeds: half-width = 4.303 × sd / √3)."""
 
 from __future__ import annotations
 
+import gc
 import math
 
 import pandas as pd
 import pytest
 
-from imlp_core import findings, verdicts
-from imlp_core.profiles import PROFILES
+from imlp_core import findings, prose, verdicts
+from imlp_core.statistics import t_interval
 
 SEEDS = (0, 1, 2)
+
+
+@pytest.fixture(autouse=True)
+def no_gc_in_holm(monkeypatch):
+    """statsmodels' Holm calls gc.collect() on every call (0.1-0.5 s with torch loaded); it changes no number."""
+    monkeypatch.setattr(gc, "collect", lambda *args: 0)
 
 
 def frame(rows: list[dict], **columns) -> pd.DataFrame:
@@ -30,24 +38,6 @@ def schedule_runs(none, constant, test_time, decays: dict[float, list[float]], p
     return frame(rows, experiment="schedules")
 
 
-def test_schedule_findings_state_each_paired_difference_and_table4s_verdict():
-    runs = schedule_runs(none=[0.30, 0.31, 0.29], constant=[0.32, 0.33, 0.31], test_time=[0.25, 0.26, 0.24],
-                         decays={1.0: [0.28, 0.29, 0.27], 4.0: [0.31, 0.32, 0.30]}, prior=[0.37, 0.38, 0.36])
-    text = findings.schedule_findings(runs)
-    assert "α_test = 0.5 is behind no interpolation: -5.00 [-5.00, -5.00] (3 seeds) points, beyond noise" in text
-    assert "it is behind the CNN: -12.00" in text
-    assert "constant α = 0.5 is ahead of no interpolation: +2.00" in text
-    assert "k = 1: 28.00 [" in text and "k = 4: 31.00 [" in text
-    assert "constant − k = 1: +4.00" in text and "k = 4 − k = 1: +3.00" in text and "— **reproduced**." in text
-    assert "3 seeds" in text
-
-
-def test_schedule_findings_say_when_k_1_is_not_run():
-    runs = schedule_runs(none=[0.30, 0.31, 0.29], constant=[0.32, 0.33, 0.31], test_time=[0.25, 0.26, 0.24],
-                         decays={2.0: [0.28, 0.29, 0.27]}, prior=[0.37, 0.38, 0.36])
-    assert "k = 1, the paper's sharp minimum, is not in this profile's grid." in findings.schedule_findings(runs)
-
-
 def first_layer_runs(base1, gain1, base2, gain2) -> pd.DataFrame:
     rows = []
     for i, seed in enumerate(SEEDS):
@@ -57,28 +47,24 @@ def first_layer_runs(base1, gain1, base2, gain2) -> pd.DataFrame:
     return frame(rows, experiment="first_layer")
 
 
-def test_first_layer_findings_give_each_gain_and_the_claims_verdict():
-    runs = first_layer_runs(base1=[0.27, 0.28, 0.26], gain1=[-0.06, -0.05, -0.07],
-                            base2=[0.35, 0.36, 0.34], gain2=[0.019, 0.02, 0.021])
-    text = findings.first_layer_findings(runs, 0.5)
-    assert "MLP-1 27.00 [" in text and "MLP-2 35.00 [" in text
-    assert "changes MLP-1 by -6.00 [" in text and "and MLP-2 by +2.00 [" in text
-    assert "(the paper: +3.9 and +18.9 on CIFAR-10)" in text
-    assert "MLP-2's gain: +2.00 [" in text and "MLP-2's gain − MLP-1's: +8.00 [" in text and "**reproduced**" in text
-    losing = first_layer_runs(base1=[0.27, 0.28, 0.26], gain1=[0.06, 0.05, 0.07],
-                              base2=[0.35, 0.36, 0.34], gain2=[-0.01, -0.02, -0.03])
-    assert "**opposite**" in findings.first_layer_findings(losing, 0.5)
+def option_runs(option: str, curve: dict[float, list[float]], prior: list[float], **schedules) -> pd.DataFrame:
+    rows = [{"seed": s, "alpha": a, "test_acc": values[i], "prior_test_acc": prior[i], "option": option,
+             "history": [{"epoch": 1, "drift": [0.2, 0.4], "gap": [2.0, 4.0]}]}
+            for a, values in curve.items() for i, s in enumerate(SEEDS)]
+    rows += [{"seed": s, "schedule": kind, "alpha": a, "k": k, "test_acc": values[i], "prior_test_acc": prior[i],
+              "option": option, "history": []}
+             for kind, a, k, values in schedules.values() for i, s in enumerate(SEEDS)]
+    return frame(rows, experiment="open_choices", prior="cnn")
 
 
-def test_comparison_summary_counts_verdicts_and_lists_the_reproduced_claims():
-    numbers = pd.DataFrame({"verdict": [verdicts.REPRODUCED, verdicts.NOT_RUN, verdicts.NOT_RUN]})
-    claims = pd.DataFrame({"source": ["Table 4", "Table 5"], "claim": ["a", "b"],
-                           "verdict": [verdicts.REPRODUCED, verdicts.SAME_WITHIN_NOISE]})
-    text = findings.comparison_summary(numbers, claims, PROFILES["cpu"])
-    assert "- Printed numbers (3): 1 reproduced, 0 within noise, 0 opposite, 2 not run" in text
-    assert "- Claims (2): 1 reproduced, 1 within noise, 0 opposite, 0 not run." in text
-    assert "Claims reproduced at this budget: Table 4: a." in text and "no verdict is possible" not in text
-    assert "no verdict is possible" in findings.comparison_summary(numbers.iloc[1:], claims, PROFILES["cpu"])
+def sweep_runs(curve: dict[float, list[float]], prior: list[float], name: str = "cnn") -> pd.DataFrame:
+    rows = [{"seed": s, "alpha": a, "test_acc": values[i], "prior_test_acc": prior[i]}
+            for a, values in curve.items() for i, s in enumerate(SEEDS)]
+    return frame(rows, experiment=name, prior=name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences
 
 
 def test_budget_sentence_says_epochs_images_source_lr_and_seeds():
@@ -93,187 +79,9 @@ def test_budget_sentence_says_epochs_images_source_lr_and_seeds():
 
 
 def test_difference_sentence_with_one_seed_says_there_is_no_interval():
-    text = findings.difference_sentence("a", "b", verdicts.t_interval([2.0]))
+    text = findings.difference_sentence("a", "b", t_interval([2.0]))
     assert text == "a is ahead of b: +2.00 (1 seed) points, one seed: no interval, so within noise"
-    assert findings.difference_sentence("a", "b", verdicts.t_interval([])) == "a and b could not both be measured"
-
-
-def option_runs(option: str, curve: dict[float, list[float]], prior: list[float], **schedules) -> pd.DataFrame:
-    rows = [{"seed": s, "alpha": a, "test_acc": values[i], "prior_test_acc": prior[i], "option": option,
-             "history": [{"epoch": 1, "drift": [0.2, 0.4], "gap": [2.0, 4.0]}]}
-            for a, values in curve.items() for i, s in enumerate(SEEDS)]
-    rows += [{"seed": s, "schedule": kind, "alpha": a, "k": k, "test_acc": values[i], "prior_test_acc": prior[i],
-              "option": option, "history": []}
-             for kind, a, k, values in schedules.values() for i, s in enumerate(SEEDS)]
-    return frame(rows, experiment="open_choices", prior="cnn")
-
-
-V_CURVE = {0.0: [0.30, 0.31, 0.29], 1e-3: [0.30, 0.31, 0.29], 0.01: [0.25, 0.26, 0.24], 0.1: [0.28, 0.29, 0.27],
-           1.0: [0.37, 0.38, 0.36]}
-
-
-def test_verdict_table_puts_the_default_first_and_reads_each_option():
-    runs = pd.concat([option_runs("head = own", {**V_CURVE, 1.0: [0.20, 0.21, 0.19]}, [0.37, 0.38, 0.36]),
-                      option_runs("default", V_CURVE, [0.37, 0.38, 0.36],
-                                  t=("test-time", 0.5, 0.0, [0.20, 0.22, 0.18]))], ignore_index=True)
-    table = verdicts.verdict_table(runs)
-    assert list(table.index) == ["default", "head = own"] and table.index.name == "option"
-    default = table.loc["default"]
-    assert default["seeds"] == 3
-    assert default["S-MLP (α = 0)"].startswith("30.00 [") and default["prior"].startswith("37.00 [")
-    assert default["α = 1 − prior"] == "+0.00 [+0.00, +0.00] (3 seeds)"
-    assert default["minimum over resamples at α ∈"] == "{0.01}"
-    assert default["V"].startswith("yes, at α = 0.01: -5.00 [") and default["V"].endswith("below both ends")
-    assert default["test-time gap"].startswith("-10.00 [") and ": reproduced (the paper: -9.73 ± 3.47)" in default["test-time gap"]
-    assert table.loc["head = own", "α = 1 − prior"].startswith("-17.00 [")
-    assert table.loc["head = own", "test-time gap"] == "not run"
-    text = findings.option_findings(table, {"default": 0.1})
-    assert "`default` (at α = 0.01: -5.00 [" in text
-    assert "`head = own` -17.00 [" in text and "`default` +0.00 [" in text
-    assert "Balance under `default`: one pull of α ≈ 0.1 matches the norm of" in text
-    assert "the curve's minimum sits at α ∈ {0.01}" in text
-    assert "`default` -10.00 [" in text and "`head = own`" not in text.split("Test-time-only")[1].split("\n")[0]
-
-
-def test_balance_frame_has_one_row_per_run_epoch_and_layer_with_drift_over_gap():
-    balance = verdicts.balance_frame(option_runs("default", {0.0: [0.3, 0.3, 0.3]}, [0.4, 0.4, 0.4]))
-    assert len(balance) == 3 * 2 and set(balance["layer"]) == {"layer 1", "layer 2"}
-    first = balance[(balance.seed == 1) & (balance.layer == "layer 2")].iloc[0]
-    assert (first.drift, first.gap, first["balance α"], first.epoch, first.option) == (0.4, 4.0, pytest.approx(0.1), 1, "default")
-
-
-# The whole text of each written finding on small hand-made sweeps (mutation testing showed that tests of fragments
-# let a changed word, a wrong filter or a dropped clause through). Every number below follows from the fixtures by
-# hand: e.g. the dip at 5e-3 is 25/27/23 against ends 30/31/29 and 37/38/36, i.e. -5, -4, -6 points.
-BUDGET = "- Budget: 5 epochs on 5,000 training images of `cifar10` (source: ImageFolder data/x), Adam lr 0.001, 3 seeds"
-
-
-def sweep_runs(curve: dict[float, list[float]], prior: list[float], name: str = "cnn") -> pd.DataFrame:
-    rows = [{"seed": s, "alpha": a, "test_acc": values[i], "prior_test_acc": prior[i]}
-            for a, values in curve.items() for i, s in enumerate(SEEDS)]
-    return frame(rows, experiment=name, prior=name)
-
-
-SWEEP = {0.0: [0.30, 0.31, 0.29], 5e-4: [0.33, 0.35, 0.31], 1e-3: [0.30, 0.31, 0.29], 5e-3: [0.25, 0.27, 0.23],
-         0.01: [0.26, 0.27, 0.25], 0.1: [0.31, 0.32, 0.30], 1.0: [0.37, 0.38, 0.36]}
-
-
-def test_sweep_findings_read_in_full():
-    from imlp_core.paper import FIGURE_2_EXTREMA
-
-    text = findings.sweep_findings(sweep_runs(SWEEP, [0.37, 0.38, 0.36]), FIGURE_2_EXTREMA)
-    assert text == "\n".join([
-        BUDGET + ".",
-        "- Ends: at this budget the S-CNN is ahead of the S-MLP (α = 0): +7.00 [+7.00, +7.00] (3 seeds) points, beyond "
-        "noise; the paper (100 epochs) has the prior ahead.",
-        "- The dip: α = 0.01 lies -4.00 [-4.00, -4.00] (3 seeds) points from the lower of its two ends (per seed) — below "
-        "both ends beyond noise, as in the paper (the paper: below both).",
-        "- Equivalence at α = 1: the I-MLP minus its prior is +0.00 [+0.00, +0.00] (3 seeds) points (Algorithm 1 with "
-        "every layer pulled at α = 1 copies the prior: 0 exactly).",
-        "- The paper's minimum at α ≈ 0.005: minimum over resamples at α ∈ {0.005}; drop below both ends: α = 0.005: "
-        "-5.00 [-7.48, -2.52] (3 seeds) — **reproduced**.",
-        "- The paper's minimum at α ≈ 0.01: minimum over resamples at α ∈ {0.005}; drop below both ends: α = 0.005: "
-        "-5.00 [-7.48, -2.52] (3 seeds) — **reproduced**.",
-        "- The paper's local maximum at α ≈ 0.0005: height above both neighbours: α = 0.0005: +3.00 [+0.52, +5.48] "
-        "(3 seeds); α = 0.001: -3.00 [-5.48, -0.52] (3 seeds) — **reproduced**.",
-    ])
-    above = {**SWEEP, 0.01: [0.33, 0.34, 0.32]}  # α = 0.01 above the lower end (30/31/29) in every seed
-    assert ("— above an end beyond noise, unlike the paper (the paper: below both)."
-            in findings.sweep_findings(sweep_runs(above, [0.37, 0.38, 0.36])))
-
-
-def test_sweep_findings_without_interior_alphas_cannot_locate_the_turning_points():
-    from imlp_core.paper import FIGURE_2_EXTREMA
-
-    runs = sweep_runs({0.0: [0.30, 0.31, 0.29], 1.0: [0.27, 0.28, 0.26]}, [0.27, 0.28, 0.26], "mixer")
-    assert findings.sweep_findings(runs, FIGURE_2_EXTREMA[1:]) == "\n".join([
-        BUDGET + ".",
-        "- Ends: at this budget the MLP-Mixer is behind the S-MLP (α = 0): -3.00 [-3.00, -3.00] (3 seeds) points, beyond "
-        "noise; the paper (100 epochs) has the prior ahead.",
-        "- Equivalence at α = 1: the I-MLP minus its prior is +0.00 [+0.00, +0.00] (3 seeds) points (Algorithm 1 with "
-        "every layer pulled at α = 1 copies the prior: 0 exactly).",
-        "- The paper's minimum at α ≈ 0.01: cannot be located: this profile runs too few α strictly between 0 and 1.",
-        "- The paper's local maximum at α ≈ 0.0005: cannot be located: this profile runs too few α strictly between 0 "
-        "and 1.",
-    ])
-
-
-SCHEDULES = dict(none=[0.30, 0.31, 0.29], constant=[0.32, 0.33, 0.31], test_time=[0.25, 0.26, 0.24],
-                 decays={1.0: [0.28, 0.29, 0.27], 4.0: [0.31, 0.32, 0.30]}, prior=[0.37, 0.38, 0.36])
-
-
-def test_schedule_findings_read_in_full():
-    text = findings.schedule_findings(schedule_runs(**SCHEDULES))
-    assert text == "\n".join([
-        BUDGET + ".",
-        "- Test-time only: α_test = 0.5 is behind no interpolation: -5.00 [-5.00, -5.00] (3 seeds) points, beyond noise, "
-        "and it is behind the CNN: -12.00 [-12.00, -12.00] (3 seeds) points, beyond noise. The paper: test-time only is "
-        "far worse than both.",
-        "- Constant: constant α = 0.5 is ahead of no interpolation: +2.00 [+2.00, +2.00] (3 seeds) points, beyond noise "
-        "(the paper: ahead, 60.98 % against 58.36 %).",
-        "- Decay exponents run: k = 1: 28.00 [25.52, 30.48] (3 seeds), k = 4: 31.00 [28.52, 33.48] (3 seeds). The paper "
-        "has linear decay (k = 1) the lowest of them.",
-        "- Linear decay below constant α = 0.5 and below k = 4 (Table 4): constant − k = 1: +4.00 [+4.00, +4.00] "
-        "(3 seeds); k = 4 − k = 1: +3.00 [+3.00, +3.00] (3 seeds) — **reproduced**.",
-    ])
-
-
-def test_schedule_findings_compare_at_the_test_time_alpha_and_say_what_is_missing():
-    runs = schedule_runs(**SCHEDULES)
-    runs.loc[runs["schedule"] == "test-time", "alpha"] = 0.3  # no constant α = 0.3 beside it
-    text = findings.schedule_findings(runs).split("\n")
-    assert text[1].startswith("- Test-time only: α_test = 0.3 is behind no interpolation: -5.00 [")
-    assert text[2] == ("- Constant: constant α = 0.3 and no interpolation could not both be measured (the paper: "
-                       "ahead, 60.98 % against 58.36 %).")
-    assert text[4] == ("- Linear decay below constant α = 0.3 and below k = 4 (Table 4): **not run** (constant "
-                       "α = 0.3, k = 1 and k = 4 are not all in this sweep).")
-
-
-def test_first_layer_findings_read_in_full():
-    runs = first_layer_runs(base1=[0.27, 0.28, 0.26], gain1=[-0.06, -0.05, -0.07],
-                            base2=[0.35, 0.36, 0.34], gain2=[0.019, 0.02, 0.021])
-    assert findings.first_layer_findings(runs, 0.5) == "\n".join([
-        BUDGET + "; interpolated with constant α = 0.5.",
-        "- Baselines: MLP-1 27.00 [24.52, 29.48] (3 seeds) %, MLP-2 35.00 [32.52, 37.48] (3 seeds) % (the paper: close, "
-        "56.4 % and 54.8 %).",
-        "- Interpolation changes MLP-1 by -6.00 [-8.48, -3.52] (3 seeds) points and MLP-2 by +2.00 [+1.75, +2.25] "
-        "(3 seeds) points (the paper: +3.9 and +18.9 on CIFAR-10).",
-        "- The paper's claim, the wide first layer gains, and more than the six layers: MLP-2's gain: +2.00 [+1.75, "
-        "+2.25] (3 seeds); MLP-2's gain − MLP-1's: +8.00 [+5.38, +10.62] (3 seeds) — **reproduced**.",
-    ])
-
-
-def test_comparison_summary_reads_in_full():
-    numbers = pd.DataFrame({"verdict": [verdicts.REPRODUCED, verdicts.NOT_RUN, verdicts.OPPOSITE]})
-    claims = pd.DataFrame({"source": ["Table 4", "Table 5", "Fig. 2"], "claim": ["a", "b", "c"],
-                           "verdict": [verdicts.REPRODUCED, verdicts.SAME_WITHIN_NOISE, verdicts.REPRODUCED]})
-    assert findings.comparison_summary(numbers, claims, PROFILES["cpu"]) == "\n".join([
-        "Profile `cpu`.",
-        "- Printed numbers (3): 1 reproduced, 0 within noise, 1 opposite, 1 not run (for a number, *opposite* means not "
-        "reproduced).",
-        "- Claims (3): 2 reproduced, 1 within noise, 0 opposite, 0 not run.",
-        "- Claims reproduced at this budget: Table 4: a; Fig. 2: c.",
-    ])
-
-
-def test_option_findings_read_in_full():
-    schedules = dict(t=("test-time", 0.5, 0.0, [0.20, 0.22, 0.18]), c=("constant", 0.5, 0.0, [0.31, 0.32, 0.30]),
-                     l=("decay", 0.5, 1.0, [0.28, 0.29, 0.27]), k=("decay", 0.5, 4.0, [0.31, 0.32, 0.30]))
-    runs = pd.concat([option_runs("head = own", {**V_CURVE, 1.0: [0.20, 0.21, 0.19]}, [0.37, 0.38, 0.36]),
-                      option_runs("default", V_CURVE, [0.37, 0.38, 0.36], **schedules)], ignore_index=True)
-    text = findings.option_findings(verdicts.verdict_table(runs), {"default": 0.1, "head = own": None})
-    assert text == "\n".join([
-        "- The V (an interior α whose per-seed drop below both ends has a 95 % interval below zero): `default` (at "
-        "α = 0.01: -5.00 [-5.00, -5.00] (3 seeds) below both ends).",
-        "- Table 4's ordering (linear decay below constant α = 0.5 and below k = 4): reproduced under `default`.",
-        "- Test-time-only minus no interpolation (the paper: -9.7 points): `default` -10.00 [-12.48, -7.52] (3 seeds): "
-        "reproduced (the paper: -9.73 ± 3.47).",
-        "- α = 1 minus the prior, per seed: `default` +0.00 [+0.00, +0.00] (3 seeds); `head = own` -17.00 [-17.00, "
-        "-17.00] (3 seeds) (0 exactly where α = 1 copies the prior).",
-        "- Balance under `default`: one pull of α ≈ 0.1 matches the norm of the S-MLP's drift between two pulls; the "
-        "curve's minimum sits at α ∈ {0.01}.",
-        "- Balance under `head = own`: no S-MLP run to measure the drift on; the curve's minimum sits at α ∈ {0.01}.",
-    ])
+    assert findings.difference_sentence("a", "b", t_interval([])) == "a and b could not both be measured"
 
 
 @pytest.mark.parametrize("values, sentence", [
@@ -284,4 +92,207 @@ def test_option_findings_read_in_full():
     ([-1.0, -1.1, -0.9], "a is behind b: -1.00 [-1.25, -0.75] (3 seeds) points, beyond noise"),
 ])
 def test_difference_sentence_at_its_boundaries(values, sentence):
-    assert findings.difference_sentence("a", "b", verdicts.t_interval(values)) == sentence
+    assert findings.difference_sentence("a", "b", t_interval(values)) == sentence
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole text of each written finding on small hand-made sweeps (mutation testing showed that tests of fragments
+# let a changed word, a wrong filter or a dropped clause through).
+BUDGET = "- Budget: 5 epochs on 5,000 training images of `cifar10` (source: ImageFolder data/x), Adam lr 0.001, 3 seeds"
+UNADJUSTED = " (unadjusted; notebook 07 applies Holm across the family)."
+
+SWEEP = {0.0: [0.30, 0.31, 0.29], 5e-4: [0.33, 0.35, 0.31], 1e-3: [0.30, 0.31, 0.29], 5e-3: [0.25, 0.27, 0.23],
+         0.01: [0.26, 0.27, 0.25], 0.1: [0.31, 0.32, 0.30], 1.0: [0.37, 0.38, 0.36]}
+
+
+def test_sweep_findings_read_in_full():
+    """By hand: the prior (37/38/36) is 7 above α = 0 (30/31/29) and equals α = 1. α = 0.01 (26/27/25) lies 4 below
+    α = 0 and 11 below α = 1; min(α = 0, α = 1) − α = 5e-3 (25/27/23) is 5, 4, 6 (sd 1). The scan: drops below α = 0
+    are +3/+4/+2 (5e-4), 0 (1e-3), −5/−4/−6 (5e-3: one-sided p 0.0065), −4 exactly (0.01: p 0) and +1 (0.1); Holm
+    over five leaves 0.01 (0) and puts 5e-3 at 4 × 0.0065 = 0.026 > 0.025: the V is located at {0.01}, within a
+    factor of two of the paper's 5 × 10⁻³."""
+    text = findings.sweep_findings(sweep_runs(SWEEP, [0.37, 0.38, 0.36]))
+    assert text == "\n".join([
+        BUDGET + ".",
+        "- Ends (a premise of the laptop regime): at this budget the S-CNN is ahead of the S-MLP (α = 0): +7.00 [+7.00, "
+        "+7.00] (3 seeds) points, beyond noise; the paper (100 epochs) has the prior ahead.",
+        "- Equivalence at α = 1 (a premise): the I-MLP minus its prior is +0.00 [+0.00, +0.00] (3 seeds) points "
+        "(Algorithm 1 with every layer pulled at α = 1 copies the prior: 0 exactly).",
+        "- Table 1(a), `t1a-v-c10`: α = 0.01 is worse than both ends, α = 0 and α = 1 (the V): **reproduced** "
+        "(confirmatory) — α = 0 − α = 0.01: +4.00 [+4.00, +4.00] (3 seeds); α = 1 − α = 0.01: +11.00 [+11.00, +11.00] "
+        "(3 seeds)" + UNADJUSTED,
+        "- Figure 2 (left), Sec. 4.1, `f2-cnn-min`: the S-CNN's curve dips below both ends at α = 5 × 10⁻³: "
+        "**reproduced** (confirmatory) — min(α = 0, α = 1) − α = 0.005: +5.00 [+2.52, +7.48] (3 seeds)" + UNADJUSTED,
+        "- Figure 2 (left), Sec. 4.1, `f2-cnn-turn`: where the S-CNN's curve turns: α ≈ 5 × 10⁻³: **reproduced** "
+        "(exploratory) — below both ends beyond the scan's noise at α ∈ {0.01}" + UNADJUSTED,
+    ])
+    above = {**SWEEP, 0.01: [0.33, 0.34, 0.32]}  # α = 0.01 above the lower end (30/31/29) in every seed
+    assert "`t1a-v-c10`: α = 0.01 is worse than both ends, α = 0 and α = 1 (the V): **opposite** (confirmatory)" in (
+        findings.sweep_findings(sweep_runs(above, [0.37, 0.38, 0.36])))
+
+
+def test_sweep_findings_without_interior_alphas_say_not_run():
+    runs = sweep_runs({0.0: [0.30, 0.31, 0.29], 1.0: [0.27, 0.28, 0.26]}, [0.27, 0.28, 0.26], "mixer")
+    assert findings.sweep_findings(runs) == "\n".join([
+        BUDGET + ".",
+        "- Ends (a premise of the laptop regime): at this budget the MLP-Mixer is behind the S-MLP (α = 0): -3.00 "
+        "[-3.00, -3.00] (3 seeds) points, beyond noise; the paper (100 epochs) has the prior ahead.",
+        "- Equivalence at α = 1 (a premise): the I-MLP minus its prior is +0.00 [+0.00, +0.00] (3 seeds) points "
+        "(Algorithm 1 with every layer pulled at α = 1 copies the prior: 0 exactly).",
+        "- Table 1(b), Figure 2 (right), `t1b-v-c10`: α = 0.01 is worse than both ends, α = 0 and α = 1 (the V): "
+        "**not run** in this profile" + UNADJUSTED,
+        "- Figure 2 (right), Sec. 4.1, `f2-mixer-max`: the Mixer's curve has a local maximum at α = 5 × 10⁻⁴ (above "
+        "α = 3 × 10⁻⁴ and 10⁻³): **not run** in this profile" + UNADJUSTED,
+        "- Figure 2 (right), Sec. 4.1, `f2-mixer-turn`: where the Mixer's curve turns: α ≈ 10⁻²: **not run** in this "
+        "profile" + UNADJUSTED,
+    ])
+
+
+SCHEDULES = dict(none=[0.30, 0.31, 0.29], constant=[0.32, 0.33, 0.31], test_time=[0.25, 0.26, 0.24],
+                 decays={1.0: [0.28, 0.29, 0.27], 4.0: [0.31, 0.32, 0.30]}, prior=[0.37, 0.38, 0.36])
+
+
+def test_schedule_findings_read_in_full():
+    """By hand: none − test-time 5, the CNN − test-time 12, constant − none 2, constant − k = 1 4, k = 4 − k = 1 3 on
+    every seed; k = 1 itself 28/29/27 (sd 1: ± 2.48)."""
+    text = findings.schedule_findings(schedule_runs(**SCHEDULES))
+    assert text == "\n".join([
+        BUDGET + ".",
+        "- Test-time only: α_test = 0.5 is behind no interpolation: -5.00 [-5.00, -5.00] (3 seeds) points, beyond noise, "
+        "and it is behind the CNN: -12.00 [-12.00, -12.00] (3 seeds) points, beyond noise. The paper: test-time only is "
+        "far worse than both.",
+        "- Constant: constant α = 0.5 is ahead of no interpolation: +2.00 [+2.00, +2.00] (3 seeds) points, beyond noise "
+        "(the paper: ahead, 60.98 % against 58.36 %).",
+        "- Decay exponents run: k = 1: 28.00 [25.52, 30.48] (3 seeds), k = 4: 31.00 [28.52, 33.48] (3 seeds). The paper "
+        "has linear decay (k = 1) the lowest of them.",
+        "- Table 4 / App. F, `t4-test-time`: test-time-only interpolation is worse than no interpolation and than the "
+        "CNN: **reproduced** (confirmatory) — none − test-time: +5.00 [+5.00, +5.00] (3 seeds); CNN − test-time: "
+        "+12.00 [+12.00, +12.00] (3 seeds)" + UNADJUSTED,
+        "- Table 4 / Fig. 3, `t4-linear`: linear decay (k = 1) is worse than constant (k = 0) and than k = 4: "
+        "**reproduced** (confirmatory) — constant − k = 1: +4.00 [+4.00, +4.00] (3 seeds); k = 4 − k = 1: +3.00 "
+        "[+3.00, +3.00] (3 seeds)" + UNADJUSTED,
+        "- Table 4, `t4-constant`: constant interpolation α = 0.5 beats no interpolation: **reproduced** "
+        "(confirmatory) — constant − none: +2.00 [+2.00, +2.00] (3 seeds)" + UNADJUSTED,
+    ])
+
+
+def test_schedule_findings_compare_at_the_test_time_alpha_and_say_what_is_missing():
+    runs = schedule_runs(**SCHEDULES)
+    runs.loc[runs["schedule"] == "test-time", "alpha"] = 0.3  # no constant α = 0.3 beside it
+    text = findings.schedule_findings(runs).split("\n")
+    assert text[1].startswith("- Test-time only: α_test = 0.3 is behind no interpolation: -5.00 [")
+    assert text[2] == ("- Constant: constant α = 0.3 and no interpolation could not both be measured (the paper: "
+                       "ahead, 60.98 % against 58.36 %).")
+    # the registered claim reads the paper's α_test = 0.5, which this sweep does not hold
+    assert text[4] == ("- Table 4 / App. F, `t4-test-time`: test-time-only interpolation is worse than no "
+                       "interpolation and than the CNN: **not run** in this profile" + UNADJUSTED)
+    assert "**reproduced**" in text[5] and "**reproduced**" in text[6]
+
+
+def test_schedule_findings_without_k_1_say_the_ordering_is_not_run():
+    runs = schedule_runs(**{**SCHEDULES, "decays": {2.0: [0.28, 0.29, 0.27]}})
+    text = findings.schedule_findings(runs)
+    assert "- Decay exponents run: k = 2: 28.00 [25.52, 30.48] (3 seeds)." in text
+    assert "`t4-linear`: linear decay (k = 1) is worse than constant (k = 0) and than k = 4: **not run**" in text
+
+
+def test_first_layer_findings_read_in_full():
+    """By hand: MLP-2's gain 1.9/2.0/2.1 (sd 0.1: ± 0.25); MLP-2's gain − MLP-1's 7.9/7.0/9.1 (sd 1.054: ± 2.62)."""
+    runs = first_layer_runs(base1=[0.27, 0.28, 0.26], gain1=[-0.06, -0.05, -0.07],
+                            base2=[0.35, 0.36, 0.34], gain2=[0.019, 0.02, 0.021])
+    assert findings.first_layer_findings(runs, 0.5) == "\n".join([
+        BUDGET + "; interpolated with constant α = 0.5.",
+        "- Baselines: MLP-1 27.00 [24.52, 29.48] (3 seeds) %, MLP-2 35.00 [32.52, 37.48] (3 seeds) % (the paper: close, "
+        "56.4 % and 54.8 %).",
+        "- Interpolation changes MLP-1 by -6.00 [-8.48, -3.52] (3 seeds) points and MLP-2 by +2.00 [+1.75, +2.25] "
+        "(3 seeds) points (the paper: +3.9 and +18.9 on CIFAR-10).",
+        "- Table 5, `t5-c10`: interpolating one wide first layer (MLP-2) helps, and more than six layers (MLP-1): "
+        "**reproduced** (confirmatory) — MLP-2's gain: +2.00 [+1.75, +2.25] (3 seeds); MLP-2's gain − MLP-1's gain: "
+        "+8.00 [+5.38, +10.62] (3 seeds)" + UNADJUSTED,
+    ])
+
+
+def test_first_layer_findings_call_a_loss_opposite():
+    """MLP-2's gain −1/−2/−3 straddles 0; its gain − MLP-1's −7/−7/−10 lies below 0 (± 4.30): opposite."""
+    losing = first_layer_runs(base1=[0.27, 0.28, 0.26], gain1=[0.06, 0.05, 0.07],
+                              base2=[0.35, 0.36, 0.34], gain2=[-0.01, -0.02, -0.03])
+    text = findings.first_layer_findings(losing, 0.5)
+    assert "changes MLP-1 by +6.00 [+3.52, +8.48] (3 seeds) points and MLP-2 by -2.00 [-4.48, +0.48]" in text
+    assert ("**opposite** (confirmatory) — MLP-2's gain: -2.00 [-4.48, +0.48] (3 seeds); MLP-2's gain − MLP-1's gain: "
+            "-8.00 [-12.30, -3.70] (3 seeds)") in text
+
+
+@pytest.mark.xfail(strict=True, reason="an opposite verdict is decided, yet judge_family gives it seeds_needed and "
+                                       "verdict_sentence prints '; seeds to decide: 5'")
+def test_a_decided_claim_is_not_said_to_need_more_seeds():
+    losing = first_layer_runs(base1=[0.27, 0.28, 0.26], gain1=[0.06, 0.05, 0.07],
+                              base2=[0.35, 0.36, 0.34], gain2=[-0.01, -0.02, -0.03])
+    assert "seeds to decide" not in findings.first_layer_findings(losing, 0.5)
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 08's findings
+
+
+V_CURVE = {0.0: [0.30, 0.31, 0.29], 1e-3: [0.30, 0.31, 0.29], 0.01: [0.25, 0.26, 0.24], 0.1: [0.28, 0.29, 0.27],
+           1.0: [0.37, 0.38, 0.36]}
+OPTION_SCHEDULES = dict(t=("test-time", 0.5, 0.0, [0.20, 0.22, 0.18]), c=("constant", 0.5, 0.0, [0.31, 0.32, 0.30]),
+                        l=("decay", 0.5, 1.0, [0.28, 0.29, 0.27]), k=("decay", 0.5, 4.0, [0.31, 0.32, 0.30]))
+
+
+def option_store() -> pd.DataFrame:
+    return pd.concat([option_runs("head = own", {**V_CURVE, 1.0: [0.20, 0.21, 0.19]}, [0.37, 0.38, 0.36]),
+                      option_runs("default", V_CURVE, [0.37, 0.38, 0.36], **OPTION_SCHEDULES)], ignore_index=True)
+
+
+def test_option_table_puts_the_default_first_and_reads_each_option():
+    """By hand, `default`: drops below α = 0 are 0 (1e-3), −5 (0.01), −2 (0.1), +1 (the constant α = 0.5), exactly on
+    every seed: the V at {0.01, 0.1}. `head = own`: its α = 1 end (20/21/19) is the lower one and every interior α
+    lies above it: no V; α = 1 − prior = 20 − 37 = −17."""
+    table = prose.option_table(verdicts.option_table(option_store()))
+    assert list(table.index) == ["default", "head = own"] and table.index.name == "option"
+    assert table.loc["default"].to_dict() == {
+        "seeds": 3, "S-MLP (α = 0)": "30.00 [27.52, 32.48] (3 seeds)", "prior": "37.00 [34.52, 39.48] (3 seeds)",
+        "α = 1 − prior": "+0.00 [+0.00, +0.00] (3 seeds)",
+        "V (exploratory scan)": "yes, at α ∈ {0.01, 0.1}; deepest α = 0.01: -5.00 [-5.00, -5.00] (3 seeds) below both "
+                                "ends",
+        "Table 4 ordering": "reproduced (constant − k = 1: +3.00 [+3.00, +3.00] (3 seeds); k = 4 − k = 1: +3.00 "
+                            "[+3.00, +3.00] (3 seeds))",
+        "test-time only below none and the CNN": "reproduced (none − test-time: +10.00 [+7.52, +12.48] (3 seeds); "
+                                                 "CNN − test-time: +17.00 [+14.52, +19.48] (3 seeds))"}
+    own = table.loc["head = own"]
+    assert own["α = 1 − prior"] == "-17.00 [-17.00, -17.00] (3 seeds)"
+    assert own["V (exploratory scan)"].startswith("no interior α lies below both ends")
+    assert own["Table 4 ordering"] == own["test-time only below none and the CNN"] == "not run"
+
+
+def test_option_findings_read_in_full():
+    text = prose.option_findings(verdicts.option_table(option_store()), {"default": 0.1, "head = own": None})
+    assert text == "\n".join([
+        "- The V (an interior α below both ends per seed, Holm over the α scanned; exploratory): `default` (at α ∈ "
+        "{0.01, 0.1}; deepest α = 0.01: -5.00 [-5.00, -5.00] (3 seeds) below both ends).",
+        "- Table 4's ordering (linear decay below constant α = 0.5 and below k = 4): reproduced under `default`.",
+        "- Test-time only below no interpolation and the CNN (the paper: -9.7 points below no interpolation): "
+        "`default` reproduced (none − test-time: +10.00 [+7.52, +12.48] (3 seeds); CNN − test-time: +17.00 [+14.52, "
+        "+19.48] (3 seeds)).",
+        "- α = 1 minus the prior, per seed: `default` +0.00 [+0.00, +0.00] (3 seeds); `head = own` -17.00 [-17.00, "
+        "-17.00] (3 seeds) (0 exactly where α = 1 copies the prior).",
+        "- Balance under `default`: one pull of α ≈ 0.1 matches the norm of the S-MLP's drift between two pulls; below "
+        "both ends beyond noise: {0.01, 0.1}.",
+        "- Balance under `head = own`: its S-MLP runs carry no drift measurement (recorded from a later version on); "
+        "below both ends beyond noise: no α.",
+    ])
+
+
+def test_balance_frame_has_one_row_per_run_epoch_and_layer_with_drift_over_gap():
+    balance = verdicts.balance_frame(option_runs("default", {0.0: [0.3, 0.3, 0.3]}, [0.4, 0.4, 0.4]))
+    assert len(balance) == 3 * 2 and set(balance["layer"]) == {"layer 1", "layer 2"}
+    first = balance[(balance.seed == 1) & (balance.layer == "layer 2")].iloc[0]
+    assert (first.drift, first.gap, first["balance α"], first.epoch, first.option) == (0.4, 4.0, pytest.approx(0.1), 1, "default")
+
+
+def test_balance_predictions_leave_the_head_out():
+    """Layers 1 and 2 with drift / gap 0.1 and 0.1 (the head, layer 2, left out where it is pulled): 0.1."""
+    runs = option_runs("default", {0.0: [0.3, 0.3, 0.3]}, [0.4, 0.4, 0.4]).assign(layers="all")
+    assert verdicts.balance_predictions(runs, ["default"]) == {"default": pytest.approx(0.1)}
+    assert verdicts.balance_predictions(runs, ["other"]) == {"other": None}
