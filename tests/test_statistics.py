@@ -490,6 +490,24 @@ def test_a_turn_without_an_end_or_with_one_seed_has_no_verdict():
     assert st.judge_turn(turn_claim(5e-3), runs.assign(experiment="mixer"), "laptop").kind is Kind.NOT_RUN
 
 
+@pytest.mark.parametrize("dip_at, kind", [(0.1, Kind.REPRODUCED), (0.3, Kind.LOCATED_ELSEWHERE),
+                                          (5e-3, Kind.LOCATED_ELSEWHERE)])
+def test_a_predicted_turn_holds_inside_its_interval(dip_at, kind):
+    """A Turn with ``within`` (notebook 09's prediction, [0.017, 0.29]) reads that interval, not a factor of two."""
+    predicted = Claim("p", "test", "p", (), {"paper": Role.EXPLORATORY}, turn=Turn("cnn", 0.07, None, (0.017, 0.29)))
+    assert st.judge_turn(predicted, turning({dip_at: DEEP}), "paper").kind is kind
+    assert predicted.turn.holds(0.29) and predicted.turn.holds(0.017) and not predicted.turn.holds(0.0169)
+
+
+def test_a_turn_of_one_pull_interval_reads_only_its_runs():
+    per_step = turning({5e-3: DEEP}).assign(interpolate_every="1")
+    per_epoch = turning({}).assign(interpolate_every="epoch")
+    runs = pd.concat([per_step, per_epoch], ignore_index=True)
+    every = lambda e: Claim("t", "test", "t", (), {"laptop": Role.EXPLORATORY}, turn=Turn("cnn", 5e-3, e))
+    assert st.judge_turn(every(1), runs, "laptop").kind is Kind.REPRODUCED
+    assert st.judge_turn(every("epoch"), runs, "laptop").kind is Kind.NOT_LOCATED
+
+
 def test_v_scan_is_one_sided_holm_over_the_alphas_scanned():
     dips = {5e-3: [47.0, 48.5, 46.0], 0.3: [48.0, 50.5, 47.5], 2e-2: [51.0, 52.0, 50.0]}
     scan = st.v_scan(turning(dips))
@@ -541,6 +559,8 @@ def test_holm_in_judge_family_is_statsmodels_and_its_adjusted_interval_says_the_
                                                                         .confidence_interval(0.95)))
         assert verdict.kind is (Kind.REPRODUCED if c.adjusted.low > 0 else Kind.OPPOSITE if c.adjusted.high < 0
                                 else Kind.SAME_SIGN if d.mean() > 0 else Kind.OTHER_SIGN)
+    if seed in (0, 2, 4, 5):  # these families hold a contrast that only Holm leaves undecided (p < 0.05 ≤ p_adjusted)
+        assert any(v.contrasts[0].p < 0.05 <= v.contrasts[0].p_adjusted for v in verdicts)
 
 
 def test_a_claim_of_two_contrasts_puts_both_in_the_family():
