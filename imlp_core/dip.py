@@ -267,6 +267,19 @@ def out_of_sample(table: pd.DataFrame, fit_lr: float | None = None) -> pd.DataFr
 
 
 PREDICTORS = ("law", "constant", "balance")
+IN_LOG = ["measured", "own low", "own high", "law", "law low", "law high", "constant", "constant low", "constant high",
+          "balance"]  # the columns of out_of_sample in log10 of alpha_min
+
+
+def out_of_sample_checks(table: pd.DataFrame, lrs: tuple[float, ...]) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Notebook 09's out-of-sample checks by name (leaving one setting out; the law fitted at the largest lr
+    predicting every setting of the others), and the table it writes to ``results/09_out_of_sample``."""
+    held_out = {"leaving one setting out at a time": out_of_sample(table)}
+    if len(set(law_points(table)["lr"])) > 1:
+        held_out[f"fitted at lr {max(lrs):g}, predicting lr {min(lrs):g}"] = out_of_sample(table, fit_lr=max(lrs))
+    checks = pd.concat(held_out, names=["check", "row"]).reset_index(level=0)
+    written = checks.round(dict.fromkeys(IN_LOG, 3)).rename(columns={c: f"log10 α_min: {c}" for c in IN_LOG})
+    return held_out, written
 
 
 def prediction_errors(held_out: pd.DataFrame) -> dict[str, float]:
@@ -297,7 +310,9 @@ def paper_prediction(table: pd.DataFrame, lr: float = 1e-4, steps_per_epoch: int
         centre, low, high = where.predict(x) if where else (math.nan,) * 3
         d_centre, d_low, d_high = depth.predict(x) if depth else (math.nan,) * 3
         rows.append({"pulls": name, "lr × steps": lr * steps,
-                     "law": "—" if where is None else "flat" if where.flat else f"slope {where.slope:.2f}",
+                     "law": "—" if where is None else f"slope {where.slope:.2f}",
+                     "slope low": where.slope_interval[0] if where else math.nan,
+                     "slope high": where.slope_interval[1] if where else math.nan, "settings": where.n if where else 0,
                      "α_min": 10**centre, "α_min low": 10**low,
                      "α_min high": min(10**high, 1.0),  # an interpolation weight is at most 1
                      "depth": d_centre, "depth low": d_low, "depth high": d_high,
@@ -429,9 +444,9 @@ def paper_scale_lines(tested: pd.DataFrame) -> list[str]:
 
 
 def prediction_markdown(prediction: pd.DataFrame) -> str:
-    """The README's statement of the paper-scale prediction (between ``<!-- prediction -->`` markers), from
+    """The README's statement of the paper-scale prediction (its ``prediction`` block), from
     ``results/09_prediction.csv``: what the law predicts and what would refute it."""
-    lines = ["<!-- prediction -->", "| pulls at lr 1e-4 | lr × steps | α of the minimum (95 % prediction interval) | "
+    lines = ["| pulls at lr 1e-4 | lr × steps | α of the minimum (95 % prediction interval) | "
              "depth below both ends, points (95 % prediction interval) |", "|---|---|---|---|"]
     for _, row in prediction.iterrows():
         if not math.isfinite(row["α_min"]):
@@ -440,7 +455,24 @@ def prediction_markdown(prediction: pd.DataFrame) -> str:
         where, depth = predicted_ranges(row)
         lines.append(f"| {row['pulls']} | {row['lr × steps']:.2g}{' (extrapolated)' if row['extrapolated'] else ''} | "
                      f"{where} | {depth} |")
-    return "\n".join([*lines, "<!-- /prediction -->"])
+    return "\n".join(lines)
+
+
+def law_markdown(prediction: pd.DataFrame, held_out: pd.DataFrame) -> str:
+    """The README's statement of the law (its ``law`` block), from ``results/09_prediction.csv`` and
+    ``results/09_out_of_sample.csv``: the slope with its interval, and each out-of-sample check."""
+    row = prediction.iloc[0]
+    lines = [f"- **The law**, fitted on all {int(row['settings'])} settings as declared: log₁₀ α_min against "
+             f"log₁₀(lr × steps between pulls) has slope {row['law'].removeprefix('slope ')} "
+             f"[{row['slope low']:.2f}, {row['slope high']:.2f}] (95 %)."]
+    for check, frame in held_out.groupby("check", sort=False):
+        frame = frame.rename(columns=lambda c: c.removeprefix("log10 α_min: "))
+        errors = prediction_errors(frame)
+        lines.append(f"- **Out of sample, {check}** ({errors['held out']} settings): root-mean-square error "
+                     f"{errors['law rmse']:.2f} decades for the law against {errors['constant rmse']:.2f} for a constant; "
+                     f"the prediction falls inside the setting's own interval of α_min in {errors['law inside own']} "
+                     f"(law) and {errors['constant inside own']} (constant) of them.")
+    return "\n".join(lines)
 
 
 def predicted_ranges(row: pd.Series) -> tuple[str, str]:

@@ -69,8 +69,9 @@ def claim_bullets(runs: pd.DataFrame, experiment: str) -> list[str]:
     bullets = []
     for id in NOTEBOOK_CLAIMS[experiment]:
         verdict = judge(claim(id), runs, scale_of_runs(runs))
+        alone = verdict.counted and verdict.kind is not Kind.NOT_RUN
         bullets.append(f"- {verdict.claim.source}, `{id}`: {verdict.claim.statement}: {prose.verdict_sentence(verdict)}"
-                       " (unadjusted; notebook 07 applies Holm across the family).")
+                       + (" (unadjusted; notebook 07 applies Holm across the family)" if alone else "") + ".")
     return bullets
 
 

@@ -28,7 +28,9 @@ VERDICT_RULE = (
     "(compared at the paper's scale only: at the laptop's budget only the direction is judged); *opposite* when an "
     "interval lies wholly on the other side of zero; *one seed: no verdict*; *not run*. **Premises** (the laptop "
     "regime was chosen so that the priors beat their S-MLP; α = 1 copies the prior) and **exploratory** scans (where "
-    "a curve turns, with Holm over the α scanned: *not located* when no α lies below both ends beyond that noise; "
+    "a curve turns, with Holm over the α scanned: *not located* when no α lies below both ends beyond that noise, "
+    "*located elsewhere* when only α far from the paper's (more than a factor 2 away, or outside a prediction's "
+    "interval) do, counted with *excludes the paper's effect*; "
     "each claim under each of notebook 08's options) are shown apart and never counted. Beside an undecided claim: "
     "the seeds a paired t-test would need to decide it at the observed effect and spread (power 0.8).")
 

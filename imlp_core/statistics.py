@@ -208,17 +208,18 @@ def number_kind(ours: Interval, paper: float, tolerance: float) -> Kind:
 
 
 def seeds_needed(values: Iterable[float], level: float = FAMILY_LEVEL) -> int | None:
-    """Seeds a paired t-test would need to decide at the observed mean and spread of ``values`` (two-sided at
-    ``level``, power ``POWER``; ``statsmodels``): None without spread or effect, ``MOST_SEEDS + 1`` beyond the ceiling."""
+    """The fewest seeds at which a paired t-test (two-sided at ``level``) reaches power ``POWER`` at the observed mean
+    and spread of ``values`` (``statsmodels``' t-test power, counted up seed by seed): None without spread or effect,
+    ``MOST_SEEDS + 1`` beyond the ceiling."""
     array = clean(values)
     if array.size < 2 or array.std(ddof=1) == 0 or array.mean() == 0:
         return None
     effect = abs(array.mean()) / array.std(ddof=1)
-    try:
-        n = TTestPower().solve_power(effect_size=effect, alpha=level, power=POWER, alternative="two-sided")
-    except (ValueError, RuntimeError):
-        return MOST_SEEDS + 1
-    return MOST_SEEDS + 1 if not np.isfinite(n) or n > MOST_SEEDS else max(2, math.ceil(n))
+    power = TTestPower()
+    for n in range(2, MOST_SEEDS + 1):
+        if power.power(effect_size=effect, nobs=n, alpha=level, alternative="two-sided") >= POWER:
+            return n
+    return MOST_SEEDS + 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,9 +357,9 @@ def judge_family(claims: Sequence[Claim], runs: Runs, scale: str) -> list[Verdic
                                           t_interval(per_seed), adjusted_interval(per_seed, p, p_adj), p, p_adj,
                                           contrast.effect if compares else None))
         kind = contrast_kind(results, claim.equal)
-        undecided = [seeds_needed(c.values) for c in results if c.side() <= 0]
-        needed = (None if claim.equal or kind in (Kind.REPRODUCED, Kind.NOT_RUN) or None in undecided
-                  else max(undecided, default=None))
+        undecided = [seeds_needed(c.values) for c in results if c.side() == 0]
+        decided = kind in (Kind.REPRODUCED, Kind.EXCLUDES_EFFECT, Kind.OPPOSITE, Kind.NOT_RUN)
+        needed = None if claim.equal or decided or None in undecided else max(undecided, default=None)
         verdicts.append(Verdict(claim, scale, kind, tuple(results), min((c.interval.n for c in results), default=0),
                                 compares, needed))
     return verdicts

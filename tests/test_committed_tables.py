@@ -73,13 +73,24 @@ def test_committed_table_follows_from_the_committed_records(store, name):
 
 
 def test_the_readme_blocks_are_the_committed_tables():
-    """Every generated block of the README: the headline, the held-out findings and the registration list."""
-    readme = (REPO / "README.md").read_text()
-    for name, block in (("headline", findings.headline_markdown(REPO)), ("held-out", findings.held_out_markdown(REPO)),
-                        ("registered", prose.registration_markdown(claims.CLAIMS))):
-        assert f"<!-- {name} -->\n{block}\n<!-- /{name} -->" in readme, (
-            f"README.md's {name} block no longer matches the committed tables: paste the block "
-            f"(imlp_core.findings / prose) between its markers")
+    """Every generated block of the README (the registration list, the held-out findings, the headline, the law and
+    the prediction) is what the committed tables give."""
+    from imlp_core import readme
+
+    text = (REPO / "README.md").read_text()
+    for name, block in readme.blocks(REPO).items():
+        assert readme.marked(name, block) in text, (
+            f"README.md's {name} block no longer matches the committed tables: run python -m imlp_core.readme")
+
+
+def test_the_interval_widths_the_readme_quotes_are_students_t():
+    """'A 95 % t-interval over two seeds is 25.4 standard errors wide ..., over three 8.6, over five 5.6'."""
+    from scipy import stats
+
+    text = " ".join((REPO / "README.md").read_text().split())
+    widths = [f"{2 * stats.t.ppf(0.975, n - 1):.1f}" for n in (2, 3, 5)]
+    assert (f"A 95 % t-interval over two seeds is {widths[0]} standard errors wide (2 × t(0.975, 1)), over three "
+            f"{widths[1]}, over five {widths[2]}") in text
 
 
 def test_notebook_09s_tables_and_the_readme_prediction_follow_from_the_committed_records(monkeypatch):
@@ -96,8 +107,9 @@ def test_notebook_09s_tables_and_the_readme_prediction_follow_from_the_committed
     for name, derived in (("09_dip", dip.dip_markdown(table)), ("09_prediction", prediction.round(4))):
         committed = REPO / "results" / f"{name}.csv"
         assert derived.to_csv(index=False) == committed.read_text(), f"{name} no longer follows from the records"
-    assert dip.prediction_markdown(pd.read_csv(REPO / "results" / "09_prediction.csv")) in (REPO / "README.md").read_text(), (
-        "README.md's paper-scale prediction is not results/09_prediction.csv: paste dip.prediction_markdown into it")
+    written = dip.out_of_sample_checks(table[table["prior"] == "cnn"], profile.intervals.lrs)[1]
+    assert written.to_csv(index=False) == (REPO / "results" / "09_out_of_sample.csv").read_text(), (
+        "09_out_of_sample no longer follows from the records")
 
 
 EXECUTED = {"cpu": REPO / "notebooks", "paper": REPO / "results" / "paper-h100" / "results" / "executed"}

@@ -230,7 +230,5 @@ def test_the_verdict_rule_names_every_kind_a_claim_can_get():
         assert words in prose.VERDICT_RULE, kind
 
 
-@pytest.mark.xfail(strict=True, reason="VERDICT_RULE never says what 'located elsewhere' means, though judge_turn gives "
-                                       "it and COUNTED counts it with 'excludes the paper's effect'")
 def test_the_verdict_rule_explains_located_elsewhere():
     assert "located elsewhere" in prose.VERDICT_RULE

@@ -202,9 +202,6 @@ def test_power_by_hand_agrees_with_statsmodels_and_two_seeds_decide_a_large_effe
     assert power_at(30.0, 2) > 0.8  # two seeds already decide LARGE 80 % of the time
 
 
-@pytest.mark.xfail(strict=True, reason="statsmodels' solve_power fails to converge (returns NaN, a ConvergenceWarning) "
-                                       "for a large effect (|mean| / sd = 30) and seeds_needed reads NaN as 'more than "
-                                       "1000'")
 def test_seeds_needed_for_a_large_effect_is_the_fewest_seeds():
     assert st.seeds_needed(LARGE) == 2
 
@@ -628,9 +625,6 @@ def test_an_opposite_verdict_is_decided():
     assert verdict.kind is Kind.OPPOSITE and verdict.decided
 
 
-@pytest.mark.xfail(strict=True, reason="judge_family computes seeds_needed for every contrast with side() <= 0, so an "
-                                       "OPPOSITE verdict (decided) carries 'seeds to decide' (Verdict.seeds_needed: "
-                                       "'undecided: ...')")
 def test_an_opposite_verdict_needs_no_more_seeds():
     assert st.judge(made_claim(gain(0.5)), differences(OPPOSED), "laptop").seeds_needed is None
 
