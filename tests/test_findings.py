@@ -4,7 +4,6 @@ number in the expected texts is worked out by hand in the comments (three seeds:
 
 from __future__ import annotations
 
-import gc
 import math
 
 import pandas as pd
@@ -14,12 +13,6 @@ from imlp_core import findings, prose, verdicts
 from imlp_core.statistics import t_interval
 
 SEEDS = (0, 1, 2)
-
-
-@pytest.fixture(autouse=True)
-def no_gc_in_holm(monkeypatch):
-    """statsmodels' Holm calls gc.collect() on every call (0.1-0.5 s with torch loaded); it changes no number."""
-    monkeypatch.setattr(gc, "collect", lambda *args: 0)
 
 
 def frame(rows: list[dict], **columns) -> pd.DataFrame:

@@ -4,7 +4,6 @@ notebook 07's claims per option, on hand-made runs. Every expected interval is w
 
 from __future__ import annotations
 
-import gc
 
 import pandas as pd
 import pytest
@@ -14,12 +13,6 @@ from imlp_core.claims import Role
 from imlp_core.profiles import PROFILES
 from imlp_core.results import FRAME_COLUMNS
 from imlp_core.statistics import Kind
-
-
-@pytest.fixture(autouse=True)
-def no_gc_in_holm(monkeypatch):
-    """statsmodels' Holm calls gc.collect() on every call (0.1-0.5 s with torch loaded); it changes no number."""
-    monkeypatch.setattr(gc, "collect", lambda *args: 0)
 
 
 def runs_from(curve: dict[float, float | list[float]], prior: float = 0.6, option: str = "default", seeds=(0, 1, 2),

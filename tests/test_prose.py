@@ -4,7 +4,6 @@ its source), its tables carry what the README headline reads, and its counts sum
 from __future__ import annotations
 
 import ast
-import gc
 import inspect
 import re
 
@@ -15,12 +14,6 @@ from imlp_core import findings, prose, verdicts
 from imlp_core.claims import Role, claims_at
 from imlp_core.profiles import resolve_profile
 from imlp_core.statistics import COUNTED, MOST_SEEDS, Kind, Verdict
-
-
-@pytest.fixture(autouse=True)
-def no_gc_in_holm(monkeypatch):
-    """statsmodels' Holm calls gc.collect() on every call (0.1-0.5 s with torch loaded); it changes no number."""
-    monkeypatch.setattr(gc, "collect", lambda *args: 0)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ the same numbers; never from a committed output. The file needs no torch (statis
 
 from __future__ import annotations
 
-import gc
 import math
 import warnings
 
@@ -25,12 +24,6 @@ from imlp_core.statistics import ContrastResult, Interval, Kind
 
 EPS = 1e-9
 
-
-@pytest.fixture(autouse=True)
-def no_gc_in_holm(monkeypatch):
-    """statsmodels' Holm (multipletests) calls gc.collect() on every call: 0.1-0.5 s each on this heap, once per
-    judge_family and per v_scan. Collecting garbage changes no number; skipping it keeps the file fast."""
-    monkeypatch.setattr(gc, "collect", lambda *args: 0)
 
 T975_2 = scipy_stats.t.ppf(0.975, 2)  # 4.303: the 95 % two-sided quantile at three seeds
 

@@ -3,7 +3,6 @@ number on hand-made runs), the headline counts, and the figure, finding and tabl
 
 from __future__ import annotations
 
-import gc
 import math
 from dataclasses import replace
 
@@ -15,12 +14,6 @@ from imlp_core import statistics as st
 from imlp_core.claims import CLAIMS, Role, claim, claims_at
 from imlp_core.profiles import resolve_profile
 from imlp_core.statistics import Kind, Verdict
-
-
-@pytest.fixture(autouse=True)
-def no_gc_in_holm(monkeypatch):
-    """statsmodels' Holm calls gc.collect() on every call (0.1-0.5 s with torch loaded); it changes no number."""
-    monkeypatch.setattr(gc, "collect", lambda *args: 0)
 
 
 def fake_runs(dataset: str, accuracies: dict[float, float | list[float]], prior: float | list[float],
