@@ -1,6 +1,7 @@
 """A profile's interval study (notebook 09), one piece at a time: for the ``paper`` profile, the paper-scale test of
 notebook 09's prediction (the S-CNN's alpha curve at ``PAPER_TEST_ALPHAS``, pulled after every optimizer step and
-after every epoch, 100 epochs on all of CIFAR-10 at lr 1e-4, seeds 0 and 1; ``profiles.py``).
+after every epoch, 100 epochs on all of CIFAR-10 at lr 1e-4, seeds 0, 1 and 2; ``profiles.py``, the design registered
+in ``claims.PREDICTIONS``).
 
 A piece is one sweep of the study's plan (a prior, a pull interval, a learning rate, a seed), or with ``--chunk M``
 a stack of at most M of its I-MLPs (the same record keys; each chunk trains the prior again). A piece is done when
@@ -49,7 +50,7 @@ def pieces(profile: str, dataset: str, chunk: int | None = None) -> list[Planned
 
 
 def describe(piece: PlannedSweep) -> str:
-    """'cnn, pulled after every step, lr 0.0001, seed 0: alpha 0, 0.0001, ..., 1 (10 I-MLPs)'."""
+    """'cnn, pulled after every step, lr 0.0001, seed 0: alpha 0, 0.001, ..., 1 (13 I-MLPs)'."""
     s, every = piece.sweep, piece.sweep.interpolate_every
     interval = {"epoch": "every epoch", 1: "every step"}.get(every, f"every {every} steps")
     alphas = ", ".join(f"{schedule.alpha:g}" for schedule in piece.schedules)
