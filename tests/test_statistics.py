@@ -660,3 +660,11 @@ def test_the_scan_keeps_the_family_wise_rate_of_a_false_v_at_5_percent(grid, int
     assert false_v.sum() > 0  # the scan can find a false V: the rate is not zero by construction
     if interior == 12:
         assert old.mean() > 0.10, old.mean()
+
+
+def test_bootstrap_resamples_of_six_or_more_seeds_draw_with_replacement():
+    """Above 4096 ordered draws (6^6), resamples are drawn at random: with replacement, as a bootstrap must."""
+    draws = st.seed_resamples(range(6))
+    assert len(draws) == 4096 and all(len(d) == 6 for d in draws)
+    assert sum(len(set(d)) < 6 for d in draws) > 0.9 * len(draws)  # without replacement every draw is a permutation
+    assert len(st.seed_resamples(range(3))) == 27  # all 3^3 ordered draws, exactly
