@@ -67,7 +67,7 @@ def scale_of_runs(runs: pd.DataFrame) -> str:
 def claim_bullets(runs: pd.DataFrame, experiment: str) -> list[str]:
     """One bullet per registered claim of ``experiment``'s notebook, judged on ``runs`` (one dataset's) alone."""
     bullets = []
-    for id in NOTEBOOK_CLAIMS[experiment]:
+    for id in NOTEBOOK_CLAIMS.get(experiment, ()):  # a prior added later has no registered claims
         verdict = judge(claim(id), runs, scale_of_runs(runs))
         alone = verdict.counted and verdict.kind is not Kind.NOT_RUN
         bullets.append(f"- {verdict.claim.source}, `{id}`: {verdict.claim.statement}: {prose.verdict_sentence(verdict)}"

@@ -169,7 +169,7 @@ def test_every_notebook_reads_the_experiments_that_its_executor_plan_trains():
         source = "\n".join(cell.source for cell in nbformat.read(repo_root() / "notebooks" / f"{name}.ipynb",
                                                                  as_version=4).cells if cell.cell_type == "code")
         named = set(re.findall(r'Notebook\.start\(profile, "(\w+)"', source))
-        for call in re.findall(r"nb\.runs\(([^)]*)\)", source):
+        for call in re.findall(r"(?:nb\.runs|experiment_runs)\(([^)]*)\)", source):
             named |= set(re.findall(r'"(\w+)"', call))
         named |= {experiment for function, experiment in called.items() if f"{function}(" in source}
         assert set(reproduce.READS[name]) == named, name
@@ -180,6 +180,7 @@ def test_only_restricts_the_executor_plan_to_what_the_chosen_notebooks_read():
     assert reproduce.experiments_read(["01_conv_to_dense", "02_mixer_to_dense"], cpu) == []
     assert reproduce.experiments_read(["08_open_choices", "03_alpha_sweep_cnn"], cpu) == ["cnn", "open_choices"]
     claims = [name for name in reproduce.NOTEBOOKS if name < "09"]
-    assert reproduce.experiments_read(claims, cpu) == [e for e in cpu.budgets if e != "intervals"]
-    assert reproduce.experiments_read([*claims, "09_where_the_v_sits"], cpu) == list(cpu.budgets)
-    assert reproduce.experiments_read(["99_mine"], cpu) == list(cpu.budgets)  # reads unknown: the whole plan
+    assert reproduce.experiments_read(claims, cpu) == [e for e in cpu.experiments if e != "intervals"]
+    assert reproduce.experiments_read([*claims, "09_where_the_v_sits"], cpu) == list(cpu.experiments)
+    assert reproduce.experiments_read(["99_mine"], cpu) == list(cpu.experiments)  # reads unknown: the whole plan
+    assert cpu.experiments[-1] == "held_out" and "held_out" not in resolve_profile("smoke").experiments
