@@ -73,16 +73,19 @@ def paper_text(verdict: Verdict) -> str:
     return "; ".join("—" if e is None else f"{e.mean:+.2f}" + (f" ± {e.std:.2f}" if e.std else "") for e in effects)
 
 
-def claims_table(verdicts: list[Verdict]) -> pd.DataFrame:
+def claims_table(verdicts: list[Verdict], power: dict[str, float] | None = None) -> pd.DataFrame:
     """One row per claim: its id, source, statement, role, when it was registered, our intervals, the adjusted ones,
-    the paper's effect, the seeds, the verdict and the seeds an undecided claim would need."""
+    the paper's effect, the seeds, the verdict, the seeds an undecided claim would need, and (``power``, for the
+    held-out findings) the power its test had, at the effect it was found with."""
+    power = power or {}
     return pd.DataFrame([{
         "id": v.claim.id, "source": v.claim.source + ("" if v.claim.dataset == "CIFAR-10" else f", {v.claim.dataset}"),
         "claim": v.claim.statement, "role": v.role.value, "family": v.claim.family,
         "registered": v.claim.registered.value,
         "ours (paired difference, 95 % interval)": ours_text(v), "Holm-adjusted": adjusted_text(v),
         "paper's effect": paper_text(v) if v.compares_effect else "not compared (another budget)",
-        "seeds": v.seeds, "verdict": v.kind.value, "seeds to decide": seeds_text(v.seeds_needed)}
+        "seeds": v.seeds, "verdict": v.kind.value, "seeds to decide": seeds_text(v.seeds_needed),
+        "power (held out)": "—" if math.isnan(power.get(v.claim.id, math.nan)) else f"{power[v.claim.id]:.2f}"}
         for v in verdicts])
 
 

@@ -19,7 +19,7 @@ intervals show:
 * **one seed: no verdict**, and **not run**.
 
 Beside an undecided claim, the seeds that would decide it at the observed effect and spread (a t-test's power,
-``statsmodels``): :func:`seeds_needed`.
+``scipy.stats.nct``, checked against statsmodels): :func:`seeds_needed`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.power import TTestPower
 
 from imlp_core.claims import Arm, Claim, Diff, Effect, Max, Min, Role, Term
 
@@ -212,19 +211,36 @@ def number_kind(ours: Interval, paper: float, tolerance: float) -> Kind:
     return Kind.CANNOT_TELL
 
 
+def t_test_power(effect: float, seeds: int, level: float) -> float:
+    """The power of a two-sided one-sample (paired) t-test at ``level`` on ``seeds`` seeds for a standardised effect
+    (mean / sd): the noncentral t's mass beyond both critical values (``scipy.stats.nct``; what statsmodels'
+    ``TTestPower.power`` computes, which returns NaN for large effects at small levels)."""
+    df, shift = seeds - 1, effect * math.sqrt(seeds)
+    critical = stats.t.ppf(1 - level / 2, df)
+    return float(stats.nct.sf(critical, df, shift) + stats.nct.cdf(-critical, df, shift))
+
+
 def seeds_needed(values: Iterable[float], level: float = FAMILY_LEVEL) -> int | None:
     """The fewest seeds at which a paired t-test (two-sided at ``level``) reaches power ``POWER`` at the observed mean
-    and spread of ``values`` (``statsmodels``' t-test power, counted up seed by seed): None without spread or effect,
+    and spread of ``values`` (:func:`t_test_power`, counted up seed by seed): None without spread or effect,
     ``MOST_SEEDS + 1`` beyond the ceiling."""
     array = clean(values)
     if array.size < 2 or array.std(ddof=1) == 0 or array.mean() == 0:
         return None
     effect = abs(array.mean()) / array.std(ddof=1)
-    power = TTestPower()
     for n in range(2, MOST_SEEDS + 1):
-        if power.power(effect_size=effect, nobs=n, alpha=level, alternative="two-sided") >= POWER:
+        if t_test_power(effect, n, level) >= POWER:
             return n
     return MOST_SEEDS + 1
+
+
+def power_at(values: Iterable[float], seeds: int, level: float) -> float:
+    """The power of a two-sided paired t-test at ``level`` on ``seeds`` seeds, if the effect and spread are those of
+    ``values`` (:func:`t_test_power`); NaN without spread."""
+    array = clean(values)
+    if array.size < 2 or array.std(ddof=1) == 0:
+        return math.nan
+    return t_test_power(abs(array.mean()) / array.std(ddof=1), seeds, level)
 
 
 # ---------------------------------------------------------------------------------------------

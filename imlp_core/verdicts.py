@@ -29,8 +29,8 @@ from imlp_core.interpolate import select_layers
 from imlp_core.models import PRIORS, build_prior
 from imlp_core.paper import DATASET_ROLES, PAPER_NUMBERS, PaperNumber, dataset_for_role
 from imlp_core.statistics import (
-    COUNTED, Interval, Kind, ScanResult, Verdict, alpha_curves, format_interval, judge_family, mlp_per_seed,
-    number_kind,
+    COUNTED, FAMILY_LEVEL, Interval, Kind, ScanResult, Verdict, alpha_curves, format_interval, judge_family,
+    mlp_per_seed, number_kind, power_at, runs_of, term_per_seed,
     paired_differences, prior_accuracy, prior_per_seed, t_interval, v_scan,
 )
 
@@ -64,6 +64,21 @@ def claim_verdicts(runs: pd.DataFrame, profile, claims: tuple[Claim, ...] | None
     scale = scale_of(profile)
     chosen = claims_at(scale) if claims is None else tuple(c for c in claims if c.role(scale) is not None)
     return judge_family(chosen, runs_by_role(runs, profile), scale)
+
+
+def held_out_power(findings: tuple[Claim, ...], earlier: pd.DataFrame, profile, seeds: tuple[int, ...] = (0, 1, 2)
+                   ) -> dict[str, float]:
+    """The power of each held-out finding's test, were the effect and spread what the seeds it was found on
+    (``seeds``, in ``earlier``) showed: its weakest contrast, on its own held-out seeds, at Holm's first level
+    (0.05 over the family's contrasts, the strictest any of them meets)."""
+    level = FAMILY_LEVEL / sum(len(c.contrasts) for c in findings)
+    split = runs_by_role(earlier, profile)
+    power = {}
+    for finding in findings:
+        found = replace(finding, seeds=seeds)
+        power[finding.id] = min((power_at(term_per_seed(c.value, runs_of(found, split)), len(finding.seeds), level)
+                                 for c in finding.contrasts), default=math.nan)
+    return power
 
 
 def verdict_counts(verdicts: list[Verdict], role: Role | None = Role.CONFIRMATORY) -> dict[str, int]:

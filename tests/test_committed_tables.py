@@ -33,12 +33,17 @@ TABLES: dict[str, tuple[Callable, bool]] = {
     "06_table5": (lambda p, runs: findings.table5_table(runs[runs.experiment == "first_layer"], p), True),
     "06_table5_params": (lambda p, runs: findings.table5_parameter_table(), True),
     "07_numbers": (lambda p, runs: prose.numbers_table(verdicts.number_verdicts(runs, p), p.name), False),
-    "07_claims": (lambda p, runs: prose.claims_table(judged(p, runs)), False),
+    "07_claims": (lambda p, runs: prose.claims_table(judged(p, runs), held_out_power(p, runs)), False),
     "07_claims_by_option": (lambda p, runs: prose.claims_by_option_table(
         verdicts.claims_by_option(open_choice_sweep(p, p.datasets[0], progress=False), p)), False),
     "08_verdicts": (lambda p, runs: prose.option_table(verdicts.option_table(
         open_choice_sweep(p, p.datasets[0], progress=False), verdicts.scale_of(p))), True),
 }
+
+
+def held_out_power(profile, runs: pd.DataFrame) -> dict[str, float]:
+    open_runs = open_choice_sweep(profile, profile.datasets[0], progress=False)
+    return verdicts.held_out_power(claims.FINDINGS, pd.concat([runs, open_runs], ignore_index=True), profile)
 
 
 def judged(profile, runs: pd.DataFrame) -> list:

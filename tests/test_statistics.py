@@ -668,3 +668,19 @@ def test_bootstrap_resamples_of_six_or_more_seeds_draw_with_replacement():
     assert len(draws) == 4096 and all(len(d) == 6 for d in draws)
     assert sum(len(set(d)) < 6 for d in draws) > 0.9 * len(draws)  # without replacement every draw is a permutation
     assert len(st.seed_resamples(range(3))) == 27  # all 3^3 ordered draws, exactly
+
+
+@pytest.mark.parametrize("effect, seeds, level", [(0.5, 10, 0.05), (1.2, 5, 0.05), (2.0, 3, 0.01), (0.3, 40, 0.0083)])
+def test_t_test_power_is_statsmodels_where_statsmodels_converges(effect, seeds, level):
+    from statsmodels.stats.power import TTestPower
+
+    expected = TTestPower().power(effect_size=effect, nobs=seeds, alpha=level, alternative="two-sided")
+    assert st.t_test_power(effect, seeds, level) == pytest.approx(expected, rel=1e-9)
+
+
+def test_t_test_power_of_a_large_effect_at_a_small_level_is_one_where_statsmodels_gives_nan():
+    from statsmodels.stats.power import TTestPower
+
+    assert math.isnan(TTestPower().power(effect_size=11.16, nobs=5, alpha=0.05 / 6, alternative="two-sided"))
+    assert st.t_test_power(11.16, 5, 0.05 / 6) == pytest.approx(1.0)
+    assert st.power_at([4.50, 3.93, 4.68], 5, 0.05 / 6) == pytest.approx(1.0)  # the per-step V on seeds 0-2
