@@ -186,7 +186,7 @@ def held_out_markdown(root: Path) -> str:
     frame = pd.read_csv(root / HEADLINE_SCALES["laptop (`cpu`)"])
     held = frame[frame["family"] == "held-out"]
     return markdown(held[["id", "claim", "ours (paired difference, 95 % interval)", "Holm-adjusted", "verdict",
-                          "seeds to decide"]], index=False)
+                          "power (held out)"]], index=False)
 
 
 def headline_markdown(root: Path) -> str:
