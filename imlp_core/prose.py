@@ -83,7 +83,7 @@ def claims_table(verdicts: list[Verdict], power: dict[str, float] | None = None)
         "claim": v.claim.statement, "role": v.role.value, "family": v.claim.family,
         "registered": v.claim.registered.value,
         "ours (paired difference, 95 % interval)": ours_text(v), "Holm-adjusted": adjusted_text(v),
-        "paper's effect": paper_text(v) if v.compares_effect else "not compared (another budget)",
+        "paper's effect": paper_text(v) if v.compares_effect or paper_text(v) == "—" else "not compared (another budget)",
         "seeds": v.seeds, "verdict": v.kind.value, "seeds to decide": seeds_text(v.seeds_needed),
         "power (held out)": "—" if math.isnan(power.get(v.claim.id, math.nan)) else f"{power[v.claim.id]:.2f}"}
         for v in verdicts])
