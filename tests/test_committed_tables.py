@@ -88,6 +88,17 @@ def test_the_readme_blocks_are_the_committed_tables():
             f"README.md's {name} block no longer matches the committed tables: run python -m imlp_core.readme")
 
 
+def test_the_registered_paper_scale_prediction_is_the_laws():
+    """claims.PREDICTIONS states numbers by hand, before any per-step GPU record: they must be results/09_prediction's."""
+    row = pd.read_csv(REPO / "results" / "09_prediction.csv").set_index("pulls").loc["every step"]
+    assert claims.PREDICTED_ALPHA == round(row["α_min"], 2)
+    assert claims.PREDICTED_RANGE == (round(row["α_min low"], 3), round(row["α_min high"], 2))
+    depth = claims.PREDICTED_DEPTH
+    assert depth.mean == round(-row["depth"], 1)
+    assert depth.std == round((row["depth high"] - row["depth low"]) / 2 / 1.96, 1)
+    assert claims.PREDICTED_ALPHA in resolve_profile("paper").intervals.alphas
+
+
 def test_the_interval_widths_the_readme_quotes_are_students_t():
     """'A 95 % t-interval over two seeds is 25.4 standard errors wide ..., over three 8.6, over five 5.6'."""
     from scipy import stats
