@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from imlp_core import verdicts
+from imlp_core import prose, verdicts
+from imlp_core.claims import PAPER_CLAIMS
 from imlp_core.experiments import STORED_ONLY, experiment_runs
 from imlp_core.profiles import resolve_profile
 from imlp_core.statistics import t_interval
@@ -66,10 +67,11 @@ def accuracy_differences(fast: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame
 
 
 def claim_verdicts(fast: pd.DataFrame, base: pd.DataFrame, profile) -> pd.DataFrame:
-    """Notebook 07's claims judged on each precision's runs: the interval and verdict of each, side by side."""
+    """The registered claims of the paper judged on each precision's runs (as notebook 07 judges them): the interval
+    and verdict of each, side by side."""
     ours = "ours (paired difference, 95 % interval)"
-    tables = [verdicts.compare_claims(runs, profile).set_index(["source", "claim"])[[ours, "verdict"]]
-              .rename(columns={ours: f"{name}: ours", "verdict": f"{name}: verdict"})
+    tables = [prose.claims_table(verdicts.claim_verdicts(runs, profile, PAPER_CLAIMS)).set_index(["id", "claim"])
+              [[ours, "verdict"]].rename(columns={ours: f"{name}: ours", "verdict": f"{name}: verdict"})
               for name, runs in (("float32", base), ("bf16", fast))]
     table = pd.concat(tables, axis=1).reset_index()
     table["same verdict"] = table["float32: verdict"] == table["bf16: verdict"]
@@ -108,7 +110,7 @@ def main() -> None:
     print(f"{int(differences['interval holds 0'].sum())} of {len(differences)} intervals hold 0; mean |difference| "
           f"{differences['bf16 − float32 (points)'].abs().mean():.2f} points")
     claims = claim_verdicts(fast, base, profile)
-    print("\nNotebook 07's claims on each precision's runs:")
+    print("\nThe registered claims (notebook 07) on each precision's runs:")
     print(claims.to_string(index=False))
     print(f"{int(claims['same verdict'].sum())} of {len(claims)} claims keep their verdict under bf16")
 

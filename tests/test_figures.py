@@ -371,8 +371,8 @@ def law_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
 
     table = dip.dip_table(runs)
     points = dip.law_points(table)
-    return dip_figures.law_figure(table, dip.paper_prediction(table), dip.supported_law(points["x"],
-                                                                                        points["log α_min"]), title)
+    return dip_figures.law_figure(table, dip.paper_prediction(table), dip.fit_law(points["x"], points["log α_min"]),
+                                  title)
 
 
 def figure_drawers() -> dict[str, Callable[[], plt.Figure]]:

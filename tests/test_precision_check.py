@@ -89,7 +89,7 @@ def test_the_committed_comparison_gives_what_the_profiles_page_says(monkeypatch,
     printed = capsys.readouterr().out
     page = (REPO_ROOT / "docs" / "profiles.md").read_text()
     for figure in ("float32 54.1 min, bf16 22.0 min, ratio 2.46", "41 of 41 intervals hold 0", "mean |difference| 0.26",
-                   "14 of 16 claims keep their verdict"):
+                   "14 of 19 claims keep their verdict"):
         assert figure in printed
     assert "54.1 min | 22.0 min | 2.46" in page and "all 41 paired intervals" in page and "0.26 points" in page
-    assert "14 of notebook 07's 16 claims keep their verdict" in page
+    assert "14 of the\n  19 registered claims of the paper keep their verdict" in page
