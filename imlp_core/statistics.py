@@ -215,9 +215,10 @@ def t_test_power(effect: float, seeds: int, level: float) -> float:
     """The power of a two-sided one-sample (paired) t-test at ``level`` on ``seeds`` seeds for a standardised effect
     (mean / sd): the noncentral t's mass beyond both critical values (``scipy.stats.nct``; what statsmodels'
     ``TTestPower.power`` computes, which returns NaN for large effects at small levels)."""
-    df, shift = seeds - 1, effect * math.sqrt(seeds)
+    df, shift = seeds - 1, abs(effect) * math.sqrt(seeds)
     critical = stats.t.ppf(1 - level / 2, df)
-    return float(stats.nct.sf(critical, df, shift) + stats.nct.cdf(-critical, df, shift))
+    # both tails as survival functions (the far tail by symmetry): nct.cdf gives NaN far in its tail
+    return float(stats.nct.sf(critical, df, shift) + stats.nct.sf(critical, df, -shift))
 
 
 def seeds_needed(values: Iterable[float], level: float = FAMILY_LEVEL) -> int | None:

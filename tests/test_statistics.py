@@ -684,3 +684,7 @@ def test_t_test_power_of_a_large_effect_at_a_small_level_is_one_where_statsmodel
     assert math.isnan(TTestPower().power(effect_size=11.16, nobs=5, alpha=0.05 / 6, alternative="two-sided"))
     assert st.t_test_power(11.16, 5, 0.05 / 6) == pytest.approx(1.0)
     assert st.power_at([4.50, 3.93, 4.68], 5, 0.05 / 6) == pytest.approx(1.0)  # the per-step V on seeds 0-2
+
+
+def test_the_power_of_the_per_step_finding_seen_on_seeds_0_to_2_is_one_not_nan():
+    assert st.power_at([4.5, 3.9300000000000033, 4.68], 5, 0.01) == pytest.approx(1.0)
