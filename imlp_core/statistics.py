@@ -359,11 +359,10 @@ def judge_family(claims: Sequence[Claim], runs: Runs, scale: str) -> list[Verdic
     """Each claim's :class:`Verdict` at ``scale``, with Holm over the contrasts of the confirmatory claims of each
     family (``Claim.family``); exploratory turns are scanned (:func:`v_scan`)."""
     values = {claim.id: [term_per_seed(c.value, runs_of(claim, runs)) for c in claim.contrasts] for claim in claims}
-    tested = [(claim.id, i) for claim in claims if claim.role(scale) is Role.CONFIRMATORY and not claim.equal
-              for i in range(len(claim.contrasts))]
     adjusted: dict[tuple[str, int], tuple[float, float]] = {}
     for family in dict.fromkeys(c.family for c in claims):
-        members = [(cid, i) for cid, i in tested if next(c for c in claims if c.id == cid).family == family]
+        members = [(claim.id, i) for claim in claims if claim.family == family and not claim.equal
+                   and claim.role(scale) is Role.CONFIRMATORY for i in range(len(claim.contrasts))]
         p = [two_sided_p(values[cid][i]) for cid, i in members]
         adjusted.update(zip(members, zip(p, holm(p))))
     verdicts = []
@@ -434,12 +433,7 @@ def v_scan(runs: pd.DataFrame) -> ScanResult:
     alphas = list(drops.columns)
     p = [one_sided_p(drops[a], "less") for a in alphas]
     p_adj = holm(p)
-    adjusted = {}
-    for a, raw, adj in zip(alphas, p, p_adj):
-        if math.isnan(raw) or math.isnan(adj) or adj <= raw or raw == 0:
-            adjusted[a] = t_interval(drops[a])
-        else:  # the two-sided interval whose lower side spends Holm's one-sided level
-            adjusted[a] = t_interval(drops[a], confidence=1 - FAMILY_LEVEL * raw / adj)
+    adjusted = {a: adjusted_interval(drops[a], raw, adj) for a, raw, adj in zip(alphas, p, p_adj)}
     return ScanResult({a: t_interval(drops[a]) for a in alphas}, adjusted,
                       {a: float(x) for a, x in zip(alphas, p_adj)})
 

@@ -29,9 +29,9 @@ from imlp_core.interpolate import select_layers
 from imlp_core.models import PRIORS, build_prior
 from imlp_core.paper import DATASET_ROLES, PAPER_NUMBERS, PaperNumber, dataset_for_role
 from imlp_core.statistics import (
-    COUNTED, FAMILY_LEVEL, Interval, Kind, ScanResult, Verdict, alpha_curves, format_interval, judge_family,
-    mlp_per_seed, number_kind, power_at, runs_of, term_per_seed,
-    paired_differences, prior_accuracy, prior_per_seed, t_interval, v_scan,
+    COUNTED, FAMILY_LEVEL, Interval, Kind, ScanResult, Verdict, alpha_curves, drops_below_ends, format_interval,
+    judge_family, mlp_per_seed, number_kind, paired_differences, power_at, prior_accuracy, prior_per_seed, runs_of,
+    t_interval, term_per_seed, v_scan,
 )
 
 NUMBER_TOLERANCE_SIGMAS = 2.0
@@ -186,10 +186,8 @@ def interior_curves(runs: pd.DataFrame) -> pd.DataFrame:
 
 def drop_below_ends(runs: pd.DataFrame, alpha: float) -> Interval:
     """The V's depth at ``alpha``: per seed acc(alpha) minus the lower of acc(0) and acc(1), with its interval."""
-    curves = alpha_curves(runs) if not runs.empty else pd.DataFrame()
-    if not {0.0, 1.0, alpha} <= set(curves.columns):
-        return t_interval([])
-    return t_interval(curves[alpha] - curves[[0.0, 1.0]].min(axis=1))
+    drops = drops_below_ends(runs) if not runs.empty else pd.DataFrame()
+    return t_interval(drops[alpha] if alpha in drops else [])
 
 
 def find_v(runs: pd.DataFrame) -> tuple[float, Interval] | None:
