@@ -1,5 +1,9 @@
 """Written findings: the Markdown statements notebooks 03–08 print under their figures, computed from the runs
 (so that they are true for whichever profile ran), and tables saved as CSV + Markdown under ``results/``.
+
+The sentences word values: every interval and verdict they state is returned by :mod:`imlp_core.verdicts`
+(``sweep_differences``, ``schedule_differences``, ``first_layer_differences``, ``notebook_claim_verdicts``), computed
+there with :mod:`imlp_core.statistics`; none is computed here (an ``ast`` check in tests/test_prose.py).
 """
 
 from __future__ import annotations
@@ -12,12 +16,11 @@ from imlp_core.models import PRIORS, parameter_counts
 from imlp_core.paper import PAPER_TEST_TIME_GAP, TABLE_5, TABLE_5_PARAMS
 from imlp_core.paths import results_dir
 from imlp_core import prose
-from imlp_core.claims import Role, claim
-from imlp_core.statistics import (
-    COUNTED, Interval, Kind, format_interval, judge, mlp_accuracy, mlp_per_seed, paired_differences, prior_per_seed,
-    t_interval,
+from imlp_core.claims import Role
+from imlp_core.statistics import COUNTED, Interval, Kind, format_interval
+from imlp_core.verdicts import (
+    first_layer_differences, notebook_claim_verdicts, ours_table, schedule_differences, sweep_differences,
 )
-from imlp_core.verdicts import ours_table
 
 def save_table(table: pd.DataFrame, name: str, index: bool = True, integers: bool = True) -> list[Path]:
     """``results/<name>.csv`` and ``.md`` (a GitHub Markdown table; ``integers=False``: pandas' own formatting)."""
@@ -54,23 +57,14 @@ def budget_sentence(runs: pd.DataFrame) -> str:
             f"(source: {first['source']}), Adam lr {lrs}, {seeds} seed{'s' if seeds > 1 else ''}")
 
 
-# The registered claims each notebook states under its figures (judged alone: notebook 07 applies Holm across them).
-NOTEBOOK_CLAIMS = {"cnn": ("t1a-v-c10", "f2-cnn-min", "f2-cnn-turn"), "mixer": ("t1b-v-c10", "f2-mixer-max", "f2-mixer-turn"),
-                   "schedules": ("t4-test-time", "t4-linear", "t4-constant"), "first_layer": ("t5-c10",)}
-
-
-def scale_of_runs(runs: pd.DataFrame) -> str:
-    """The scale ``runs`` judge claims at: the paper's where the paper profile trained them, else the laptop's."""
-    return "paper" if "profile" in runs and (runs["profile"] == "paper").any() else "laptop"
-
-
 def claim_bullets(runs: pd.DataFrame, experiment: str) -> list[str]:
-    """One bullet per registered claim of ``experiment``'s notebook, judged on ``runs`` (one dataset's) alone."""
+    """One bullet per registered claim of ``experiment``'s notebook (:data:`imlp_core.verdicts.NOTEBOOK_CLAIMS`; a
+    prior added later has none), judged on ``runs`` (one dataset's) alone."""
     bullets = []
-    for id in NOTEBOOK_CLAIMS.get(experiment, ()):  # a prior added later has no registered claims
-        verdict = judge(claim(id), runs, scale_of_runs(runs))
+    for verdict in notebook_claim_verdicts(runs, experiment):
         alone = verdict.counted and verdict.kind is not Kind.NOT_RUN
-        bullets.append(f"- {verdict.claim.source}, `{id}`: {verdict.claim.statement}: {prose.verdict_sentence(verdict)}"
+        bullets.append(f"- {verdict.claim.source}, `{verdict.claim.id}`: {verdict.claim.statement}: "
+                       f"{prose.verdict_sentence(verdict)}"
                        + (" (unadjusted; notebook 07 applies Holm across the family)" if alone else "") + ".")
     return bullets
 
@@ -79,37 +73,30 @@ def sweep_findings(runs: pd.DataFrame) -> str:
     """Markdown bullets on one dataset's α sweep: ends, α = 1 against the prior (premises), then the registered
     claims (:data:`NOTEBOOK_CLAIMS`), each a paired per-seed difference with its 95 % interval."""
     prior_label = PRIORS[runs["prior"].iloc[0]].display_name
-    mlp, one = (mlp_per_seed(runs, schedule="constant", alpha=a) for a in (0.0, 1.0))
-    prior = prior_per_seed(runs)
+    differences = sweep_differences(runs)
     lines = [f"- Budget: {budget_sentence(runs)}.",
              f"- Ends (a premise of the laptop regime): at this budget "
-             f"{difference_sentence(f'the {prior_label}', 'the S-MLP (α = 0)', t_interval(paired_differences(prior, mlp)))}; "
+             f"{difference_sentence(f'the {prior_label}', 'the S-MLP (α = 0)', differences.prior_minus_mlp)}; "
              f"the paper (100 epochs) has the prior ahead."]
-    if len(one):
+    if differences.one_minus_prior is not None:
         lines.append(f"- Equivalence at α = 1 (a premise): the I-MLP minus its prior is "
-                     f"{format_interval(t_interval(paired_differences(one, prior)), signed=True)} points (Algorithm 1 "
+                     f"{format_interval(differences.one_minus_prior, signed=True)} points (Algorithm 1 "
                      f"with every layer pulled at α = 1 copies the prior: 0 exactly).")
     return "\n".join(lines + claim_bullets(runs, runs["experiment"].iloc[0]))
 
 
 def schedule_findings(runs: pd.DataFrame) -> str:
     """Markdown bullets on one dataset's schedule sweep (Table 4's claims), as paired per-seed differences."""
-    none = mlp_per_seed(runs, schedule="constant", alpha=0.0)
-    a = float(runs.loc[runs["schedule"] == "test-time", "alpha"].iloc[0]) if (runs["schedule"] == "test-time").any() else 0.5
-    constant = mlp_per_seed(runs, schedule="constant", alpha=a)
-    test_time = mlp_per_seed(runs, schedule="test-time", alpha=a)
-    prior = prior_per_seed(runs)
-    decays = runs[runs["schedule"] == "decay"]
+    d = schedule_differences(runs)
+    a = d.alpha
     lines = [f"- Budget: {budget_sentence(runs)}.",
-             f"- Test-time only: {difference_sentence(f'α_test = {a:g}', 'no interpolation', t_interval(paired_differences(test_time, none)))}, "
-             f"and {difference_sentence('it', 'the CNN', t_interval(paired_differences(test_time, prior)))}. The paper: "
+             f"- Test-time only: {difference_sentence(f'α_test = {a:g}', 'no interpolation', d.test_time_minus_none)}, "
+             f"and {difference_sentence('it', 'the CNN', d.test_time_minus_prior)}. The paper: "
              "test-time only is far worse than both.",
-             f"- Constant: {difference_sentence(f'constant α = {a:g}', 'no interpolation', t_interval(paired_differences(constant, none)))} "
+             f"- Constant: {difference_sentence(f'constant α = {a:g}', 'no interpolation', d.constant_minus_none)} "
              "(the paper: ahead, 60.98 % against 58.36 %)."]
-    if len(decays):
-        ks = sorted(set(decays["k"]))
-        means = {k: mlp_accuracy(decays, k=k) for k in ks}
-        lines.append("- Decay exponents run: " + ", ".join(f"k = {k:g}: {format_interval(v)}" for k, v in means.items())
+    if d.decays:
+        lines.append("- Decay exponents run: " + ", ".join(f"k = {k:g}: {format_interval(v)}" for k, v in d.decays.items())
                      + ". The paper has linear decay (k = 1) the lowest of them.")
     return "\n".join(lines + claim_bullets(runs, "schedules"))
 
@@ -119,17 +106,16 @@ def first_layer_findings(runs: pd.DataFrame, alpha: float) -> str:
     each gain a paired per-seed difference with its interval."""
     one, two = dict.fromkeys(number.prior for number in TABLE_5)
     name = {prior: PRIORS[prior].display_name for prior in (one, two)}
-    sweeps = {prior: runs[runs["prior"] == prior] for prior in (one, two)}
-    base = {p: mlp_per_seed(sweeps[p], alpha=0.0) for p in (one, two)}
-    gain = {p: paired_differences(mlp_per_seed(sweeps[p], alpha=alpha), base[p]) for p in (one, two)}
+    d = first_layer_differences(runs, (one, two), alpha)
+    base, gain = d.baseline, d.gain
     paper = {(n.prior, n.alpha): n.mean for n in TABLE_5 if n.dataset == "CIFAR-10"}
     paper_gain = {prior: paper[prior, alpha] - paper[prior, 0.0] for prior in (one, two)}
     return "\n".join([
         f"- Budget: {budget_sentence(runs)}; interpolated with constant α = {alpha:g}.",
-        f"- Baselines: {name[one]} {format_interval(t_interval(base[one]))} %, {name[two]} "
-        f"{format_interval(t_interval(base[two]))} % (the paper: close, {paper[one, 0.0]:.1f} % and {paper[two, 0.0]:.1f} %).",
-        f"- Interpolation changes {name[one]} by {format_interval(t_interval(gain[one]), signed=True)} points and "
-        f"{name[two]} by {format_interval(t_interval(gain[two]), signed=True)} points (the paper: "
+        f"- Baselines: {name[one]} {format_interval(base[one])} %, {name[two]} "
+        f"{format_interval(base[two])} % (the paper: close, {paper[one, 0.0]:.1f} % and {paper[two, 0.0]:.1f} %).",
+        f"- Interpolation changes {name[one]} by {format_interval(gain[one], signed=True)} points and "
+        f"{name[two]} by {format_interval(gain[two], signed=True)} points (the paper: "
         f"{paper_gain[one]:+.1f} and {paper_gain[two]:+.1f} on CIFAR-10).",
         *claim_bullets(runs.assign(experiment="first_layer"), "first_layer"),
     ])

@@ -29,9 +29,9 @@ from imlp_core.interpolate import select_layers
 from imlp_core.models import PRIORS, build_prior
 from imlp_core.paper import DATASET_ROLES, PAPER_NUMBERS, PaperNumber, dataset_for_role
 from imlp_core.statistics import (
-    COUNTED, FAMILY_LEVEL, Interval, Kind, ScanResult, Verdict, alpha_curves, drops_below_ends, format_interval,
-    judge_family, mlp_per_seed, number_kind, paired_differences, power_at, prior_accuracy, prior_per_seed, runs_of,
-    t_interval, term_per_seed, v_scan,
+    COUNTED, FAMILY_LEVEL, Interval, Kind, ScanResult, Verdict, alpha_curves, drops_below_ends, format_interval, judge,
+    judge_family, mlp_accuracy, mlp_per_seed, number_kind, paired_differences, power_at, prior_accuracy,
+    prior_per_seed, runs_of, t_interval, term_per_seed, v_scan,
 )
 
 NUMBER_TOLERANCE_SIGMAS = 2.0
@@ -162,6 +162,85 @@ def ours_table(runs: pd.DataFrame, numbers: list[PaperNumber], profile) -> pd.Da
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "model"
     return table
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks 03-06: the values their written findings (imlp_core.findings) word
+
+# The registered claims each notebook states under its figures (judged alone: notebook 07 applies Holm across them).
+NOTEBOOK_CLAIMS = {"cnn": ("t1a-v-c10", "f2-cnn-min", "f2-cnn-turn"), "mixer": ("t1b-v-c10", "f2-mixer-max", "f2-mixer-turn"),
+                   "schedules": ("t4-test-time", "t4-linear", "t4-constant"), "first_layer": ("t5-c10",)}
+
+
+def scale_of_runs(runs: pd.DataFrame) -> str:
+    """The scale ``runs`` judge claims at: the paper's where the paper profile trained them, else the laptop's."""
+    return "paper" if "profile" in runs and (runs["profile"] == "paper").any() else "laptop"
+
+
+def notebook_claim_verdicts(runs: pd.DataFrame, experiment: str) -> list[Verdict]:
+    """Each registered claim of ``experiment``'s notebook (:data:`NOTEBOOK_CLAIMS`), judged on ``runs`` alone."""
+    return [judge(claim(id), runs, scale_of_runs(runs)) for id in NOTEBOOK_CLAIMS.get(experiment, ())]
+
+
+def paired_interval(a: pd.Series, b: pd.Series) -> Interval:
+    """Per-seed ``a − b`` (:func:`paired_differences`) with its t-interval (:func:`t_interval`)."""
+    return t_interval(paired_differences(a, b))
+
+
+@dataclass(frozen=True)
+class SweepDifferences:
+    """One dataset's α sweep: its prior minus the S-MLP (α = 0), and the I-MLP at α = 1 minus its prior (None where
+    α = 1 was not run), each over the seeds both hold, in points."""
+
+    prior_minus_mlp: Interval
+    one_minus_prior: Interval | None
+
+
+def sweep_differences(runs: pd.DataFrame) -> SweepDifferences:
+    mlp, one = (mlp_per_seed(runs, schedule="constant", alpha=a) for a in (0.0, 1.0))
+    prior = prior_per_seed(runs)
+    return SweepDifferences(paired_interval(prior, mlp), paired_interval(one, prior) if len(one) else None)
+
+
+@dataclass(frozen=True)
+class ScheduleDifferences:
+    """One dataset's schedule sweep: at its α (the test-time runs', else 0.5), test-time only against no
+    interpolation and against the prior, constant α against no interpolation (paired, in points), and each decay
+    exponent k's accuracy (%)."""
+
+    alpha: float
+    test_time_minus_none: Interval
+    test_time_minus_prior: Interval
+    constant_minus_none: Interval
+    decays: dict[float, Interval]
+
+
+def schedule_differences(runs: pd.DataFrame) -> ScheduleDifferences:
+    none = mlp_per_seed(runs, schedule="constant", alpha=0.0)
+    test_time_runs = runs["schedule"] == "test-time"
+    a = float(runs.loc[test_time_runs, "alpha"].iloc[0]) if test_time_runs.any() else 0.5
+    constant = mlp_per_seed(runs, schedule="constant", alpha=a)
+    test_time = mlp_per_seed(runs, schedule="test-time", alpha=a)
+    decays = runs[runs["schedule"] == "decay"]
+    return ScheduleDifferences(a, paired_interval(test_time, none), paired_interval(test_time, prior_per_seed(runs)),
+                               paired_interval(constant, none),
+                               {k: mlp_accuracy(decays, k=k) for k in sorted(set(decays["k"]))})
+
+
+@dataclass(frozen=True)
+class FirstLayerDifferences:
+    """One dataset's Table 5 runs, per prior: the S-MLP's accuracy (α = 0, in %) and interpolation's gain at α
+    (paired against it, in points)."""
+
+    baseline: dict[str, Interval]
+    gain: dict[str, Interval]
+
+
+def first_layer_differences(runs: pd.DataFrame, priors: tuple[str, ...], alpha: float) -> FirstLayerDifferences:
+    sweeps = {prior: runs[runs["prior"] == prior] for prior in priors}
+    base = {p: mlp_per_seed(sweeps[p], alpha=0.0) for p in priors}
+    return FirstLayerDifferences({p: t_interval(base[p]) for p in priors},
+                                 {p: paired_interval(mlp_per_seed(sweeps[p], alpha=alpha), base[p]) for p in priors})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""prose.py words verdicts and computes none: no interval, p-value or verdict code may enter it (an ``ast`` check of
+"""prose.py (and findings.py) word verdicts and compute none: no interval, p-value or verdict code may enter it (an ``ast`` check of
 its source), its tables carry what the README headline reads, and its counts sum to the claims they count."""
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from imlp_core.statistics import COUNTED, MOST_SEEDS, Kind, Verdict
 
 FORBIDDEN = {"t_interval", "paired_differences", "judge", "judge_family", "judge_turn", "v_scan", "holm",
              "one_sided_p", "two_sided_p", "seeds_needed", "adjusted_interval", "number_kind", "contrast_kind",
-             "claim_verdicts", "number_verdicts", "option_verdicts", "multipletests", "solve_power"}
+             "claim_verdicts", "number_verdicts", "option_verdicts", "multipletests", "solve_power",
+             "mlp_accuracy", "prior_accuracy"}
 FORBIDDEN_MODULES = ("scipy", "statsmodels")
 FORBIDDEN_ROOTS = {"stats", "scipy", "statsmodels"}
 
@@ -57,6 +58,12 @@ def test_prose_imports_and_calls_no_interval_code():
     assert interval_code(inspect.getsource(prose)) == []
 
 
+def test_findings_imports_and_calls_no_interval_code():
+    """findings.py words the values imlp_core.verdicts returns (sweep_differences, schedule_differences, ...): no
+    interval is computed inside its sentences."""
+    assert interval_code(inspect.getsource(findings)) == []
+
+
 @pytest.mark.parametrize("planted", [
     "from imlp_core.statistics import t_interval",
     "from imlp_core.statistics import judge_family as jf",
@@ -74,6 +81,7 @@ def test_prose_imports_and_calls_no_interval_code():
     "def f(c):\n    return contrast_kind(c)",
     "def f(x):\n    return one_sided_p(x) < two_sided_p(x)",
     "def f(c, r):\n    return judge(c, r, 'laptop')",
+    "def f(r):\n    return f'{format_interval(mlp_accuracy(r, k=1.0))}'",
 ])
 def test_the_check_catches_interval_code(planted):
     assert interval_code(inspect.getsource(prose) + "\n\n" + planted + "\n")
