@@ -4,6 +4,10 @@ the others moved (per prior). What a from-scratch retraining tells about determi
 on this machine or on another of the same kind.
 
     .venv/bin/python benchmarks/compare_stores.py build/cpu-fresh/results/runs results/runs
+
+``--write FILE`` also writes the comparison as CSV (and Markdown beside it): docs/profiles.md and the README quote
+``results/precision-check-cpu/compare_stores.csv`` (float32 retraining against results/runs), which
+tests/test_quoted_numbers.py re-derives from both stores.
 """
 
 from __future__ import annotations
@@ -65,13 +69,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("new", type=Path, help="a run store (folder of JSON records), e.g. a fresh retraining")
     parser.add_argument("old", type=Path, help="the store to compare it with, e.g. the committed results/runs")
+    parser.add_argument("--write", type=Path, metavar="FILE", help="also write the comparison there as CSV (+ .md)")
     args = parser.parse_args()
     for store in (args.new, args.old):
         if not store.is_dir() or not any(store.glob("*.json")):
             parser.error(f"{store} holds no JSON records: give a run store's folder (results/runs)")
     new, old = finals(args.new), finals(args.old)
     print(machines({f"new: {args.new}": new, f"old: {args.old}": old}).to_string(), end="\n\n")
-    print(compare(new, old).to_string(float_format="%.2f"))
+    table = compare(new, old)
+    print(table.to_string(float_format="%.2f"))
+    if args.write:
+        table.round(4).to_csv(args.write)
+        args.write.with_suffix(".md").write_text(table.round(2).to_markdown() + "\n")
 
 
 if __name__ == "__main__":

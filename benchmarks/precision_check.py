@@ -12,6 +12,8 @@ It prints, per prior and seed: the training time of its sweeps in both precision
 paired difference bf16 − float32 of the final test accuracy over seeds with its 95 % interval; and notebook 07's
 claim table (``verdicts.compare_claims``) computed from each precision's runs, side by side. The stores of
 docs/profiles.md are committed: results/precision-check-cpu/float32 and results/precision-check-cpu/bf16.
+``--write results/precision-check-cpu`` also writes those tables and a summary as CSV + Markdown
+(``precision_*.csv``), which docs/profiles.md quotes and tests/test_quoted_numbers.py re-derives from the stores.
 """
 
 from __future__ import annotations
@@ -78,6 +80,36 @@ def claim_verdicts(fast: pd.DataFrame, base: pd.DataFrame, profile) -> pd.DataFr
     return table
 
 
+def summary(times: pd.DataFrame, differences: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """The totals the comparison states: training minutes in both precisions and their ratio, how many accuracy
+    intervals hold 0 and the mean |difference|, how many claims keep their verdict."""
+    rows = {"float32 training (min)": round(times["float32 s"].sum() / 60, 1),
+            "bf16 training (min)": round(times["bf16 s"].sum() / 60, 1),
+            "float32 / bf16": round(times["float32 s"].sum() / times["bf16 s"].sum(), 2),
+            "accuracy intervals": len(differences),
+            "accuracy intervals holding 0": int(differences["interval holds 0"].sum()),
+            "mean |bf16 − float32| (points)": round(differences["bf16 − float32 (points)"].abs().mean(), 2),
+            "claims": len(claims),
+            "claims keeping their verdict": int(claims["same verdict"].sum())}
+    return pd.DataFrame({"quantity": list(rows), "value": pd.Series(list(rows.values()), dtype=object)})
+
+
+def tables(fast: pd.DataFrame, base: pd.DataFrame, profile) -> dict[str, pd.DataFrame]:
+    """What ``--write`` writes, by file name: the sweep times, the accuracy differences (rounded to 4 decimals), the
+    claims in both precisions and the summary."""
+    times, differences = sweep_times(fast, base), accuracy_differences(fast, base)
+    claims = claim_verdicts(fast, base, profile)
+    return {"precision_times": times.round(4).reset_index(), "precision_differences": differences.round(4),
+            "precision_claims": claims, "precision_summary": summary(times, differences, claims)}
+
+
+def write(folder: Path, written: dict[str, pd.DataFrame]) -> None:
+    """Each table as ``<name>.csv`` and ``<name>.md`` under ``folder``."""
+    for name, table in written.items():
+        table.to_csv(folder / f"{name}.csv", index=False)
+        (folder / f"{name}.md").write_text(table.to_markdown(index=False) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("float32", type=Path, help="a run store with the float32 runs, e.g. build/cpu-fresh/results/runs")
@@ -86,6 +118,8 @@ def main() -> None:
     parser.add_argument("--dataset", default="cifar10")
     parser.add_argument("--experiments", nargs="+", choices=EXPERIMENTS, default=EXPERIMENTS,
                         help="compare these only, e.g. where the bf16 side is trained in part (default: all four)")
+    parser.add_argument("--write", type=Path, metavar="FOLDER",
+                        help="also write the tables as CSV + Markdown there (results/precision-check-cpu)")
     args = parser.parse_args()
     for store in (args.float32, args.bf16):
         if not store.is_dir() or not any(store.glob("*.json")):
@@ -113,6 +147,10 @@ def main() -> None:
     print("\nThe registered claims (notebook 07) on each precision's runs:")
     print(claims.to_string(index=False))
     print(f"{int(claims['same verdict'].sum())} of {len(claims)} claims keep their verdict under bf16")
+    if args.write:
+        written = tables(fast, base, profile)
+        write(args.write, written)
+        print(f"\nwritten: {', '.join(f'{name}.csv' for name in written)} in {args.write}")
 
 
 if __name__ == "__main__":
