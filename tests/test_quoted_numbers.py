@@ -22,10 +22,15 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from imlp_core import paper, verdicts
+from imlp_core import paper
 from imlp_core.experiments import STORED_ONLY, experiment_runs
 from imlp_core.profiles import resolve_profile
-from imlp_core.statistics import mlp_per_seed, paired_differences, prior_per_seed, t_interval
+from imlp_core.statistics import (
+    mlp_per_seed,
+    paired_differences,
+    prior_per_seed,
+    t_interval,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 PRECISION = REPO / "results" / "precision-check-cpu"
@@ -157,7 +162,7 @@ def test_every_quoted_interval_comes_from_a_committed_table_or_the_records(where
 
 def test_the_check_catches_a_changed_digit():
     """One digit changed in a quoted interval finds no source."""
-    where, line, quoted = next(q for q in quoted_intervals() if q[0].startswith("docs/profiles"))
+    _, _, quoted = next(q for q in quoted_intervals() if q[0].startswith("docs/profiles"))
     assert source_of(quoted)
     changed = (quoted[0][:-1] + str((int(quoted[0][-1]) + 1) % 10), *quoted[1:])
     assert source_of(changed) is None
