@@ -23,6 +23,9 @@ itself (uint8 data on the device, ``augment_batch``, stacked I-MLPs, Adam) on a 
    evaluation time per image + interpolation), with step, evaluation and interpolation costs linear in K
    fitted to two measured K; measured times from ``--measured FILE`` (JSON {profile: seconds}) or the
    training seconds (``wall_time_s``) of the run records in results/runs made on this device type.
+6. Each sweep kind of the ``cpu`` profile against the machine's limit: training FLOP/s against the matmul peak
+   in float32 and bf16 at one thread and two, and the non-training share of the kind's sweep run end to end
+   (``sweep_kinds.py``; needs the CIFAR-10 images, see ``imlp_core.data.find_shared_cifar10``).
 
     .venv/bin/python benchmarks/bench.py [--device cpu|cuda|auto] [--threads N] [--quick] [--steps N]
 """
@@ -39,23 +42,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import replace
-from math import prod
 from pathlib import Path
 from unittest import mock
 
 import pandas as pd
 import torch
-from torch import nn
 
 from bench_conversions import time_conversions
+from flops import forward_flops_per_sample, matmul_peak, median_seconds, training_flops_per_step
 from naive_reference import NaiveRun
+import sweep_kinds
 from imlp_core import data as datasets
 from imlp_core import models
 from imlp_core.interpolate import AlphaSchedule, interpolate_
-from imlp_core.models import StackedLinear
 from imlp_core.paths import results_dir, runs_dir
 from imlp_core.profiles import PROFILES, Profile
 from imlp_core.results import atomic_write_bytes, environment_info, read_record
@@ -70,20 +71,6 @@ STEPS_PER_CIFAR10_EPOCH = math.ceil(50_000 / BATCH)
 
 
 # -- timing ---------------------------------------------------------------------------------------
-def median_seconds(fn: Callable[[], object], device: torch.device, repeats: int, warmup: int = 1) -> float:
-    """Median wall time of ``fn()`` over ``repeats`` calls after ``warmup`` untimed ones."""
-    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-    times = []
-    for i in range(warmup + repeats):
-        sync()
-        start = time.perf_counter()
-        fn()
-        sync()
-        if i >= warmup:
-            times.append(time.perf_counter() - start)
-    return sorted(times)[len(times) // 2]
-
-
 class NoBar:
     def update(self) -> None:
         pass
@@ -179,42 +166,6 @@ def sweep_speedup(args: argparse.Namespace, costs: dict) -> list[dict]:
 
 
 # -- 3. achieved FLOP/s against the measured matmul peak -------------------------------------------------
-def forward_flops_per_sample(model: nn.Module) -> int:
-    """Matmul + convolution FLOPs of one forward pass on one image (every stacked model counted)."""
-    total = 0
-
-    def count(module: nn.Module, inputs, output) -> None:
-        nonlocal total
-        if isinstance(module, nn.Conv2d):
-            total += 2 * module.in_channels // module.groups * prod(module.kernel_size) * output.numel()
-        elif isinstance(module, nn.Linear):
-            total += 2 * module.in_features * output.numel()
-        elif isinstance(module, StackedLinear):
-            total += 2 * module.weight.shape[2] * output.numel()
-
-    hooks = [m.register_forward_hook(count) for m in model.modules()
-             if isinstance(m, (nn.Conv2d, nn.Linear, StackedLinear))]
-    with torch.no_grad():
-        model(torch.zeros(1, *models.IMAGE_SHAPE, device=next(model.parameters()).device))
-    for hook in hooks:
-        hook.remove()
-    return total
-
-
-def matmul_peak(device: torch.device, dtype: torch.dtype, repeats: int, tf32: bool = False) -> float:
-    """FLOP/s of the fastest large square matmul in ``dtype`` (n = 2048 and 4096 on the CPU, 8192 on a GPU)."""
-    previous = torch.backends.cuda.matmul.allow_tf32
-    torch.backends.cuda.matmul.allow_tf32 = tf32
-    try:
-        best = 0.0
-        for n in (8192,) if device.type == "cuda" else (2048, 4096):
-            a, b = (torch.randn(n, n, device=device, dtype=dtype) for _ in range(2))
-            best = max(best, 2 * n**3 / median_seconds(lambda: a @ b, device, repeats))
-        return best
-    finally:
-        torch.backends.cuda.matmul.allow_tf32 = previous
-
-
 def mlp_step_seconds(trainer: Trainer, args: argparse.Namespace) -> float:
     """One Adam step of the K stacked I-MLPs alone on a fixed batch (a CUDA graph replay on a GPU)."""
     data = trainer.data
@@ -239,7 +190,7 @@ def flops(args: argparse.Namespace, trainers: dict, costs: dict) -> list[dict]:
     for prior in ("cnn", "mixer"):
         trainer = trainers[prior]
         mlp_flop = 3 * BATCH * forward_flops_per_sample(trainer.mlp)
-        step_flop = mlp_flop + 3 * BATCH * forward_flops_per_sample(trainer.prior)
+        step_flop = training_flops_per_step(trainer.prior, trainer.mlp, BATCH)
         float32 = "tf32" if args.device.type == "cuda" else "float32"  # the Trainer's float32 on a GPU is TF32
         cost = costs[prior, args.models]
         timed = [(float32, f"prior + {args.models} I-MLPs", step_flop, cost["step_s"]),
@@ -435,6 +386,8 @@ def main() -> None:
         if args.device.type == "cpu" and not args.quick:
             results["cpu_heap"] = heap_lever(args)
         results["profiles"] = profiles(args, costs)
+    if args.device.type == "cpu" and not args.quick:
+        results.update({f"cpu_profile_{name}": rows for name, rows in sweep_kinds.main([]).items()})
     print_table("1. Training throughput, one prior + one I-MLP per step (images/s per trained model)",
                 results["throughput"])
     print_table(f"2. Batched sweep of K = {args.models} against {args.models} separate K = 1 runs "
@@ -453,6 +406,11 @@ def main() -> None:
     print_table("5. Wall time of each profile on this device (projected: every experiment on every dataset"
                 + ("; without Table 5's sweeps, which --quick does not time)" if args.quick else ")"),
                 results["profiles"])
+    if "cpu_profile_flops" in results:
+        print_table("6a. Each sweep kind of the cpu profile: training FLOP/s against the matmul peak measured here, "
+                    "float32 and bf16, one thread and two (benchmarks/sweep_kinds.py)", results["cpu_profile_flops"])
+        print_table("6b. Each sweep kind of the cpu profile end to end on the real images: seconds per phase, and the "
+                    "non-training share at the budget's epochs", results["cpu_profile_phases"])
     elapsed = time.perf_counter() - started
     print(f"\nbenchmark took {elapsed:.0f} s")
     settings = {"steps": args.steps, "repeats": args.repeats, "models": args.models, "batch": BATCH,
