@@ -154,7 +154,7 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
         return
     slurm = executors.SlurmOptions(args.partition, args.time_min, args.gpus_per_job, args.cpus_per_job,
                                    args.array_parallelism, args.submitit_folder, args.submitit_cluster, not args.no_wait)
-    executors.run_plan(sweeps, args.executor, results, device=args.device, jobs=args.jobs, slurm=slurm)
+    executors.run_plan(sweeps, args.executor, results=results, device=args.device, jobs=args.jobs, slurm=slurm)
     if args.no_wait:
         return
     for dataset in datasets:

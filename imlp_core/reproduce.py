@@ -310,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.executor and not args.stored_only and experiments:
         print(f"reproduce: training the plan of {', '.join(experiments)} first with executor {args.executor!r}",
               flush=True)
-        executors.run_plan(plan.profile_plan(profile, experiments), args.executor, runs_dir(root), jobs=args.jobs,
+        executors.run_plan(plan.profile_plan(profile, experiments), args.executor, results=runs_dir(root), jobs=args.jobs,
                            progress=not args.no_progress, slurm=executors.SlurmOptions.from_env())
 
     done: list[NotebookRun] = []
