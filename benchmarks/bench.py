@@ -57,7 +57,7 @@ import sweep_kinds
 from imlp_core import data as datasets
 from imlp_core import models
 from imlp_core.interpolate import AlphaSchedule, interpolate_
-from imlp_core.paths import results_dir, runs_dir
+from imlp_core.paths import environment_output_root, results_dir, runs_dir
 from imlp_core.profiles import PROFILES, Profile
 from imlp_core.results import atomic_write_bytes, environment_info, read_record
 from imlp_core.devices import GraphedStep, TrainStep, resolve_device
@@ -290,7 +290,7 @@ def measured_seconds(args: argparse.Namespace) -> dict[str, tuple[float, str]]:
     if args.measured:
         return {name: (float(s), f"--measured {args.measured}") for name, s in json.loads(Path(args.measured).read_text()).items()}
     sweeps: dict[str, dict[str, float]] = {}
-    for path in sorted(runs_dir().glob("*.json")):
+    for path in sorted(runs_dir(environment_output_root()).glob("*.json")):
         record = read_record(path)
         if record is None or not record["environment"]["device"].startswith(args.device.type):
             continue
@@ -415,7 +415,7 @@ def main() -> None:
     print(f"\nbenchmark took {elapsed:.0f} s")
     settings = {"steps": args.steps, "repeats": args.repeats, "models": args.models, "batch": BATCH,
                 "threads": args.threads, "quick": args.quick, "eval_images": args.eval_images, "elapsed_s": elapsed}
-    path = results_dir() / "benchmarks.json"
+    path = results_dir(environment_output_root()) / "benchmarks.json"
     payload = {"environment": environment_info(args.device), "settings": settings, **results}  # after the Trainers' CUDA set-up
     atomic_write_bytes(path, json.dumps(payload, indent=1, default=str).encode())
     print(f"written to {path}")

@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
-from imlp_core.paths import runs_dir, shown
+from imlp_core.paths import output_root, runs_dir, shown
 from imlp_core.plan import PlannedSweep, profile_plan
 from imlp_core.profiles import resolve_profile
 from imlp_core.train import run_sweep, stored_records
@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(str(error))
     if unknown := sorted(set(args.pieces or ()) - set(range(1, len(study) + 1))):
         parser.error(f"pieces {unknown} are not among the study's 1 to {len(study)} (--left lists them)")
-    store = runs_dir()
+    store = runs_dir(output_root(resolve_profile(args.profile).name))
     if not args.left:
         train_pieces([study[n - 1] for n in args.pieces] if args.pieces else study, store, args.seconds, args.device)
     print(f"the interval study of profile {args.profile!r} on {args.dataset}, store {shown(store)}:")

@@ -19,14 +19,13 @@ docs/profiles.md are committed: results/precision-check-cpu/float32 and results/
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import pandas as pd
 
 from imlp_core import prose, verdicts
 from imlp_core.claims import PAPER_CLAIMS
-from imlp_core.experiments import STORED_ONLY, experiment_runs
+from imlp_core.experiments import experiment_runs
 from imlp_core.profiles import resolve_profile
 from imlp_core.statistics import t_interval
 
@@ -35,9 +34,10 @@ RUN = ["experiment", "prior", "label", "seed"]
 
 
 def stored_runs(store: Path, precision: str, profile, dataset: str, experiments=EXPERIMENTS) -> pd.DataFrame:
-    """The runs of ``experiments`` in ``store`` in ``precision`` (the float32 ones under their usual keys)."""
+    """The runs of ``experiments`` in ``store`` in ``precision`` (the float32 ones under their usual keys); read, never
+    trained."""
     options = {} if precision == "float32" else {"options": {"precision": precision}}
-    return pd.concat([experiment_runs(name, profile, dataset, results=store, progress=False, **options)
+    return pd.concat([experiment_runs(name, profile, dataset, results=store, stored_only=True, progress=False, **options)
                       for name in experiments], ignore_index=True)
 
 
@@ -124,7 +124,6 @@ def main() -> None:
     for store in (args.float32, args.bf16):
         if not store.is_dir() or not any(store.glob("*.json")):
             parser.error(f"{store} holds no JSON records: give a run store's folder (…/results/runs)")
-    os.environ[STORED_ONLY] = "1"  # read, never train
     profile = resolve_profile(args.profile)
     base = stored_runs(args.float32, "float32", profile, args.dataset, args.experiments)
     fast = stored_runs(args.bf16, "bf16", profile, args.dataset, args.experiments)

@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 
 from imlp_core import AlphaSchedule, SweepConfig, run_sweep
-from imlp_core.data import use_shared_cifar10
+from imlp_core.data import prepare_shared_cifar10
 
 
 def main() -> None:
@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--log", type=Path, default=Path("build/regime-search/budgets.jsonl"))
     args = parser.parse_args()
     torch.set_num_threads(int(os.environ.get("IMLP_THREADS", "2")))
-    use_shared_cifar10()
+    prepare_shared_cifar10()  # load_dataset finds the shared copy where nothing else provides CIFAR-10
     args.log.parent.mkdir(parents=True, exist_ok=True)
     for budget in args.budgets:
         subset, epochs, lr = budget.split(":")

@@ -37,7 +37,7 @@ from flops import matmul_peak, median_seconds, training_flops_per_step
 
 from imlp_core import train as train_module
 from imlp_core import trainer as trainer_module
-from imlp_core.data import dataset_env_var, find_shared_cifar10
+from imlp_core.data import prepare_shared_cifar10
 from imlp_core.plan import PlannedSweep, profile_plan
 from imlp_core.profiles import PROFILES
 from imlp_core.train import run_sweep
@@ -196,18 +196,10 @@ def phase_row(name: str, planned: PlannedSweep, measured: dict, wall_s: float, e
             "non_training_share": 1 - extrapolated["training steps"] / total}
 
 
-def child_environment() -> dict[str, str]:
-    """This environment, two threads, and the shared CIFAR-10 copy where nothing else provides CIFAR-10."""
-    environment = {**os.environ, "OMP_NUM_THREADS": "2"}
-    variable = dataset_env_var("cifar10")
-    if not environment.get(variable) and (shared := find_shared_cifar10()) is not None:
-        environment[variable] = str(shared)
-    return environment
-
-
 def phase_rows(kinds: dict[str, PlannedSweep], epochs: int) -> list[dict]:
     """Each kind's phases, each sweep in a fresh process (:func:`run_phases` there, as ``--phase-child``)."""
-    rows, environment = [], child_environment()
+    prepare_shared_cifar10()  # where nothing else provides CIFAR-10, the children read the shared copy
+    rows, environment = [], {**os.environ, "OMP_NUM_THREADS": "2"}
     for name, planned in kinds.items():
         start = time.perf_counter()
         child = subprocess.run([sys.executable, __file__, "--phase-child", name, "--phase-epochs", str(epochs)],

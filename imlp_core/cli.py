@@ -21,7 +21,7 @@ from imlp_core.experiments import experiment_runs
 from imlp_core.interpolate import SCHEDULE_KINDS, AlphaSchedule
 from imlp_core.models import PRIORS
 from imlp_core.options import CHOICES, DEFAULTS, parse_interval
-from imlp_core.paths import runs_dir
+from imlp_core.paths import environment_output_root, output_root, runs_dir
 from imlp_core.profiles import EXPERIMENTS, HeldOutStudy, resolve_profile
 from imlp_core.results import check_writable, pause_point
 from imlp_core.sweep import PRECISIONS, SweepConfig, check_schedules
@@ -57,7 +57,8 @@ def train_command(argv: Sequence[str] | None = None) -> None:
                              "CUDA uses TF32 matmuls")
     add_option_arguments(parser)
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
-    parser.add_argument("--results", type=Path, default=None, help="result store (default results/runs)")
+    parser.add_argument("--results", type=Path, default=None,
+                        help="result store (default: results/runs under the output root of IMLP_PROFILE's profile)")
     args = parser.parse_args(argv)
     try:
         layers = parse_layers(args.layers)
@@ -67,7 +68,7 @@ def train_command(argv: Sequence[str] | None = None) -> None:
                               curve_test_subset=args.curve_test_subset)
                   for seed in args.seeds]
         check_schedules(schedules)
-        results = check_writable(args.results if args.results is not None else runs_dir())
+        results = check_writable(args.results if args.results is not None else runs_dir(environment_output_root()))
         device = resolve_device(args.device)
     except (ValueError, TypeError, PermissionError, argparse.ArgumentTypeError) as error:
         parser.error(str(error))
@@ -141,6 +142,7 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
     names, datasets = args.experiments or list(profile.experiments), args.datasets or profile.datasets
     chosen = {"options": options} if options else {}
     sweeps = plan.profile_plan(profile, names, datasets, **chosen)
+    results = runs_dir(output_root(profile.name))
     if args.plan:
         try:
             device = resolve_device(args.device).type
@@ -148,16 +150,16 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
             parser.error(str(error))
         print(f"profile {profile.name!r}: {len(sweeps)} sweeps after merging "
               f"({len(plan.profile_plan(profile, names, datasets, merged=False, **chosen))} apart)")
-        print(plan.plan_table(sweeps, device_type=device), flush=True)
+        print(plan.plan_table(sweeps, results, device_type=device), flush=True)
         return
     slurm = executors.SlurmOptions(args.partition, args.time_min, args.gpus_per_job, args.cpus_per_job,
                                    args.array_parallelism, args.submitit_folder, args.submitit_cluster, not args.no_wait)
-    executors.run_plan(sweeps, args.executor, device=args.device, jobs=args.jobs, slurm=slurm)
+    executors.run_plan(sweeps, args.executor, results=results, device=args.device, jobs=args.jobs, slurm=slurm)
     if args.no_wait:
         return
     for dataset in datasets:
         for experiment in names:
-            runs = experiment_runs(experiment, profile, dataset, **chosen)
+            runs = experiment_runs(experiment, profile, dataset, results=results, **chosen)
             print(runs.assign(test_acc=100 * runs.test_acc, prior_test_acc=100 * runs.prior_test_acc)[
                 ["experiment", *(["option"] if "option" in runs else []), "dataset", "seed", "label", "test_acc",
                  "prior_test_acc", "wall_time_s", "status"]

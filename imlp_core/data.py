@@ -10,8 +10,9 @@ on the device as App. E says, random crop with 4-pixel zero padding and horizont
 Sources, by name (see :func:`load_dataset`):
 
 - ``cifar10``, ``cifar100``: the ImageFolder directory in ``IMLP_DATASET_CIFAR10`` /
-  ``IMLP_DATASET_CIFAR100`` when set, else torchvision's copy in the data directory (downloaded
-  when missing).
+  ``IMLP_DATASET_CIFAR100`` when set, else torchvision's copy in the data directory; for
+  ``cifar10``, when torchvision's copy is not there, the shared JPEG copy ``<data dir>/cifar10-jpeg``
+  if it is (:func:`prepare_shared_cifar10` unpacks it); else torchvision's copy, downloaded.
 - ``synthetic``, ``synthetic100``: :func:`synthetic_dataset` with 10 or 100 classes.
 - any other NAME: the ImageFolder directory in ``IMLP_DATASET_<NAME>``.
 """
@@ -44,6 +45,7 @@ from imlp_core.results import atomic_torch_save
 
 # name -> torchvision.datasets class name (looked up at call time, so tests can replace it)
 TORCHVISION_DATASETS = {"cifar10": "CIFAR10", "cifar100": "CIFAR100"}
+SHARED_CIFAR10 = "cifar10-jpeg"  # the shared JPEG copy of CIFAR-10 in the data directory (find_shared_cifar10)
 # name -> number of classes of synthetic_dataset()
 SYNTHETIC_DATASETS = {"synthetic": 10, "synthetic100": 100}
 # Images in each named dataset's training split (the synthetic sets' size; the plan's time estimates)
@@ -162,8 +164,11 @@ def load_dataset(
     """
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     env_var = dataset_env_var(name)
+    shared = data_dir / SHARED_CIFAR10
     if os.environ.get(env_var):
         splits = _load_image_folder(Path(os.environ[env_var]), data_dir, env_var)
+    elif name == "cifar10" and shared.is_dir() and not (data_dir / torchvision.datasets.CIFAR10.base_folder).is_dir():
+        splits = _load_image_folder(shared, data_dir, f"the shared copy in {data_dir}")
     elif name in TORCHVISION_DATASETS:
         splits = _load_torchvision(name, data_dir)
     elif name in SYNTHETIC_DATASETS:
@@ -277,7 +282,7 @@ def find_shared_cifar10() -> Path | None:
     goes to a temporary directory that is renamed when complete, under a lock, so concurrent
     notebooks and tests neither race nor see half an extraction.
     """
-    target = default_data_dir() / "cifar10-jpeg"
+    target = default_data_dir() / SHARED_CIFAR10
     tarball = repo_root().parent / "shared" / "data" / "cifar10-jpeg.tar.gz"
     if target.is_dir():
         return target
@@ -293,11 +298,12 @@ def find_shared_cifar10() -> Path | None:
     return target
 
 
-def use_shared_cifar10() -> str | None:
-    """Point ``IMLP_DATASET_CIFAR10`` at the shared JPEG copy (:func:`find_shared_cifar10`) when nothing else
-    provides CIFAR-10: neither that variable nor torchvision's copy in the data directory.
+def prepare_shared_cifar10() -> str | None:
+    """Unpack the shared JPEG copy (:func:`find_shared_cifar10`) where ``load_dataset("cifar10")`` finds it when
+    nothing else provides CIFAR-10: neither ``IMLP_DATASET_CIFAR10`` nor torchvision's copy in the data directory.
+    Changes no setting of this process (every process, a notebook's kernel or a worker, finds the copy itself).
 
-    Returns the note to print (None when nothing was changed).
+    Returns the note to print: where CIFAR-10 is read from (None: torchvision's copy, or nothing found).
     """
     variable = dataset_env_var("cifar10")
     if os.environ.get(variable):
@@ -307,9 +313,8 @@ def use_shared_cifar10() -> str | None:
     shared = find_shared_cifar10()
     if shared is None:
         return None
-    os.environ[variable] = str(shared)
-    return (f"NOTE: torchvision's CIFAR-10 is not in {default_data_dir()}; using the shared JPEG copy "
-            f"{variable}={shared} (every run record names its source)")
+    return (f"NOTE: torchvision's CIFAR-10 is not in {default_data_dir()}; using the shared JPEG copy {shared} "
+            f"(every run record names its source)")
 
 
 # ---------------------------------------------------------------------------------------------

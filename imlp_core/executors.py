@@ -40,7 +40,7 @@ import torch
 from filelock import FileLock
 
 from imlp_core.models import PRIORS
-from imlp_core.paths import runs_dir
+from imlp_core.paths import environment_output_root, runs_dir
 from imlp_core.plan import PlannedSweep, estimated_bytes
 from imlp_core.results import check_writable
 from imlp_core.train import SweepBusy, run_sweep
@@ -78,10 +78,11 @@ class SlurmOptions:
 def run_plan(plan: Sequence[PlannedSweep], executor: str = "local", results: Path | None = None,
              device: str = "auto", jobs: int = 2, progress: bool = True,
              slurm: SlurmOptions = SlurmOptions()) -> None:
-    """Train every missing run of ``plan`` into ``results`` (default ``results/runs``) with ``executor``."""
+    """Train every missing run of ``plan`` into ``results`` (default: the store of ``paths.environment_output_root``)
+    with ``executor``."""
     if executor not in EXECUTORS:
         raise ValueError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
-    results = check_writable(Path(results) if results is not None else runs_dir()).resolve()
+    results = check_writable(Path(results) if results is not None else runs_dir(environment_output_root())).resolve()
     todo = [planned for planned in plan if planned.missing(results)]
     print(f"plan: {len(plan)} sweeps, {len(todo)} with missing runs; executor {executor}", flush=True)
     if not todo:

@@ -26,6 +26,7 @@ import io
 import math
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -51,7 +52,7 @@ from imlp_core.conversions import (
 )
 from imlp_core.figures import ACCURACY, epoch_frame
 from imlp_core.models import PRIORS
-from imlp_core.paths import runs_dir, shown
+from imlp_core.paths import shown
 
 PADDING_MODES = ("zeros", "circular", "reflect", "replicate")
 
@@ -521,9 +522,9 @@ class RunsExplorer(_Explorer):
             self.draw()
 
     @classmethod
-    def from_store(cls, priors: tuple[str, ...] | None = None) -> RunsExplorer:
-        """The explorer over every record of this profile's result store (``paths.runs_dir()``)."""
-        return cls(results.load(runs_dir()), priors, store=f"`{shown(runs_dir())}`")
+    def from_store(cls, store: Path, priors: tuple[str, ...] | None = None) -> RunsExplorer:
+        """The explorer over every record of the result store ``store`` (a notebook's ``nb.store_args["results"]``)."""
+        return cls(results.load(store), priors, store=f"`{shown(store)}`")
 
     def _update_choices(self) -> None:
         """Seeds and labels of the chosen sweep (keeping the current ones where they exist), then one draw."""

@@ -28,7 +28,6 @@ from matplotlib.transforms import Bbox
 
 from imlp_core.models import PRIORS
 from imlp_core.paper import PAPER_EPOCHS
-from imlp_core.paths import figures_dir
 from imlp_core.statistics import (
     CONFIDENCE, Interval, alpha_curves, mlp_accuracy, percent, prior_accuracy, t_interval,
 )
@@ -72,10 +71,10 @@ def pdf_page(fig: plt.Figure) -> Bbox:
     return Bbox(np.round(corners * 72 / PAGE_GRID_PT) * PAGE_GRID_PT / 72)
 
 
-def save_figure(fig: plt.Figure, name: str) -> list[Path]:
-    """``figures/<name>.png`` (150 dpi) and ``.pdf``, without time stamps and on a page that does not depend on
+def save_figure(fig: plt.Figure, name: str, folder: Path) -> list[Path]:
+    """``<folder>/<name>.png`` (150 dpi) and ``.pdf`` (``folder``: ``paths.figures_dir`` of an output root), without time stamps and on a page that does not depend on
     the last bit of a float (:func:`pdf_page`), so that reruns, here or on another machine, give equal files."""
-    png, pdf = figures_dir() / f"{name}.png", figures_dir() / f"{name}.pdf"
+    png, pdf = Path(folder) / f"{name}.png", Path(folder) / f"{name}.pdf"
     fig.savefig(png, dpi=150, metadata={"Software": None})
     fig.savefig(pdf, bbox_inches=pdf_page(fig), metadata={"CreationDate": None, "Producer": None, "Creator": None})
     return [png, pdf]

@@ -14,7 +14,6 @@ import pandas as pd
 
 from imlp_core.models import PRIORS, parameter_counts
 from imlp_core.paper import PAPER_TEST_TIME_GAP, TABLE_5, TABLE_5_PARAMS
-from imlp_core.paths import results_dir
 from imlp_core import prose
 from imlp_core.claims import Role
 from imlp_core.statistics import COUNTED, Interval, Kind, format_interval
@@ -22,9 +21,10 @@ from imlp_core.verdicts import (
     first_layer_differences, notebook_claim_verdicts, ours_table, schedule_differences, sweep_differences,
 )
 
-def save_table(table: pd.DataFrame, name: str, index: bool = True, integers: bool = True) -> list[Path]:
-    """``results/<name>.csv`` and ``.md`` (a GitHub Markdown table; ``integers=False``: pandas' own formatting)."""
-    csv, md = results_dir() / f"{name}.csv", results_dir() / f"{name}.md"
+def save_table(table: pd.DataFrame, name: str, folder: Path, index: bool = True, integers: bool = True) -> list[Path]:
+    """``<folder>/<name>.csv`` and ``.md`` (``folder``: ``paths.results_dir`` of an output root; a GitHub Markdown
+    table; ``integers=False``: pandas' own formatting)."""
+    csv, md = Path(folder) / f"{name}.csv", Path(folder) / f"{name}.md"
     table.to_csv(csv, index=index)
     md.write_text((markdown(table, index=index) if integers else table.to_markdown(index=index)) + "\n")
     return [csv, md]

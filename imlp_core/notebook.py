@@ -1,27 +1,30 @@
 """What every notebook does first and last: its profile and datasets, the files it writes, and the report of
 them that ``make reproduce`` checks.
 
-An experiment notebook (03–08) starts with ``nb = Notebook.start(profile, experiment, seed_list)``, which resolves
-the profile and shows what it trains; it saves through ``nb.save_figure`` / ``nb.save_table`` (a file's name is
-written there and nowhere else) and ends with ``nb.report()``: a Markdown list of the files written whose output
-metadata (``REPORT_KEY``) names them for :mod:`imlp_core.reproduce`. Notebooks 01 and 02 use :class:`Outputs`.
+An experiment notebook (03–09) starts with ``nb = Notebook.start(profile, experiment, seed_list,
+stored_only=stored_only)``, which resolves the profile, fixes the output root its files go under
+(``paths.output_root`` of the profile) and whether its runs are trained or only read from the store, and shows
+what it trains; it reads its runs through ``nb.runs`` (or an ``experiments`` function given ``**nb.store_args``),
+saves through ``nb.save_figure`` / ``nb.save_table`` (a file's name is written there and nowhere else) and ends
+with ``nb.report()``: a Markdown list of the files written whose output metadata (``REPORT_KEY``) names them for
+:mod:`imlp_core.reproduce`. Notebooks 01 and 02 use :class:`Outputs` (``Outputs.of(profile)``).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
 from imlp_core import figures, findings
-from imlp_core.experiments import STORED_ONLY, experiment_runs, stored_runs_only
+from imlp_core.experiments import experiment_runs
 from imlp_core.paper import DATASET_ROLES, dataset_for_role
-from imlp_core.paths import committed_profile, output_root, repo_root, shown
+from imlp_core.paths import (committed_profile, figures_dir, output_dir_override, output_root, repo_root, results_dir,
+                             runs_dir, shown)
 from imlp_core.profiles import Budget, Profile, resolve_profile
 
 REPORT_KEY = "imlp_written"  # output metadata: the files a notebook wrote, relative to the output root
@@ -29,49 +32,62 @@ REPORT_KEY = "imlp_written"  # output metadata: the files a notebook wrote, rela
 
 @dataclass
 class Outputs:
-    """The files a notebook has written, reported at its end (:meth:`report`)."""
+    """The files a notebook has written under the output root ``root``, reported at its end (:meth:`report`)."""
 
+    root: Path  # paths.output_root of the profile the notebook runs
     written: list[Path] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, profile: str | None) -> Outputs:
+        """The outputs of a notebook run under ``profile`` (None: ``IMLP_PROFILE``, default auto)."""
+        return cls(output_root(resolve_profile(profile).name))
 
     def add(self, *paths: Path) -> None:
         self.written += paths
 
     def save_figure(self, fig: plt.Figure, name: str) -> None:
         """``figures/<name>.png`` and ``.pdf`` (:func:`imlp_core.figures.save_figure`), shown inline."""
-        self.add(*figures.save_figure(fig, name))
+        self.add(*figures.save_figure(fig, name, figures_dir(self.root)))
         plt.show()
 
     def save_table(self, table: pd.DataFrame, name: str, index: bool = True, integers: bool = True) -> pd.DataFrame:
         """``results/<name>.csv`` and ``.md`` (:func:`imlp_core.findings.save_table`); returns ``table`` to show."""
-        self.add(*findings.save_table(table, name, index, integers))
+        self.add(*findings.save_table(table, name, results_dir(self.root), index, integers))
         return table
 
     def report(self) -> None:
         """Show 'Files written: …' and name the files in the output's metadata, where ``make reproduce`` reads them."""
-        root = output_root()
-        relative = [str(Path(path).resolve().relative_to(root.resolve())) for path in self.written]
+        relative = [str(Path(path).resolve().relative_to(self.root.resolve())) for path in self.written]
         display(Markdown(files_written(self.written)), metadata={REPORT_KEY: relative})
 
 
 @dataclass
 class Notebook(Outputs):
-    """An experiment notebook: its profile, the datasets in the paper's CIFAR-10 / CIFAR-100 roles, its files."""
+    """An experiment notebook: its profile, the datasets in the paper's CIFAR-10 / CIFAR-100 roles, its files, and
+    whether it reads its runs from the store only (``stored_only``) or trains what the store lacks."""
 
     profile: Profile | None = None
     roles: list[tuple[str, str | None]] = field(default_factory=list)
+    stored_only: bool = False
 
     @classmethod
     def start(cls, profile: str | None, experiment: str | None, seed_list: Iterable[int] | None = None,
-              seeds: str = "seeds") -> Notebook:
+              seeds: str = "seeds", stored_only: bool = False) -> Notebook:
         """Resolve ``profile`` (None: ``IMLP_PROFILE``), with ``seed_list`` in place of its ``seeds`` field (or
-        ``"intervals.seeds"``, the interval study's) when given, and show what it trains for ``experiment`` (None: every experiment)."""
+        ``"intervals.seeds"``, the interval study's) when given, and show what it trains for ``experiment`` (None:
+        every experiment); ``stored_only``: train nothing, read what the store holds."""
         resolved = resolve_profile(profile)
         if seed_list is not None and seeds == "intervals.seeds":  # notebook 09: the study's own seeds
             resolved = replace(resolved, intervals=replace(resolved.intervals, seeds=tuple(seed_list)))
         elif seed_list is not None:
             resolved = replace(resolved, **{seeds: tuple(seed_list)})
-        display(Markdown(profile_note(resolved, experiment)))
-        return cls(profile=resolved, roles=dataset_roles(resolved))
+        display(Markdown(profile_note(resolved, experiment, stored_only)))
+        return cls(output_root(resolved.name), profile=resolved, roles=dataset_roles(resolved), stored_only=stored_only)
+
+    @property
+    def store_args(self) -> dict[str, Any]:
+        """How this notebook reads its runs, for any ``experiments`` function: its run store, and ``stored_only``."""
+        return {"results": runs_dir(self.root), "stored_only": self.stored_only}
 
     @property
     def datasets(self) -> list[str]:
@@ -81,7 +97,8 @@ class Notebook(Outputs):
     def runs(self, *experiments: str, **kwargs) -> pd.DataFrame:
         """The runs of ``experiments`` (``experiments.experiment_runs``) on every dataset, trained or read from the store;
         a dataset without runs (none stored, with stored runs only) is then marked not run."""
-        runs = pd.concat([experiment_runs(name, self.profile, dataset, **kwargs) for dataset in self.datasets
+        runs = pd.concat([experiment_runs(name, self.profile, dataset, **self.store_args, **kwargs)
+                          for dataset in self.datasets
                           for name in experiments], ignore_index=True)
         self.roles = roles_with_runs(self.roles, runs)
         return runs
@@ -109,7 +126,7 @@ def dataset_roles(profile: Profile) -> list[tuple[str, str | None]]:
 
 
 def roles_with_runs(roles: list[tuple[str, str | None]], runs: pd.DataFrame) -> list[tuple[str, str | None]]:
-    """``roles`` with None for a dataset without runs (e.g. none stored, with ``IMLP_STORED_RUNS_ONLY=1``)."""
+    """``roles`` with None for a dataset without runs (e.g. none stored, with stored runs only)."""
     present = set(runs["dataset"])
     return [(role, dataset if dataset in present else None) for role, dataset in roles]
 
@@ -120,8 +137,9 @@ def _budget_text(budget: Budget) -> str:
     return f"{budget.epochs} epochs, {images} training and {tests} test images, lr {budget.lr:g}"
 
 
-def profile_note(profile: Profile, experiment: str | None = None) -> str:
-    """Markdown: the profile, its budgets (``experiment``'s first, or all), its grids, and what it skips."""
+def profile_note(profile: Profile, experiment: str | None = None, stored_only: bool = False) -> str:
+    """Markdown: the profile, its budgets (``experiment``'s first, or all), its grids, what it skips, where its outputs
+    go, and (``stored_only``) that nothing is trained."""
     if experiment is not None:
         lines = [f"**Profile `{profile.name}`** — {_budget_text(profile.budget(experiment))} per dataset, "
                  f"seeds {list(profile.seeds)}."]
@@ -149,17 +167,17 @@ def profile_note(profile: Profile, experiment: str | None = None) -> str:
                      + ", ".join(f"{lr:g}" for lr in study.lrs) + "; α grid " + ", ".join(f"{a:g}" for a in study.alphas)
                      + (f"; the Mixer every {', '.join(str(i) for i in study.mixer_intervals)} at α "
                         + ", ".join(f"{a:g}" for a in study.mixer_alphas) if study.mixer_intervals else "") + ".")
-    lines.append(f"- {output_note()}")
-    if stored_runs_only():
-        lines.append(f"\n> **Stored runs only** (`{STORED_ONLY}=1`): nothing is trained here; every run the "
+    lines.append(f"- {output_note(output_root(profile.name))}")
+    if stored_only:
+        lines.append("\n> **Stored runs only** (`stored_only = True`): nothing is trained here; every run the "
                      "result store holds is shown, and what it lacks is marked not run.")
     return "\n".join(lines)
 
 
-def output_note() -> str:
-    """Markdown: where this process writes its figures, tables and runs, and why there."""
-    root, committed = output_root(), committed_profile()
-    if os.environ.get("IMLP_OUTPUT_DIR"):
+def output_note(root: Path) -> str:
+    """Markdown: where figures, tables and runs go under the output root ``root``, and why there."""
+    committed = committed_profile()
+    if output_dir_override() is not None:
         return f"Outputs (figures, tables, runs) go under `{shown(root)}/` (set by `IMLP_OUTPUT_DIR`)."
     if root == repo_root():
         return ("Outputs (figures, tables, runs) go to the repository's `figures/` and `results/`"

@@ -1,20 +1,18 @@
 """Where things live: every path is resolved from the repository root, never the working directory.
 
 nbval and papermill start kernels in different folders, so notebooks must not rely on `cwd`.
-`IMLP_OUTPUT_DIR` redirects figures, tables and runs (``make test`` points it at ``build/``
-so that smoke-profile outputs never overwrite the committed ones).
 
-Without it, outputs follow the profile: the profile named in ``results/committed_profile`` (the one the
-committed figures and tables came from) writes at the repository root, any other profile beside it in
-``results/<profile>/`` (``figures/``, ``results/``, the run store), never over the committed files. The
-profile is :func:`imlp_core.profiles.active_profile`: the one last resolved in this process (a notebook's
-``profile`` parameter), else ``IMLP_PROFILE``.
+Outputs (figures, tables, runs) go under an *output root* that the caller passes on: :func:`output_root` of the
+profile it runs. The profile named in ``results/committed_profile`` (the one the committed figures and tables
+came from) writes at the repository root, any other profile beside it in ``results/<profile>/`` (``figures/``,
+``results/``, the run store), never over the committed files. ``IMLP_OUTPUT_DIR`` redirects every profile's
+outputs (``make test`` points it at ``build/`` so that smoke-profile outputs never overwrite the committed ones).
 """
 
 import os
 from pathlib import Path
 
-from imlp_core.profiles import active_profile
+from imlp_core.profiles import resolve_profile
 
 
 def repo_root() -> Path:
@@ -31,15 +29,28 @@ def committed_profile() -> str | None:
     return (marker.read_text().strip() or None) if marker.is_file() else None
 
 
-def output_root() -> Path:
-    """Root of figures/ and results/: ``$IMLP_OUTPUT_DIR`` if set (relative to the repo root); else the repo root
-    for the committed profile and ``results/<profile>/`` for any other (see the module docstring)."""
+def output_dir_override() -> Path | None:
+    """``$IMLP_OUTPUT_DIR`` (relative to the repo root), None when unset."""
     override = os.environ.get("IMLP_OUTPUT_DIR")
-    if override:
-        path = Path(override)
-        return path if path.is_absolute() else repo_root() / path
-    committed, profile = committed_profile(), active_profile()
-    return repo_root() if committed in (None, profile) else repo_root() / "results" / profile
+    if not override:
+        return None
+    path = Path(override)
+    return path if path.is_absolute() else repo_root() / path
+
+
+def output_root(profile: str) -> Path:
+    """Root of figures/ and results/ for the outputs of ``profile`` (a profile's name): ``$IMLP_OUTPUT_DIR`` if set;
+    else the repo root for the committed profile and ``results/<profile>/`` for any other (see the module docstring)."""
+    override = output_dir_override()
+    if override is not None:
+        return override
+    return repo_root() if committed_profile() in (None, profile) else repo_root() / "results" / profile
+
+
+def environment_output_root() -> Path:
+    """The output root of the profile ``IMLP_PROFILE`` names (default ``auto``): for a caller that runs no profile
+    of its own (``imlp train``, a ``run_sweep`` without a store)."""
+    return output_root(resolve_profile(None).name)
 
 
 def shown(path: Path) -> str:
@@ -53,16 +64,16 @@ def _ensure(path: Path) -> Path:
     return path
 
 
-def figures_dir() -> Path:
-    """``figures/`` under the output root, created on demand."""
-    return _ensure(output_root() / "figures")
+def figures_dir(root: Path) -> Path:
+    """``figures/`` under the output root ``root``, created on demand."""
+    return _ensure(Path(root) / "figures")
 
 
-def results_dir() -> Path:
-    """``results/`` under the output root, created on demand."""
-    return _ensure(output_root() / "results")
+def results_dir(root: Path) -> Path:
+    """``results/`` under the output root ``root``, created on demand."""
+    return _ensure(Path(root) / "results")
 
 
-def runs_dir() -> Path:
-    """The result store: one JSON record per trained I-MLP (``results/runs/``)."""
-    return _ensure(results_dir() / "runs")
+def runs_dir(root: Path) -> Path:
+    """The result store under the output root ``root``: one JSON record per trained I-MLP (``results/runs/``)."""
+    return _ensure(results_dir(root) / "runs")

@@ -1,7 +1,7 @@
 """A sweep plan: the independent sweeps a profile (or any list of experiment calls) trains, merged.
 
-The experiment functions of ``imlp_core.experiments`` are called under ``experiments.planning()``, where
-they list their sweeps instead of running them. Sweeps with equal ``SweepConfig`` (prior, dataset, seed,
+The experiments say which sweeps they need (``experiments.experiment_needs``, as data: nothing is trained or
+read to plan them); the plan merges that list. Sweeps with equal ``SweepConfig`` (prior, dataset, seed,
 budget and every option) are merged into one stack: Figure 2's alpha grid and Table 4's schedules with the
 S-CNN prior train ONE prior per seed, and all their I-MLPs share its batches. A record's key hashes only
 ``SweepConfig.run_config(schedule)``, so a merged sweep writes the records (keys and numbers) of the sweeps
@@ -17,13 +17,13 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 from imlp_core import experiments
 from imlp_core.data import TRAIN_IMAGES
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import parameter_counts
-from imlp_core.paths import repo_root, runs_dir
+from imlp_core.paths import environment_output_root, repo_root, runs_dir
 from imlp_core.profiles import Profile
 from imlp_core.sweep import SweepConfig, check_schedules
 from imlp_core.train import missing_schedules
@@ -57,8 +57,9 @@ class PlannedSweep:
         return [self.sweep.run_key(s) for s in self.schedules]
 
     def missing(self, results: Path | None = None) -> list[AlphaSchedule]:
-        """The schedules whose record the store (default ``results/runs``) does not hold."""
-        return missing_schedules(self.sweep, self.schedules, Path(results) if results is not None else runs_dir())
+        """The schedules whose record the store (default: that of ``paths.environment_output_root``) does not hold."""
+        store = Path(results) if results is not None else runs_dir(environment_output_root())
+        return missing_schedules(self.sweep, self.schedules, store)
 
 
 @lru_cache(maxsize=None)
@@ -86,22 +87,20 @@ def merge(listed: Sequence[tuple[str, SweepConfig, Sequence[AlphaSchedule]]]) ->
             for sweep, (names, union) in merged.items()]
 
 
-def plan_of(calls: Callable[[], object], merged: bool = True) -> list[PlannedSweep]:
-    """The plan of what ``calls`` (calls of ``imlp_core.experiments`` functions) would train; nothing runs.
-
-    ``merged=False`` keeps each experiment's sweep apart (for comparisons)."""
-    with experiments.planning() as listed:
-        calls()
+def plan_of(needed: Sequence[experiments.Sweeps], merged: bool = True) -> list[PlannedSweep]:
+    """The plan of the sweeps ``needed`` (``experiments.*_needs``): one entry per seed's sweep, merged where their
+    ``SweepConfig`` is equal. ``merged=False`` keeps each experiment's sweep apart (for comparisons)."""
+    listed = [(group.experiment, config, group.schedules) for group in needed for config in group.configs]
     return merge(listed) if merged else [p for entry in listed for p in merge([entry])]
 
 
 def profile_plan(profile: Profile, names: Sequence[str] | None = None, datasets: Sequence[str] | None = None,
                  merged: bool = True, **kwargs) -> list[PlannedSweep]:
     """The plan of a profile's experiments ``names`` (default: all) on ``datasets`` (default: the profile's);
-    ``kwargs`` go to every experiment (e.g. ``options``, notebook 08's open choices)."""
+    ``kwargs`` go to every experiment (e.g. ``options``, the open choices of ``imlp experiments``)."""
     names = list(names or profile.experiments)  # the experiments the profile runs, in its order
-    return plan_of(lambda: [experiments.experiment_runs(name, profile, dataset, **kwargs)
-                            for dataset in datasets or profile.datasets for name in names], merged)
+    return plan_of([group for dataset in datasets or profile.datasets for name in names
+                    for group in experiments.experiment_needs(name, profile, dataset, **kwargs)], merged)
 
 
 def benchmark_step_seconds(device_type: str) -> dict[str, tuple[float, float, int]]:

@@ -1,8 +1,8 @@
 """Profiles: how much of the paper a batch run reproduces, as plain data (smoke / cpu / paper / auto).
 
 Every notebook takes its profile from the injected papermill parameter ``profile`` or, when that is
-None, from ``IMLP_PROFILE`` (default ``auto``: ``paper`` where CUDA is available, else ``cpu``). The profile
-last resolved is this process's *active* profile, which ``paths`` routes the outputs by.
+None, from ``IMLP_PROFILE`` (default ``auto``: ``paper`` where CUDA is available, else ``cpu``). Resolving a
+profile has no side effect: where its outputs go is ``paths.output_root(profile.name)``, passed on by the caller.
 """
 
 from __future__ import annotations
@@ -158,9 +158,6 @@ PROFILES = {
 }
 
 
-_active_profile: str | None = None  # the profile resolve_profile last resolved in this process
-
-
 def resolve_profile(name: str | None = None) -> Profile:
     """The profile called ``name``; None reads ``IMLP_PROFILE`` (default ``auto``)."""
     if name is None:
@@ -176,13 +173,4 @@ def resolve_profile(name: str | None = None) -> Profile:
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise ValueError(f"unknown profile {name!r}; {hint}choose one of {', '.join([*PROFILES, 'auto'])} "
                          f"(set IMLP_PROFILE or inject the notebook parameter 'profile')")
-    global _active_profile
-    _active_profile = name  # this process's outputs follow the profile it runs (paths.output_root)
     return PROFILES[name]
-
-
-def active_profile() -> str:
-    """The profile last resolved in this process, else the one ``IMLP_PROFILE`` names (``auto`` resolved)."""
-    if _active_profile is None:
-        resolve_profile(None)
-    return _active_profile

@@ -4,17 +4,19 @@
                                   [--executor local|processes|slurm|debug [--jobs N]]
 
 The profile comes from ``--profile``, else ``IMLP_PROFILE`` (default ``auto``), and is injected into every
-notebook as the parameter ``profile``. Executed notebooks go to ``results/executed/`` under the output root
-(``IMLP_OUTPUT_DIR``); ``--update-notebooks`` (or ``IMLP_UPDATE_NOTEBOOKS=1``) also copies them back into
+notebook as the parameter ``profile``; ``--stored-only`` is injected as the parameter ``stored_only``. This
+process's environment is left as it is: what the kernels need comes to them as parameters. Executed notebooks go
+to ``results/executed/`` under the profile's output root (``paths.output_root``); ``--update-notebooks`` (or ``IMLP_UPDATE_NOTEBOOKS=1``) also copies them back into
 ``notebooks/``, without papermill's injected-parameters cell, so that the committed notebooks keep reading
 their profile from the environment (nbval runs them in the smoke profile). ``--stored-only`` (or
-``IMLP_STORED_RUNS_ONLY=1``) trains nothing: the notebooks show the sweeps the run store holds in full (e.g.
+``IMLP_STORED_RUNS_ONLY=1``, read here and in the notebooks' parameters cell) trains nothing: the notebooks show the sweeps the run store holds in full (e.g.
 the paper profile's runs made on a GPU), and a dataset without runs gets no figure. ``--executor`` (or
 ``IMLP_EXECUTOR``, with ``IMLP_JOBS`` and ``IMLP_SLURM_*``) first trains the plan of the experiments the chosen
 notebooks read (``READS``; all of them without ``--only``), merged sweeps included, with ``imlp_core.executors``; the
 notebooks then find every run stored.
 
-A notebook is skipped as *up to date* when its cell sources, the profile, the ``IMLP_DATASET_*`` settings, the code
+A notebook is skipped as *up to date* when its cell sources, the profile, ``--stored-only``, the ``IMLP_DATASET_*``
+settings, the code
 of ``imlp_core`` and the run store are exactly as when it last ran here and its outputs are all present (as
 ``make`` would); ``--force`` runs every notebook regardless.
 
@@ -37,10 +39,9 @@ from typing import Sequence
 import nbformat
 
 from imlp_core import executors, plan
-from imlp_core.data import use_shared_cifar10
-from imlp_core.experiments import STORED_ONLY, stored_runs_only
+from imlp_core.data import prepare_shared_cifar10
 from imlp_core.notebook import REPORT_KEY
-from imlp_core.paths import output_root, repo_root, results_dir, shown
+from imlp_core.paths import output_root, repo_root, results_dir, runs_dir, shown
 from imlp_core.profiles import Profile, resolve_profile
 
 # The notebooks of `make reproduce`, in order (every NN_*.ipynb in notebooks/ is run; these must be there).
@@ -96,15 +97,19 @@ def notebooks_dir() -> Path:
     return repo_root() / "notebooks"
 
 
-def executed_dir() -> Path:
-    path = results_dir() / "executed"
+STORED_ONLY = "IMLP_STORED_RUNS_ONLY"  # the default of --stored-only, and of the notebooks' parameter stored_only
+
+
+def executed_dir(root: Path) -> Path:
+    """``results/executed/`` under the output root ``root``."""
+    path = results_dir(root) / "executed"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def output_snapshot() -> dict[Path, int]:
-    """Modification time of every file under figures/ and results/ except the run store and executed notebooks."""
-    root = output_root()
+def output_snapshot(root: Path) -> dict[Path, int]:
+    """Modification time of every file under ``root``'s figures/ and results/ except the run store and executed
+    notebooks."""
     snapshot = {}
     for folder in (root / "figures", root / "results"):
         if not folder.is_dir():
@@ -116,41 +121,43 @@ def output_snapshot() -> dict[Path, int]:
     return snapshot
 
 
-def count_runs() -> int:
-    runs = results_dir() / "runs"
+def count_runs(root: Path) -> int:
+    runs = results_dir(root) / "runs"
     return sum(1 for _ in runs.glob("*.json")) if runs.is_dir() else 0
 
 
-def input_stamp(name: str, profile: Profile, source_dir: Path) -> str:
-    """Hash of everything a notebook's outputs depend on: its cell sources, the profile, the dataset settings,
-    ``imlp_core``'s code and the run store's records (names and contents: a record rewritten in place, same size,
-    still makes the notebook stale)."""
+def input_stamp(name: str, profile: Profile, source_dir: Path, root: Path, stored_only: bool = False) -> str:
+    """Hash of everything a notebook's outputs depend on: its cell sources, the profile, ``stored_only``, the dataset
+    settings, ``imlp_core``'s code and the records of the run store under ``root`` (names and contents: a record
+    rewritten in place, same size, still makes the notebook stale)."""
     digest = hashlib.sha256(profile.name.encode())
+    digest.update(f"stored_only={stored_only}".encode())
     notebook = nbformat.read(source_dir / f"{name}.ipynb", as_version=4)
     for cell in notebook.cells:
         digest.update(cell.source.encode())
-    for variable in sorted(v for v in os.environ if v.startswith(("IMLP_DATASET_", STORED_ONLY))):
+    for variable in sorted(v for v in os.environ if v.startswith("IMLP_DATASET_")):
         digest.update(f"{variable}={os.environ[variable]}".encode())
     for module in sorted((repo_root() / "imlp_core").glob("*.py")):
         digest.update(module.read_bytes())
-    runs = results_dir() / "runs"
+    runs = results_dir(root) / "runs"
     for record in sorted(runs.glob("*.json")) if runs.is_dir() else []:
         digest.update(record.name.encode())
         digest.update(hashlib.sha256(record.read_bytes()).digest())
     return digest.hexdigest()
 
 
-def stamp_path(name: str) -> Path:
-    return executed_dir() / f"{name}.stamp"
+def stamp_path(name: str, root: Path) -> Path:
+    return executed_dir(root) / f"{name}.stamp"
 
 
-def is_up_to_date(name: str, profile: Profile, source_dir: Path) -> bool:
-    """Whether the last run of ``name`` here had exactly today's inputs and all its outputs are still there."""
-    stamp, executed = stamp_path(name), executed_dir() / f"{name}.ipynb"
-    if not (stamp.is_file() and stamp.read_text() == input_stamp(name, profile, source_dir) and executed.is_file()):
+def is_up_to_date(name: str, profile: Profile, source_dir: Path, root: Path, stored_only: bool = False) -> bool:
+    """Whether the last run of ``name`` under ``root`` had exactly today's inputs and all its outputs are still there."""
+    stamp, executed = stamp_path(name, root), executed_dir(root) / f"{name}.ipynb"
+    if not (stamp.is_file() and stamp.read_text() == input_stamp(name, profile, source_dir, root, stored_only)
+            and executed.is_file()):
         return False
     reported = reported_outputs(nbformat.read(executed, as_version=4))
-    return bool(reported) and all((output_root() / path).is_file() for path in reported)
+    return bool(reported) and all((root / path).is_file() for path in reported)
 
 
 def strip_progress_bars(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -194,16 +201,20 @@ def failure_message(name: str, error: Exception, output: Path) -> str:
     return f"notebook {name}.ipynb failed: {type(error).__name__}: {error}\n  partially executed notebook: {output}"
 
 
-def execute(name: str, profile: Profile, source_dir: Path, progress: bool = True,
-            update_notebooks: bool = False, kernel: str = KERNEL) -> NotebookRun:
-    """Run one notebook with ``profile`` injected; raise :class:`NotebookFailed` with a clear message if it fails."""
+def execute(name: str, profile: Profile, source_dir: Path, root: Path, stored_only: bool = False,
+            progress: bool = True, update_notebooks: bool = False, kernel: str = KERNEL) -> NotebookRun:
+    """Run one notebook with ``profile`` and ``stored_only`` injected, its outputs under ``root`` (the profile's
+    output root); raise :class:`NotebookFailed` with a clear message if it fails."""
     import papermill
 
     source = source_dir / f"{name}.ipynb"
-    output = executed_dir() / f"{name}.ipynb"
-    before, runs_before, start = output_snapshot(), count_runs(), time.perf_counter()
+    output = executed_dir(root) / f"{name}.ipynb"
+    before, runs_before, start = output_snapshot(root), count_runs(root), time.perf_counter()
+    parameters = {"profile": profile.name}
+    if "stored_only" in papermill.inspect_notebook(source):  # notebooks 03-09; 01 and 02 train nothing
+        parameters["stored_only"] = stored_only
     try:
-        papermill.execute_notebook(source, output, parameters={"profile": profile.name}, kernel_name=kernel,
+        papermill.execute_notebook(source, output, parameters=parameters, kernel_name=kernel,
                                    cwd=source_dir, progress_bar=progress, stderr_file=sys.stderr if progress else None)
     except Exception as error:  # noqa: BLE001 - every failure is reported the same way, then re-raised
         raise NotebookFailed(failure_message(name, error, output)) from error
@@ -214,7 +225,7 @@ def execute(name: str, profile: Profile, source_dir: Path, progress: bool = True
     seconds = time.perf_counter() - start
     if update_notebooks:
         nbformat.write(without_injected_parameters(executed), source)
-    after = output_snapshot()
+    after = output_snapshot(root)
     written = sorted(str(p) for p, mtime in after.items() if before.get(p) != mtime)
     reported = reported_outputs(executed)
     if not reported:
@@ -224,7 +235,7 @@ def execute(name: str, profile: Profile, source_dir: Path, progress: bool = True
     if missing:
         raise NotebookFailed(f"notebook {name}.ipynb reported {', '.join(missing)} but did not write it this run\n"
                              f"  executed notebook: {output}")
-    return NotebookRun(name, seconds, written, count_runs() - runs_before)
+    return NotebookRun(name, seconds, written, count_runs(root) - runs_before)
 
 
 def summary_table(runs: Sequence[NotebookRun]) -> str:
@@ -270,7 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--notebooks-dir", type=Path, default=None, help="run the notebooks of this folder instead")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars, one line per notebook")
     parser.add_argument("--force", action="store_true", help="execute every notebook, even those that are up to date")
-    parser.add_argument("--stored-only", action="store_true", default=stored_runs_only(),
+    parser.add_argument("--stored-only", action="store_true",
+                        default=os.environ.get(STORED_ONLY, "") not in ("", "0"),
                         help=f"train nothing: show the sweeps the run store holds (also {STORED_ONLY}=1)")
     parser.add_argument("--executor", choices=executors.EXECUTORS,
                         default=os.environ.get("IMLP_EXECUTOR") or None,
@@ -280,39 +292,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("IMLP_JOBS") or 2),
                         help="workers of --executor processes (also IMLP_JOBS)")
     args = parser.parse_args(argv)
-    if args.stored_only:
-        os.environ[STORED_ONLY] = "1"  # the kernels inherit it
 
     profile = resolve_profile(args.profile)
-    os.environ["IMLP_PROFILE"] = profile.name  # kernels inherit it; the injected parameter says the same
+    root = output_root(profile.name)
     source_dir = args.notebooks_dir.resolve() if args.notebooks_dir else notebooks_dir()
     names = select_notebooks(source_dir, args.only)
     print(f"reproduce: profile {profile.name!r}, datasets {', '.join(profile.datasets)}, "
-          f"outputs under {output_root()}", flush=True)
+          f"outputs under {root}", flush=True)
     if profile.skipped:
         print(f"reproduce: {profile.skipped}", flush=True)
     if args.stored_only:
-        print(f"reproduce: stored runs only ({STORED_ONLY}=1): nothing is trained", flush=True)
-    note = use_shared_cifar10() if "cifar10" in profile.datasets else None
+        print("reproduce: stored runs only: nothing is trained", flush=True)
+    note = prepare_shared_cifar10() if "cifar10" in profile.datasets else None
     if note:
         print(f"reproduce: {note}", flush=True)
     experiments = experiments_read(names, profile)
     if args.executor and not args.stored_only and experiments:
         print(f"reproduce: training the plan of {', '.join(experiments)} first with executor {args.executor!r}",
               flush=True)
-        executors.run_plan(plan.profile_plan(profile, experiments), args.executor, jobs=args.jobs,
+        executors.run_plan(plan.profile_plan(profile, experiments), args.executor, results=runs_dir(root), jobs=args.jobs,
                            progress=not args.no_progress, slurm=executors.SlurmOptions.from_env())
 
     done: list[NotebookRun] = []
     for index, name in enumerate(names, 1):
-        if not args.force and not args.update_notebooks and is_up_to_date(name, profile, source_dir):
+        if not args.force and not args.update_notebooks and is_up_to_date(name, profile, source_dir, root,
+                                                                          args.stored_only):
             done.append(NotebookRun(name, 0.0, up_to_date=True))
             print(f"reproduce: [{index}/{len(names)}] {name}.ipynb is up to date (same inputs and runs; "
                   f"--force runs it anyway)", flush=True)
             continue
         print(f"reproduce: [{index}/{len(names)}] {name}.ipynb ...", flush=True)
         try:
-            run = execute(name, profile, source_dir, progress=not args.no_progress,
+            run = execute(name, profile, source_dir, root, args.stored_only, progress=not args.no_progress,
                           update_notebooks=args.update_notebooks)
         except NotebookFailed as failure:
             if done:
@@ -324,8 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{len(run.written)} files written, {run.runs_trained} runs trained", flush=True)
     for run in done:  # stamped with the final run store, so that the next batch finds them up to date
         if not run.up_to_date:
-            stamp_path(run.name).write_text(input_stamp(run.name, profile, source_dir))
-    print(f"\nreproduce: summary (profile {profile.name!r}; executed notebooks in {executed_dir()})")
+            stamp_path(run.name, root).write_text(input_stamp(run.name, profile, source_dir, root, args.stored_only))
+    print(f"\nreproduce: summary (profile {profile.name!r}; executed notebooks in {executed_dir(root)})")
     print(summary_table(done), flush=True)
     if args.update_notebooks:
         print(f"reproduce: executed notebooks copied back into {source_dir}", flush=True)

@@ -19,7 +19,7 @@ from filelock import FileLock, Timeout
 
 from imlp_core.devices import resolve_device
 from imlp_core.interpolate import AlphaSchedule
-from imlp_core.paths import runs_dir
+from imlp_core.paths import environment_output_root, runs_dir
 from imlp_core.results import (
     check_writable, checkpoint_path, lock_path, read_record, record_path, remove_stale_temps, write_record,
 )
@@ -45,7 +45,7 @@ def run_sweep(
     The lock is the kernel's (flock): it goes with a process that dies, and its sweep can then be taken over.
     """
     schedules = check_schedules(schedules)
-    results = check_writable(Path(results) if results is not None else runs_dir())
+    results = check_writable(Path(results) if results is not None else runs_dir(environment_output_root()))
     device = resolve_device(device)
     keys = [sweep.run_key(s) for s in schedules]
     lock = FileLock(lock_path(results, sweep.key))
@@ -95,7 +95,7 @@ def stored_records(sweep: SweepConfig, schedules: Sequence[AlphaSchedule], resul
                    ) -> list[dict[str, Any]]:
     """The records the store holds of the runs of ``schedules`` in ``sweep`` (in ``schedules`` order, the missing left
     out); trains nothing. Each record is one I-MLP's whole run, so a sweep stored in part still gives whole runs."""
-    results = Path(results) if results is not None else runs_dir()
+    results = Path(results) if results is not None else runs_dir(environment_output_root())
     records = [read_record(record_path(results, sweep.run_key(s))) for s in check_schedules(schedules)]
     return [record for record in records if record is not None]
 

@@ -13,15 +13,20 @@ import pandas as pd
 import pytest
 
 from imlp_core import claims, findings, paper, prose, verdicts
-from imlp_core.experiments import STORED_ONLY, experiment_runs, open_choice_sweep
+from imlp_core.experiments import experiment_runs, open_choice_sweep
 from imlp_core.profiles import resolve_profile
 
 REPO = Path(__file__).resolve().parent.parent
 STORES = {"cpu": REPO, "paper": REPO / "results" / "paper-h100"}  # profile -> output root of its committed store
 
 
+def read(profile) -> dict:
+    """How these tests read a profile's runs: from its committed store, training nothing."""
+    return {"results": STORES[profile.name] / "results" / "runs", "stored_only": True, "progress": False}
+
+
 def runs_of(profile, *experiments: str) -> pd.DataFrame:
-    return pd.concat([experiment_runs(name, profile, dataset, progress=False)
+    return pd.concat([experiment_runs(name, profile, dataset, **read(profile))
                       for dataset in profile.datasets for name in experiments], ignore_index=True)
 
 
@@ -35,20 +40,20 @@ TABLES: dict[str, tuple[Callable, bool]] = {
     "07_numbers": (lambda p, runs: prose.numbers_table(verdicts.number_verdicts(runs, p), p.name), False),
     "07_claims": (lambda p, runs: prose.claims_table(judged(p, runs), held_out_power(p, runs)), False),
     "07_claims_by_option": (lambda p, runs: prose.claims_by_option_table(
-        verdicts.claims_by_option(open_choice_sweep(p, p.datasets[0], progress=False), p)), False),
+        verdicts.claims_by_option(open_choice_sweep(p, p.datasets[0], **read(p)), p)), False),
     "08_verdicts": (lambda p, runs: prose.option_table(verdicts.option_table(
-        open_choice_sweep(p, p.datasets[0], progress=False), verdicts.scale_of(p))), True),
+        open_choice_sweep(p, p.datasets[0], **read(p)), verdicts.scale_of(p))), True),
 }
 
 
 def held_out_power(profile, runs: pd.DataFrame) -> dict[str, float]:
-    open_runs = open_choice_sweep(profile, profile.datasets[0], progress=False)
+    open_runs = open_choice_sweep(profile, profile.datasets[0], **read(profile))
     return verdicts.held_out_power(claims.FINDINGS, pd.concat([runs, open_runs], ignore_index=True), profile)
 
 
 def judged(profile, runs: pd.DataFrame) -> list:
     """Notebook 07's verdicts: the paper's claims on the runs of 03-06, the findings on the held-out seeds alone."""
-    held_out = experiment_runs("held_out", profile, profile.datasets[0], progress=False)
+    held_out = experiment_runs("held_out", profile, profile.datasets[0], **read(profile))
     return (verdicts.claim_verdicts(runs, profile, claims.PAPER_CLAIMS)
             + verdicts.claim_verdicts(held_out, profile, claims.FINDINGS))
 
@@ -56,14 +61,10 @@ def judged(profile, runs: pd.DataFrame) -> list:
 @pytest.fixture(scope="module", params=list(STORES))
 def store(request):
     """(profile, runs of notebooks 03-06, results folder) of one committed store, read with stored runs only."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("IMLP_OUTPUT_DIR", str(STORES[request.param]))
-    patch.setenv(STORED_ONLY, "1")
     profile = resolve_profile(request.param)
     results = STORES[request.param] / "results"
     assert any((results / "runs").glob("*.json")), f"the committed {request.param} store {results / 'runs'} is empty"
-    yield profile, runs_of(profile, "cnn", "mixer", "schedules", "first_layer"), results
-    patch.undo()
+    return profile, runs_of(profile, "cnn", "mixer", "schedules", "first_layer"), results
 
 
 @pytest.mark.parametrize("name", list(TABLES))
@@ -109,16 +110,14 @@ def test_the_interval_widths_the_readme_quotes_are_students_t():
             f"{widths[1]}, over five {widths[2]}") in text
 
 
-def test_notebook_09s_tables_and_the_readme_prediction_follow_from_the_committed_records(monkeypatch):
+def test_notebook_09s_tables_and_the_readme_prediction_follow_from_the_committed_records():
     """Notebook 09 (cpu store only): its per-setting table and the paper-scale prediction, and the README's
     statement of that prediction."""
     from imlp_core import dip
     from imlp_core.experiments import interval_sweep
 
-    monkeypatch.setenv("IMLP_OUTPUT_DIR", str(REPO))
-    monkeypatch.setenv(STORED_ONLY, "1")
     profile = resolve_profile("cpu")
-    table = dip.dip_table(interval_sweep(profile, profile.datasets[0], progress=False))
+    table = dip.dip_table(interval_sweep(profile, profile.datasets[0], **read(profile)))
     prediction = dip.paper_prediction(table[table["prior"] == "cnn"])
     for name, derived in (("09_dip", dip.dip_markdown(table)), ("09_prediction", prediction.round(4))):
         committed = REPO / "results" / f"{name}.csv"
@@ -154,7 +153,7 @@ def written_findings(profile, runs: pd.DataFrame, number: str) -> list[str]:
         return [findings.first_layer_findings(of[of.dataset == d], paper.FIRST_LAYER_ALPHA) for d in sorted(set(of.dataset))]
     if number == "07":
         return [prose.comparison_summary(verdicts.number_verdicts(runs, profile), judged(profile, runs), profile.name)]
-    open_runs = open_choice_sweep(profile, profile.datasets[0], progress=False)
+    open_runs = open_choice_sweep(profile, profile.datasets[0], **read(profile))
     table = verdicts.option_table(open_runs, verdicts.scale_of(profile))
     compared = [o for o in (verdicts.DEFAULT, "interpolate_every = 1") if (open_runs["option"] == o).any()]
     predictions = verdicts.balance_predictions(open_runs, compared)

@@ -25,13 +25,48 @@ PROFILE = replace(PROFILES["smoke"], datasets=("synthetic",), seeds=(0, 1), alph
                                                                        CNN_SWEEP.test_subset)})
 
 
+def refuse(what: str):
+    def refused(*args, **kwargs):
+        raise AssertionError(what)
+
+    return refused
+
+
 @pytest.fixture
 def no_training(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("trained although IMLP_STORED_RUNS_ONLY=1")
+    monkeypatch.setattr(trainer.Trainer, "run", refuse("trained although stored_only=True"))
+    monkeypatch.setattr(experiments, "run_sweep", refuse("trained although stored_only=True"))
 
-    monkeypatch.setattr(trainer.Trainer, "run", refuse)
-    monkeypatch.setenv("IMLP_STORED_RUNS_ONLY", "1")
+
+def test_planning_trains_and_reads_nothing(monkeypatch):
+    """The plan is the experiments' list of sweeps: building it trains nothing and reads no record."""
+    from imlp_core import plan
+
+    monkeypatch.setattr(experiments, "run_sweep", refuse("planning trained"))
+    monkeypatch.setattr(experiments, "stored_records", refuse("planning read the store"))
+    cpu = PROFILES["cpu"]
+    planned = plan.profile_plan(cpu)
+    needed = [group for name in cpu.experiments for group in experiments.experiment_needs(name, cpu, "cifar10")]
+    assert planned == plan.plan_of(needed)
+    assert sum(len(p.schedules) for p in planned) == 967  # what `imlp plan --profile cpu` lists
+    assert {group.experiment for group in needed} == set(cpu.budgets)  # the held-out seeds' sweeps are named so too
+
+
+def test_needs_are_data_alike_on_every_call():
+    first, again = (experiments.experiment_needs("open_choices", PROFILES["cpu"], "cifar10") for _ in range(2))
+    assert first == again and all(isinstance(group, experiments.Sweeps) for group in first)
+    assert {group.option for group in first} >= {"default", "interpolate_every = 1"}
+    assert experiments.experiment_needs("open_choices", PROFILES["paper"], "cifar100") == []
+
+
+def test_training_reads_nothing_it_was_not_asked_to_and_trains_every_seed(monkeypatch, tmp_path):
+    """train_runs trains each seed's sweep (in the store it is given) and never takes the stored-only path."""
+    trained = []
+    monkeypatch.setattr(experiments, "stored_records", refuse("training read stored records only"))
+    monkeypatch.setattr(experiments, "run_sweep", lambda sweep, schedules, results, **kwargs:
+                        trained.append((sweep.seed, results)) or [])
+    runs = experiments.alpha_sweep(PROFILE, "cnn", "synthetic", results=tmp_path, stored_only=False, progress=False)
+    assert runs.empty and trained == [(0, tmp_path), (1, tmp_path)]
 
 
 def test_stored_only_reads_every_stored_run_and_trains_nothing(cnn_sweep_store, tmp_path, monkeypatch, no_training, capsys):
@@ -41,7 +76,7 @@ def test_stored_only_reads_every_stored_run_and_trains_nothing(cnn_sweep_store, 
     seed1 = replace(CNN_SWEEP, seed=1)
     partial = record_path(store, seed1.run_key(AlphaSchedule("constant", 0.0)))
     partial.write_bytes(next(store.glob("*.json")).read_bytes())  # seed 1: one run of three stored
-    runs = experiments.alpha_sweep(PROFILE, "cnn", "synthetic", results=store, progress=False)
+    runs = experiments.alpha_sweep(PROFILE, "cnn", "synthetic", results=store, stored_only=True)
     assert len(runs) == len(CNN_ALPHAS) + 1  # seed 0's sweep, and the one run of seed 1's that is stored
     out = capsys.readouterr().out
     assert f"{len(CNN_ALPHAS) - 1} of {len(CNN_ALPHAS)} runs not in the result store, left out" in out
@@ -49,11 +84,12 @@ def test_stored_only_reads_every_stored_run_and_trains_nothing(cnn_sweep_store, 
 
 
 def test_stored_only_with_an_empty_store_gives_an_empty_frame_with_every_column(tmp_path, no_training):
-    runs = experiments.alpha_sweep(PROFILE, "cnn", "synthetic", results=tmp_path, progress=False)
+    runs = experiments.alpha_sweep(PROFILE, "cnn", "synthetic", results=tmp_path, stored_only=True)
     assert runs.empty and {"dataset", "seed", "label", "test_acc", "prior_test_acc", "status"} <= set(runs.columns)
     roles = notebook.roles_with_runs([("CIFAR-10", "synthetic"), ("CIFAR-100", None)], runs)
     assert roles == [("CIFAR-10", None), ("CIFAR-100", None)]
-    assert "Stored runs only" in notebook.profile_note(PROFILE, "cnn")
+    assert "Stored runs only" in notebook.profile_note(PROFILE, "cnn", stored_only=True)
+    assert "Stored runs only" not in notebook.profile_note(PROFILE, "cnn")
 
 
 def test_experiments_cli_refuses_seeds_outside_the_profile(capsys):

@@ -403,13 +403,13 @@ def figure_drawers() -> dict[str, Callable[[], plt.Figure]]:
 
 
 @pytest.mark.parametrize("name", list(figure_drawers()))
-def test_drawing_a_figure_twice_saves_equal_files(name, tmp_path, monkeypatch):
+def test_drawing_a_figure_twice_saves_equal_files(name, tmp_path):
     saved = []
     for attempt in ("first", "second"):
-        monkeypatch.setenv("IMLP_OUTPUT_DIR", str(tmp_path / attempt))
+        (tmp_path / attempt).mkdir()
         fig = figure_drawers()[name]()
         assert name == "no_runs" or any(ax.has_data() for ax in fig.axes)
-        saved.append([path.read_bytes() for path in figures.save_figure(fig, name)])
+        saved.append([path.read_bytes() for path in figures.save_figure(fig, name, tmp_path / attempt)])
         plt.close(fig)
     assert saved[0] == saved[1]
 
@@ -423,8 +423,7 @@ def test_the_pdf_page_is_the_same_whatever_the_last_bit_of_its_corners(tmp_path,
     for x1 in (right, np.nextafter(right, 12.0)):
         tight = Bbox([[left, 0.19], [x1, 4.92]])
         monkeypatch.setattr(plt.Figure, "get_tightbbox", lambda self, *args, **kwargs: tight)
-        monkeypatch.setenv("IMLP_OUTPUT_DIR", str(tmp_path))
         fig = figures.alpha_sweep_figure(sweep(), "t")
-        saved.append(figures.save_figure(fig, "tie")[1].read_bytes())
+        saved.append(figures.save_figure(fig, "tie", tmp_path)[1].read_bytes())
     assert saved[0] == saved[1]
     assert figures.pdf_page(fig).width * 72 * 7 == pytest.approx(round((right - left + 0.2) * 72 * 7))

@@ -84,7 +84,6 @@ def test_the_committed_comparison_gives_what_the_profiles_page_says(monkeypatch,
     """The script, end to end on the committed float32 and bf16 stores, prints the figures docs/profiles.md quotes."""
     stores = REPO_ROOT / "results" / "precision-check-cpu"
     monkeypatch.setattr("sys.argv", ["precision_check.py", str(stores / "float32"), str(stores / "bf16")])
-    monkeypatch.setenv(precision_check.STORED_ONLY, "1")  # main sets it; this puts back what was there after the test
     precision_check.main()
     printed = capsys.readouterr().out
     page = (REPO_ROOT / "docs" / "profiles.md").read_text()

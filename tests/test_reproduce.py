@@ -63,11 +63,12 @@ def test_smoke_reproduce_writes_every_figure_table_and_executed_notebook(tmp_pat
     # Warm the store that `make test` runs nbval against next (same configs, same records), so the
     # notebooks' nbval pass reads runs instead of training them a second time.
     if os.environ.get("IMLP_OUTPUT_DIR"):
-        from imlp_core.paths import runs_dir
+        from imlp_core.paths import output_root, runs_dir
 
+        store = runs_dir(output_root("smoke"))
         for record in (tmp_path / "results" / "runs").glob("*.json"):
-            if not (runs_dir() / record.name).exists():
-                shutil.copy2(record, runs_dir() / record.name)
+            if not (store / record.name).exists():
+                shutil.copy2(record, store / record.name)
 
 
 def test_failing_notebook_is_named_with_its_cell_and_error(tmp_path):
@@ -108,9 +109,8 @@ def test_progress_bars_are_stripped_but_other_stderr_kept():
 def reporting_notebook(folder: Path, report: str, write: str = "") -> None:
     """``99_report.ipynb``: writes a table with ``write`` (code), then reports ``report`` (a list literal of paths)."""
     folder.mkdir(parents=True, exist_ok=True)
-    setup = ("from imlp_core.notebook import Outputs\nfrom imlp_core.paths import output_root\n"
-             "outputs = Outputs()\n" + write)
-    cells = [new_code_cell(setup), new_code_cell(f"outputs.add(*(output_root() / p for p in {report}))\noutputs.report()")]
+    setup = "from imlp_core.notebook import Outputs\noutputs = Outputs.of(None)\n" + write
+    cells = [new_code_cell(setup), new_code_cell(f"outputs.add(*(outputs.root / p for p in {report}))\noutputs.report()")]
     nbformat.write(new_notebook(cells=cells, metadata=KERNEL_META), folder / "99_report.ipynb")
 
 
@@ -122,40 +122,40 @@ def test_a_notebook_that_reports_a_file_it_did_not_write_fails_and_says_which(tm
 
 
 def test_a_notebook_that_reports_nothing_fails_and_says_how_to_report(tmp_path):
-    reporting_notebook(tmp_path / "nbs", "[]", write="(output_root() / 'results').mkdir(parents=True, exist_ok=True)\n"
-                                                     "(output_root() / 'results' / '99_t.csv').write_text('a')\n")
+    reporting_notebook(tmp_path / "nbs", "[]", write="(outputs.root / 'results').mkdir(parents=True, exist_ok=True)\n"
+                                                     "(outputs.root / 'results' / '99_t.csv').write_text('a')\n")
     result = run_reproduce(tmp_path / "out", "--notebooks-dir", str(tmp_path / "nbs"))
     assert result.returncode == 1 and "reported no files written" in result.stderr and "nb.report()" in result.stderr
 
 
-def test_notebook_is_up_to_date_only_while_its_inputs_and_the_run_store_are_unchanged(tmp_path, monkeypatch):
-    monkeypatch.setenv("IMLP_OUTPUT_DIR", str(tmp_path / "out"))
-    profile = resolve_profile("smoke")
+def test_notebook_is_up_to_date_only_while_its_inputs_and_the_run_store_are_unchanged(tmp_path):
+    profile, root = resolve_profile("smoke"), tmp_path / "out"
     folder = tmp_path / "nbs"
     folder.mkdir()
     path = folder / "99_tiny.ipynb"
     nbformat.write(new_notebook(cells=[new_code_cell("x = 1")]), path)
-    assert not reproduce.is_up_to_date("99_tiny", profile, folder)  # never ran
+    assert not reproduce.is_up_to_date("99_tiny", profile, folder, root)  # never ran
     report = new_code_cell("nb.report()")
     report.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": "Files written: …"},
                                              metadata={REPORT_KEY: ["results/99_tiny.csv"]})]
-    nbformat.write(new_notebook(cells=[report]), reproduce.executed_dir() / "99_tiny.ipynb")
-    reproduce.stamp_path("99_tiny").write_text(reproduce.input_stamp("99_tiny", profile, folder))
-    assert not reproduce.is_up_to_date("99_tiny", profile, folder)  # what it reported is gone
-    (reproduce.results_dir() / "99_tiny.csv").write_text("a")
-    assert reproduce.is_up_to_date("99_tiny", profile, folder)
-    assert not reproduce.is_up_to_date("99_tiny", resolve_profile("cpu"), folder)  # another profile
-    runs = reproduce.results_dir() / "runs"
+    nbformat.write(new_notebook(cells=[report]), reproduce.executed_dir(root) / "99_tiny.ipynb")
+    reproduce.stamp_path("99_tiny", root).write_text(reproduce.input_stamp("99_tiny", profile, folder, root))
+    assert not reproduce.is_up_to_date("99_tiny", profile, folder, root)  # what it reported is gone
+    (reproduce.results_dir(root) / "99_tiny.csv").write_text("a")
+    assert reproduce.is_up_to_date("99_tiny", profile, folder, root)
+    assert not reproduce.is_up_to_date("99_tiny", resolve_profile("cpu"), folder, root)  # another profile
+    assert not reproduce.is_up_to_date("99_tiny", profile, folder, root, stored_only=True)  # stored runs only
+    runs = reproduce.results_dir(root) / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     (runs / "0123456789abcdef.json").write_text("{}")
-    assert not reproduce.is_up_to_date("99_tiny", profile, folder)  # the run store changed
-    reproduce.stamp_path("99_tiny").write_text(reproduce.input_stamp("99_tiny", profile, folder))
-    assert reproduce.is_up_to_date("99_tiny", profile, folder)
+    assert not reproduce.is_up_to_date("99_tiny", profile, folder, root)  # the run store changed
+    reproduce.stamp_path("99_tiny", root).write_text(reproduce.input_stamp("99_tiny", profile, folder, root))
+    assert reproduce.is_up_to_date("99_tiny", profile, folder, root)
     (runs / "0123456789abcdef.json").write_text("[]")  # same name, same size, other contents
-    assert not reproduce.is_up_to_date("99_tiny", profile, folder)
-    reproduce.stamp_path("99_tiny").write_text(reproduce.input_stamp("99_tiny", profile, folder))
+    assert not reproduce.is_up_to_date("99_tiny", profile, folder, root)
+    reproduce.stamp_path("99_tiny", root).write_text(reproduce.input_stamp("99_tiny", profile, folder, root))
     nbformat.write(new_notebook(cells=[new_code_cell("x = 2")]), path)
-    assert not reproduce.is_up_to_date("99_tiny", profile, folder)  # a cell changed
+    assert not reproduce.is_up_to_date("99_tiny", profile, folder, root)  # a cell changed
 
 
 def test_every_notebook_reads_the_experiments_that_its_executor_plan_trains():

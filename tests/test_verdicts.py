@@ -199,15 +199,14 @@ def test_every_claim_has_a_role_at_some_scale():
 # Figures, tables, sentences
 
 
-def test_figures_and_tables_are_saved_as_png_pdf_csv_md(tmp_path, monkeypatch):
-    monkeypatch.setenv("IMLP_OUTPUT_DIR", str(tmp_path))
+def test_figures_and_tables_are_saved_as_png_pdf_csv_md(tmp_path):
     runs = fake_runs("synthetic", {0.0: 0.3, 0.01: 0.2, 1.0: 0.4}, prior=0.4)
     fig = figures.alpha_sweep_figure(runs, "test", paper.FIGURE_2_EXTREMA[:1])
-    assert [p.name for p in figures.save_figure(fig, "t_fig")] == ["t_fig.png", "t_fig.pdf"]
+    assert [p.name for p in figures.save_figure(fig, "t_fig", tmp_path)] == ["t_fig.png", "t_fig.pdf"]
     assert fig.axes[0].get_ylabel() == "test accuracy (%)"
     table = verdicts.ours_table(runs, paper.TABLE_1A, resolve_profile("smoke"))
     assert table.iloc[0, 0] == "30.00 (1 seed)"  # one seed: the mean only
-    paths = findings.save_table(table, "t_table")
+    paths = findings.save_table(table, "t_table", tmp_path)
     assert [p.suffix for p in paths] == [".csv", ".md"] and all(p.is_file() for p in paths)
 
 
