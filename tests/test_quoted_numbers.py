@@ -23,7 +23,7 @@ import pytest
 from scipy import stats
 
 from imlp_core import paper
-from imlp_core.experiments import STORED_ONLY, experiment_runs
+from imlp_core.experiments import experiment_runs
 from imlp_core.profiles import resolve_profile
 from imlp_core.statistics import (
     mlp_per_seed,
@@ -92,14 +92,9 @@ def table_intervals(path: Path) -> set[tuple[float, float, float]]:
 
 @cache
 def cpu_runs(experiment: str) -> pd.DataFrame:
-    patch = pytest.MonkeyPatch()
-    patch.setenv("IMLP_OUTPUT_DIR", str(REPO))
-    patch.setenv(STORED_ONLY, "1")
-    try:
-        profile = resolve_profile("cpu")
-        return experiment_runs(experiment, profile, profile.datasets[0], progress=False)
-    finally:
-        patch.undo()
+    profile = resolve_profile("cpu")
+    return experiment_runs(experiment, profile, profile.datasets[0], results=REPO / "results" / "runs",
+                           stored_only=True, progress=False)
 
 
 def regime_check(seeds: tuple[int, ...]) -> dict[str, pd.Series]:
@@ -253,9 +248,8 @@ def test_the_interval_widths_and_the_papers_effect_the_profiles_page_quotes():
 # The committed comparison tables follow from the committed stores
 
 
-def test_the_precision_check_tables_follow_from_the_committed_stores(monkeypatch):
+def test_the_precision_check_tables_follow_from_the_committed_stores():
     check = load("precision_check")
-    monkeypatch.setenv(STORED_ONLY, "1")
     profile = resolve_profile("cpu")
     base = check.stored_runs(PRECISION / "float32", "float32", profile, "cifar10")
     fast = check.stored_runs(PRECISION / "bf16", "bf16", profile, "cifar10")
