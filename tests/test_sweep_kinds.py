@@ -8,14 +8,13 @@ import sys
 
 import pytest
 import torch
-
 from conftest import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
-import sweep_kinds  # noqa: E402
-from flops import forward_flops_per_sample, training_flops_per_step  # noqa: E402
+import sweep_kinds
+from flops import forward_flops_per_sample, training_flops_per_step
 
-from imlp_core.models import IMLP, StackedLinear, build_prior  # noqa: E402
+from imlp_core.models import IMLP, StackedLinear, build_prior
 
 
 def test_the_kinds_are_the_cpu_profiles_sweeps_with_their_k_and_options():
