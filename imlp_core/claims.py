@@ -166,8 +166,8 @@ def _number(source: str, row: str, dataset: str = "CIFAR-10") -> PaperNumber:
     return next(n for n in PAPER_NUMBERS if n.source == source and n.row == row and n.dataset == dataset)
 
 
-def _arm(number: PaperNumber, option: str | None = None) -> Arm:
-    return Arm(number.experiment, number.prior, number.schedule, number.alpha, number.k, number.metric, option)
+def _arm(number: PaperNumber) -> Arm:
+    return Arm(number.experiment, number.prior, number.schedule, number.alpha, number.k, number.metric)
 
 
 def _effect(better: PaperNumber, worse: PaperNumber) -> Effect:

@@ -1,17 +1,56 @@
 """The claims registry (imlp_core.claims): every claim is data, at the paper's α, with the paper's effect."""
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from imlp_core import claims as c
 from imlp_core.profiles import EXPERIMENTS
+
+REGISTERED = Path(__file__).with_name("registered_claims.txt")
+
+
+def registry_lines() -> list[str]:
+    """Everything the registry defines, one value per line: every claim with all its fields (contrasts, the paper's
+    effects, roles, family, seeds, when registered), the law's declaration and the prediction's numbers."""
+    values = {name: value for name, value in sorted(vars(c).items())
+              if name.isupper() and not callable(value) and not name.startswith("_")}
+    lines = [f"{name} = {value!r}" for name, value in values.items() if name not in ("CLAIMS", "PAPER_CLAIMS",
+                                                                                     "FINDINGS", "PREDICTIONS")]
+    return lines + [f"{claim.id}: {claim!r} | {' ; '.join(str(k.value) for k in claim.contrasts)}" for claim in c.CLAIMS]
+
+
+def test_the_registry_is_the_one_registered():
+    """Claims are fixed before the records that judge them: a change to any field of any claim, or to the law's
+    declaration, fails here until ``tests/registered_claims.txt`` is rewritten on purpose (``python
+    tests/test_claims.py --write``), which git then shows beside the records it came before or after."""
+    registered = REGISTERED.read_text().splitlines()
+    now = registry_lines()
+    changed = [line for line in now if line not in registered] + [f"(gone) {line}" for line in registered if line not in now]
+    assert not changed, ("the claims registry differs from tests/registered_claims.txt; a claim changed after its "
+                         "registration must say so (Registered.AFTER_DATA) and be rewritten on purpose: "
+                         + "\n".join(changed[:5]))
 
 
 def test_ids_are_unique_and_found():
     ids = [claim.id for claim in c.CLAIMS]
     assert len(ids) == len(set(ids))
     assert c.claim("t1a-v-c10").source == "Table 1(a)"
-    with pytest.raises(KeyError, match="registered: t1a-v-c10"):
+    with pytest.raises(KeyError, match="registered: t1a-v-c10") as error:
         c.claim("nonsense")
+    assert ", ".join(ids) in str(error.value)  # every id, as written
+
+
+def test_an_arm_says_which_run_it_reads():
+    assert str(c.Arm("cnn", "cnn", alpha=0.01)) == "α = 0.01"
+    assert str(c.Arm("schedules", "cnn", schedule="test-time", alpha=0.5)) == "α_test = 0.5"
+    assert str(c.Arm("schedules", "cnn", schedule="decay", alpha=0.5, k=2.0)) == "k = 2"
+    assert str(c.Arm("cnn", "cnn", alpha=1.0, metric="prior_test_acc")) == "prior"
+    assert str(c.Arm("open_choices", "cnn", alpha=0.3, option="interpolate_every = 1")) == "α = 0.3 (interpolate_every = 1)"
+    assert str(c.Arm("open_choices", "cnn", alpha=0.3, option="default")) == "α = 0.3"
+    assert str(c.Arm("intervals", "cnn", alpha=0.07, every=1)) == "α = 0.07 (every 1 steps)"
+    assert str(c.Arm("intervals", "cnn", alpha=0.07, every="epoch")) == "α = 0.07"  # once per epoch: the default
 
 
 def test_every_arm_names_an_experiment_the_profiles_train():
@@ -47,3 +86,8 @@ def test_roles_per_scale():
 def test_held_out_findings_never_read_the_seeds_they_were_found_on():
     for finding in c.FINDINGS:
         assert finding.seeds and not set(finding.seeds) & {0, 1, 2}, finding.id
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
+    REGISTERED.write_text("\n".join(registry_lines()) + "\n")
+    print(f"wrote {REGISTERED}")
