@@ -59,6 +59,7 @@ class PhasePeaks:
 
     def __init__(self) -> None:
         self.peaks: dict[str, int] = {}
+        self.seconds: dict[str, float] = {}  # each phase's time, summed
         # (phase, RSS at its start, its peak, RSS at its end, heap in use and free at its end)
         self.timeline: list[tuple[str, int, int, int, int, int]] = []
         self.depth = 0
@@ -75,10 +76,11 @@ class PhasePeaks:
             self.close()
             Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
             self.current, self.depth = name, 1
-            before = status_kb("VmRSS")[0] * 1000
+            before, start = status_kb("VmRSS")[0] * 1000, time.perf_counter()
             try:
                 return fn(*args, **kwargs)
             finally:
+                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
                 self.close()
                 rss, peak = (kb * 1000 for kb in status_kb("VmRSS", "VmHWM"))
                 if len(self.timeline) < 400:
@@ -104,7 +106,6 @@ def child(args: argparse.Namespace) -> None:
     import torch
 
     from imlp_core.interpolate import AlphaSchedule
-    from imlp_core.memory import sweep_memory
     from imlp_core.profiles import ALPHA_GRID
     from imlp_core.sweep import SweepConfig
     from imlp_core.trainer import Trainer
@@ -133,10 +134,15 @@ def child(args: argparse.Namespace) -> None:
         phases.close()
         seconds = time.perf_counter() - start
     from imlp_core.plan import PlannedSweep
-    planned = PlannedSweep(sweep, tuple(schedules), ("memory_table",))
-    print(json.dumps({"peaks": phases.peaks, "timeline": phases.timeline, "components": sweep_memory(planned, len(trainer.data.train_labels),
-                                                                         len(trainer.data.test_labels)),
-                      "seconds": seconds}), flush=True)
+    try:
+        from imlp_core.memory import sweep_memory
+    except ImportError:  # a checkout from before the memory model: its peaks only
+        components = None
+    else:
+        components = sweep_memory(PlannedSweep(sweep, tuple(schedules), ("memory_table",)),
+                                  len(trainer.data.train_labels), len(trainer.data.test_labels))
+    print(json.dumps({"peaks": phases.peaks, "timeline": phases.timeline, "components": components,
+                      "seconds": seconds, "phase_seconds": phases.seconds}), flush=True)
 
 
 def measure(prior: str, models: int, precision: str, train_images: int, test_images: int | None,

@@ -108,11 +108,10 @@ def release_free_memory() -> bool:
     """Give the free memory of glibc's heap back to the system (``malloc_trim(0)``: the free pages inside the heap
     too, not only its top); the live tensors stay where they are. Returns whether it was done (False without glibc).
 
-    With large allocations kept in the heap (:func:`keep_large_allocations_in_heap`), the chunks a sweep frees stay
-    resident, and a heap fragmented by allocations of changing sizes (an epoch's end: the divergence check, the
-    pull's measurements, the evaluation, the checkpoint) keeps GBs of them: a Mixer sweep of 13 I-MLPs held 5-7 GB
-    free in its heap at its peak. :class:`~imlp_core.trainer.Trainer` calls it at each epoch's end and when a sweep
-    ends; the pages the next steps reuse are faulted in once per epoch, not once per step."""
+    With large allocations kept in the heap (:func:`keep_large_allocations_in_heap`), the chunks a process frees
+    stay resident: a finished sweep's GBs, until the next sweep of the process reuses them (or not, where its
+    tensors are laid out otherwise). ``train.train_runs`` calls it when a sweep ends; an epoch's end trims the heap
+    through :func:`large_allocations_outside_heap`."""
     try:
         return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
     except (OSError, AttributeError):
