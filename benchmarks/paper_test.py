@@ -20,10 +20,10 @@ from __future__ import annotations
 import argparse
 import math
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
+from imlp_core.memory import split
 from imlp_core.paths import output_root, runs_dir, shown
 from imlp_core.plan import PlannedSweep, profile_plan
 from imlp_core.profiles import resolve_profile
@@ -41,12 +41,7 @@ def pieces(profile: str, dataset: str, chunk: int | None = None) -> list[Planned
     sweeps = profile_plan(resolve_profile(profile), ["intervals"], [dataset])
     if not sweeps:
         raise ValueError(f"profile {profile!r} has no interval study on {dataset}")
-    cut = []
-    for p in sweeps:
-        n = len(p.schedules)
-        count = math.ceil(n / (chunk or n))
-        cut += [replace(p, schedules=p.schedules[i * n // count:(i + 1) * n // count]) for i in range(count)]
-    return cut
+    return [stack for p in sweeps for stack in split(p, math.ceil(len(p.schedules) / (chunk or len(p.schedules))))]
 
 
 def describe(piece: PlannedSweep) -> str:

@@ -19,6 +19,7 @@ from imlp_core import executors, lab, plan, reproduce
 from imlp_core.devices import resolve_device
 from imlp_core.experiments import experiment_runs
 from imlp_core.interpolate import SCHEDULE_KINDS, AlphaSchedule
+from imlp_core.memory import default_budget, parse_budget
 from imlp_core.models import PRIORS
 from imlp_core.options import CHOICES, DEFAULTS, parse_interval
 from imlp_core.paths import environment_output_root, output_root, runs_dir
@@ -96,6 +97,10 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
                              "job array; debug: submitit in this process")
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("IMLP_JOBS", 2)), help="workers of 'processes'")
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
+    parser.add_argument("--memory-budget", default=os.environ.get("IMLP_MEMORY_BUDGET_GB"), metavar="GB",
+                        help="on the CPU, the host memory of one sweep (per worker): larger sweeps are cut into stacks "
+                             "of I-MLPs that fit, with the same records (default: 90%% of the available memory, "
+                             "shared by the workers; IMLP_MEMORY_BUDGET_GB)")
     parser.add_argument("--precision", choices=PRECISIONS, default="float32",
                         help="bf16: autocast, faster on a CPU with AVX-512 BF16 or AMX (docs/profiles.md); its runs have "
                              "their own keys beside float32's")
@@ -116,6 +121,7 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
     add_option_arguments(parser)
     args = parser.parse_args(argv)
     try:
+        budget = parse_budget(args.memory_budget) if args.memory_budget else None
         profile = resolve_profile(args.profile)
         options = {name: value for name, value in {**options_from_args(args), "precision": args.precision}.items()
                    if DEFAULTS[name] != value}
@@ -150,11 +156,14 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
             parser.error(str(error))
         print(f"profile {profile.name!r}: {len(sweeps)} sweeps after merging "
               f"({len(plan.profile_plan(profile, names, datasets, merged=False, **chosen))} apart)")
+        if device == "cpu":
+            sweeps = executors.budgeted(sweeps, budget or default_budget(args.jobs if args.executor == "processes" else 1))
         print(plan.plan_table(sweeps, results, device_type=device), flush=True)
         return
     slurm = executors.SlurmOptions(args.partition, args.time_min, args.gpus_per_job, args.cpus_per_job,
                                    args.array_parallelism, args.submitit_folder, args.submitit_cluster, not args.no_wait)
-    executors.run_plan(sweeps, args.executor, results=results, device=args.device, jobs=args.jobs, slurm=slurm)
+    executors.run_plan(sweeps, args.executor, results=results, device=args.device, jobs=args.jobs, slurm=slurm,
+                       memory_budget=budget)
     if args.no_wait:
         return
     for dataset in datasets:

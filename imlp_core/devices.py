@@ -11,7 +11,8 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import torch
 from torch import Tensor
@@ -62,8 +63,59 @@ def keep_large_allocations_in_heap() -> bool:
         mallopt = ctypes.CDLL("libc.so.6").mallopt
     except (OSError, AttributeError):
         return False
-    m_trim_threshold, m_mmap_max = -1, -4  # from glibc's malloc.h
-    return bool(mallopt(m_mmap_max, 0) and mallopt(m_trim_threshold, 2**31 - 1))
+    global _HEAP_KEPT
+    _HEAP_KEPT = bool(mallopt(M_MMAP_MAX, 0) and mallopt(M_TRIM_THRESHOLD, 2**31 - 1))
+    return _HEAP_KEPT
+
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_MMAP_MAX = -1, -3, -4  # from glibc's malloc.h
+_HEAP_KEPT = False  # whether keep_large_allocations_in_heap applied
+_outside_heap_depth = 0
+
+
+@contextmanager
+def large_allocations_outside_heap() -> Iterator[None]:
+    """Within the block, the free memory of the heap goes back to the system and allocations above 4 MB are mapped
+    afresh and unmapped when freed, as glibc does by default; after it, they are kept in the heap again
+    (:func:`keep_large_allocations_in_heap`; nothing happens where that was not applied).
+
+    For what a training step does not do: an epoch's end (the divergence check, a pull and its measurements, the
+    evaluation, the checkpoint) allocates and frees temporaries of other sizes than a step's. Served from the heap
+    they fell into the holes the step left, or above them, and a heap so reshuffled at every epoch end kept 1-7 GB
+    of freed memory resident: the peak of a sweep came and went between runs (docs/scale-out.md, *Memory*). Mapped,
+    they cost a page fault per 4 kB once per epoch end, and the peak is what is alive."""
+    global _outside_heap_depth
+    if not _HEAP_KEPT or _outside_heap_depth:
+        _outside_heap_depth += 1
+        try:
+            yield
+        finally:
+            _outside_heap_depth -= 1
+        return
+    libc = ctypes.CDLL("libc.so.6")
+    libc.malloc_trim(0)
+    libc.mallopt(M_MMAP_THRESHOLD, 4 * 2**20)
+    libc.mallopt(M_MMAP_MAX, 65536)  # glibc's default
+    _outside_heap_depth += 1
+    try:
+        yield
+    finally:
+        _outside_heap_depth -= 1
+        libc.mallopt(M_MMAP_MAX, 0)
+
+
+def release_free_memory() -> bool:
+    """Give the free memory of glibc's heap back to the system (``malloc_trim(0)``: the free pages inside the heap
+    too, not only its top); the live tensors stay where they are. Returns whether it was done (False without glibc).
+
+    With large allocations kept in the heap (:func:`keep_large_allocations_in_heap`), the chunks a process frees
+    stay resident: a finished sweep's GBs, until the next sweep of the process reuses them (or not, where its
+    tensors are laid out otherwise). ``train.train_runs`` calls it when a sweep ends; an epoch's end trims the heap
+    through :func:`large_allocations_outside_heap`."""
+    try:
+        return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
+    except (OSError, AttributeError):
+        return False
 
 
 def cpu_description() -> dict[str, str]:

@@ -5,9 +5,10 @@
   several may share one). Each worker takes the next sweep whose records are missing and whose lock no
   live worker holds; it never waits on a held sweep while another is free. A sweep's lock is the kernel's
   (flock), so it goes with a worker that dies; a live worker then takes the sweep over and continues its
-  epoch checkpoint. On the CPU a sweep starts only when its estimated memory (:func:`imlp_core.plan.estimated_bytes`)
-  fits beside the other workers' sweeps (:class:`MemoryLedger`): the cpu profile's Mixer sweep peaks at 20-21 GB,
-  and beside another sweep it was killed for memory on a 24 GB machine. Each sweep trains in a process of its own
+  epoch checkpoint. On the CPU the sweeps are first cut into stacks that fit a worker's share of the memory
+  (:func:`budgeted`, ``imlp_core.memory``), and a stack starts only when its estimated memory fits beside the other
+  workers' (:class:`MemoryLedger`): before the heap's fragmentation was mended, the cpu profile's Mixer sweep
+  peaked at 19-21 GB, and beside another sweep it was killed for memory on a 24 GB machine. Each sweep trains in a process of its own
   (:func:`train_in_own_process`), so the memory it used goes back to the system when it ends: a worker that had
   run one sweep after another in the same process kept their peaks (glibc's heap, ``devices``) and was killed for
   memory beside promises that fitted. A worker killed (by the out-of-memory killer, say) is reported at once; the
@@ -39,6 +40,8 @@ from typing import Sequence
 import torch
 from filelock import FileLock
 
+from imlp_core.devices import resolve_device
+from imlp_core.memory import cut_plan, default_budget
 from imlp_core.models import PRIORS
 from imlp_core.paths import environment_output_root, runs_dir
 from imlp_core.plan import PlannedSweep, estimated_bytes
@@ -77,9 +80,13 @@ class SlurmOptions:
 
 def run_plan(plan: Sequence[PlannedSweep], executor: str = "local", results: Path | None = None,
              device: str = "auto", jobs: int = 2, progress: bool = True,
-             slurm: SlurmOptions = SlurmOptions()) -> None:
+             slurm: SlurmOptions = SlurmOptions(), memory_budget: int | None = None) -> None:
     """Train every missing run of ``plan`` into ``results`` (default: the store of ``paths.environment_output_root``)
-    with ``executor``."""
+    with ``executor``.
+
+    On the CPU each sweep is cut into stacks of I-MLPs whose estimated memory fits ``memory_budget`` bytes (default:
+    :func:`imlp_core.memory.default_budget`, the available memory shared by ``local``'s one or ``processes``' ``jobs``
+    workers; ``slurm`` and ``debug`` cut only to a budget given): the same records, a prior trained per stack."""
     if executor not in EXECUTORS:
         raise ValueError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
     results = check_writable(Path(results) if results is not None else runs_dir(environment_output_root())).resolve()
@@ -87,6 +94,8 @@ def run_plan(plan: Sequence[PlannedSweep], executor: str = "local", results: Pat
     print(f"plan: {len(plan)} sweeps, {len(todo)} with missing runs; executor {executor}", flush=True)
     if not todo:
         return
+    if resolve_device(device).type == "cpu" and (memory_budget is not None or executor in ("local", "processes")):
+        todo = budgeted(todo, memory_budget or default_budget(jobs if executor == "processes" else 1))
     if executor == "local":
         for planned in todo:
             run_sweep(planned.sweep, planned.schedules, results, device, progress)
@@ -94,6 +103,18 @@ def run_plan(plan: Sequence[PlannedSweep], executor: str = "local", results: Pat
         run_processes(todo, results, device, jobs)
     else:
         run_submitit(todo, results, device, slurm if executor == "slurm" else SlurmOptions(cluster="debug"))
+
+
+def budgeted(plan: Sequence[PlannedSweep], budget: int) -> list[PlannedSweep]:
+    """``plan`` with each sweep cut to ``budget`` bytes (:func:`imlp_core.memory.cut_plan`), saying what was cut."""
+    cut = cut_plan(list(plan), budget)
+    if len(cut) > len(plan):
+        stacks = {planned.name: [len(p.schedules) for p in cut if p.sweep == planned.sweep] for planned in plan}
+        many = {name: sizes for name, sizes in stacks.items() if len(sizes) > 1}
+        print(f"memory budget {budget / 1e9:.1f} GB per sweep: {len(many)} sweeps cut into stacks of I-MLPs "
+              f"({'; '.join(f'{name}: {sizes}' for name, sizes in list(many.items())[:3])}"
+              f"{'; ...' if len(many) > 3 else ''})", flush=True)
+    return cut
 
 
 # -- processes -------------------------------------------------------------------------------------------

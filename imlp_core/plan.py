@@ -22,6 +22,7 @@ from typing import Sequence
 from imlp_core import experiments
 from imlp_core.data import TRAIN_IMAGES
 from imlp_core.interpolate import AlphaSchedule
+from imlp_core.memory import estimated_bytes  # noqa: F401  (host memory of a sweep on the CPU: memory.py)
 from imlp_core.models import parameter_counts
 from imlp_core.paths import environment_output_root, repo_root, runs_dir
 from imlp_core.profiles import Profile
@@ -29,16 +30,6 @@ from imlp_core.sweep import SweepConfig, check_schedules
 from imlp_core.train import missing_schedules
 
 BENCHMARKS = {"cpu": "results/benchmarks.json", "cuda": "results/benchmarks_h100.json"}  # `make bench` output
-# Host memory of a sweep on the CPU: a worker's own (torch, the decoded images; a Table 5 pair's worker held 3.3 GB)
-# and, per parameter of each stacked I-MLP, its weights, gradients, Adam's two moments, the drift snapshot and the
-# temporaries of the pull and the evaluation. Measured: the cpu profile's Mixer sweep (13 I-MLPs of 39.9 M
-# parameters) was killed for memory at 20.7 GB beside a Table 5 pair: 2 GB + 36 bytes per parameter. Under bf16
-# autocast each weight also has a bf16 copy, cached for the step: the same sweep in bf16 was sampled at 20.9 GB.
-WORKER_BYTES = 2_000_000_000
-SWEEP_BYTES_PER_PARAMETER = 36
-BF16_BYTES_PER_PARAMETER = 2
-
-
 @dataclass(frozen=True)
 class PlannedSweep:
     """One sweep of a plan: a prior and the I-MLPs of ``schedules``, trained together on the same batches."""
@@ -66,13 +57,6 @@ class PlannedSweep:
 def mlp_parameters(prior: str) -> int:
     """Parameters of one I-MLP of ``prior`` (Table 5's total-parameter column)."""
     return int(parameter_counts(prior)["total_params"])
-
-
-def estimated_bytes(planned: PlannedSweep) -> int:
-    """Host memory that training ``planned`` on the CPU needs (:data:`WORKER_BYTES`, :data:`SWEEP_BYTES_PER_PARAMETER`,
-    :data:`BF16_BYTES_PER_PARAMETER`)."""
-    per_parameter = SWEEP_BYTES_PER_PARAMETER + BF16_BYTES_PER_PARAMETER * (planned.sweep.precision == "bf16")
-    return WORKER_BYTES + len(planned.schedules) * mlp_parameters(planned.sweep.prior) * per_parameter
 
 
 def merge(listed: Sequence[tuple[str, SweepConfig, Sequence[AlphaSchedule]]]) -> list[PlannedSweep]:

@@ -120,9 +120,16 @@ class PullMeasurements:
         """W_0 and W_P0: each selected layer's current weights and the prior's dense equivalent (``dense``, when
         just built); the next measured pull counts from them."""
         layers, dense = self.mlp.interpolated_layers(), dense or self.prior.dense_layers()
-        self.last_pulled = self.prior_at_last_pull = []  # the old snapshot goes before the new one is made
-        self.last_pulled = [layers[i].weight.detach().clone() for i in self.layers]
-        self.prior_at_last_pull = [dense[i][0].detach().to(layers[i].weight.dtype).clone() for i in self.layers]
+        weights = [layers[i].weight.detach() for i in self.layers]
+        priors = [dense[i][0].detach().to(w.dtype) for i, w in zip(self.layers, weights)]
+        if [t.shape for t in self.last_pulled] == [w.shape for w in weights]:
+            # copied into the snapshot's own tensors: a new snapshot beside the old (K weight copies, 2 GB for the
+            # Mixer's 13 I-MLPs) was made at every epoch end, in the heap's holes or above them (``devices``)
+            for snapshot, now in zip((*self.last_pulled, *self.prior_at_last_pull), (*weights, *priors)):
+                snapshot.copy_(now)
+        else:
+            self.last_pulled = [w.clone() for w in weights]
+            self.prior_at_last_pull = [p.clone() for p in priors]
         self.first_step_pending = True
 
 

@@ -11,13 +11,14 @@ Its command line: ``python -m imlp_core train --prior cnn --dataset cifar10 --al
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any, Sequence
 
 import torch
 from filelock import FileLock, Timeout
 
-from imlp_core.devices import resolve_device
+from imlp_core.devices import release_free_memory, resolve_device
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.paths import environment_output_root, runs_dir
 from imlp_core.results import (
@@ -80,10 +81,19 @@ def train_runs(sweep: SweepConfig, schedules: list[AlphaSchedule], results: Path
     """Algorithm 1 for the I-MLPs of ``schedules`` (from the sweep's checkpoint when it holds them), then the records
     the store does not hold yet; the checkpoint goes once they are written."""
     trainer = Trainer(sweep, schedules, checkpoint_path(results, sweep.key), device, progress)
-    for record in trainer.run():
-        if read_record(record_path(results, record["key"])) is None:  # else written before an interruption: this
-            write_record(results, record)  # run continued the whole sweep for the others
-    trainer.checkpoint.unlink(missing_ok=True)
+    try:
+        for record in trainer.run():
+            if read_record(record_path(results, record["key"])) is None:  # else written before an interruption: this
+                write_record(results, record)  # run continued the whole sweep for the others
+        trainer.checkpoint.unlink(missing_ok=True)
+    finally:
+        # The Trainer sits in reference cycles (its train step's and pull measurements' callbacks): left to Python's
+        # cyclic collector, a finished sweep's weights, moments and snapshots lived on into the next sweep of the
+        # process, which grew until it was killed for memory. Collected now, and the freed heap given back.
+        del trainer
+        gc.collect()
+        if device.type == "cpu":
+            release_free_memory()
 
 
 def missing_schedules(sweep: SweepConfig, schedules: Sequence[AlphaSchedule], results: Path) -> list[AlphaSchedule]:

@@ -31,7 +31,7 @@ from torch import Tensor
 from tqdm import tqdm
 
 from imlp_core.data import load_dataset, stratified_subset
-from imlp_core.devices import TrainStep, prepare
+from imlp_core.devices import TrainStep, large_allocations_outside_heap, prepare, release_free_memory
 from imlp_core.history import PRIOR, History
 from imlp_core.interpolate import AlphaSchedule, interpolate_
 from imlp_core.models import IMLP, build_prior
@@ -105,6 +105,8 @@ class Trainer:
         capturable = device.type == "cuda"
         self.prior_opt = torch.optim.Adam(self.prior.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
         self.mlp_opt = torch.optim.Adam(self.mlp.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
+        for optimizer in (self.prior_opt, self.mlp_opt):
+            allocate_adam_state(optimizer)
         # The eager step, or its CUDA graph's replay. A cosine learning rate changes every step, which a captured
         # graph would not see: such sweeps run eagerly.
         self.train_step = TrainStep(self.eager_step, device, sweep.batch_size, graphs=sweep.lr_schedule == "constant")
@@ -147,7 +149,7 @@ class Trainer:
     def run(self) -> list[dict[str, Any]]:
         """Algorithm 1 from the checkpoint (or the start) to the last epoch; returns one record per I-MLP."""
         self.resume()
-        epochs, n_train, steps = self.sweep.epochs, len(self.data.train_labels), self.steps_per_epoch
+        epochs, steps = self.sweep.epochs, self.steps_per_epoch
         bar = tqdm(total=epochs * steps, initial=len(self.history) * steps, disable=not self.progress,
                    desc=f"{self.sweep.prior} x{len(self.schedules)} on {self.sweep.dataset}", unit="batch",
                    mininterval=2.0, dynamic_ncols=True)
@@ -156,31 +158,45 @@ class Trainer:
             start = time.perf_counter()
             prior_loss, mlp_loss = self.train_epoch(epoch, bar)
             self.history.train_seconds += time.perf_counter() - start
-            # before interpolating: a NaN prior must not spread
-            self.history.divergence.check(epoch, self.prior, prior_loss, self.mlp, mlp_loss)
-            alphas = self.alphas(epoch)
-            if self.sweep.interpolate_every == "epoch":
-                self.interpolate(alphas, (epoch + 1) * steps)
-            if epoch == epochs - 1:  # App. F: the test-time-only models are interpolated once, now
-                prior_stopped = self.history.divergence.stopped(PRIOR, epoch + 1)
-                test_time = [0.0 if prior_stopped else s.at_test_time() for s in self.schedules]
-                if any(test_time):
-                    interpolate_(self.mlp, self.prior, test_time, **self.interpolation)
-                alphas = [a + t for a, t in zip(alphas, test_time)]
-            last = epoch == epochs - 1
-            prior_acc, mlp_acc = self.evaluate(None if last else self.curve_index)
-            test_images = len(self.data.test_labels) if last or self.curve_index is None else len(self.curve_index)
-            self.history.add_epoch(epoch, alphas, prior_loss, mlp_loss, prior_acc, mlp_acc, self.pulls.epoch_fields,
-                                   self.pulls.accuracy_before_last_pull if last else None,
-                                   None if self.sweep.curve_test_subset is None else test_images)
-            bar.set_postfix_str(
-                f"epoch {epoch + 1}/{epochs} prior {prior_acc:.1%} I-MLP {min(mlp_acc):.1%}-{max(mlp_acc):.1%} "
-                f"{n_train * len(self.history) / max(self.history.train_seconds, 1e-9):.0f} img/s", refresh=False)
+            with large_allocations_outside_heap():  # an epoch's end: other temporaries than a step's (``devices``)
+                self.end_epoch(epoch, prior_loss, mlp_loss, bar)
             if epoch < epochs - 1 and time.monotonic() - last_save >= self.CHECKPOINT_EVERY_S:
-                self.save_checkpoint()
+                with large_allocations_outside_heap():
+                    self.save_checkpoint()
                 last_save = time.monotonic()
         bar.close()
+        self.release_free_memory()
         return self.history.records(self.sweep, self.schedules, self.data, self.device)
+
+    def end_epoch(self, epoch: int, prior_loss: Tensor, mlp_loss: Tensor, bar: tqdm) -> None:
+        """After the steps of (0-based) ``epoch``: the divergence check, the pull (per epoch), the test-time pull after
+        the last epoch, the evaluation and the epoch's history entry."""
+        epochs, n_train, steps = self.sweep.epochs, len(self.data.train_labels), self.steps_per_epoch
+        # before interpolating: a NaN prior must not spread
+        self.history.divergence.check(epoch, self.prior, prior_loss, self.mlp, mlp_loss)
+        alphas = self.alphas(epoch)
+        if self.sweep.interpolate_every == "epoch":
+            self.interpolate(alphas, (epoch + 1) * steps)
+        if epoch == epochs - 1:  # App. F: the test-time-only models are interpolated once, now
+            prior_stopped = self.history.divergence.stopped(PRIOR, epoch + 1)
+            test_time = [0.0 if prior_stopped else s.at_test_time() for s in self.schedules]
+            if any(test_time):
+                interpolate_(self.mlp, self.prior, test_time, **self.interpolation)
+            alphas = [a + t for a, t in zip(alphas, test_time)]
+        last = epoch == epochs - 1
+        prior_acc, mlp_acc = self.evaluate(None if last else self.curve_index)
+        test_images = len(self.data.test_labels) if last or self.curve_index is None else len(self.curve_index)
+        self.history.add_epoch(epoch, alphas, prior_loss, mlp_loss, prior_acc, mlp_acc, self.pulls.epoch_fields,
+                               self.pulls.accuracy_before_last_pull if last else None,
+                               None if self.sweep.curve_test_subset is None else test_images)
+        bar.set_postfix_str(
+            f"epoch {epoch + 1}/{epochs} prior {prior_acc:.1%} I-MLP {min(mlp_acc):.1%}-{max(mlp_acc):.1%} "
+            f"{n_train * len(self.history) / max(self.history.train_seconds, 1e-9):.0f} img/s", refresh=False)
+
+    def release_free_memory(self) -> None:
+        """On the CPU, the free memory of the heap back to the system (:func:`devices.release_free_memory`)."""
+        if self.device.type == "cpu":
+            release_free_memory()
 
     def alphas(self, epoch: int) -> list[float]:
         """alpha[t] of each I-MLP for (0-based) ``epoch``; 0 once the prior diverged (it is not interpolated towards).
@@ -222,12 +238,13 @@ class Trainer:
 
     def eager_step(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
         """One Adam step of the prior and one of the K I-MLPs on the batch (x, y); returns their losses."""
+        free = self.device.type == "cpu"  # a captured CUDA graph keeps its gradients in its own pool
         with self.autocast():
             prior_loss = F.cross_entropy(self.prior(x), y)
-        prior_loss = step(self.prior_opt, prior_loss)
+        prior_loss = step(self.prior_opt, prior_loss, free)
         with self.autocast():
             mlp_loss = stacked_cross_entropy(self.mlp(x), y)
-        return prior_loss, step(self.mlp_opt, mlp_loss)
+        return prior_loss, step(self.mlp_opt, mlp_loss, free)
 
     def train_epoch(self, epoch: int, bar: tqdm) -> tuple[Tensor, Tensor]:
         """One pass over the training split; returns the prior's and each I-MLP's mean training loss.
@@ -253,7 +270,8 @@ class Trainer:
             mlp_sum += mlp_loss * len(y)
             self.pulls.after_step()
             if sweep.interpolate_every != "epoch" and self.is_pull_step(global_step + 1):
-                self.interpolate(alphas, global_step + 1)
+                with large_allocations_outside_heap():  # the prior's dense layers, the measurements (``devices``)
+                    self.interpolate(alphas, global_step + 1)
             bar.update()
             if i == 0:
                 pause_point("epoch")
@@ -277,11 +295,30 @@ class Trainer:
         return prior_correct.item() / n, [correct / n for correct in mlp_correct.tolist()]
 
 
-def step(optimizer: torch.optim.Optimizer, loss: Tensor) -> Tensor:
-    """One optimiser step on ``loss`` (summed if it holds one loss per model); returns the detached loss."""
+def allocate_adam_state(optimizer: torch.optim.Adam) -> None:
+    """Adam's state of every parameter made now, as its first step makes it (a zero step count on the parameter's
+    device, zero moments), so that the moments lie beside the weights in the heap: made lazily by the first step,
+    after its activations and gradients, they left the heap fragmented (``devices.release_free_memory``)."""
+    for group in optimizer.param_groups:
+        for p in group["params"]:
+            state = optimizer.state[p]
+            if not state:
+                state["step"] = torch.zeros((), dtype=torch.float32, device=p.device)  # fused: float32, on the device
+                state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+                state["exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+
+
+def step(optimizer: torch.optim.Optimizer, loss: Tensor, free_gradients: bool = False) -> Tensor:
+    """One optimiser step on ``loss`` (summed if it holds one loss per model); returns the detached loss.
+
+    ``free_gradients``: the gradients go right after the step instead of at the next one, so that every step starts
+    from the same heap and allocates its activations and gradients where the step before it did (on the CPU, where
+    a gradient kept across the step's boundary made each step's layout drift, and the heap grow: ``devices``)."""
     optimizer.zero_grad(set_to_none=True)
     loss.sum().backward()
     optimizer.step()
+    if free_gradients:
+        optimizer.zero_grad(set_to_none=True)
     return loss.detach()
 
 

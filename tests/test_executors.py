@@ -322,20 +322,21 @@ def test_a_killed_worker_is_reported_at_once_with_what_killed_it(capsys):
     assert "worker 1 failed with exit status 3" in err and "worker 2" not in err
 
 
-def test_a_mixer_sweep_of_the_cpu_profile_runs_alone_on_24_gb_and_the_others_in_pairs():
-    """The estimate behind the ledger, on the cpu profile's plan and this machine's 24.6 GB: a Mixer sweep (killed
-    at 20.7 GB beside a Table 5 pair) fits beside no other sweep; any two other sweeps fit side by side."""
+def test_on_24_gb_two_workers_train_the_cpu_profile_in_stacks_that_fit_side_by_side():
+    """The estimate behind the ledger, on the cpu profile's plan and this machine's 24.6 GB: cut to a worker's share
+    (half of 90 %), the Mixer's 13 I-MLPs (measured at 13.2 GB in float32, memory_table.py) train in two stacks, and
+    any two stacks fit side by side; bf16 adds the backward's bf16 weight copies, and its stacks fit too."""
     sweeps = plan.profile_plan(PROFILES["cpu"], ["cnn", "mixer", "first_layer", "open_choices"])
-    size = {(p.sweep.prior, len(p.schedules)): plan.estimated_bytes(p) for p in sweeps}
     budget = executors.MEMORY_FRACTION * 24.6e9
-    assert 20.5e9 < size["mixer", 13] < budget
-    others = [b for (prior, _), b in size.items() if prior != "mixer"]
-    assert size["mixer", 13] + min(others) > budget
-    assert 2 * max(others) < budget
-    # bf16 autocast adds a copy of the weights: its Mixer sweep was sampled at 20.9 GB, and still runs alone
     [mixer] = [p for p in sweeps if p.sweep.prior == "mixer" and p.sweep.seed == 0]
+    assert 12e9 < plan.estimated_bytes(mixer) < budget
+    for precision in ("float32", "bf16"):
+        stacks = executors.budgeted([replace(p, sweep=replace(p.sweep, precision=precision)) for p in sweeps],
+                                    int(budget / 2))
+        assert 2 * max(map(plan.estimated_bytes, stacks)) <= budget
+        assert [len(s.schedules) for s in stacks if s.sweep.prior == "mixer" and s.sweep.seed == 0] == [6, 7]
     bf16 = plan.estimated_bytes(replace(mixer, sweep=replace(mixer.sweep, precision="bf16")))
-    assert 20.9e9 < bf16 < budget and bf16 - size["mixer", 13] == 13 * 2 * plan.mlp_parameters("mixer")
+    assert bf16 > plan.estimated_bytes(mixer)
 
 
 def test_a_worker_trains_each_sweep_in_a_process_of_its_own_and_ends_with_a_failed_one(tiny_prior, subprocess_env,
