@@ -18,6 +18,7 @@ import torch
 from tqdm import tqdm
 
 from imlp_core import AlphaSchedule, SweepConfig, Trainer
+from imlp_core.checkpoint import trainer_state
 
 
 class Counter(io.RawIOBase):
@@ -40,7 +41,7 @@ def measure(prior: str, k: int, workdir: Path, write: bool) -> dict:
     trainer = Trainer(sweep, schedules, workdir / "checkpoint.pt", torch.device("cpu"), progress=False)
     trainer.train_epoch(0, tqdm(disable=True))  # one step: Adam's moments now exist
     counter = Counter()
-    torch.save(trainer.state(), counter)
+    torch.save(trainer_state(trainer), counter)
     row = {"prior": prior, "K": k, "bytes": counter.size}
     if write:  # Trainer.save_checkpoint itself: streamed into a temporary file, fsynced, renamed
         start = time.perf_counter()

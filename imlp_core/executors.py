@@ -33,18 +33,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import torch
 from filelock import FileLock
 
 from imlp_core.devices import resolve_device
-from imlp_core.memory import cut_plan, default_budget
+from imlp_core.memory import cut_plan, default_budget, estimated_bytes
 from imlp_core.models import PRIORS
 from imlp_core.paths import environment_output_root, runs_dir
-from imlp_core.plan import PlannedSweep, estimated_bytes
+from imlp_core.plan import PlannedSweep
 from imlp_core.results import check_writable
 from imlp_core.train import SweepBusy, run_sweep
 
@@ -68,7 +68,7 @@ class SlurmOptions:
     wait: bool = True
 
     @classmethod
-    def from_env(cls) -> "SlurmOptions":
+    def from_env(cls) -> SlurmOptions:
         """Options from ``IMLP_SLURM_PARTITION``, ``IMLP_SLURM_TIME_MIN``, ``IMLP_SLURM_GPUS_PER_JOB``,
         ``IMLP_SLURM_CPUS_PER_JOB`` and ``IMLP_SLURM_ARRAY_PARALLELISM`` (how ``make reproduce`` takes them)."""
         env = lambda name, default: os.environ.get(f"IMLP_SLURM_{name}") or default
@@ -120,7 +120,7 @@ def budgeted(plan: Sequence[PlannedSweep], budget: int) -> list[PlannedSweep]:
 # -- processes -------------------------------------------------------------------------------------------
 class MemoryLedger:
     """The host memory promised to the sweeps that the workers of one store train at this moment: one file per
-    worker process in ``.locks/memory/`` holding its sweep's :func:`imlp_core.plan.estimated_bytes` (a dead
+    worker process in ``.locks/memory/`` holding its sweep's :func:`imlp_core.memory.estimated_bytes` (a dead
     worker's file no longer counts). A sweep starts only while the promises, its own included, fit ``budget``, or
     when it would run alone."""
 

@@ -22,7 +22,6 @@ from typing import Sequence
 from imlp_core import experiments
 from imlp_core.data import TRAIN_IMAGES
 from imlp_core.interpolate import AlphaSchedule
-from imlp_core.memory import estimated_bytes  # noqa: F401  (host memory of a sweep on the CPU: memory.py)
 from imlp_core.models import parameter_counts
 from imlp_core.paths import environment_output_root, repo_root, runs_dir
 from imlp_core.profiles import Profile

@@ -25,7 +25,8 @@ from imlp_core.results import (
     check_writable, checkpoint_path, lock_path, read_record, record_path, remove_stale_temps, write_record,
 )
 from imlp_core.sweep import SweepConfig, check_schedules
-from imlp_core.trainer import Trainer, checkpointed_schedules
+from imlp_core.checkpoint import checkpointed_schedules
+from imlp_core.trainer import Trainer
 
 
 class SweepBusy(RuntimeError):

@@ -9,29 +9,32 @@ the prior (Algorithm 1), then all are evaluated on the test split.
 Beside the loop, and called by it: what notebooks 08 and 09 measure of each pull (``pull_measurements.py``), and what
 the runs record, epoch by epoch, with the models that diverged stopped (``history.py``).
 
-Its whole training state is one dict of plain data (:meth:`Trainer.state`, :meth:`Trainer.load_state`), saved to
-the sweep's checkpoint file at epoch boundaries and read back as plain data only (:func:`read_checkpoint`);
-``train.py`` runs a Trainer against the result store.
+Its whole training state is one dict of plain data, saved to the sweep's checkpoint file at epoch boundaries and read
+back as plain data only (``checkpoint.py``); ``train.py`` runs a Trainer against the result store.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import pickle
-import re
 import time
-from dataclasses import asdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 from tqdm import tqdm
 
+from imlp_core.checkpoint import resume, trainer_state
 from imlp_core.data import load_dataset, stratified_subset
-from imlp_core.devices import TrainStep, large_allocations_outside_heap, prepare, release_free_memory
+from imlp_core.devices import (
+    TrainStep,
+    large_allocations_outside_heap,
+    prepare,
+    release_free_memory,
+)
 from imlp_core.history import PRIOR, History
 from imlp_core.interpolate import AlphaSchedule, interpolate_
 from imlp_core.models import IMLP, build_prior
@@ -41,39 +44,6 @@ from imlp_core.results import atomic_torch_save, pause_point
 from imlp_core.sweep import SweepConfig
 
 EVAL_BATCH = 1000
-T = TypeVar("T")
-
-
-def read_checkpoint(checkpoint: Path, use: Callable[[dict[str, Any]], T], **load: Any) -> T | None:
-    """``use(state)`` of the checkpoint file ``checkpoint`` (``torch.load(checkpoint, weights_only=True, **load)``);
-    None if there is none, or if it is refused, unreadable or ``use`` refuses it (another sweep's, a damaged file):
-    then its runs start afresh, and a message says so.
-
-    Only plain data is read (tensors, numbers, strings, lists, dicts: what :meth:`Trainer.state` holds). A file that
-    holds anything else, whose unpickling could run code (one planted in a shared results folder), is refused."""
-    try:
-        return use(torch.load(checkpoint, weights_only=True, **load))
-    except FileNotFoundError:
-        return None
-    except Exception as error:
-        print(f"ignoring checkpoint {checkpoint}: {checkpoint_problem(error)}; its runs start afresh", flush=True)
-        return None
-
-
-def checkpoint_problem(error: Exception) -> str:
-    """What was wrong with a checkpoint file that :func:`read_checkpoint` could not use, from ``error``."""
-    refused = re.search(r"WeightsUnpickler error: ([^\n]+?)(\.\s|\n|$)", str(error))
-    if isinstance(error, pickle.UnpicklingError) and refused:
-        return (f"refused: it holds more than plain data ({refused[1]}), so loading it could run code (imlp_core "
-                f"writes only tensors, numbers, strings, lists and dicts; a checkpoint an older version wrote with other "
-                f"objects is refused alike; delete the file if you did not put it there)")
-    return f"unreadable ({error})"
-
-
-def checkpointed_schedules(checkpoint: Path) -> list[AlphaSchedule] | None:
-    """The schedules the checkpoint file ``checkpoint`` trains; None if there is none, or it is unreadable."""
-    return read_checkpoint(checkpoint, lambda state: [AlphaSchedule(**schedule) for schedule in state["schedules"]],
-                           map_location="cpu", mmap=True)  # memory-mapped: reads the small entries, not the weights
 
 
 class Trainer:
@@ -101,54 +71,21 @@ class Trainer:
         self.total_steps = sweep.epochs * self.steps_per_epoch
         self.pulls = PullMeasurements(self.mlp, self.prior, self.interpolation["layers"], sweep.interpolate_every,
                                       self.steps_per_epoch, self.total_steps, lambda: self.evaluate(None)[1])
-        # capturable: Adam's step count lives on the GPU, so that a CUDA graph can replay the update.
-        capturable = device.type == "cuda"
-        self.prior_opt = torch.optim.Adam(self.prior.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
-        self.mlp_opt = torch.optim.Adam(self.mlp.parameters(), lr=sweep.lr, fused=True, capturable=capturable)
-        for optimizer in (self.prior_opt, self.mlp_opt):
-            allocate_adam_state(optimizer)
+        self.prior_opt, self.mlp_opt = adam(self.prior, sweep.lr, device), adam(self.mlp, sweep.lr, device)
         # The eager step, or its CUDA graph's replay. A cosine learning rate changes every step, which a captured
         # graph would not see: such sweeps run eagerly.
         self.train_step = TrainStep(self.eager_step, device, sweep.batch_size, graphs=sweep.lr_schedule == "constant")
         self.generator = torch.Generator(device).manual_seed(sweep.seed)  # batch order and augmentation
         self.history = History()
 
-    # -- state: one plain dict ----------------------------------------------------------------------
-    def state(self) -> dict[str, Any]:
-        """What an epoch checkpoint holds: the runs, the models, the optimisers, the generator and the history."""
-        return {"schedules": [asdict(s) for s in self.schedules], "keys": self.keys,
-                "prior": self.prior.state_dict(), "mlp": self.mlp.state_dict(),
-                "prior_opt": self.prior_opt.state_dict(), "mlp_opt": self.mlp_opt.state_dict(),
-                "generator": self.generator.get_state(), **self.history.state()}
-
-    def load_state(self, state: dict[str, Any]) -> None:
-        """Continue from ``state`` (what :meth:`state` returned); a ValueError if it trains other runs."""
-        if state["keys"] != self.keys:
-            raise ValueError(f"it trains the runs {state['keys']}, not {self.keys}")
-        self.prior.load_state_dict(state["prior"])
-        self.mlp.load_state_dict(state["mlp"])
-        self.prior_opt.load_state_dict(state["prior_opt"])
-        self.mlp_opt.load_state_dict(state["mlp_opt"])
-        self.generator.set_state(state["generator"].cpu() if self.device.type == "cpu" else state["generator"])
-        self.history.load_state(state)
-
-    def resume(self) -> None:
-        """Continue from the checkpoint file if it holds these runs (an unreadable one is ignored, with a message)."""
-        read_checkpoint(self.checkpoint, self.load_state, map_location=self.device)
-        if self.history:  # a checkpoint is written after an epoch: loaded
-            # Checkpoints are taken after an epoch's interpolation, so the drift restarts from here (exactly so when
-            # interpolation happens per epoch, or every N steps with N dividing an epoch's steps).
-            self.pulls.snapshot()
-            print(f"resuming from checkpoint {self.checkpoint} after epoch {len(self.history)}", flush=True)
-
     def save_checkpoint(self) -> None:
-        """Write :meth:`state` atomically to the checkpoint file."""
-        atomic_torch_save(self.state(), self.checkpoint)
+        """Write the sweep's state (:func:`checkpoint.trainer_state`) atomically to the checkpoint file."""
+        atomic_torch_save(trainer_state(self), self.checkpoint)
 
     # -- Algorithm 1 --------------------------------------------------------------------------------
     def run(self) -> list[dict[str, Any]]:
         """Algorithm 1 from the checkpoint (or the start) to the last epoch; returns one record per I-MLP."""
-        self.resume()
+        resume(self)
         epochs, steps = self.sweep.epochs, self.steps_per_epoch
         bar = tqdm(total=epochs * steps, initial=len(self.history) * steps, disable=not self.progress,
                    desc=f"{self.sweep.prior} x{len(self.schedules)} on {self.sweep.dataset}", unit="batch",
@@ -165,7 +102,8 @@ class Trainer:
                     self.save_checkpoint()
                 last_save = time.monotonic()
         bar.close()
-        self.release_free_memory()
+        if self.device.type == "cpu":
+            release_free_memory()  # the heap's free memory back to the system (``devices``)
         return self.history.records(self.sweep, self.schedules, self.data, self.device)
 
     def end_epoch(self, epoch: int, prior_loss: Tensor, mlp_loss: Tensor, bar: tqdm) -> None:
@@ -193,11 +131,6 @@ class Trainer:
             f"epoch {epoch + 1}/{epochs} prior {prior_acc:.1%} I-MLP {min(mlp_acc):.1%}-{max(mlp_acc):.1%} "
             f"{n_train * len(self.history) / max(self.history.train_seconds, 1e-9):.0f} img/s", refresh=False)
 
-    def release_free_memory(self) -> None:
-        """On the CPU, the free memory of the heap back to the system (:func:`devices.release_free_memory`)."""
-        if self.device.type == "cpu":
-            release_free_memory()
-
     def alphas(self, epoch: int) -> list[float]:
         """alpha[t] of each I-MLP for (0-based) ``epoch``; 0 once the prior diverged (it is not interpolated towards).
 
@@ -223,14 +156,6 @@ class Trainer:
                         value.zero_()  # in place: a CUDA graph's captured Adam keeps its tensors
         self.pulls.after_pull(step, dense)
 
-    def is_pull_step(self, step: int) -> bool:
-        """Whether the I-MLPs are pulled after optimizer step ``step`` (counted from 1) when pulling every N steps.
-
-        Pulls are counted back from the run's last step, so that training always ends on a pull, whatever N: a run
-        that ended a few Adam steps after its last pull would be judged on a model that has left the prior again
-        (notebook 09). Where N divides the run's steps this is the same as counting from the first step."""
-        return (self.total_steps - step) % self.sweep.interpolate_every == 0
-
     def autocast(self) -> torch.autocast:
         """bf16 autocast around the forward passes when the sweep asks for it (the backward follows)."""
         return torch.autocast(self.device.type, torch.bfloat16, enabled=self.sweep.precision == "bf16",
@@ -250,7 +175,7 @@ class Trainer:
         """One pass over the training split; returns the prior's and each I-MLP's mean training loss.
 
         With ``interpolate_every = N`` steps, the I-MLPs are interpolated after every N-th optimizer step of
-        the run, counted back from its last step (:meth:`is_pull_step`), with this epoch's alphas.
+        the run, counted back from its last step (:func:`pulled_after`), with this epoch's alphas.
         """
         sweep = self.sweep
         self.prior.train()
@@ -269,7 +194,7 @@ class Trainer:
             prior_sum += prior_loss * len(y)
             mlp_sum += mlp_loss * len(y)
             self.pulls.after_step()
-            if sweep.interpolate_every != "epoch" and self.is_pull_step(global_step + 1):
+            if sweep.interpolate_every != "epoch" and pulled_after(global_step + 1, self.total_steps, sweep.interpolate_every):
                 with large_allocations_outside_heap():  # the prior's dense layers, the measurements (``devices``)
                     self.interpolate(alphas, global_step + 1)
             bar.update()
@@ -278,21 +203,46 @@ class Trainer:
         n = len(self.data.train_labels)
         return prior_sum / n, mlp_sum / n
 
-    @torch.no_grad()
     def evaluate(self, index: Tensor | None = None) -> tuple[float, list[float]]:
-        """Test accuracy of the prior and of each I-MLP on the test images ``index`` (None: all of them): correct
-        predictions counted as integers, divided once."""
-        self.prior.eval()
-        self.mlp.eval()
-        prior_correct = torch.zeros((), dtype=torch.long, device=self.device)
-        mlp_correct = torch.zeros(self.mlp.num_models, dtype=torch.long, device=self.device)
-        for x, y in self.data.test_batches(EVAL_BATCH, index):
-            with self.autocast():
-                prior_logits, mlp_logits = self.prior(x), self.mlp(x)
-            prior_correct += (prior_logits.argmax(-1) == y).sum()
-            mlp_correct += (mlp_logits.argmax(-1) == y).sum(-1)
-        n = len(self.data.test_labels) if index is None else len(index)
-        return prior_correct.item() / n, [correct / n for correct in mlp_correct.tolist()]
+        """Test accuracy of the prior and of each I-MLP on the test images ``index`` (None: all of them)."""
+        return test_accuracy(self.prior, self.mlp, self.data.test_batches(EVAL_BATCH, index),
+                             len(self.data.test_labels) if index is None else len(index), self.autocast)
+
+
+@torch.no_grad()
+def test_accuracy(prior: torch.nn.Module, mlp: IMLP, batches: Iterable[tuple[Tensor, Tensor]], n: int,
+                  autocast: Callable[[], torch.autocast]) -> tuple[float, list[float]]:
+    """Accuracy of ``prior`` and of each of ``mlp``'s stacked I-MLPs on the ``n`` images of ``batches``: correct
+    predictions counted as integers, divided once."""
+    prior.eval()
+    mlp.eval()
+    device = next(prior.parameters()).device
+    prior_correct = torch.zeros((), dtype=torch.long, device=device)
+    mlp_correct = torch.zeros(mlp.num_models, dtype=torch.long, device=device)
+    for x, y in batches:
+        with autocast():
+            prior_logits, mlp_logits = prior(x), mlp(x)
+        prior_correct += (prior_logits.argmax(-1) == y).sum()
+        mlp_correct += (mlp_logits.argmax(-1) == y).sum(-1)
+    return prior_correct.item() / n, [correct / n for correct in mlp_correct.tolist()]
+
+
+def pulled_after(step: int, total_steps: int, every: int) -> bool:
+    """Whether the I-MLPs are pulled after optimizer step ``step`` (counted from 1) of ``total_steps`` when pulling
+    every ``every`` steps.
+
+    Pulls are counted back from the run's last step, so that training always ends on a pull, whatever N: a run
+    that ended a few Adam steps after its last pull would be judged on a model that has left the prior again
+    (notebook 09). Where N divides the run's steps this is the same as counting from the first step."""
+    return (total_steps - step) % every == 0
+
+
+def adam(model: torch.nn.Module, lr: float, device: torch.device) -> torch.optim.Adam:
+    """App. E's Adam for ``model``, fused, its state made now (:func:`allocate_adam_state`); on a GPU capturable (the
+    step count lives on the GPU, so that a CUDA graph can replay the update)."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=True, capturable=device.type == "cuda")
+    allocate_adam_state(optimizer)
+    return optimizer
 
 
 def allocate_adam_state(optimizer: torch.optim.Adam) -> None:

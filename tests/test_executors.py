@@ -20,10 +20,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT, TESTS_DIR, TINY_PRIOR, stable, tiny_prior_registered
 from filelock import FileLock
 
-from conftest import REPO_ROOT, TESTS_DIR, TINY_PRIOR, stable, tiny_prior_registered
-from imlp_core import cli, experiments, executors, plan, trainer
+from imlp_core import cli, executors, experiments, memory, plan, trainer
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.profiles import PROFILES, Budget
 from imlp_core.results import DiskFull, checkpoint_path, lock_path
@@ -329,14 +329,14 @@ def test_on_24_gb_two_workers_train_the_cpu_profile_in_stacks_that_fit_side_by_s
     sweeps = plan.profile_plan(PROFILES["cpu"], ["cnn", "mixer", "first_layer", "open_choices"])
     budget = executors.MEMORY_FRACTION * 24.6e9
     [mixer] = [p for p in sweeps if p.sweep.prior == "mixer" and p.sweep.seed == 0]
-    assert 12e9 < plan.estimated_bytes(mixer) < budget
+    assert 12e9 < memory.estimated_bytes(mixer) < budget
     for precision in ("float32", "bf16"):
         stacks = executors.budgeted([replace(p, sweep=replace(p.sweep, precision=precision)) for p in sweeps],
                                     int(budget / 2))
-        assert 2 * max(map(plan.estimated_bytes, stacks)) <= budget
+        assert 2 * max(map(memory.estimated_bytes, stacks)) <= budget
         assert [len(s.schedules) for s in stacks if s.sweep.prior == "mixer" and s.sweep.seed == 0] == [6, 7]
-    bf16 = plan.estimated_bytes(replace(mixer, sweep=replace(mixer.sweep, precision="bf16")))
-    assert bf16 > plan.estimated_bytes(mixer)
+    bf16 = memory.estimated_bytes(replace(mixer, sweep=replace(mixer.sweep, precision="bf16")))
+    assert bf16 > memory.estimated_bytes(mixer)
 
 
 def test_a_worker_trains_each_sweep_in_a_process_of_its_own_and_ends_with_a_failed_one(tiny_prior, subprocess_env,
