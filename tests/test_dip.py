@@ -196,3 +196,207 @@ def test_a_settings_own_interval_is_the_range_of_its_argmin_over_resamples():
     shares = argmin_shares(dip.interior(alpha_curves(pd.DataFrame(curve_runs(curve)))))
     assert shares[0.01] > 0.025 and shares[0.1] > 0.025  # both tails hold more than 2.5 %: the range spans both
     assert (row["α_min low"], row["α_min high"]) == (0.01, 0.1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Markdown notebook 09 writes, on hand-made tables whose every number is checked by hand in the expected text
+
+from imlp_core.statistics import Interval  # noqa: E402
+
+NONE = Interval(math.nan, math.nan, math.nan, 0)
+
+
+def findings_table(mixer: int = 2) -> pd.DataFrame:
+    """Three S-CNN settings (two with a V) and ``mixer`` Mixer settings."""
+    cnn = [
+        {"prior": "cnn", "lr": 1e-3, "interval": "every step", "V": True, "V at α": (0.1,), "modal α_min": 0.1,
+         "pull effect": Interval(-2.0, -3.0, -1.0, 3), "drop": Interval(-4.0, -6.0, -2.0, 3)},
+        {"prior": "cnn", "lr": 1e-3, "interval": "every 10 steps", "V": False, "V at α": (), "modal α_min": 0.3,
+         "pull effect": NONE, "drop": Interval(-0.5, -1.0, 0.0, 3)},
+        {"prior": "cnn", "lr": 1e-2, "interval": "every step", "V": True, "V at α": (0.01, 0.03),
+         "modal α_min": 0.01, "pull effect": Interval(0.5, math.nan, math.nan, 1), "drop": Interval(-3, -5, -1, 3)},
+    ]
+    mixers = [
+        {"prior": "mixer", "lr": 1e-3, "interval": "every step", "V": True, "V at α": (0.1,), "modal α_min": 0.1,
+         "pull effect": NONE, "drop": Interval(-1.5, -2.5, -0.5, 3)},
+        {"prior": "mixer", "lr": 1e-3, "interval": "every epoch", "V": False, "V at α": (), "modal α_min": 0.3,
+         "pull effect": NONE, "drop": Interval(0.25, -1.0, 1.5, 3)},
+    ][:mixer]
+    return pd.DataFrame(cnn + mixers)
+
+
+def errors_frame() -> pd.DataFrame:
+    """Two held-out settings: law errors 0.3 and -0.4 (rmse sqrt(0.125) = 0.354), constant 0.05 and 0 (0.035),
+    balance 0 and 1 (0.707); inside own [-0.1, 0.1]: law 0, constant 2, balance 1; the law's interval [-1, 1] covers
+    both, the constant's covers the first only ([0.5, 1] misses 0)."""
+    return pd.DataFrame({"lr": [1e-3, 1e-3], "interval": ["every step", "every 2 steps"], "measured": [0.0, 0.0],
+                         "own low": [-0.1, -0.1], "own high": [0.1, 0.1], "law": [0.3, -0.4], "law low": [-1.0, -1.0],
+                         "law high": [1.0, 1.0], "constant": [0.05, 0.0], "constant low": [-1.0, 0.5],
+                         "constant high": [1.0, 1.0], "balance": [0.0, 1.0]})
+
+
+def prediction_frame() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"pulls": "every step", "lr × steps": 1e-4, "law": "slope 0.25", "slope low": 0.1, "slope high": 0.4,
+         "settings": 3, "α_min": 0.071, "α_min low": 0.017, "α_min high": 0.29, "depth": -5.6, "depth low": -9.1,
+         "depth high": -2.0, "extrapolated": True},
+        {"pulls": "every epoch", "lr × steps": 0.0391, "law": "slope 0.25", "slope low": 0.1, "slope high": 0.4,
+         "settings": 3, "α_min": 0.5, "α_min low": 0.08, "α_min high": 1.0, "depth": -3.3, "depth low": -6.0,
+         "depth high": 0.5, "extrapolated": False},
+        {"pulls": "every 5 steps", "lr × steps": 5e-4, "law": "—", "slope low": math.nan, "slope high": math.nan,
+         "settings": 0, "α_min": math.nan, "α_min low": math.nan, "α_min high": math.nan, "depth": math.nan,
+         "depth low": math.nan, "depth high": math.nan, "extrapolated": False},
+    ])
+
+
+def law(slope_interval=(0.1, 0.4)) -> dip.Law:
+    return dip.Law(0.25, -0.5, slope_interval, 0.1, 3, -2.0, 1.0)
+
+
+PAPER_SCALE_NOT_RUN = [
+    "- **Paper scale, `paper-per-step-v`** (per-step pulls at lr 1e-4 put α = 0.07 (the law's α_min) below both ends, "
+    "by the predicted depth; registered before its records): not run yet (no GPU has run it): untested.",
+    "- **Paper scale, `paper-per-step-turn`** (per-step pulls at lr 1e-4 turn inside the law's interval [0.017, 0.29]; "
+    "registered before its records): not run yet (no GPU has run it): untested.",
+    "- **Paper scale, `paper-per-epoch-turn`** (per-epoch pulls at lr 1e-4 turn inside the law's interval [0.08, 1]; "
+    "its records existed before the law was restated: a check, not a test): not run yet (no GPU has run it): untested.",
+]
+
+
+def test_the_findings_text_is_every_sentence_drawn_from_hand_made_numbers():
+    settled = {"directional α*": Interval(1.2, 1.1, 1.3, 3), "drift / gap": Interval(0.95, 0.9, 1.0, 3)}
+    too_few = pd.DataFrame({"measured": [0.0], "law": [math.nan]})
+    text = dip.dip_findings(findings_table(), {"leaving one out": errors_frame(), "too few": too_few},
+                            prediction_frame(), law(), settled, pd.DataFrame())
+    expected = [
+        "- **A V beyond noise** (an interior α below both ends, Holm over the α scanned, the rule of notebook 08) in 2 "
+        "of 3 S-CNN settings: lr 0.001 every step at α ∈ {0.1}; lr 0.01 every step at α ∈ {0.01, 0.03} "
+        "(exploratory: a scan).",
+        "- **lr 0.001**, where each interval's curve turns (the α that is the minimum in most resamples): every step "
+        "0.1, every 10 steps 0.3.",
+        "- **lr 0.01**, where each interval's curve turns (the α that is the minimum in most resamples): every step "
+        "0.01.",
+        "- **The law**, fitted on all 3 settings as declared (`claims.LAW`): log10 α_min = -0.50 + 0.25 log10(lr × "
+        "steps), slope 95 % interval [0.10, 0.40]: the minimum's α grows with lr × steps between pulls.",
+        "- **Out of sample, leaving one out** (2 settings predicted, none fitted on): root-mean-square error 0.35 "
+        "decades for the law, 0.04 for a constant, 0.71 for the S-MLP's directional balance; the prediction inside "
+        "the setting's own interval of α_min: law 0, constant 2, balance 1; the measured α_min inside the 95 % "
+        "prediction interval: law 2, constant 1.",
+        "- **Out of sample, too few**: too few settings to fit on and predict.",
+        "- **Settled models** (whose pulls leave < 1 % of the starting gap): balance / α is 1.200 [1.100, 1.300] "
+        "(3 seeds) for the directional balance and 0.950 [0.900, 1.000] (3 seeds) for notebook 08's norm ratio; 1 "
+        "means the measure puts a settled model on the diagonal: the directional balance fails this check, so it is "
+        "shown as a diagnostic, not as the explanation of where the V sits.",
+        "- **The last pull's own effect** at each setting's minimum (after − before, points): lr 0.001 every step: "
+        "-2.00 [-3.00, -1.00] (3 seeds); lr 0.01 every step: +0.50 (1 seed).",
+        "- **The Mixer prior**: every step: turns at α = 0.1, drop -1.50 [-2.50, -0.50] (3 seeds) (a V beyond "
+        "noise); every epoch: turns at α = 0.3, drop +0.25 [-1.00, +1.50] (3 seeds) (no V beyond noise).",
+        "- **Predicted at the paper's scale**, every step (lr × steps = 0.0001, extrapolated): α_min ≈ 0.071 "
+        "[0.017, 0.29], depth -5.6 [-9.1, -2.0] points.",
+        "- **Predicted at the paper's scale**, every epoch (lr × steps = 0.039): α_min ≈ 0.5 [0.08, 1], depth -3.3 "
+        "[-6.0, +0.5] points.",
+        "- **No prediction at the paper's scale** for every 5 steps pulls: there is no law to make it.",
+        *PAPER_SCALE_NOT_RUN,
+    ]
+    assert text.split("\n") == expected
+
+
+@pytest.mark.parametrize("interval, says", [((-0.1, 0.4), "does not move measurably with"),
+                                            ((0.0, 0.4), "does not move measurably with"),
+                                            ((-0.4, 0.0), "does not move measurably with"),
+                                            ((-0.4, -0.1), "falls with"), ((0.01, 0.4), "grows with")])
+def test_the_law_sentence_says_which_way_the_minimum_moves_from_the_slopes_interval(interval, says):
+    text = dip.dip_findings(findings_table(0)[:0], {}, prediction_frame()[:0], law(interval), {}, pd.DataFrame())
+    low, high = interval
+    assert text.split("\n") == [
+        "- **A V beyond noise** (an interior α below both ends, Holm over the α scanned, the rule of notebook 08) in 0 "
+        "of 0 S-CNN settings: none (exploratory: a scan).",
+        f"- **The law**, fitted on all 3 settings as declared (`claims.LAW`): log10 α_min = -0.50 + 0.25 log10(lr × "
+        f"steps), slope 95 % interval [{low:.2f}, {high:.2f}]: the minimum's α {says} lr × steps between pulls.",
+        *PAPER_SCALE_NOT_RUN]
+
+
+def test_the_findings_without_a_law_one_mixer_setting_and_a_settled_ratio_that_holds_at_its_edge():
+    """No law; a single Mixer setting (no Mixer line: it takes two); the directional ratio's interval ends exactly at
+    1 (the check holds); a settled dict without models (no line)."""
+    table = findings_table(1)
+    settled = {"directional α*": Interval(0.9, 0.8, 1.0, 3), "drift / gap": Interval(2.0, math.nan, math.nan, 1)}
+    lines = dip.dip_findings(table, {}, prediction_frame()[:0], None, settled, pd.DataFrame()).split("\n")
+    assert lines[3:5] == [
+        "- **The law**: fewer than three settings, so no law is fitted.",
+        "- **Settled models** (whose pulls leave < 1 % of the starting gap): balance / α is 0.900 [0.800, 1.000] "
+        "(3 seeds) for the directional balance and 2.000 (1 seed) for notebook 08's norm ratio; 1 means the measure "
+        "puts a settled model on the diagonal."]
+    assert not any("Mixer" in line for line in lines) and len(lines) == 3 + 2 + 1 + 3  # + the pull's effect
+    at_low = {"directional α*": Interval(1.05, 1.0, 1.1, 3), "drift / gap": NONE}
+    lines = dip.dip_findings(table, {}, prediction_frame()[:0], None, at_low, pd.DataFrame()).split("\n")
+    assert lines[4].endswith("for notebook 08's norm ratio; 1 means the measure puts a settled model on the diagonal.")
+    no_models = {"directional α*": NONE, "drift / gap": NONE}
+    lines = dip.dip_findings(table, {}, prediction_frame()[:0], None, no_models, pd.DataFrame()).split("\n")
+    assert not any("Settled" in line for line in lines)
+
+
+def test_the_paper_scale_lines_say_what_is_not_run_and_judge_what_is():
+    assert dip.paper_scale_lines(pd.DataFrame()) == PAPER_SCALE_NOT_RUN
+    # per-epoch pulls at lr 1e-4, three seeds, a clear V at 0.3 (inside [0.08, 1]): that claim is judged, the
+    # per-step ones stay not run
+    accs = {0.0: [0.50, 0.51, 0.52], 0.3: [0.40, 0.41, 0.42], 1.0: [0.55, 0.56, 0.57]}
+    tested = pd.DataFrame([{**run(lr=1e-4, seed=s, alpha=a, acc=accs[a][s]), "experiment": "intervals"}
+                           for a in accs for s in range(3)])
+    lines = dip.paper_scale_lines(tested)
+    assert lines[:2] == PAPER_SCALE_NOT_RUN[:2]
+    assert lines[2].startswith("- **Paper scale, `paper-per-epoch-turn`** (per-epoch pulls at lr 1e-4 turn inside "
+                               "the law's interval [0.08, 1]; its records existed before the law was restated: a "
+                               "check, not a test): **reproduced** (exploratory) — ") and lines[2].endswith(".")
+
+
+def test_prediction_markdown_is_the_table_of_what_the_law_predicts():
+    assert dip.prediction_markdown(prediction_frame()).split("\n") == [
+        "| pulls at lr 1e-4 | lr × steps | α of the minimum (95 % prediction interval) | depth below both ends, points "
+        "(95 % prediction interval) |",
+        "|---|---|---|---|",
+        "| every step | 0.0001 (extrapolated) | 0.071 [0.017, 0.29] | -5.6 [-9.1, -2.0] |",
+        "| every epoch | 0.039 | 0.5 [0.08, 1] | -3.3 [-6.0, +0.5] |",
+        "| every 5 steps | 0.0005 | no law to predict it | — |"]
+
+
+def test_law_markdown_reads_the_written_csvs_checks_in_their_order():
+    one = errors_frame().rename(columns=lambda c: c if c in ("lr", "interval") else f"log10 α_min: {c}")
+    other = one.copy()
+    other["log10 α_min: law"] = [0.05, 0.05]  # rmse 0.05, both inside own
+    written = pd.concat({"leaving one setting out at a time": one, "fitted at lr 0.001, predicting lr 0.0003": other},
+                        names=["check", "row"]).reset_index(level=0)
+    assert dip.law_markdown(prediction_frame(), written).split("\n") == [
+        "- **The law**, fitted on all 3 settings as declared: log₁₀ α_min against log₁₀(lr × steps between pulls) has "
+        "slope 0.25 [0.10, 0.40] (95 %).",
+        "- **Out of sample, leaving one setting out at a time** (2 settings): root-mean-square error 0.35 decades for "
+        "the law against 0.04 for a constant; the prediction falls inside the setting's own interval of α_min in 0 "
+        "(law) and 2 (constant) of them.",
+        "- **Out of sample, fitted at lr 0.001, predicting lr 0.0003** (2 settings): root-mean-square error 0.05 "
+        "decades for the law against 0.04 for a constant; the prediction falls inside the setting's own interval of "
+        "α_min in 2 (law) and 2 (constant) of them."]
+
+
+def test_dip_markdown_writes_each_column_as_its_string():
+    table = pd.DataFrame([
+        {"prior": "cnn", "lr": 3e-4, "interval": "every 5 steps", "lr × steps": 1.5e-3,
+         "S-MLP": Interval(50.0, 49.0, 51.0, 3), "prior acc": Interval(60.5, math.nan, math.nan, 1),
+         "modal α_min": 0.1, "α_min": 0.1234, "α_min sd (decades)": 0.25, "drop": Interval(-4.0, -6.0, -2.0, 3),
+         "α_min low": 0.03, "α_min high": 0.3, "V at α": (0.03, 0.1), "drop before pull": Interval(1.0, 0.5, 1.5, 3),
+         "pull effect": Interval(-2.0, -3.0, -1.0, 3), "S-MLP α*": Interval(0.0123456, 0.01, 0.015, 3)},
+        {"prior": "mixer", "lr": 1e-3, "interval": "every epoch", "lr × steps": 0.04,
+         "S-MLP": NONE, "prior acc": NONE, "modal α_min": 0.3, "α_min": 0.3, "α_min sd (decades)": 0.0,
+         "drop": Interval(0.5, -1.0, 2.0, 3), "α_min low": 0.3, "α_min high": 0.3, "V at α": (),
+         "drop before pull": NONE, "pull effect": NONE, "S-MLP α*": NONE}])
+    expected = pd.DataFrame({
+        "prior": ["cnn", "mixer"], "lr": ["0.0003", "0.001"], "pulls": ["every 5 steps", "every epoch"],
+        "lr × steps": ["0.0015", "0.04"], "S-MLP (%)": ["50.00 [49.00, 51.00] (3 seeds)", "—"],
+        "prior (%)": ["60.50 (1 seed)", "—"], "minimum at α": ["0.1", "0.3"],
+        "α_min (resamples)": ["0.12 (± 0.25 decades)", "0.3 (± 0.00 decades)"],
+        "drop below both ends (points)": ["-4.00 [-6.00, -2.00] (3 seeds)", "+0.50 [-1.00, +2.00] (3 seeds)"],
+        "own range of α_min": ["[0.03, 0.3]", "[0.3, 0.3]"],
+        "V beyond noise (Holm over α)": ["at α ∈ {0.03, 0.1}", "no"],
+        "drop just before the last pull": ["+1.00 [+0.50, +1.50] (3 seeds)", "—"],
+        "last pull's effect (points)": ["-2.00 [-3.00, -1.00] (3 seeds)", "—"],
+        "S-MLP's directional α*": ["0.012346 [0.010000, 0.015000] (3 seeds)", "—"]})
+    pd.testing.assert_frame_equal(dip.dip_markdown(table), expected)
