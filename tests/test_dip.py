@@ -400,3 +400,114 @@ def test_dip_markdown_writes_each_column_as_its_string():
         "last pull's effect (points)": ["-2.00 [-3.00, -1.00] (3 seeds)", "—"],
         "S-MLP's directional α*": ["0.012346 [0.010000, 0.015000] (3 seeds)", "—"]})
     pd.testing.assert_frame_equal(dip.dip_markdown(table), expected)
+
+
+# ---------------------------------------------------------------------------------------------
+# The tables and the law, at their boundaries
+
+def test_first_step_table_is_the_first_step_over_the_mean_step_per_setting_and_alpha():
+    """ratio = first step / (drift along u / steps between pulls), median over hidden layers (the head is left out).
+    Per epoch: 40 steps (5,000 images / 128), drift 2.0: a mean step of 0.05; every 5: drift 1.0, mean step 0.2;
+    every 2: drift 1.0, mean step 0.5. Per-step pulls and alpha = 1 are left out."""
+    def r(every, lr, seed, alpha, first, drift):
+        return run(every=every, lr=lr, seed=seed, alpha=alpha,
+                   last={"first_step_along": [first, 7.0], "drift_along": [drift, 9.0]})
+    runs = pd.DataFrame([r("epoch", 1e-3, 0, 0.0, 0.1, 2.0), r("epoch", 1e-3, 1, 0.0, 0.1, 2.0),   # 2, 2
+                         r("epoch", 1e-3, 0, 0.1, 0.15, 2.0), r("epoch", 1e-3, 0, 0.3, -0.05, 2.0),  # 3; -1
+                         r("epoch", 1e-3, 0, 1.0, 0.5, 2.0),
+                         r(5, 1e-3, 0, 0.0, 0.8, 1.0), r(5, 1e-3, 0, 0.3, 0.1, 1.0),  # 4; 0.5
+                         r(2, 3e-4, 0, 0.0, 0.5, 1.0),  # 1
+                         r(1, 3e-4, 0, 0.0, 0.5, 1.0)])
+    expected = pd.DataFrame({"prior": ["cnn"] * 3, "lr": ["0.0003", "0.001", "0.001"],
+                             "pulls": ["every 2 steps", "every 5 steps", "every epoch"],
+                             "α = 0": ["1.00 (1 seed)", "4.00 (1 seed)", "2.00 [2.00, 2.00] (2 seeds)"],
+                             "α = 0.1": ["—", "—", "3.00 (1 seed)"],
+                             "α = 0.3": ["—", "0.50 (1 seed)", "-1.00 (1 seed)"]})
+    pd.testing.assert_frame_equal(dip.first_step_table(runs), expected)
+
+
+def test_out_of_sample_checks_name_each_check_and_write_log10_rounded_to_three_places():
+    law = lambda lr, steps: 10 ** (0.2 + 0.5 * math.log10(lr * steps))
+    table = law_table({(lr, s): law(lr, s) * (1.1 if s == 2 else 1.0) for lr in (1e-3, 3e-4) for s in (1, 2, 5)})
+    held_out, written = dip.out_of_sample_checks(table, (3e-4, 1e-3))
+    loo, across = "leaving one setting out at a time", "fitted at lr 0.001, predicting lr 0.0003"
+    assert list(held_out) == [loo, across]
+    pd.testing.assert_frame_equal(held_out[loo], dip.out_of_sample(table))
+    pd.testing.assert_frame_equal(held_out[across], dip.out_of_sample(table, fit_lr=1e-3))
+    assert list(written.columns) == ["check", "lr", "interval", *(f"log10 α_min: {c}" for c in dip.IN_LOG)]
+    assert written.index.name == "row" and list(written.index) == [*range(6), *range(3)]
+    assert list(written["check"]) == [loo] * 6 + [across] * 3
+    # 0.2 + 0.5 log10(3e-4) = -1.5614 to four places: written -1.561
+    assert written["log10 α_min: measured"].iloc[6] == -1.561
+    for c in dip.IN_LOG:
+        both = pd.concat([held_out[loo], held_out[across]])[c].round(3).to_numpy()
+        assert np.allclose(written[f"log10 α_min: {c}"].to_numpy(), both, rtol=0, atol=0, equal_nan=True)
+    one_lr = table[table["lr"] == 1e-3]
+    assert list(dip.out_of_sample_checks(one_lr, (3e-4, 1e-3))[0]) == [loo]
+
+
+def test_out_of_sample_across_learning_rates_fits_only_on_the_other_one_and_names_its_columns():
+    law = lambda lr, steps: 10 ** (0.2 + 0.5 * math.log10(lr * steps))
+    alpha_min = {(1e-3, s): law(1e-3, s) * f for s, f in ((1, 1.2), (2, 0.8), (5, 1.1))}
+    alpha_min.update({(3e-4, s): 0.5 for s in (1, 2)})  # far off the line: a fit that saw them would move
+    table = law_table(alpha_min)
+    held_out = dip.out_of_sample(table, fit_lr=1e-3)
+    train = dip.law_points(table[table["lr"] == 1e-3])
+    line = np.polyfit(train["x"], train["log α_min"], 1)
+    assert list(held_out["lr"]) == [3e-4, 3e-4] and list(held_out["interval"]) == ["every step", "every 2 steps"]
+    x = np.log10([3e-4, 6e-4])
+    assert held_out["law"].to_numpy() == pytest.approx(np.polyval(line, x))
+    mean, sd = train["log α_min"].mean(), train["log α_min"].std(ddof=1)
+    half = stats_t(2) * sd * math.sqrt(1 + 1 / 3)
+    assert held_out["constant low"].to_numpy() == pytest.approx([mean - half] * 2)
+    assert held_out["constant high"].to_numpy() == pytest.approx([mean + half] * 2)
+    # fitted on two settings: no line (it takes three), a constant; on one: neither
+    two = dip.out_of_sample(law_table({**{(1e-3, s): 0.1 for s in (1, 2)}, (3e-4, 1): 0.1}), fit_lr=1e-3)
+    assert math.isnan(two["law"].iloc[0]) and math.isnan(two["law high"].iloc[0]) and two["constant"].iloc[0] == -1
+    one = dip.out_of_sample(law_table({(1e-3, 1): 0.1, (3e-4, 1): 0.1}), fit_lr=1e-3)
+    assert one[["law", "constant", "constant low"]].isna().all(axis=None)
+    empty = dip.out_of_sample(law_table({(1e-3, 1): 0.1})[:0])
+    assert empty.empty and list(empty.columns) == ["lr", "interval", *dip.IN_LOG[:4][:1], "own low", "own high",
+                                                    "law", "law low", "law high", "constant", "constant low",
+                                                    "constant high", "balance"]
+
+
+def stats_t(df: int) -> float:
+    from scipy import stats
+    return float(stats.t.ppf(0.975, df))
+
+
+def test_paper_prediction_is_ordinary_least_squares_at_the_paper_lr_and_caps_alpha_at_one():
+    """Independent path: statsmodels' OLS prediction interval on the same points (x = -3, -2, -1)."""
+    import statsmodels.api as sm
+
+    y, depth = np.array([-1.3, -0.7, -0.3]), np.array([-2.0, -4.0, -5.0])
+    table = law_table({(1e-3, s): 10 ** v for s, v in zip((1, 10, 100), y)})
+    table["drop"] = [Interval(d, math.nan, math.nan, 3) for d in depth]
+    x = np.array([-3.0, -2.0, -1.0])
+    prediction = dip.paper_prediction(table).set_index("pulls")
+    assert list(prediction.index) == ["every step", "every epoch"]
+    for pulls, steps in (("every step", 1), ("every epoch", 391)):
+        row, new = prediction.loc[pulls], np.array([[1.0, math.log10(1e-4 * steps)]])
+        where = sm.OLS(y, sm.add_constant(x)).fit().get_prediction(new).summary_frame(alpha=0.05)
+        deep = sm.OLS(depth, sm.add_constant(x)).fit().get_prediction(new).summary_frame(alpha=0.05)
+        assert row["lr × steps"] == pytest.approx(1e-4 * steps) and row["law"] == "slope 0.50"
+        assert row["settings"] == 3 and row["extrapolated"] == (pulls == "every step")
+        assert (row["α_min"], row["α_min low"]) == pytest.approx(10 ** where[["mean", "obs_ci_lower"]].iloc[0])
+        assert row["α_min high"] == pytest.approx(min(10 ** where["obs_ci_upper"][0], 1.0))
+        assert (row["depth"], row["depth low"], row["depth high"]) == pytest.approx(
+            tuple(deep[["mean", "obs_ci_lower", "obs_ci_upper"]].iloc[0]))
+    # by hand: the line 0.2333 + 0.5 x leaves residuals -1/30, 2/30, -1/30: s^2 = (6/900) / 1, se = sqrt(s^2 / 2)
+    low, high = stats_t(1) * np.array([-1, 1]) * math.sqrt(6 / 900 / 2)
+    assert prediction.loc["every step", ["slope low", "slope high"]].tolist() == pytest.approx([0.5 + low, 0.5 + high])
+    # at the data's edges (x = -3 and x = -1 exactly): not extrapolated; alpha above 1 is capped at 1
+    edges = dip.paper_prediction(table, lr=1e-3, steps_per_epoch=100).set_index("pulls")
+    assert not edges["extrapolated"].any()
+    assert 1 < 10 ** sm.OLS(y, sm.add_constant(x)).fit().get_prediction(np.array([[1.0, -1.0]])).summary_frame(
+        alpha=0.05)["obs_ci_upper"][0] < 2 and edges.loc["every epoch", "α_min high"] == 1.0
+    # no setting of the law's prior: no law, no prediction
+    none = dip.paper_prediction(table[:0])
+    assert list(none["law"]) == ["—", "—"] and list(none["settings"]) == [0, 0]
+    assert not none["extrapolated"].any()
+    assert none[["slope low", "slope high", "α_min", "α_min low", "α_min high", "depth", "depth low",
+                 "depth high"]].isna().all(axis=None)
