@@ -511,3 +511,136 @@ def test_paper_prediction_is_ordinary_least_squares_at_the_paper_lr_and_caps_alp
     assert not none["extrapolated"].any()
     assert none[["slope low", "slope high", "α_min", "α_min low", "α_min high", "depth", "depth low",
                  "depth high"]].isna().all(axis=None)
+
+
+def test_the_dip_table_has_one_row_per_complete_setting_in_order_with_its_own_smlp_balance():
+    """Setting A (lr 1e-3, every 5): V_CURVE; its S-MLP seeds grow the gap by 1, 2, 3 from 9, 9, 9: alpha* = 1/10,
+    2/11, 3/12. Setting B (lr 1e-2, every step): a V at 0.01, alpha* 1/5 for every seed. Other alphas: alpha* 1/2.
+    Settings without alpha = 0, or without an interior alpha, are left out. The runs come in reverse order."""
+    def smlp(s, gap, grow):
+        return entry([gap, 1.0], [0.0, 0.0], [grow, 0.0])
+    other = entry([1.0, 1.0], [0.0, 0.0], [1.0, 0.0])
+    b_curve = {0.0: [0.50, 0.52, 0.51], 0.01: [0.44, 0.46, 0.45], 0.1: [0.49, 0.50, 0.50], 1.0: [0.56, 0.57, 0.58]}
+    rows_b = [run(lr=1e-2, every=1, seed=s, alpha=a, acc=accs[s], last=smlp(s, 4.0, 1.0) if a == 0 else other)
+              for a, accs in b_curve.items() for s in range(3)]
+    rows_a = [run(lr=1e-3, every=5, seed=s, alpha=a, acc=accs[s], last=smlp(s, 9.0, 1.0 + s) if a == 0 else other,
+                  before={0.1: accs[s] + 0.02, 0.3: accs[s] + 0.10}.get(a))
+              for a, accs in V_CURVE.items() for s in range(3)]
+    rows_c = [run(lr=1e-4, every=1, seed=s, alpha=a, acc=0.5) for a in (0.0, 1.0) for s in range(3)]
+    rows_d = [run(lr=1e-4, every=2, seed=s, alpha=a, acc=0.5) for a in (0.1, 1.0) for s in range(3)]
+    table = dip.dip_table(pd.DataFrame(rows_b + rows_a + rows_c + rows_d))
+    assert list(table.columns) == ["prior", "lr", "interpolate_every", "interval", "steps", "lr × steps", "seeds",
+                                   "S-MLP", "prior acc", "modal α_min", "α_min", "α_min sd (decades)", "α_min low",
+                                   "α_min high", "drop", "V", "V at α", "drop before pull", "pull effect", "S-MLP α*"]
+    a, b = table.to_dict("records")
+    assert (a["lr"], a["interval"], a["steps"], a["lr × steps"], a["seeds"]) == (1e-3, "every 5 steps", 5, 5e-3, 3)
+    assert (b["lr"], b["interval"], b["steps"], b["lr × steps"], b["modal α_min"]) == (1e-2, "every step", 1, 1e-2,
+                                                                                       0.01)
+    assert a["S-MLP"].mean == pytest.approx(51.0) and a["prior acc"].mean == pytest.approx(60.0)
+    assert a["V at α"] == (0.1, 0.3) and b["V at α"] == (0.01,)  # 0.3: -1 point on every seed; B 0.1: -1, -2, -1
+    assert a["S-MLP α*"].mean == pytest.approx((1 / 10 + 2 / 11 + 3 / 12) / 3) and a["S-MLP α*"].n == 3
+    assert b["S-MLP α*"] == Interval(pytest.approx(0.2), pytest.approx(0.2), pytest.approx(0.2), 3)
+    assert a["drop before pull"].mean == pytest.approx(-4.0) and a["pull effect"].mean == pytest.approx(-2.0)
+
+
+def test_balance_frame_takes_medians_over_hidden_layers_and_leaves_missing_numbers_out():
+    """Three layers, the last the head (left out). Layer 1: gap 9, G = 1: alpha* 0.1; drift/gap 2/10; first step
+    -0.3 against a mean step -0.5 / 5: ratio 3. Layer 2: gap 4, G = 1: alpha* 0.2; drift missing; no drift along u
+    (no ratio). A record without the fields gives NaN."""
+    last = {"gap_start": [9.0, 4.0, 1.0], "drift_along": [-0.5, 0.0, 0.0], "prior_along": [0.5, 1.0, 0.0],
+            "drift": [2.0, None, 9.0], "gap": [10.0, 5.0, 1.0], "first_step_along": [-0.3, 0.4, 7.0]}
+    frame = dip.balance_frame(pd.DataFrame([run(every=5, alpha=0.1, last=last), run(every=5, seed=1, alpha=0.3)]))
+    expected = pd.DataFrame({"prior": ["cnn", "cnn"], "lr": [1e-3, 1e-3], "interpolate_every": [5, 5], "seed": [0, 1],
+                             "alpha": [0.1, 0.3], "directional α*": [0.15, math.nan], "drift / gap": [0.2, math.nan],
+                             "first step / mean step": [3.0, math.nan]})
+    pd.testing.assert_frame_equal(frame, expected)
+    empty = dip.balance_frame(pd.DataFrame(columns=list(run())))
+    assert list(empty.columns) == list(expected.columns) and empty.empty
+
+
+def test_hidden_leaves_the_head_out_only_where_the_run_pulls_it():
+    assert dip.hidden(pd.Series(run()), [1, 2, 3]) == [1, 2]
+    assert dip.hidden(pd.Series({**run(), "head": "own"}), [1, 2, 3]) == [1, 2, 3]
+    assert dip.hidden(pd.Series(run()), []) == []
+
+
+def test_interior_is_strictly_between_zero_and_one():
+    curves = pd.DataFrame([[1.0, 2.0, 3.0, 4.0]], columns=[0.0, 0.1, 0.5, 1.0])
+    assert list(dip.interior(curves).columns) == [0.1, 0.5]
+
+
+def test_directional_balance_at_the_edges_of_a_gap():
+    # no gap (NaN), a gap that closed to exactly 0 (NaN), G = 1 on 0.5 (2/3), G = 0.25 on 0.5 (1/3), 0.1
+    balance = dip.directional_balance(entry([None, 1.0, 0.5, 0.5, 9.0], [0.1, 1.0, 0.0, 0.0, -0.5],
+                                            [0.0, 0.0, 1.0, 0.25, 0.5]))
+    assert math.isnan(balance[0]) and math.isnan(balance[1])
+    assert balance[2:] == pytest.approx([2 / 3, 1 / 3, 0.1])
+
+
+def test_alpha_min_and_its_range_from_hand_made_shares(monkeypatch):
+    curves = pd.DataFrame([[1.0, 0.5, 0.5, 1.0]], columns=[0.0, 0.01, 0.1, 1.0])
+    monkeypatch.setattr(dip, "argmin_shares", lambda c: pd.Series([0.25, 0.75], index=[0.01, 0.1]))
+    # log10: -2 and -1, mean -1.25, sd sqrt(0.25 * 0.75^2 + 0.75 * 0.25^2) = sqrt(0.1875)
+    geometric, spread = dip.alpha_min(curves)
+    assert geometric == pytest.approx(10 ** -1.25) and spread == pytest.approx(math.sqrt(0.1875))
+    # cumulative 0.02, 0.04, 0.96, 0.99, 1: the 2.5 % quantile at 0.03, the 97.5 % at 0.3
+    monkeypatch.setattr(dip, "argmin_shares", lambda c: pd.Series([0.02, 0.02, 0.92, 0.03, 0.01],
+                                                                  index=[0.01, 0.03, 0.1, 0.3, 0.5]))
+    assert dip.alpha_min_range(curves) == (0.03, 0.3)
+    # a tail holding exactly 2.5 % is outside the range on either side
+    tail = (1 - 0.95) / 2
+    monkeypatch.setattr(dip, "argmin_shares", lambda c: pd.Series([tail, 1 - 2 * tail, tail], index=[0.01, 0.1, 0.3]))
+    assert dip.alpha_min_range(curves) == (0.1, 0.1)
+    monkeypatch.setattr(dip, "argmin_shares", lambda c: pd.Series(dtype=float))
+    assert all(math.isnan(v) for v in (*dip.alpha_min(curves), *dip.alpha_min_range(curves), dip.modal_alpha(curves)))
+
+
+def test_pulls_in_run_and_the_law_points():
+    assert dip.pulls_in_run(pd.Series(run(every=5))) == 5 * 40 / 5
+    table = law_table({(1e-3, 1): 0.1, (1e-3, 2): math.nan, (1e-3, 5): 0.2})
+    table.loc[2, "prior"] = "mixer"
+    assert list(dip.law_points(table)["interval"]) == ["every step"]
+
+
+def test_fit_law_at_three_points_drops_missing_ones_and_the_constant_at_two():
+    law = dip.fit_law([0.0, 1.0, 2.0, 3.0, None], [0.0, 1.0, 2.5, math.nan, 4.0])  # three points left
+    # by hand: x 0, 1, 2 (mean 1), y 0, 1, 2.5 (mean 7/6): slope (-1 * -7/6 + 1 * 4/3) / 2 = 1.25
+    assert law.n == 3 and law.slope == pytest.approx(1.25) and law.intercept == pytest.approx(7 / 6 - 1.25)
+    assert dip.fit_constant([1.0, 2.0, 3.0, math.nan]) == dip.Law(0.0, 2.0, (0.0, 0.0), 1.0, 3, 0.0, math.inf, True)
+    assert dip.fit_constant([1.0]) is None
+    pair = dip.fit_constant([1.0, 3.0])  # mean 2, sd sqrt(2): 2 ± t(1) sqrt(2) sqrt(1 + 1/2)
+    assert pair.predict(5.0) == pytest.approx((2.0, 2.0 - stats_t(1) * math.sqrt(3), 2.0 + stats_t(1) * math.sqrt(3)))
+    three = dip.fit_constant([1.0, 2.0, 3.0])
+    half = stats_t(2) * math.sqrt(1 + 1 / 3)
+    assert three.predict(-7.0) == pytest.approx((2.0, 2.0 - half, 2.0 + half))
+
+
+def test_prediction_errors_count_an_interval_that_ends_exactly_on_the_value():
+    frame = pd.DataFrame({"measured": [0.0, 0.0], "own low": [0.3, -0.1], "own high": [1.0, 0.0],
+                          "law": [0.3, 0.0], "law low": [0.0, -1.0], "law high": [1.0, 0.0], "constant": [0.0, 0.0],
+                          "constant low": [0.0, -1.0], "constant high": [1.0, 0.0], "balance": [math.nan, 0.0]})
+    errors = dip.prediction_errors(frame)
+    assert errors["held out"] == 2 and errors["balance rmse"] == pytest.approx(0.0)
+    assert (errors["law inside own"], errors["constant inside own"]) == (2, 1)
+    assert (errors["law covers"], errors["constant covers"]) == (2, 2)
+    assert dip.prediction_errors(frame.assign(law=math.nan)) == {"held out": 0}
+
+
+def test_settled_ratios_choose_constant_alpha_below_one_whose_pulls_leave_less_than_the_threshold():
+    """every 100 steps over 5 epochs of 40: 2 pulls. alpha = 0.5 leaves 0.25 (settled below 0.26, not below 0.25);
+    alpha = 0.95 leaves 0.0025 (settled at the default 1 %); alpha 1 and a linear schedule never count."""
+    def r(alpha, seed, prior_along, **more):
+        return {**run(every=100, seed=seed, alpha=alpha, last=entry([9.0, 1.0], [-0.5, 0.0], [prior_along, 0.0],
+                                                                     drift=[2.0, 9.0], gap=[10.0, 1.0])), **more}
+    # alpha* = G / (9 + G) with G = prior_along + 0.5; drift / gap = 0.2 for every run
+    rows = [r(0.5, 0, 0.5), r(0.5, 1, 0.5),       # alpha* 1/10: ratio 0.2
+            r(0.95, 0, 18.5), r(0.95, 1, 18.5),   # G = 19: alpha* 19/28
+            r(1.0, 0, 0.5), r(0.5, 0, 0.5, schedule="linear")]
+    runs = pd.DataFrame(rows)
+    default = dip.settled_ratios(runs)
+    assert default["directional α*"] == Interval(pytest.approx(19 / 28 / 0.95), pytest.approx(19 / 28 / 0.95),
+                                                 pytest.approx(19 / 28 / 0.95), 2)
+    assert dip.settled_ratios(runs, remaining=0.25)["drift / gap"].mean == pytest.approx(0.2 / 0.95)
+    both = dip.settled_ratios(runs, remaining=0.26)["directional α*"]
+    assert both.mean == pytest.approx((0.1 / 0.5 + 19 / 28 / 0.95) / 2) and both.n == 2
+    assert dip.settled_ratios(runs[:0])["directional α*"].n == 0
