@@ -240,12 +240,12 @@ def prediction_frame() -> pd.DataFrame:
         {"pulls": "every step", "lr × steps": 1e-4, "law": "slope 0.25", "slope low": 0.1, "slope high": 0.4,
          "settings": 3, "α_min": 0.071, "α_min low": 0.017, "α_min high": 0.29, "depth": -5.6, "depth low": -9.1,
          "depth high": -2.0, "extrapolated": True},
-        {"pulls": "every epoch", "lr × steps": 0.0391, "law": "slope 0.25", "slope low": 0.1, "slope high": 0.4,
-         "settings": 3, "α_min": 0.5, "α_min low": 0.08, "α_min high": 1.0, "depth": -3.3, "depth low": -6.0,
-         "depth high": 0.5, "extrapolated": False},
         {"pulls": "every 5 steps", "lr × steps": 5e-4, "law": "—", "slope low": math.nan, "slope high": math.nan,
          "settings": 0, "α_min": math.nan, "α_min low": math.nan, "α_min high": math.nan, "depth": math.nan,
          "depth low": math.nan, "depth high": math.nan, "extrapolated": False},
+        {"pulls": "every epoch", "lr × steps": 0.0391, "law": "slope 0.25", "slope low": 0.1, "slope high": 0.4,
+         "settings": 3, "α_min": 0.5, "α_min low": 0.08, "α_min high": 1.0, "depth": -3.3, "depth low": -6.0,
+         "depth high": 0.5, "extrapolated": False},
     ])
 
 
@@ -293,9 +293,9 @@ def test_the_findings_text_is_every_sentence_drawn_from_hand_made_numbers():
         "noise); every epoch: turns at α = 0.3, drop +0.25 [-1.00, +1.50] (3 seeds) (no V beyond noise).",
         "- **Predicted at the paper's scale**, every step (lr × steps = 0.0001, extrapolated): α_min ≈ 0.071 "
         "[0.017, 0.29], depth -5.6 [-9.1, -2.0] points.",
+        "- **No prediction at the paper's scale** for every 5 steps pulls: there is no law to make it.",
         "- **Predicted at the paper's scale**, every epoch (lr × steps = 0.039): α_min ≈ 0.5 [0.08, 1], depth -3.3 "
         "[-6.0, +0.5] points.",
-        "- **No prediction at the paper's scale** for every 5 steps pulls: there is no law to make it.",
         *PAPER_SCALE_NOT_RUN,
     ]
     assert text.split("\n") == expected
@@ -356,8 +356,8 @@ def test_prediction_markdown_is_the_table_of_what_the_law_predicts():
         "(95 % prediction interval) |",
         "|---|---|---|---|",
         "| every step | 0.0001 (extrapolated) | 0.071 [0.017, 0.29] | -5.6 [-9.1, -2.0] |",
-        "| every epoch | 0.039 | 0.5 [0.08, 1] | -3.3 [-6.0, +0.5] |",
-        "| every 5 steps | 0.0005 | no law to predict it | — |"]
+        "| every 5 steps | 0.0005 | no law to predict it | — |",
+        "| every epoch | 0.039 | 0.5 [0.08, 1] | -3.3 [-6.0, +0.5] |"]
 
 
 def test_law_markdown_reads_the_written_csvs_checks_in_their_order():
@@ -383,21 +383,21 @@ def test_dip_markdown_writes_each_column_as_its_string():
          "S-MLP": Interval(50.0, 49.0, 51.0, 3), "prior acc": Interval(60.5, math.nan, math.nan, 1),
          "modal α_min": 0.1, "α_min": 0.1234, "α_min sd (decades)": 0.25, "drop": Interval(-4.0, -6.0, -2.0, 3),
          "α_min low": 0.03, "α_min high": 0.3, "V at α": (0.03, 0.1), "drop before pull": Interval(1.0, 0.5, 1.5, 3),
-         "pull effect": Interval(-2.0, -3.0, -1.0, 3), "S-MLP α*": Interval(0.0123456, 0.01, 0.015, 3)},
-        {"prior": "mixer", "lr": 1e-3, "interval": "every epoch", "lr × steps": 0.04,
-         "S-MLP": NONE, "prior acc": NONE, "modal α_min": 0.3, "α_min": 0.3, "α_min sd (decades)": 0.0,
+         "pull effect": Interval(2.0, 1.0, 3.0, 3), "S-MLP α*": Interval(0.0123456, 0.01, 0.015, 3)},
+        {"prior": "mixer", "lr": 1e-5, "interval": "every epoch", "lr × steps": 4e-5,
+         "S-MLP": NONE, "prior acc": NONE, "modal α_min": 3e-5, "α_min": 0.3, "α_min sd (decades)": 0.0,
          "drop": Interval(0.5, -1.0, 2.0, 3), "α_min low": 0.3, "α_min high": 0.3, "V at α": (),
          "drop before pull": NONE, "pull effect": NONE, "S-MLP α*": NONE}])
     expected = pd.DataFrame({
-        "prior": ["cnn", "mixer"], "lr": ["0.0003", "0.001"], "pulls": ["every 5 steps", "every epoch"],
-        "lr × steps": ["0.0015", "0.04"], "S-MLP (%)": ["50.00 [49.00, 51.00] (3 seeds)", "—"],
-        "prior (%)": ["60.50 (1 seed)", "—"], "minimum at α": ["0.1", "0.3"],
+        "prior": ["cnn", "mixer"], "lr": ["0.0003", "1e-05"], "pulls": ["every 5 steps", "every epoch"],
+        "lr × steps": ["0.0015", "4e-05"], "S-MLP (%)": ["50.00 [49.00, 51.00] (3 seeds)", "—"],
+        "prior (%)": ["60.50 (1 seed)", "—"], "minimum at α": ["0.1", "3e-05"],
         "α_min (resamples)": ["0.12 (± 0.25 decades)", "0.3 (± 0.00 decades)"],
         "drop below both ends (points)": ["-4.00 [-6.00, -2.00] (3 seeds)", "+0.50 [-1.00, +2.00] (3 seeds)"],
         "own range of α_min": ["[0.03, 0.3]", "[0.3, 0.3]"],
         "V beyond noise (Holm over α)": ["at α ∈ {0.03, 0.1}", "no"],
         "drop just before the last pull": ["+1.00 [+0.50, +1.50] (3 seeds)", "—"],
-        "last pull's effect (points)": ["-2.00 [-3.00, -1.00] (3 seeds)", "—"],
+        "last pull's effect (points)": ["+2.00 [+1.00, +3.00] (3 seeds)", "—"],
         "S-MLP's directional α*": ["0.012346 [0.010000, 0.015000] (3 seeds)", "—"]})
     pd.testing.assert_frame_equal(dip.dip_markdown(table), expected)
 
