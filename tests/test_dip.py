@@ -606,7 +606,7 @@ def test_fit_law_at_three_points_drops_missing_ones_and_the_constant_at_two():
     law = dip.fit_law([0.0, 1.0, 2.0, 3.0, None], [0.0, 1.0, 2.5, None, 4.0])  # three points left (None: missing)
     # by hand: x 0, 1, 2 (mean 1), y 0, 1, 2.5 (mean 7/6): slope (-1 * -7/6 + 1 * 4/3) / 2 = 1.25
     assert law.n == 3 and law.slope == pytest.approx(1.25) and law.intercept == pytest.approx(7 / 6 - 1.25)
-    assert dip.fit_constant([1.0, 2.0, 3.0, math.nan]) == dip.Law(0.0, 2.0, (0.0, 0.0), 1.0, 3, 0.0, math.inf, True)
+    assert dip.fit_constant([1.0, 2.0, 3.0, None]) == dip.Law(0.0, 2.0, (0.0, 0.0), 1.0, 3, 0.0, math.inf, True)
     assert dip.fit_constant([1.0]) is None
     pair = dip.fit_constant([1.0, 3.0])  # mean 2, sd sqrt(2): 2 ± t(1) sqrt(2) sqrt(1 + 1/2)
     assert pair.predict(5.0) == pytest.approx((2.0, 2.0 - stats_t(1) * math.sqrt(3), 2.0 + stats_t(1) * math.sqrt(3)))
