@@ -372,7 +372,6 @@ def dip_findings(table: pd.DataFrame, held_out: dict[str, pd.DataFrame], predict
     """Notebook 09's conclusions as Markdown, every sentence drawn from the numbers; ``held_out``: each
     out-of-sample check (:func:`out_of_sample`) by name."""
     cnn = table[table["prior"] == "cnn"]
-    points = law_points(cnn)
     lines = []
     with_v = cnn[cnn["V"]]
     lines.append(f"- **A V beyond noise** (an interior α below both ends, Holm over the α scanned, the rule of notebook "
