@@ -21,6 +21,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def mutant_names(module: str = "imlp_core.claims") -> list[str]:
     """Every mutant of ``module`` that ``mutmut results --all true`` lists."""
@@ -37,8 +39,9 @@ def main() -> None:
         sys.exit("run this inside mutmut's mutants/ folder (after `mutmut run`), with PYTHONPATH=. and no "
                  "MUTANT_UNDER_TEST set")
     sys.path.insert(0, "tests")
-    import imlp_core.claims as claims
     import test_claims
+
+    from imlp_core import claims
 
     tests = [test for name, test in sorted(vars(test_claims).items())
              if name.startswith("test_") and callable(test) and not inspect.signature(test).parameters]
@@ -50,7 +53,7 @@ def main() -> None:
             for test in tests:
                 test()
             status = "survived"
-        except Exception:  # a failed test, or a registry that cannot be built
+        except (Exception, pytest.fail.Exception):  # a failed test (pytest's own failures too), a registry not built
             status, killed = "killed", killed + 1
         lines.append(f"{name}: {status}")
     del os.environ["MUTANT_UNDER_TEST"]
