@@ -32,6 +32,7 @@ from dataclasses import replace
 from pathlib import Path
 from unittest import mock
 
+import pandas as pd
 import torch
 from flops import matmul_peak, median_seconds, training_flops_per_step
 
@@ -40,6 +41,7 @@ from imlp_core import trainer as trainer_module
 from imlp_core.data import prepare_shared_cifar10
 from imlp_core.plan import PlannedSweep, profile_plan
 from imlp_core.profiles import PROFILES
+from imlp_core.results import atomic_write_bytes, environment_info
 from imlp_core.train import run_sweep
 from imlp_core.trainer import Trainer
 
@@ -220,6 +222,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=3, help="timed repetitions (median reported)")
     parser.add_argument("--phase-epochs", type=int, default=2, help="epochs of each phase run (at least 2)")
     parser.add_argument("--kinds", nargs="*", default=list(KINDS), help="the kinds to measure (default: all)")
+    parser.add_argument("--write", default=None, help="also write the tables, with the machine, to this Markdown file")
     parser.add_argument("--phase-child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.phase_epochs < 2:
@@ -237,14 +240,18 @@ def main(argv: list[str] | None = None) -> dict[str, list[dict]]:
         print(json.dumps(run_phases(kinds[args.phase_child], args.phase_epochs)))
         return {}
     kinds = {name: kinds[name] for name in args.kinds}
-    return {"flops": flop_rows(kinds, args.steps, args.repeats, (1, 2)),
-            "phases": phase_rows(kinds, args.phase_epochs)}
+    tables = {"flops": flop_rows(kinds, args.steps, args.repeats, (1, 2)),
+              "phases": phase_rows(kinds, args.phase_epochs)}
+    environment = environment_info(torch.device("cpu"))
+    text = (f"Machine: {environment['cpu']} ({environment['cpu_capability']}); torch {torch.__version__}; "
+            f"{args.steps} steps x {args.repeats} repeats (median), phase runs of {args.phase_epochs} epochs\n"
+            + "".join(f"\n## {title}\n\n{pd.DataFrame(rows).to_markdown(index=False, floatfmt='.3g')}\n"
+                      for title, rows in tables.items()))
+    print(text)
+    if args.write:
+        atomic_write_bytes(Path(args.write), text.encode())
+    return tables
 
 
 if __name__ == "__main__":
-    import pandas as pd
-
-    tables = main()
-    for title, rows in tables.items():
-        if rows:
-            print(f"\n## {title}\n{pd.DataFrame(rows).to_markdown(index=False, floatfmt='.3g')}")
+    main()
