@@ -818,3 +818,12 @@ def test_argmin_shares_of_one_alpha_and_of_no_complete_seed():
     assert st.argmin_shares(pd.DataFrame([[50.0], [51.0]], columns=[0.1])).to_dict() == {0.1: 1.0}
     none = st.argmin_shares(pd.DataFrame([[50.0, math.nan], [math.nan, 51.0]], columns=[0.1, 0.3]))
     assert none.empty and none.dtype == np.float64
+
+
+def test_minimum_set_breaks_ties_in_alpha_order_on_a_long_grid():
+    """23 α, one seed, six of them tied at the minimum: each is the minimum in 1/6 of the (one) resample; the fewest α
+    whose shares pass one half are four of the six, the smallest α first (a stable sort, whatever the grid's length)."""
+    alphas = [round(i / 100, 2) for i in range(1, 24)]
+    low = {0.02, 0.09, 0.16, 0.18, 0.19, 0.21}
+    curves = pd.DataFrame([[40.0 if a in low else 50.0 for a in alphas]], columns=alphas)
+    assert st.minimum_set(curves) == [0.02, 0.09, 0.16, 0.18]  # 1/6 + 1/6 + 1/6 = 1/2 is not more than half
