@@ -388,3 +388,29 @@ def test_first_layer_differences_take_alpha_zero_as_the_baseline():
                 experiment="first_layer")
     d = verdicts.first_layer_differences(runs, ("cnn",), 0.5)
     assert (d.baseline["cnn"].mean, d.gain["cnn"].mean, d.gain["cnn"].n) == pytest.approx((50.5, 5.0, 2))
+
+
+def test_scale_of_runs_is_the_papers_only_where_the_paper_profile_trained_them():
+    runs = fake_runs("cifar10", {0.0: 0.5}, prior=0.6)
+    assert verdicts.scale_of_runs(runs) == "laptop"
+    assert verdicts.scale_of_runs(runs.assign(profile="cpu")) == "laptop"
+    assert verdicts.scale_of_runs(runs.assign(profile=["paper"])) == "paper"
+
+
+def test_notebook_claim_verdicts_of_a_notebook_without_claims_is_empty():
+    runs = fake_runs("cifar10", {0.0: [0.5, 0.51], 0.01: [0.45, 0.47]}, prior=[0.6, 0.61])
+    assert verdicts.notebook_claim_verdicts(runs, "open_choices") == []
+    judged = verdicts.notebook_claim_verdicts(runs, "cnn")
+    assert [v.claim.id for v in judged] == ["t1a-v-c10", "f2-cnn-min", "f2-cnn-turn"]
+    assert {v.scale for v in judged} == {"laptop"}
+
+
+def test_sweep_differences_read_constant_alpha_and_leave_alpha_one_out_where_not_run():
+    runs = rows((0, "test-time", 0.0, 0.0, 30.0, 60.0), (0, "constant", 0.0, 0.0, 50.0, 60.0),
+                (1, "test-time", 0.0, 0.0, 31.0, 62.0), (1, "constant", 0.0, 0.0, 53.0, 62.0),
+                (0, "test-time", 1.0, 0.0, 20.0, 60.0), (0, "constant", 1.0, 0.0, 60.5, 60.0),
+                (1, "test-time", 1.0, 0.0, 21.0, 62.0), (1, "constant", 1.0, 0.0, 62.5, 62.0), experiment="cnn")
+    d = verdicts.sweep_differences(runs)
+    assert (d.prior_minus_mlp.mean, d.prior_minus_mlp.n) == pytest.approx((9.5, 2))  # 60 − 50, 62 − 53
+    assert (d.one_minus_prior.mean, d.one_minus_prior.n) == pytest.approx((0.5, 2))  # 60.5 − 60, 62.5 − 62
+    assert verdicts.sweep_differences(runs[runs["alpha"] == 0.0]).one_minus_prior is None
