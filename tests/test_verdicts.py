@@ -414,3 +414,41 @@ def test_sweep_differences_read_constant_alpha_and_leave_alpha_one_out_where_not
     assert (d.prior_minus_mlp.mean, d.prior_minus_mlp.n) == pytest.approx((9.5, 2))  # 60 − 50, 62 − 53
     assert (d.one_minus_prior.mean, d.one_minus_prior.n) == pytest.approx((0.5, 2))  # 60.5 − 60, 62.5 − 62
     assert verdicts.sweep_differences(runs[runs["alpha"] == 0.0]).one_minus_prior is None
+
+
+def test_describe_runs_says_the_budget_and_the_source_of_one_experiment():
+    runs = fake_runs("cifar10", {0.0: [0.5, 0.5]}, prior=0.6).assign(train_subset=[8000, math.nan],
+                                                                     source=["b", "a"])
+    other = fake_runs("cifar10", {0.0: 0.5}, prior=0.6, experiment="mixer", epochs=9).assign(source="c")
+    both = pd.concat([runs, other], ignore_index=True)
+    # sorted: "3 epochs, 8000 ..." before "3 epochs, all ..." ('8' < 'a')
+    assert verdicts.describe_runs(both, "cifar10", "cnn") == ("3 epochs, 8000 train images; 3 epochs, all train images",
+                                                              "a; b")
+    assert verdicts.describe_runs(both, "cifar10", "mixer") == ("9 epochs, 8000 train images", "c")
+    for dataset, frame in (("cifar100", both), (None, both), ("cifar10", both.iloc[:0])):
+        assert verdicts.describe_runs(frame, dataset, "cnn") == ("—", "—")
+
+
+def test_interior_curves_and_interior_constant_keep_only_constant_alpha_strictly_inside():
+    runs = fake_runs("cifar10", {0.0: [0.5, 0.6], 0.01: [0.4, 0.45], 0.5: [0.3, 0.35], 1.0: [0.7, 0.75]}, prior=0.6)
+    curves = verdicts.interior_curves(runs)
+    assert list(curves.columns) == [0.01, 0.5] and curves.loc[1].tolist() == pytest.approx([45.0, 35.0])
+    assert verdicts.interior_curves(runs.iloc[:0]).empty
+    balance = pd.DataFrame({"schedule": ["constant"] * 4 + ["decay"], "alpha": [0.0, 0.01, 0.5, 1.0, 0.5]})
+    assert verdicts.interior_constant(balance).index.tolist() == [1, 2]
+
+
+def test_held_out_power_is_statsmodels_power_on_the_held_out_seeds_at_holms_first_level():
+    from statsmodels.stats.power import TTestPower
+
+    from imlp_core.claims import Arm, Contrast, Diff
+
+    gain = Contrast("α = 0.5 − α = 0", Diff(Arm("cnn", "cnn", alpha=0.5), Arm("cnn", "cnn", alpha=0.0)))
+    found = Claim("f1", "test", "f1", (gain,), {"laptop": Role.CONFIRMATORY}, family="held-out", seeds=(3, 4, 5, 6))
+    absent = replace(found, id="f2", contrasts=(replace(gain, value=Diff(Arm("mixer", "mixer", alpha=0.5),
+                                                                         Arm("mixer", "mixer"))),))
+    # seeds 0-2: α = 0.5 lies 1, 2, 3 points above α = 0: effect 2 / 1 = 2; two contrasts in the family: level 0.025
+    earlier = fake_runs("cifar10", {0.0: [0.50, 0.50, 0.50, 0.9], 0.5: [0.51, 0.52, 0.53, 0.1]}, prior=0.6)
+    power = verdicts.held_out_power((found, absent), earlier, CPU)
+    expected = TTestPower().power(effect_size=2.0, nobs=4, alpha=0.025, alternative="two-sided")
+    assert power["f1"] == pytest.approx(expected) and math.isnan(power["f2"])
