@@ -702,6 +702,7 @@ def test_an_interval_prints_as_format_interval_says():
 def test_clean_gives_floats_and_drops_none_and_nan():
     cleaned = st.clean([1, None, 2, math.nan])
     assert cleaned.dtype == np.float64 and cleaned.tolist() == [1.0, 2.0]
+    assert st.clean([1, 2]).dtype == np.float64  # integers too: "a float array"
 
 
 def test_alpha_curve_is_the_mean_over_seeds_of_each_alpha():
