@@ -425,7 +425,7 @@ def test_describe_runs_says_the_budget_and_the_source_of_one_experiment():
     assert verdicts.describe_runs(both, "cifar10", "cnn") == ("3 epochs, 8000 train images; 3 epochs, all train images",
                                                               "a; b")
     assert verdicts.describe_runs(both, "cifar10", "mixer") == ("9 epochs, 8000 train images", "c")
-    for dataset, frame in (("cifar100", both), (None, both), ("cifar10", both.iloc[:0])):
+    for dataset, frame in (("cifar100", both), (None, both), ("cifar10", both.iloc[:0]), ("cifar10", pd.DataFrame())):
         assert verdicts.describe_runs(frame, dataset, "cnn") == ("—", "—")
 
 
@@ -433,7 +433,7 @@ def test_interior_curves_and_interior_constant_keep_only_constant_alpha_strictly
     runs = fake_runs("cifar10", {0.0: [0.5, 0.6], 0.01: [0.4, 0.45], 0.5: [0.3, 0.35], 1.0: [0.7, 0.75]}, prior=0.6)
     curves = verdicts.interior_curves(runs)
     assert list(curves.columns) == [0.01, 0.5] and curves.loc[1].tolist() == pytest.approx([45.0, 35.0])
-    assert verdicts.interior_curves(runs.iloc[:0]).empty
+    assert verdicts.interior_curves(runs.iloc[:0]).empty and verdicts.interior_curves(pd.DataFrame()).empty
     balance = pd.DataFrame({"schedule": ["constant"] * 4 + ["decay"], "alpha": [0.0, 0.01, 0.5, 1.0, 0.5]})
     assert verdicts.interior_constant(balance).index.tolist() == [1, 2]
 
@@ -449,6 +449,7 @@ def test_held_out_power_is_statsmodels_power_on_the_held_out_seeds_at_holms_firs
                                                                          Arm("mixer", "mixer"))),))
     # seeds 0-2: α = 0.5 lies 1, 2, 3 points above α = 0: effect 2 / 1 = 2; two contrasts in the family: level 0.025
     earlier = fake_runs("cifar10", {0.0: [0.50, 0.50, 0.50, 0.9], 0.5: [0.51, 0.52, 0.53, 0.1]}, prior=0.6)
-    power = verdicts.held_out_power((found, absent), earlier, CPU)
+    turn = replace(found, id="f3", contrasts=())  # a finding without contrasts (a turn) has no power to speak of
+    power = verdicts.held_out_power((found, absent, turn), earlier, CPU)
     expected = TTestPower().power(effect_size=2.0, nobs=4, alpha=0.025, alternative="two-sided")
-    assert power["f1"] == pytest.approx(expected) and math.isnan(power["f2"])
+    assert power["f1"] == pytest.approx(expected) and math.isnan(power["f2"]) and math.isnan(power["f3"])
