@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import ast
 import inspect
+import math
 import re
 
 import pandas as pd
 import pytest
 
 from imlp_core import findings, prose, verdicts
-from imlp_core.claims import Role, claims_at
+from imlp_core.claims import Arm, Claim, Contrast, Effect, Registered, Role, Turn, claims_at
+from imlp_core.paper import PaperNumber
 from imlp_core.profiles import resolve_profile
-from imlp_core.statistics import COUNTED, MOST_SEEDS, Kind, Verdict
+from imlp_core.statistics import COUNTED, MOST_SEEDS, ContrastResult, Interval, Kind, ScanResult, Verdict
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,12 +239,6 @@ def test_the_verdict_rule_explains_located_elsewhere():
 
 # ---------------------------------------------------------------------------------------------
 # Whole texts and tables on hand-made verdicts (every number below is chosen so that it can be checked by eye)
-
-import math  # noqa: E402
-
-from imlp_core.claims import Arm, Claim, Contrast, Effect, Registered, Turn  # noqa: E402
-from imlp_core.paper import PaperNumber  # noqa: E402
-from imlp_core.statistics import ContrastResult, Interval, ScanResult  # noqa: E402
 
 NAN = math.nan
 NO_INTERVAL = Interval(NAN, NAN, NAN, 0)

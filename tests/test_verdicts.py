@@ -11,7 +11,7 @@ import pytest
 
 from imlp_core import figures, findings, notebook, paper, verdicts
 from imlp_core import statistics as st
-from imlp_core.claims import CLAIMS, Role, claim, claims_at
+from imlp_core.claims import CLAIMS, Claim, Role, claim, claims_at
 from imlp_core.profiles import resolve_profile
 from imlp_core.statistics import Kind, Verdict
 
@@ -250,8 +250,6 @@ def test_ours_table_says_not_run_for_a_skipped_role():
 
 # ---------------------------------------------------------------------------------------------
 # Edges the mutants found (issue 29): hand-made runs, expected values by hand
-
-from imlp_core.claims import Claim  # noqa: E402
 
 CPU = resolve_profile("cpu")
 
