@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import ast
 import inspect
+import math
 import re
 
 import pandas as pd
 import pytest
 
 from imlp_core import findings, prose, verdicts
-from imlp_core.claims import Role, claims_at
+from imlp_core.claims import Arm, Claim, Contrast, Effect, Registered, Role, Turn, claims_at
+from imlp_core.paper import PaperNumber
 from imlp_core.profiles import resolve_profile
-from imlp_core.statistics import COUNTED, MOST_SEEDS, Kind, Verdict
+from imlp_core.statistics import COUNTED, MOST_SEEDS, ContrastResult, Interval, Kind, ScanResult, Verdict
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,3 +235,224 @@ def test_the_verdict_rule_names_every_kind_a_claim_can_get():
 
 def test_the_verdict_rule_explains_located_elsewhere():
     assert "located elsewhere" in prose.VERDICT_RULE
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole texts and tables on hand-made verdicts (every number below is chosen so that it can be checked by eye)
+
+NAN = math.nan
+NO_INTERVAL = Interval(NAN, NAN, NAN, 0)
+
+
+def made_claim(id: str, effects=(), *, role=Role.CONFIRMATORY, dataset="CIFAR-10", family="paper",
+               registered=Registered.AFTER_DATA, equal=False, turn=None, source="Table 1(a)") -> Claim:
+    """A claim whose contrasts are named c1, c2, ... with the paper's ``effects`` (None: none printed)."""
+    contrasts = tuple(Contrast(f"c{i + 1}", Arm("cnn", "cnn"), e) for i, e in enumerate(effects))
+    return Claim(id, source, f"claim {id}", contrasts, {"laptop": role, "paper": role}, family, dataset,
+                 registered=registered, equal=equal, turn=turn)
+
+
+def made_result(name: str, interval: Interval, adjusted: Interval | None = None) -> ContrastResult:
+    return ContrastResult(name, (1.0,) * interval.n, tuple(range(interval.n)), interval, adjusted or interval,
+                          0.01, 0.02, None)
+
+
+def made_verdict(claim: Claim, kind: Kind, results=(), *, seeds=3, compares=False, needed=None, located=(),
+                 scale="laptop") -> Verdict:
+    return Verdict(claim, scale, kind, tuple(results), seeds, compares, needed, located)
+
+
+def test_ours_text_of_a_turn_and_of_contrasts():
+    turn = made_claim("turn", role=Role.EXPLORATORY, turn=Turn("cnn", 0.01))
+    assert prose.ours_text(made_verdict(turn, Kind.NOT_RUN)) == "—"
+    assert prose.ours_text(made_verdict(turn, Kind.LOCATED_ELSEWHERE, located=(0.3, 0.05))) == \
+        "below both ends beyond the scan's noise at α ∈ {0.3, 0.05}"
+    assert prose.ours_text(made_verdict(turn, Kind.NOT_LOCATED)) == "no α below both ends beyond the scan's noise"
+    two = made_claim("two", (None, None))
+    results = (made_result("c1", Interval(1.5, 0.5, 2.5, 3)), made_result("c2", Interval(-0.25, -1.0, 0.5, 3)))
+    assert prose.ours_text(made_verdict(two, Kind.SAME_SIGN, results)) == \
+        "c1: +1.50 [+0.50, +2.50] (3 seeds); c2: -0.25 [-1.00, +0.50] (3 seeds)"
+    assert prose.ours_text(made_verdict(two, Kind.NOT_RUN, results)) == "—"
+
+
+def test_adjusted_text_only_for_confirmatory_orderings_that_ran():
+    results = (made_result("c1", Interval(2.0, 1.0, 3.0, 3), Interval(2.0, 0.5, 3.5, 3)),
+               made_result("c2", Interval(1.0, 0.0, 2.0, 3), Interval(1.0, -0.5, 2.5, 3)))
+    ordering = made_claim("o", (None, None))
+    assert prose.adjusted_text(made_verdict(ordering, Kind.SAME_SIGN, results)) == \
+        "+2.00 [+0.50, +3.50] (3 seeds); +1.00 [-0.50, +2.50] (3 seeds)"
+    assert prose.adjusted_text(made_verdict(ordering, Kind.NOT_RUN, results)) == "—"
+    identity = made_claim("i", (None, None), equal=True)  # confirmatory and run, but nothing adjusted
+    assert prose.adjusted_text(made_verdict(identity, Kind.EXCLUDES_EFFECT, results)) == "—"
+    premise = made_claim("p", (None, None), role=Role.PREMISE)
+    assert prose.adjusted_text(made_verdict(premise, Kind.SAME_SIGN, results)) == "—"
+
+
+def test_paper_text_prints_each_effect_and_a_dash_where_none():
+    assert prose.paper_text(made_verdict(made_claim("none", (None, None)), Kind.SAME_SIGN)) == "—"
+    mixed = made_claim("mixed", (None, Effect(1.5, None), Effect(2.0, 0.5), Effect(-0.25, 0.0)))
+    assert prose.paper_text(made_verdict(mixed, Kind.SAME_SIGN)) == "—; +1.50; +2.00 ± 0.50; -0.25"
+
+
+def test_claims_table_reads_in_full_on_hand_made_verdicts():
+    a = made_claim("a", (Effect(6.86, 0.97),), registered=Registered.BEFORE_DATA)
+    b = made_claim("b", (None,), role=Role.PREMISE, dataset="CIFAR-100", family="held-out", source="Table 1(b)")
+    c = made_claim("c", (Effect(1.5, None),))
+    made = [made_verdict(a, Kind.REPRODUCED, [made_result("c1", Interval(2.0, 1.0, 3.0, 3),
+                                                          Interval(2.0, 0.5, 3.5, 3))], compares=True),
+            made_verdict(b, Kind.OTHER_SIGN, [made_result("c1", Interval(-0.5, -2.0, 1.0, 2))], seeds=2, needed=12),
+            made_verdict(c, Kind.SAME_SIGN, [made_result("c1", Interval(0.5, -0.5, 1.5, 4))], seeds=4, needed=1001)]
+    table = prose.claims_table(made, power={"a": 0.8149, "c": NAN})
+    expected = pd.DataFrame([
+        {"id": "a", "source": "Table 1(a)", "claim": "claim a", "role": "confirmatory", "family": "paper",
+         "registered": "before its data", "ours (paired difference, 95 % interval)": "c1: +2.00 [+1.00, +3.00] (3 seeds)",
+         "Holm-adjusted": "+2.00 [+0.50, +3.50] (3 seeds)", "paper's effect": "+6.86 ± 0.97", "seeds": 3,
+         "verdict": "reproduced", "seeds to decide": "—", "power (held out)": "0.81"},
+        {"id": "b", "source": "Table 1(b), CIFAR-100", "claim": "claim b", "role": "premise", "family": "held-out",
+         "registered": "after its data", "ours (paired difference, 95 % interval)": "c1: -0.50 [-2.00, +1.00] (2 seeds)",
+         "Holm-adjusted": "—", "paper's effect": "—", "seeds": 2, "verdict": "other direction, cannot tell",
+         "seeds to decide": "12", "power (held out)": "—"},
+        {"id": "c", "source": "Table 1(a)", "claim": "claim c", "role": "confirmatory", "family": "paper",
+         "registered": "after its data", "ours (paired difference, 95 % interval)": "c1: +0.50 [-0.50, +1.50] (4 seeds)",
+         "Holm-adjusted": "+0.50 [-0.50, +1.50] (4 seeds)", "paper's effect": "not compared (another budget)",
+         "seeds": 4, "verdict": "same direction, cannot tell", "seeds to decide": "more than 1000",
+         "power (held out)": "—"}])
+    pd.testing.assert_frame_equal(table, expected)
+    assert list(prose.claims_table(made)["power (held out)"]) == ["—"] * 3  # no power given
+
+
+def made_number(mean: float, std: float | None, dataset: str = "CIFAR-10") -> PaperNumber:
+    return PaperNumber("Table 1(a)", "I-MLP (α = 0.0)", dataset, mean, std, "cnn", "cnn", "constant", 0.0)
+
+
+def test_numbers_table_reads_in_full_on_hand_made_verdicts():
+    made = [verdicts.NumberVerdict(made_number(50.0, 0.5), Interval(51.234, 50.0, 52.5, 3), Kind.REPRODUCED, 1.0,
+                                   "cifar10"),
+            verdicts.NumberVerdict(made_number(40.0, None, "CIFAR-100"), Interval(38.5, NAN, NAN, 1), Kind.ONE_SEED,
+                                   1.0, "cifar100"),
+            verdicts.NumberVerdict(made_number(30.0, 1.25), NO_INTERVAL, Kind.NOT_RUN, 2.5, None)]
+    expected = pd.DataFrame({
+        "source": ["Table 1(a)"] * 3, "model": ["I-MLP (α = 0.0)"] * 3, "dataset": ["CIFAR-10", "CIFAR-100", "CIFAR-10"],
+        "paper": ["50.00 ± 0.50", "40.00", "30.00 ± 1.25"],
+        "ours": ["51.23 [50.00, 52.50] (3 seeds)", "38.50 (1 seed)", "—"],
+        "difference": [1.23, -1.5, NAN], "seeds": [3, 1, 0], "tolerance": ["± 1.00", "± 1.00", "± 2.50"],
+        "profile": ["paper"] * 3, "our dataset": ["cifar10", "cifar100", "skipped"],
+        "verdict": ["reproduced", "one seed: no verdict", "not run"]})
+    pd.testing.assert_frame_equal(prose.numbers_table(made, "paper"), expected)
+
+
+def test_comparison_summary_lists_every_premise_and_every_reproduced_claim():
+    c1, c2 = made_claim("c1"), made_claim("c2", source="Table 1(b)")
+    p1, p2 = made_claim("p1", role=Role.PREMISE), made_claim("p2", role=Role.PREMISE)
+    made = [made_verdict(c1, Kind.REPRODUCED), made_verdict(c2, Kind.REPRODUCED), made_verdict(p1, Kind.OPPOSITE),
+            made_verdict(p2, Kind.SAME_SIGN)]
+    numbers = [verdicts.NumberVerdict(made_number(50.0, 0.5), Interval(50.0, 49.0, 51.0, 3), Kind.NOT_COMPARED, 1.0,
+                                      "cifar10")]
+    assert prose.comparison_summary(numbers, made, "cpu").splitlines() == [
+        "Profile `cpu`.",
+        "- Confirmatory claims (2, Holm within each family): 2 reproduced, 0 cannot tell, 0 excludes the paper's "
+        "effect, 0 opposite, 0 not run.",
+        "- Premise (2, not counted): `p1` opposite; `p2` same direction, cannot tell.",
+        "- Printed numbers (1): 0 reproduced, 0 cannot tell, 0 excludes the paper's effect, 0 opposite, 1 not run.",
+        "- Reproduced: Table 1(a): claim c1; Table 1(b): claim c2."]
+
+
+def test_comparison_summary_says_when_nothing_ran():
+    made = [made_verdict(made_claim("c1"), Kind.NOT_RUN), made_verdict(made_claim("p1", role=Role.PREMISE), Kind.NOT_RUN)]
+    assert prose.comparison_summary([], made, "synthetic").splitlines() == [
+        "Profile `synthetic`.",
+        "- Confirmatory claims (1, Holm within each family): 0 reproduced, 0 cannot tell, 0 excludes the paper's "
+        "effect, 0 opposite, 1 not run.",
+        "- Premise (1, not counted): `p1` not run.",
+        "- Printed numbers (0): 0 reproduced, 0 cannot tell, 0 excludes the paper's effect, 0 opposite, 0 not run.",
+        "- Nothing here was trained on the paper's data in this profile, so no verdict is possible; run the `cpu` or "
+        "`paper` profile."]
+
+
+def test_claims_by_option_table_reads_in_full():
+    a, b = made_claim("a"), made_claim("b", source="Table 4")
+    by_option = {"default": [made_verdict(a, Kind.REPRODUCED), made_verdict(b, Kind.OPPOSITE)],
+                 "x": [made_verdict(a, Kind.REPRODUCED), made_verdict(b, Kind.LOCATED_ELSEWHERE)],
+                 "y": [made_verdict(a, Kind.ONE_SEED), made_verdict(b, Kind.NOT_RUN)]}
+    expected = pd.DataFrame([
+        {"id": "a", "source": "Table 1(a)", "claim": "claim a", "reproduced under": "default, x",
+         "cannot tell under": "y", "excludes the paper's effect under": "—", "opposite under": "—"},
+        {"id": "b", "source": "Table 4", "claim": "claim b", "reproduced under": "—", "cannot tell under": "—",
+         "excludes the paper's effect under": "x", "opposite under": "default"}])
+    pd.testing.assert_frame_equal(prose.claims_by_option_table(by_option), expected)
+    columns = ["id", "source", "claim", "reproduced under", "cannot tell under", "excludes the paper's effect under",
+               "opposite under"]
+    for empty in ({}, {"default": []}):
+        assert list(prose.claims_by_option_table(empty).columns) == columns and prose.claims_by_option_table(empty).empty
+
+
+def made_option(v: dict[float, tuple[Interval, float]], linear: Kind, test_time: Kind,
+                one_minus_prior: Interval) -> verdicts.OptionVerdicts:
+    """An option value's verdicts: the scan's drop and Holm-adjusted p per α, and the two claims' kinds (each with one
+    contrast of interval +1.00 [+0.50, +1.50] over 3 seeds)."""
+    scan = ScanResult({a: d for a, (d, _) in v.items()}, {a: d for a, (d, _) in v.items()},
+                      {a: p for a, (_, p) in v.items()})
+    interval = Interval(1.0, 0.5, 1.5, 3)
+    claims = {id: made_verdict(made_claim(id, (None,), role=Role.EXPLORATORY), kind, [made_result("c1", interval)])
+              for id, kind in (("t4-linear", linear), ("t4-test-time", test_time))}
+    return verdicts.OptionVerdicts(3, Interval(50.0, 49.0, 51.0, 3), Interval(60.0, 59.0, 61.0, 3), one_minus_prior,
+                                   scan, claims)
+
+
+def test_option_findings_read_in_full_on_hand_made_verdicts():
+    deep, shallow, flat = Interval(-3.0, -4.0, -2.0, 3), Interval(-1.0, -1.5, -0.5, 3), Interval(-0.5, -2.0, 1.0, 3)
+    table = {"default": made_option({0.01: (deep, 0.001), 0.1: (shallow, 0.02), 0.5: (flat, 0.5)}, Kind.REPRODUCED,
+                                    Kind.OPPOSITE, Interval(0.0, 0.0, 0.0, 3)),
+             "every = 1": made_option({0.3: (shallow, 0.01)}, Kind.REPRODUCED, Kind.SAME_SIGN,
+                                      Interval(-2.0, -3.0, -1.0, 3)),
+             "lr": made_option({0.3: (flat, 0.03)}, Kind.OPPOSITE, Kind.NOT_RUN, Interval(0.5, NAN, NAN, 1))}
+    text = prose.option_findings(table, {"default": 0.0123, "every = 1": None, "missing": 0.5})
+    ran = "(c1: +1.00 [+0.50, +1.50] (3 seeds))"
+    assert text.splitlines() == [
+        "- The V (an interior α below both ends per seed, Holm over the α scanned; exploratory): `default` (at α ∈ "
+        "{0.01, 0.1}; deepest α = 0.01: -3.00 [-4.00, -2.00] (3 seeds) below both ends); `every = 1` (at α ∈ {0.3}; "
+        "deepest α = 0.3: -1.00 [-1.50, -0.50] (3 seeds) below both ends).",
+        "- Table 4's ordering (linear decay below constant α = 0.5 and below k = 4): reproduced under `default`, "
+        "`every = 1`; opposite under `lr`.",
+        f"- Test-time only below no interpolation and the CNN (the paper: -9.7 points below no interpolation): "
+        f"`default` opposite {ran}; `every = 1` same direction, cannot tell {ran}.",
+        "- α = 1 minus the prior, per seed: `default` +0.00 [+0.00, +0.00] (3 seeds); `every = 1` -2.00 [-3.00, -1.00] "
+        "(3 seeds); `lr` +0.50 (1 seed) (0 exactly where α = 1 copies the prior).",
+        "- Balance under `default`: one pull of α ≈ 0.012 matches the norm of the S-MLP's drift between two pulls; "
+        "below both ends beyond noise: {0.01, 0.1}.",
+        "- Balance under `every = 1`: its S-MLP runs carry no drift measurement (recorded from a later version on); "
+        "below both ends beyond noise: {0.3}.",
+        "- Balance under `missing`: one pull of α ≈ 0.5 matches the norm of the S-MLP's drift between two pulls; "
+        "below both ends beyond noise: no α."]
+
+
+def test_option_findings_without_a_v_or_schedules():
+    table = {"default": made_option({0.1: (Interval(-0.5, -2.0, 1.0, 3), 0.3)}, Kind.NOT_RUN, Kind.NOT_RUN,
+                                    Interval(0.25, 0.0, 0.5, 3))}
+    assert prose.option_findings(table, {}).splitlines() == [
+        "- The V (an interior α below both ends per seed, Holm over the α scanned; exploratory): under no option value.",
+        "- Table 4's ordering (linear decay below constant α = 0.5 and below k = 4): no option value runs the "
+        "schedules.",
+        "- Test-time only below no interpolation and the CNN (the paper: -9.7 points below no interpolation): .",
+        "- α = 1 minus the prior, per seed: `default` +0.25 [+0.00, +0.50] (3 seeds) (0 exactly where α = 1 copies "
+        "the prior)."]
+    assert prose.option_findings({}, {}) == f"- {verdicts.NO_RUNS}"
+
+
+def test_headline_counts_on_hand_made_verdicts():
+    laptop = [made_verdict(made_claim("a"), Kind.SAME_SIGN), made_verdict(made_claim("b"), Kind.NOT_LOCATED),
+              made_verdict(made_claim("p", role=Role.PREMISE), Kind.OPPOSITE)]
+    paper = [made_verdict(made_claim("a"), Kind.REPRODUCED, scale="paper"),
+             made_verdict(made_claim("b"), Kind.LOCATED_ELSEWHERE, scale="paper")]
+    expected = pd.DataFrame([[0, 2, 0, 0, 0], [1, 0, 1, 0, 0]], index=pd.Index(["laptop", "paper"],
+                            name="confirmatory claims"), columns=list(COUNTED))
+    pd.testing.assert_frame_equal(prose.headline_counts({"laptop": laptop, "paper": paper}), expected)
+
+
+def test_registration_markdown_lists_the_claims_by_when_they_were_registered():
+    claims = (made_claim("a", registered=Registered.BEFORE_DATA), made_claim("b"),
+              made_claim("c", registered=Registered.BEFORE_DATA))
+    after = "- Defined **after** their records (chosen knowing seeds 0–2, or the H100 runs): "
+    assert prose.registration_markdown(claims) == \
+        "- Defined **before** their records: `a`, `c`.\n" + after + "`b`."
+    assert prose.registration_markdown(()) == "- Defined **before** their records: none.\n" + after + "none."

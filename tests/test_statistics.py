@@ -6,6 +6,7 @@ the same numbers; never from a committed output. The file needs no torch (statis
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 
@@ -688,3 +689,142 @@ def test_t_test_power_of_a_large_effect_at_a_small_level_is_one_where_statsmodel
 
 def test_the_power_of_the_per_step_finding_seen_on_seeds_0_to_2_is_one_not_nan():
     assert st.power_at([4.5, 3.9300000000000033, 4.68], 5, 0.01) == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Edges the mutants found (issue 29): each expected value by hand, or from scipy / statsmodels on the same numbers
+
+
+def test_an_interval_prints_as_format_interval_says():
+    assert str(Interval(30.1, 28.4, 31.8, 3)) == "30.10 [28.40, 31.80] (3 seeds)"
+
+
+def test_clean_gives_floats_and_drops_none_and_nan():
+    cleaned = st.clean([1, None, 2, math.nan])
+    assert cleaned.dtype == np.float64 and cleaned.tolist() == [1.0, 2.0]
+    assert st.clean([1, 2]).dtype == np.float64  # integers too: "a float array"
+
+
+def test_alpha_curve_is_the_mean_over_seeds_of_each_alpha():
+    curve = st.alpha_curve(sweep({0.0: [50.0, 52.0], 0.5: [40.0, 41.0], 1.0: [60.0, 62.0]}))
+    assert curve.to_dict() == pytest.approx({0.0: 51.0, 0.5: 40.5, 1.0: 61.0})
+
+
+def test_one_sided_p_is_greater_by_default_and_without_spread_reads_the_sign():
+    values = [0.4, 1.9, 1.1]
+    assert st.one_sided_p(values) == pytest.approx(scipy_stats.ttest_1samp(values, 0, alternative="greater").pvalue)
+    assert st.one_sided_p([0.5, 0.5]) == 0.0 and st.one_sided_p([0.5, 0.5], "less") == 1.0  # a mean below 1 still > 0
+
+
+def test_holm_by_hand():
+    # sorted 0.01, 0.03, 0.04: times 3, 2, 1 -> 0.03, 0.06, 0.04 -> running maximum 0.03, 0.06, 0.06
+    assert st.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+
+
+def test_adjusted_interval_falls_back_to_the_plain_interval_where_nothing_was_spent():
+    values = [0.4, 1.9, 1.1, 2.6]
+    plain = st.t_interval(values)
+    for p, p_adjusted in [(0.5, 0.25), (0.01, math.nan), (math.nan, 0.02), (0.0, 0.1)]:
+        assert st.adjusted_interval(values, p, p_adjusted) == plain, (p, p_adjusted)
+
+
+def statsmodels_power(effect: float, n: int, level: float = 0.05) -> float:
+    return TTestPower().power(effect_size=effect, nobs=n, alpha=level, alternative="two-sided")
+
+
+def test_seeds_needed_of_two_equal_values_is_none_and_the_ceiling_itself_can_be_needed():
+    assert st.seeds_needed([1.0, 1.0]) is None
+    # an effect between the ones statsmodels decides at 999 and at 1000 seeds (bisected here on statsmodels' power)
+    low, high = 0.05, 0.15  # power(low, 1000) < 0.8 < power(high, 999)
+    for n in (1000, 999):
+        a, b = low, high
+        for _ in range(60):
+            mid = (a + b) / 2
+            a, b = (mid, b) if statsmodels_power(mid, n) < 0.8 else (a, mid)
+        low, high = (b, high) if n == 1000 else (low, a)
+    effect = (low + high) / 2
+    assert statsmodels_power(effect, 999) < 0.8 <= statsmodels_power(effect, 1000)
+    m = effect * math.sqrt(2)  # [m − 1, m + 1]: sd √2, so |mean| / sd is the effect
+    assert st.seeds_needed([m - 1, m + 1]) == st.MOST_SEEDS == 1000
+
+
+@pytest.mark.parametrize("values, seeds", [([1.0, 3.0], 5), ([1.0, 2.0, 3.0], 4), ([0.5, 1.5, 0.2, 0.9], 8)])
+def test_power_at_is_statsmodels_power_at_the_observed_effect(values, seeds):
+    effect = abs(np.mean(values)) / np.std(values, ddof=1)  # [1, 2, 3]: sd exactly 1
+    assert st.power_at(values, seeds, 0.05) == pytest.approx(statsmodels_power(effect, seeds))
+
+
+def test_power_at_without_spread_or_with_one_value_is_nan():
+    assert math.isnan(st.power_at([1.0, 1.0, 1.0], 5, 0.05)) and math.isnan(st.power_at([1.0], 5, 0.05))
+
+
+def option_runs() -> pd.DataFrame:
+    """Seeds 0-1 of two option values and two pull intervals: test_acc (%) = 10 option + every + seed."""
+    return pd.DataFrame([{"experiment": "open_choices", "prior": "cnn", "schedule": "constant", "alpha": 0.0, "k": 0.0,
+                          "seed": seed, "option": option, "interpolate_every": every,
+                          "test_acc": (10 * o + e + seed) / 100, "prior_test_acc": 0.5}
+                         for o, option in ((1, "a"), (2, "b")) for e, every in ((1, 1), (2, "epoch"))
+                         for seed in (0, 1)])
+
+
+def test_an_arm_reads_only_its_option_and_its_pull_interval():
+    runs = option_runs()
+    assert st.arm_per_seed(Arm("open_choices", "cnn", option="b", every=1), runs).to_dict() == \
+        pytest.approx({0: 21.0, 1: 22.0})
+    assert st.arm_per_seed(Arm("open_choices", "cnn", option="a", every="epoch"), runs).to_dict() == \
+        pytest.approx({0: 12.0, 1: 13.0})
+    assert st.arm_per_seed(Arm("open_choices", "cnn", every="epoch"), runs[runs["option"] == "b"]).to_dict() == \
+        pytest.approx({0: 22.0, 1: 23.0})
+    missing = st.arm_per_seed(Arm("open_choices", "cnn", option="a"), runs.drop(columns="option"))
+    assert missing.empty and missing.dtype == np.float64  # runs without options hold no option's runs
+
+
+def test_side_is_minus_one_below_zero():
+    assert [result(lo, hi).side() for lo, hi in [(0.5, 1.0), (-1.0, -0.5), (-0.5, 0.5)]] == [1, -1, 0]
+
+
+def test_two_seeds_are_enough_for_a_verdict():
+    assert st.contrast_kind([result(0.5, 2.0, n=2)]) is Kind.REPRODUCED
+    assert st.contrast_kind([result(0.5, 2.0, n=2, values=(0.5, 0.5))], equal=True) is Kind.EXCLUDES_EFFECT
+
+
+def test_drops_below_ends_needs_both_ends_and_keeps_the_seeds_without_an_interior_alpha():
+    assert st.drops_below_ends(sweep({0.5: [40.0, 41.0], 1.0: [60.0, 62.0]})).empty
+    ends_only = st.drops_below_ends(sweep({0.0: [50.0, 52.0], 1.0: [60.0, 62.0]}))
+    assert ends_only.shape == (2, 0) and list(ends_only.index) == [0, 1]
+
+
+def test_a_turn_on_two_seeds_is_judged_and_without_runs_has_no_seeds_or_contrasts():
+    two = turning({5e-3: DEEP})
+    verdict = st.judge_turn(turn_claim(5e-3), two[two["seed"] < 2], "laptop")
+    # drops −10, −9 at 5e-3 (t = 19 on 1 df, one-sided p ≈ 0.017); Holm over six α: ≈ 0.10 > 0.025
+    assert verdict.kind is Kind.NOT_LOCATED and verdict.seeds == 2
+    empty = st.judge_turn(turn_claim(5e-3), pd.DataFrame(), "laptop")
+    assert empty.seeds == 0 and empty.contrasts == () and empty.compares_effect is False
+
+
+def test_seed_resamples_are_all_draws_up_to_the_limit_and_seeded_by_zero_beyond():
+    assert st.seed_resamples(range(4), limit=256) == list(itertools.product(range(4), repeat=4))  # 4^4 = 256
+    rng = np.random.default_rng(0)
+    assert st.seed_resamples(range(6), limit=10) == [tuple(rng.choice(range(6), size=6)) for _ in range(10)]
+
+
+@pytest.mark.parametrize("gap", [1e-9, 1e-4, 0.5])
+def test_argmin_shares_tells_apart_means_more_than_1e_12_apart(gap):
+    curves = pd.DataFrame([[50.0, 50.0 + gap], [50.0, 50.0 + gap]], columns=[0.1, 0.3])
+    assert st.argmin_shares(curves).to_dict() == {0.1: 1.0, 0.3: 0.0}
+
+
+def test_argmin_shares_of_one_alpha_and_of_no_complete_seed():
+    assert st.argmin_shares(pd.DataFrame([[50.0], [51.0]], columns=[0.1])).to_dict() == {0.1: 1.0}
+    none = st.argmin_shares(pd.DataFrame([[50.0, math.nan], [math.nan, 51.0]], columns=[0.1, 0.3]))
+    assert none.empty and none.dtype == np.float64
+
+
+def test_minimum_set_breaks_ties_in_alpha_order_on_a_long_grid():
+    """23 α, one seed, six of them tied at the minimum: each is the minimum in 1/6 of the (one) resample; the fewest α
+    whose shares pass one half are four of the six, the smallest α first (a stable sort, whatever the grid's length)."""
+    alphas = [round(i / 100, 2) for i in range(1, 24)]
+    low = {0.02, 0.09, 0.16, 0.18, 0.19, 0.21}
+    curves = pd.DataFrame([[40.0 if a in low else 50.0 for a in alphas]], columns=alphas)
+    assert st.minimum_set(curves) == [0.02, 0.09, 0.16, 0.18]  # 1/6 + 1/6 + 1/6 = 1/2 is not more than half

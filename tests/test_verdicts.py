@@ -11,7 +11,7 @@ import pytest
 
 from imlp_core import figures, findings, notebook, paper, verdicts
 from imlp_core import statistics as st
-from imlp_core.claims import CLAIMS, Role, claim, claims_at
+from imlp_core.claims import CLAIMS, Claim, Role, claim, claims_at
 from imlp_core.profiles import resolve_profile
 from imlp_core.statistics import Kind, Verdict
 
@@ -246,3 +246,208 @@ def test_ours_table_says_not_run_for_a_skipped_role():
         st.t_interval([58.30, 58.36, 58.42]))
     assert set(table["CIFAR-100 (ours: skipped)"]) == {"not run in this profile"}
     assert math.isnan(st.t_interval([]).mean)
+
+
+# ---------------------------------------------------------------------------------------------
+# Edges the mutants found (issue 29): hand-made runs, expected values by hand
+
+CPU = resolve_profile("cpu")
+
+
+def rows(*specs: tuple, experiment: str = "schedules", prior: str = "cnn", dataset: str = "cifar10") -> pd.DataFrame:
+    """Runs in the order given: (seed, schedule, alpha, k, test accuracy in %, the prior's in %)."""
+    return pd.DataFrame([{"experiment": experiment, "prior": prior, "dataset": dataset, "seed": seed,
+                          "schedule": schedule, "alpha": alpha, "k": k, "test_acc": acc / 100,
+                          "prior_test_acc": prior_acc / 100}
+                         for seed, schedule, alpha, k, acc, prior_acc in specs])
+
+
+def test_claim_verdicts_judges_only_the_given_claims_that_have_a_role_at_the_scale():
+    paper_only = replace(claim("t1a-v-c10"), id="paper-only", roles={"paper": Role.CONFIRMATORY})
+    runs = fake_runs("cifar10", NUMBER_RUNS, prior=0.626)
+    judged = verdicts.claim_verdicts(runs, CPU, (claim("t1a-prior-c10"), paper_only))
+    assert [v.claim.id for v in judged] == ["t1a-prior-c10"]
+    assert judged[0].kind is Kind.REPRODUCED  # "the prior beats the S-MLP": 62.6 − 58.30, 58.36, 58.42 = 4.3, 4.24, 4.18
+
+
+def test_select_runs_reads_the_numbers_schedule_and_k():
+    constant, k4 = paper.TABLE_4[2], paper.TABLE_4[6]  # constant α = 0.5; decay a = 0.5, k = 4
+    runs = rows(*[(s, "test-time", 0.5, 0.0, 48.0 + s, 62.0) for s in (0, 1)],
+                *[(s, "decay", 0.5, 2.0, 54.0 + s, 62.0) for s in (0, 1)],
+                *[(s, "decay", 0.5, 4.0, 60.0 + s, 62.0) for s in (0, 1)],
+                *[(s, "constant", 0.5, 0.0, 61.0 + s, 62.0) for s in (0, 1)])
+    assert verdicts.select_runs(runs, constant, "cifar10").to_dict() == pytest.approx({0: 61.0, 1: 62.0})
+    assert verdicts.select_runs(runs, k4, "cifar10").to_dict() == pytest.approx({0: 60.0, 1: 61.0})
+    empty = verdicts.select_runs(runs.iloc[:0], constant, "cifar10")
+    assert empty.empty and empty.dtype == float
+
+
+def test_number_tolerance_is_two_sigma_at_least_one_point():
+    number = paper.TABLE_4[2]
+    assert verdicts.number_tolerance(replace(number, std=None)) == 1.0
+    assert verdicts.number_tolerance(replace(number, std=0.3)) == 1.0
+    assert verdicts.number_tolerance(replace(number, std=0.97)) == pytest.approx(1.94)
+
+
+def test_number_verdicts_say_the_dataset_they_read():
+    numbers = verdicts.number_verdicts(fake_runs("cifar10", NUMBER_RUNS, prior=0.626), CPU)
+    assert {n.dataset for n in numbers if n.number.dataset == "CIFAR-10"} == {"cifar10"}
+    assert {n.dataset for n in numbers if n.number.dataset == "CIFAR-100"} == {None}  # skipped by the cpu profile
+
+
+def test_ours_table_says_not_run_for_a_number_without_runs_and_names_its_index():
+    runs = fake_runs("cifar10", {0.0: NUMBER_RUNS[0.0]}, prior=0.626)  # no α = 0.01, no α = 1
+    table = verdicts.ours_table(runs, paper.TABLE_1A, CPU)
+    assert table.index.name == "model"
+    assert table.loc["I-MLP (α = 1.0)", "CIFAR-10 (ours: cifar10)"] == "not run in this profile"
+    assert table.loc["I-MLP (α = 0.0)", "CIFAR-10 (ours: cifar10)"].startswith("58.36 [")
+
+
+def test_as_cnn_sweeps_numbers_the_rows_afresh():
+    frame = rows((0, "constant", 0.0, 0.0, 50.0, 60.0), (1, "constant", 0.0, 0.0, 51.0, 60.0)).set_axis([5, 7])
+    sweeps = verdicts.as_cnn_sweeps(frame)
+    assert list(sweeps.index) == [0, 1, 2, 3] and list(sweeps["experiment"]) == ["cnn", "cnn", "schedules", "schedules"]
+
+
+def test_drop_below_ends_of_an_alpha_not_run_is_empty():
+    runs = rows(*[(s, "constant", a, 0.0, acc, 60.0) for a, accs in {0.0: (50.0, 52.0), 0.5: (40.0, 41.0),
+                                                                        1.0: (55.0, 51.0)}.items()
+                  for s, acc in enumerate(accs)])
+    drop = verdicts.drop_below_ends(runs, 0.5)  # 40 − 50, 41 − 51
+    assert (drop.mean, drop.n) == pytest.approx((-10.0, 2))
+    assert verdicts.drop_below_ends(runs, 0.7).n == 0 and verdicts.drop_below_ends(runs.iloc[:0], 0.5).n == 0
+
+
+def open_runs(option: str = "default", alphas=(0.0, 0.5, 1.0)) -> pd.DataFrame:
+    """Two seeds of one option value: constant α at 50 + 10 α + seed %, the prior at 60 %."""
+    return rows(*[(s, "constant", a, 0.0, 50.0 + 10 * a + s, 60.0) for a in alphas for s in (0, 1)]).assign(
+        option=option)
+
+
+def test_option_verdicts_judge_at_the_laptops_scale_by_default_and_without_an_end():
+    default = verdicts.option_verdicts(open_runs())
+    assert {v.scale for v in default.claims.values()} == {"laptop"}
+    assert (default.smlp.mean, default.smlp.n) == pytest.approx((50.5, 2)) and default.one_minus_prior.mean == pytest.approx(0.5)
+    no_one = verdicts.option_verdicts(open_runs(alphas=(0.0, 0.5)))
+    assert (no_one.smlp.mean, no_one.smlp.n) == pytest.approx((50.5, 2)) and no_one.one_minus_prior.n == 0
+    no_zero = verdicts.option_verdicts(open_runs(alphas=(0.5, 1.0)))
+    assert no_zero.smlp.n == 0 and no_zero.one_minus_prior.n == 2
+
+
+def test_option_table_keeps_a_lone_option_and_passes_the_scale_on():
+    assert list(verdicts.option_table(open_runs("lr = 0.1"))) == ["lr = 0.1"]
+    assert {v.scale for v in verdicts.option_table(open_runs())["default"].claims.values()} == {"laptop"}
+    assert {v.scale for v in verdicts.option_table(open_runs(), "paper")["default"].claims.values()} == {"paper"}
+
+
+def test_claims_by_option_judge_at_the_profiles_scale_in_the_order_run():
+    runs = pd.concat([open_runs("z"), open_runs("a")], ignore_index=True)
+    by_option = verdicts.claims_by_option(runs, CPU)
+    assert list(by_option) == ["z", "a"]
+    assert {v.scale for vs in by_option.values() for v in vs} == {"laptop"}
+
+
+@pytest.mark.parametrize("run", [{"prior": "cnn"}, {"prior": "cnn", "layers": None},
+                                 {"prior": "cnn", "layers": float("nan")}])
+def test_a_known_prior_without_a_layer_selection_interpolates_its_head(run):
+    assert verdicts.interpolates_head(pd.Series(run, dtype=object)) is True
+
+
+def test_hidden_layer_balance_reads_every_run_after_one_without_drift():
+    history = [{"epoch": 1, "drift": [0.2, 0.1, 0.3], "gap": [2.0, 1.0, 3.0]}]
+    runs = pd.DataFrame([{"option": "default", "seed": seed, "schedule": "constant", "alpha": 0.0,
+                          "history": [{"epoch": 1}] if seed == 0 else history} for seed in (0, 1, 2)])
+    balance = verdicts.hidden_layer_balance(runs)
+    assert balance[["seed", "layer"]].values.tolist() == [[1, "layer 1"], [1, "layer 2"], [2, "layer 1"],
+                                                          [2, "layer 2"]]
+    assert list(balance.index) == [0, 1, 2, 3] and balance["balance α"].tolist() == pytest.approx([0.1, 0.1] * 2)
+
+
+def test_schedule_differences_pair_the_right_runs():
+    runs = rows((0, "constant", 0.5, 0.0, 60.0, 62.0), (0, "decay", 0.0, 1.0, 30.0, 62.0),
+                (0, "constant", 0.0, 0.0, 58.0, 62.0), (0, "test-time", 0.5, 0.0, 48.0, 62.0),
+                (1, "constant", 0.5, 0.0, 62.0, 63.0), (1, "decay", 0.0, 1.0, 31.0, 63.0),
+                (1, "test-time", 0.1, 0.0, 20.0, 63.0), (1, "constant", 0.0, 0.0, 59.0, 63.0),
+                (1, "test-time", 0.5, 0.0, 50.0, 63.0))
+    d = verdicts.schedule_differences(runs)
+    assert d.alpha == 0.5
+    assert (d.test_time_minus_none.mean, d.test_time_minus_none.n) == pytest.approx((-9.5, 2))  # 48 − 58, 50 − 59
+    assert (d.test_time_minus_prior.mean, d.test_time_minus_prior.n) == pytest.approx((-13.5, 2))  # 48 − 62, 50 − 63
+    assert (d.constant_minus_none.mean, d.constant_minus_none.n) == pytest.approx((2.5, 2))  # 60 − 58, 62 − 59
+    assert list(d.decays) == [1.0] and (d.decays[1.0].mean, d.decays[1.0].n) == pytest.approx((30.5, 2))
+    without = verdicts.schedule_differences(runs[runs["schedule"] != "test-time"])
+    assert without.alpha == 0.5 and without.test_time_minus_none.n == 0
+    one = verdicts.schedule_differences(pd.concat([runs[runs["schedule"] != "test-time"], runs.iloc[[3]]]))
+    assert one.alpha == 0.5 and (one.test_time_minus_none.mean, one.test_time_minus_none.n) == pytest.approx((-10.0, 1))
+
+
+def test_first_layer_differences_take_alpha_zero_as_the_baseline():
+    runs = rows(*[(s, "constant", a, 0.0, acc + s, 60.0) for a, acc in ((0.5, 55.0), (0.0, 50.0)) for s in (0, 1)],
+                experiment="first_layer")
+    d = verdicts.first_layer_differences(runs, ("cnn",), 0.5)
+    assert (d.baseline["cnn"].mean, d.gain["cnn"].mean, d.gain["cnn"].n) == pytest.approx((50.5, 5.0, 2))
+
+
+def test_scale_of_runs_is_the_papers_only_where_the_paper_profile_trained_them():
+    runs = fake_runs("cifar10", {0.0: 0.5}, prior=0.6)
+    assert verdicts.scale_of_runs(runs) == "laptop"
+    assert verdicts.scale_of_runs(runs.assign(profile="cpu")) == "laptop"
+    assert verdicts.scale_of_runs(runs.assign(profile=["paper"])) == "paper"
+
+
+def test_notebook_claim_verdicts_of_a_notebook_without_claims_is_empty():
+    runs = fake_runs("cifar10", {0.0: [0.5, 0.51], 0.01: [0.45, 0.47]}, prior=[0.6, 0.61])
+    assert verdicts.notebook_claim_verdicts(runs, "open_choices") == []
+    judged = verdicts.notebook_claim_verdicts(runs, "cnn")
+    assert [v.claim.id for v in judged] == ["t1a-v-c10", "f2-cnn-min", "f2-cnn-turn"]
+    assert {v.scale for v in judged} == {"laptop"}
+
+
+def test_sweep_differences_read_constant_alpha_and_leave_alpha_one_out_where_not_run():
+    runs = rows((0, "test-time", 0.0, 0.0, 30.0, 60.0), (0, "constant", 0.0, 0.0, 50.0, 60.0),
+                (1, "test-time", 0.0, 0.0, 31.0, 62.0), (1, "constant", 0.0, 0.0, 53.0, 62.0),
+                (0, "test-time", 1.0, 0.0, 20.0, 60.0), (0, "constant", 1.0, 0.0, 60.5, 60.0),
+                (1, "test-time", 1.0, 0.0, 21.0, 62.0), (1, "constant", 1.0, 0.0, 62.5, 62.0), experiment="cnn")
+    d = verdicts.sweep_differences(runs)
+    assert (d.prior_minus_mlp.mean, d.prior_minus_mlp.n) == pytest.approx((9.5, 2))  # 60 − 50, 62 − 53
+    assert (d.one_minus_prior.mean, d.one_minus_prior.n) == pytest.approx((0.5, 2))  # 60.5 − 60, 62.5 − 62
+    assert verdicts.sweep_differences(runs[runs["alpha"] == 0.0]).one_minus_prior is None
+
+
+def test_describe_runs_says_the_budget_and_the_source_of_one_experiment():
+    runs = fake_runs("cifar10", {0.0: [0.5, 0.5]}, prior=0.6).assign(train_subset=[8000, math.nan],
+                                                                     source=["b", "a"])
+    other = fake_runs("cifar10", {0.0: 0.5}, prior=0.6, experiment="mixer", epochs=9).assign(source="c")
+    both = pd.concat([runs, other], ignore_index=True)
+    # sorted: "3 epochs, 8000 ..." before "3 epochs, all ..." ('8' < 'a')
+    assert verdicts.describe_runs(both, "cifar10", "cnn") == ("3 epochs, 8000 train images; 3 epochs, all train images",
+                                                              "a; b")
+    assert verdicts.describe_runs(both, "cifar10", "mixer") == ("9 epochs, 8000 train images", "c")
+    for dataset, frame in (("cifar100", both), (None, both), ("cifar10", both.iloc[:0]), ("cifar10", pd.DataFrame())):
+        assert verdicts.describe_runs(frame, dataset, "cnn") == ("—", "—")
+
+
+def test_interior_curves_and_interior_constant_keep_only_constant_alpha_strictly_inside():
+    runs = fake_runs("cifar10", {0.0: [0.5, 0.6], 0.01: [0.4, 0.45], 0.5: [0.3, 0.35], 1.0: [0.7, 0.75]}, prior=0.6)
+    curves = verdicts.interior_curves(runs)
+    assert list(curves.columns) == [0.01, 0.5] and curves.loc[1].tolist() == pytest.approx([45.0, 35.0])
+    assert verdicts.interior_curves(runs.iloc[:0]).empty and verdicts.interior_curves(pd.DataFrame()).empty
+    balance = pd.DataFrame({"schedule": ["constant"] * 4 + ["decay"], "alpha": [0.0, 0.01, 0.5, 1.0, 0.5]})
+    assert verdicts.interior_constant(balance).index.tolist() == [1, 2]
+
+
+def test_held_out_power_is_statsmodels_power_on_the_held_out_seeds_at_holms_first_level():
+    from statsmodels.stats.power import TTestPower
+
+    from imlp_core.claims import Arm, Contrast, Diff
+
+    gain = Contrast("α = 0.5 − α = 0", Diff(Arm("cnn", "cnn", alpha=0.5), Arm("cnn", "cnn", alpha=0.0)))
+    found = Claim("f1", "test", "f1", (gain,), {"laptop": Role.CONFIRMATORY}, family="held-out", seeds=(3, 4, 5, 6))
+    absent = replace(found, id="f2", contrasts=(replace(gain, value=Diff(Arm("mixer", "mixer", alpha=0.5),
+                                                                         Arm("mixer", "mixer"))),))
+    # seeds 0-2: α = 0.5 lies 1, 2, 3 points above α = 0: effect 2 / 1 = 2; two contrasts in the family: level 0.025
+    earlier = fake_runs("cifar10", {0.0: [0.50, 0.50, 0.50, 0.9], 0.5: [0.51, 0.52, 0.53, 0.1]}, prior=0.6)
+    turn = replace(found, id="f3", contrasts=())  # a finding without contrasts (a turn) has no power to speak of
+    power = verdicts.held_out_power((found, absent, turn), earlier, CPU)
+    expected = TTestPower().power(effect_size=2.0, nobs=4, alpha=0.025, alternative="two-sided")
+    assert power["f1"] == pytest.approx(expected) and math.isnan(power["f2"]) and math.isnan(power["f3"])
