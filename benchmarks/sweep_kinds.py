@@ -19,6 +19,7 @@ b. The non-training share: one sweep of the kind run end to end on the real trai
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import subprocess
@@ -39,6 +40,7 @@ from flops import matmul_peak, median_seconds, training_flops_per_step
 from imlp_core import train as train_module
 from imlp_core import trainer as trainer_module
 from imlp_core.data import prepare_shared_cifar10
+from imlp_core.devices import release_free_memory
 from imlp_core.plan import PlannedSweep, profile_plan
 from imlp_core.profiles import PROFILES
 from imlp_core.results import atomic_write_bytes, environment_info
@@ -101,6 +103,8 @@ def flop_rows(kinds: dict[str, PlannedSweep], steps: int, repeats: int, thread_c
     with tempfile.TemporaryDirectory() as workdir:
         for name, planned in kinds.items():
             rows += kind_flop_rows(name, planned, steps, repeats, thread_counts, peaks, Path(workdir))
+            gc.collect()  # the kind's Trainer (it sits in reference cycles) freed, its memory back to the system
+            release_free_memory()
     return rows
 
 
@@ -222,6 +226,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=3, help="timed repetitions (median reported)")
     parser.add_argument("--phase-epochs", type=int, default=2, help="epochs of each phase run (at least 2)")
     parser.add_argument("--kinds", nargs="*", default=list(KINDS), help="the kinds to measure (default: all)")
+    parser.add_argument("--parts", nargs="+", choices=("flops", "phases"), default=["flops", "phases"],
+                        help="which tables to measure")
     parser.add_argument("--write", default=None, help="also write the tables, with the machine, to this Markdown file")
     parser.add_argument("--phase-child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -240,13 +246,13 @@ def main(argv: list[str] | None = None) -> dict[str, list[dict]]:
         print(json.dumps(run_phases(kinds[args.phase_child], args.phase_epochs)))
         return {}
     kinds = {name: kinds[name] for name in args.kinds}
-    tables = {"flops": flop_rows(kinds, args.steps, args.repeats, (1, 2)),
-              "phases": phase_rows(kinds, args.phase_epochs)}
+    tables = {"flops": flop_rows(kinds, args.steps, args.repeats, (1, 2)) if "flops" in args.parts else [],
+              "phases": phase_rows(kinds, args.phase_epochs) if "phases" in args.parts else []}
     environment = environment_info(torch.device("cpu"))
     text = (f"Machine: {environment['cpu']} ({environment['cpu_capability']}); torch {torch.__version__}; "
             f"{args.steps} steps x {args.repeats} repeats (median), phase runs of {args.phase_epochs} epochs\n"
             + "".join(f"\n## {title}\n\n{pd.DataFrame(rows).to_markdown(index=False, floatfmt='.3g')}\n"
-                      for title, rows in tables.items()))
+                      for title, rows in tables.items() if rows))
     print(text)
     if args.write:
         atomic_write_bytes(Path(args.write), text.encode())

@@ -505,6 +505,13 @@ def test_paper_prediction_is_ordinary_least_squares_at_the_paper_lr_and_caps_alp
     assert not edges["extrapolated"].any()
     assert sm.OLS(y, sm.add_constant(x)).fit().get_prediction(np.array([[1.0, -1.0]])).summary_frame(
         alpha=0.05)["obs_ci_upper"][0] > 0 and edges.loc["every epoch", "α_min high"] == 1.0
+    # a law a decade lower: the upper bound stays below alpha = 1, uncapped, 10 to the bound
+    lower = law_table({(1e-3, s): 10 ** (v - 1) for s, v in zip((1, 10, 100), y)})
+    lower["drop"] = table["drop"]
+    upper = sm.OLS(y - 1, sm.add_constant(x)).fit().get_prediction(np.array([[1.0, -4.0]])).summary_frame(
+        alpha=0.05)["obs_ci_upper"][0]
+    assert upper < 0 and dip.paper_prediction(lower).set_index("pulls").loc["every step", "α_min high"] == pytest.approx(
+        10 ** upper)
     # no setting of the law's prior: no law, no prediction
     none = dip.paper_prediction(table[:0])
     assert list(none["law"]) == ["—", "—"] and list(none["settings"]) == [0, 0]
