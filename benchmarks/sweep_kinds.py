@@ -35,6 +35,7 @@ from unittest import mock
 
 import pandas as pd
 import torch
+from tqdm import tqdm
 from flops import matmul_peak, median_seconds, training_flops_per_step
 
 from imlp_core import train as train_module
@@ -77,11 +78,6 @@ def step_trainer(planned: PlannedSweep, steps: int, workdir: Path) -> Trainer:
     return Trainer(sweep, list(planned.schedules), workdir / "checkpoint.pt", torch.device("cpu"), progress=False)
 
 
-class NoBar:
-    def update(self) -> None:
-        pass
-
-
 @contextmanager
 def threads(count: int) -> Iterator[None]:
     previous = torch.get_num_threads()
@@ -118,7 +114,7 @@ def kind_flop_rows(name: str, planned: PlannedSweep, steps: int, repeats: int, t
         trainer.sweep = replace(trainer.sweep, precision=precision)  # autocast reads it at every step
         for count in thread_counts:
             with threads(count):
-                seconds = median_seconds(lambda: trainer.train_epoch(0, NoBar()), torch.device("cpu"), repeats) / steps
+                seconds = median_seconds(lambda: trainer.train_epoch(0, tqdm(disable=True)), torch.device("cpu"), repeats) / steps
             peak = peaks["float32" if precision == "float32" else "bfloat16", count]
             rows.append({"kind": name, "K": len(planned.schedules), "precision": precision, "threads": count,
                          "gflop_per_step": flop / 1e9, "step_ms": 1e3 * seconds,

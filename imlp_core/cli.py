@@ -19,7 +19,7 @@ from imlp_core import executors, lab, plan, reproduce
 from imlp_core.devices import resolve_device
 from imlp_core.experiments import experiment_runs
 from imlp_core.interpolate import SCHEDULE_KINDS, AlphaSchedule
-from imlp_core.memory import default_budget, parse_budget
+from imlp_core.memory import parse_budget
 from imlp_core.models import PRIORS
 from imlp_core.options import CHOICES, DEFAULTS, parse_interval
 from imlp_core.paths import environment_output_root, output_root, runs_dir
@@ -156,8 +156,7 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
             parser.error(str(error))
         print(f"profile {profile.name!r}: {len(sweeps)} sweeps after merging "
               f"({len(plan.profile_plan(profile, names, datasets, merged=False, **chosen))} apart)")
-        if device == "cpu":
-            sweeps = executors.budgeted(sweeps, budget or default_budget(args.jobs if args.executor == "processes" else 1))
+        sweeps = executors.as_trained(sweeps, args.executor, device, args.jobs, budget)
         print(plan.plan_table(sweeps, results, device_type=device), flush=True)
         return
     slurm = executors.SlurmOptions(args.partition, args.time_min, args.gpus_per_job, args.cpus_per_job,

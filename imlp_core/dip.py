@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,7 +28,7 @@ from imlp_core.data import TRAIN_IMAGES
 from imlp_core import prose
 from imlp_core.claims import LAW, PREDICTIONS, Registered
 from imlp_core.statistics import (
-    CONFIDENCE, Interval, Kind, alpha_curves, argmin_shares, format_interval, judge_family, paired_differences,
+    CONFIDENCE, Interval, Kind, alpha_curves, argmin_shares, format_interval, judge_family, paired_interval,
     percent, t_interval, v_scan,
 )
 from imlp_core.verdicts import drop_below_ends, interpolates_head
@@ -142,7 +141,7 @@ def pull_cost(runs: pd.DataFrame, alpha: float) -> Interval:
     """The last pull's own effect at ``alpha``: per seed accuracy after it minus before it (points), with its
     interval (``test_acc_before_pull``; runs made before it was recorded have none)."""
     rows = runs[(runs["alpha"] == alpha) & runs["test_acc_before_pull"].notna()].set_index("seed")
-    return t_interval(paired_differences(percent(rows["test_acc"]), percent(rows["test_acc_before_pull"])))
+    return paired_interval(percent(rows["test_acc"]), percent(rows["test_acc_before_pull"]))
 
 
 def dip_table(runs: pd.DataFrame) -> pd.DataFrame:
@@ -163,8 +162,7 @@ def dip_table(runs: pd.DataFrame) -> pd.DataFrame:
         scan = v_scan(frame)
         drop = drop_below_ends(frame, modal)
         before = frame[(frame["alpha"] == modal) & frame["test_acc_before_pull"].notna()].set_index("seed")
-        drop_before = t_interval(paired_differences(percent(before["test_acc_before_pull"]),
-                                                    curves[[0.0, 1.0]].min(axis=1)))
+        drop_before = paired_interval(percent(before["test_acc_before_pull"]), curves[[0.0, 1.0]].min(axis=1))
         in_setting = (balance[SETTING] == pd.Series(setting, index=SETTING)).all(axis=1)
         smlp_balance = t_interval(balance[in_setting & (balance["alpha"] == 0)]["directional α*"])
         rows.append({**dict(zip(SETTING, setting)), "interval": interval_label(setting[2]), "steps": steps,

@@ -94,8 +94,7 @@ def run_plan(plan: Sequence[PlannedSweep], executor: str = "local", results: Pat
     print(f"plan: {len(plan)} sweeps, {len(todo)} with missing runs; executor {executor}", flush=True)
     if not todo:
         return
-    if resolve_device(device).type == "cpu" and (memory_budget is not None or executor in ("local", "processes")):
-        todo = budgeted(todo, memory_budget or default_budget(jobs if executor == "processes" else 1))
+    todo = as_trained(todo, executor, resolve_device(device).type, jobs, memory_budget)
     if executor == "local":
         for planned in todo:
             run_sweep(planned.sweep, planned.schedules, results, device, progress)
@@ -103,6 +102,16 @@ def run_plan(plan: Sequence[PlannedSweep], executor: str = "local", results: Pat
         run_processes(todo, results, device, jobs)
     else:
         run_submitit(todo, results, device, slurm if executor == "slurm" else SlurmOptions(cluster="debug"))
+
+
+def as_trained(plan: Sequence[PlannedSweep], executor: str, device_type: str, jobs: int,
+               memory_budget: int | None) -> list[PlannedSweep]:
+    """``plan`` as ``executor`` trains it on ``device_type``: on the CPU each sweep cut to ``memory_budget`` bytes
+    (default: :func:`imlp_core.memory.default_budget` shared by ``local``'s one or ``processes``' ``jobs`` workers;
+    ``slurm`` and ``debug`` cut only to a budget given); elsewhere whole."""
+    if device_type != "cpu" or (memory_budget is None and executor not in ("local", "processes")):
+        return list(plan)
+    return budgeted(plan, memory_budget or default_budget(jobs if executor == "processes" else 1))
 
 
 def budgeted(plan: Sequence[PlannedSweep], budget: int) -> list[PlannedSweep]:

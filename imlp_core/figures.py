@@ -32,7 +32,7 @@ from imlp_core.statistics import (
     CONFIDENCE, Interval, alpha_curves, mlp_accuracy, percent, prior_accuracy, t_interval,
 )
 from imlp_core.verdicts import (
-    DEFAULT, NO_RUNS, balance_frame, find_v, hidden_layer_balance, interior_constant, predicted_balance,
+    DEFAULT, NO_RUNS, find_v, hidden_layer_balance, interior_constant, predicted_balance,
 )
 
 ACCURACY = "test accuracy (%)"

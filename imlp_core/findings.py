@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from imlp_core.models import PRIORS, parameter_counts
-from imlp_core.paper import PAPER_TEST_TIME_GAP, TABLE_5, TABLE_5_PARAMS
+from imlp_core.paper import TABLE_5, TABLE_5_PARAMS
 from imlp_core import prose
 from imlp_core.claims import Role
 from imlp_core.statistics import COUNTED, Interval, Kind, format_interval

@@ -36,7 +36,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from imlp_core.claims import Arm, Claim, Diff, Effect, Max, Min, Role, Term
+from imlp_core.claims import Arm, Claim, Diff, Effect, Min, Role, Term
 
 CONFIDENCE = 0.95
 FAMILY_LEVEL = 1 - CONFIDENCE  # two-sided, per family (Holm); one-sided 2.5 % on each side
@@ -156,6 +156,11 @@ def paired_differences(a: pd.Series, b: pd.Series) -> pd.Series:
     joined = pd.concat({"a": a, "b": b}, axis=1).dropna()
     return joined["a"] - joined["b"]
 
+
+
+def paired_interval(a: pd.Series, b: pd.Series) -> Interval:
+    """Per-seed ``a − b`` (:func:`paired_differences`) with its t-interval (:func:`t_interval`)."""
+    return t_interval(paired_differences(a, b))
 
 def one_sided_p(values: Iterable[float], side: str = "greater") -> float:
     """The one-sided p-value of a one-sample t-test of ``values`` against 0 (``scipy.stats.ttest_1samp``); NaN below

@@ -29,12 +29,7 @@ from tqdm import tqdm
 
 from imlp_core.checkpoint import resume, trainer_state
 from imlp_core.data import load_dataset, stratified_subset
-from imlp_core.devices import (
-    TrainStep,
-    large_allocations_outside_heap,
-    prepare,
-    release_free_memory,
-)
+from imlp_core.devices import TrainStep, large_allocations_outside_heap, prepare
 from imlp_core.history import PRIOR, History
 from imlp_core.interpolate import AlphaSchedule, interpolate_
 from imlp_core.models import IMLP, build_prior
@@ -102,8 +97,6 @@ class Trainer:
                     self.save_checkpoint()
                 last_save = time.monotonic()
         bar.close()
-        if self.device.type == "cpu":
-            release_free_memory()  # the heap's free memory back to the system (``devices``)
         return self.history.records(self.sweep, self.schedules, self.data, self.device)
 
     def end_epoch(self, epoch: int, prior_loss: Tensor, mlp_loss: Tensor, bar: tqdm) -> None:

@@ -30,7 +30,7 @@ from imlp_core.models import PRIORS, build_prior
 from imlp_core.paper import DATASET_ROLES, PAPER_NUMBERS, PaperNumber, dataset_for_role
 from imlp_core.statistics import (
     COUNTED, FAMILY_LEVEL, Interval, Kind, ScanResult, Verdict, alpha_curves, drops_below_ends, format_interval, judge,
-    judge_family, mlp_accuracy, mlp_per_seed, number_kind, paired_differences, power_at, prior_accuracy,
+    judge_family, mlp_accuracy, mlp_per_seed, number_kind, paired_interval, power_at, prior_accuracy,
     prior_per_seed, runs_of, t_interval, term_per_seed, v_scan,
 )
 
@@ -182,11 +182,6 @@ def notebook_claim_verdicts(runs: pd.DataFrame, experiment: str) -> list[Verdict
     return [judge(claim(id), runs, scale_of_runs(runs)) for id in NOTEBOOK_CLAIMS.get(experiment, ())]
 
 
-def paired_interval(a: pd.Series, b: pd.Series) -> Interval:
-    """Per-seed ``a − b`` (:func:`paired_differences`) with its t-interval (:func:`t_interval`)."""
-    return t_interval(paired_differences(a, b))
-
-
 @dataclass(frozen=True)
 class SweepDifferences:
     """One dataset's α sweep: its prior minus the S-MLP (α = 0), and the I-MLP at α = 1 minus its prior (None where
@@ -290,7 +285,7 @@ class OptionVerdicts:
 def option_verdicts(runs: pd.DataFrame, scale: str = "laptop") -> OptionVerdicts:
     """The verdicts of one option value's runs (see the module docstring)."""
     curves = alpha_curves(runs)
-    one_minus_prior = (t_interval(paired_differences(curves[1.0], prior_per_seed(runs))) if 1.0 in curves
+    one_minus_prior = (paired_interval(curves[1.0], prior_per_seed(runs)) if 1.0 in curves
                        else t_interval([]))
     explored = tuple(replace(claim(c), roles={scale: Role.EXPLORATORY}) for c in OPTION_CLAIMS)
     judged = judge_family(explored, as_cnn_sweeps(runs), scale)
