@@ -199,6 +199,8 @@ def work(plan: Sequence[PlannedSweep], results: Path, device: str = "auto", name
         took = False
         for planned in todo:
             start = time.perf_counter()
+            if not planned.missing(results):
+                continue  # stored by another worker while this one trained: a process started for it found it done
             if ledger is not None and not ledger.claim(estimated_bytes(planned)):
                 continue  # it would not fit beside what the others train now; a later pass looks again
             try:

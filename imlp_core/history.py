@@ -97,6 +97,15 @@ class History:
         if test_images is not None:
             self.entries[-1]["test_images"] = test_images
 
+    def progress(self, epochs: int, n_train: int) -> str:
+        """The progress bar's note after the last recorded epoch: the prior's and the I-MLPs' accuracy, and the
+        training images per second (``n_train`` images per epoch)."""
+        last, speed = self.entries[-1], n_train * len(self) / max(self.train_seconds, 1e-9)
+        mlp = [acc for acc in last["test_acc"] if acc is not None]
+        prior = "—" if last["prior_test_acc"] is None else f"{last['prior_test_acc']:.1%}"
+        spread = f"{min(mlp):.1%}-{max(mlp):.1%}" if mlp else "—"
+        return f"epoch {last['epoch']}/{epochs} prior {prior} I-MLP {spread} {speed:.0f} img/s"
+
     def records(self, sweep: SweepConfig, schedules: list[AlphaSchedule], data: ImageDataset, device: torch.device
                 ) -> list[dict[str, Any]]:
         """One record per I-MLP of ``schedules``: its key and config, its history and its status (ok, diverged, or

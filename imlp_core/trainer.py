@@ -58,10 +58,7 @@ class Trainer:
         self.prior = build_prior(sweep.prior, self.data.num_classes, sweep.block, sweep.ln != "plain").to(device)
         self.mlp = IMLP.matching(self.prior, num_models=len(schedules)).to(device)
         self.interpolation = sweep.interpolation_kwargs(len(self.mlp.interpolated_layers()))
-        self.curve_index = None  # the test images of the epochs before the last (SweepConfig.curve_test_subset)
-        if sweep.curve_test_subset is not None and sweep.curve_test_subset < len(self.data.test_labels):
-            self.curve_index = stratified_subset(self.data.test_labels.cpu(), sweep.curve_test_subset, sweep.seed,
-                                                 split="curve_test").to(device)
+        self.curve_index = curve_images(sweep, self.data.test_labels)
         self.steps_per_epoch = math.ceil(len(self.data.train_labels) / sweep.batch_size)
         self.total_steps = sweep.epochs * self.steps_per_epoch
         self.pulls = PullMeasurements(self.mlp, self.prior, self.interpolation["layers"], sweep.interpolate_every,
@@ -102,34 +99,28 @@ class Trainer:
     def end_epoch(self, epoch: int, prior_loss: Tensor, mlp_loss: Tensor, bar: tqdm) -> None:
         """After the steps of (0-based) ``epoch``: the divergence check, the pull (per epoch), the test-time pull after
         the last epoch, the evaluation and the epoch's history entry."""
-        epochs, n_train, steps = self.sweep.epochs, len(self.data.train_labels), self.steps_per_epoch
+        epochs, steps, last = self.sweep.epochs, self.steps_per_epoch, epoch == self.sweep.epochs - 1
         # before interpolating: a NaN prior must not spread
         self.history.divergence.check(epoch, self.prior, prior_loss, self.mlp, mlp_loss)
         alphas = self.alphas(epoch)
         if self.sweep.interpolate_every == "epoch":
             self.interpolate(alphas, (epoch + 1) * steps)
-        if epoch == epochs - 1:  # App. F: the test-time-only models are interpolated once, now
+        if last:  # App. F: the test-time-only models are interpolated once, now
             prior_stopped = self.history.divergence.stopped(PRIOR, epoch + 1)
             test_time = [0.0 if prior_stopped else s.at_test_time() for s in self.schedules]
             if any(test_time):
                 interpolate_(self.mlp, self.prior, test_time, **self.interpolation)
             alphas = [a + t for a, t in zip(alphas, test_time)]
-        last = epoch == epochs - 1
         prior_acc, mlp_acc = self.evaluate(None if last else self.curve_index)
         test_images = len(self.data.test_labels) if last or self.curve_index is None else len(self.curve_index)
         self.history.add_epoch(epoch, alphas, prior_loss, mlp_loss, prior_acc, mlp_acc, self.pulls.epoch_fields,
                                self.pulls.accuracy_before_last_pull if last else None,
                                None if self.sweep.curve_test_subset is None else test_images)
-        bar.set_postfix_str(
-            f"epoch {epoch + 1}/{epochs} prior {prior_acc:.1%} I-MLP {min(mlp_acc):.1%}-{max(mlp_acc):.1%} "
-            f"{n_train * len(self.history) / max(self.history.train_seconds, 1e-9):.0f} img/s", refresh=False)
+        bar.set_postfix_str(self.history.progress(epochs, len(self.data.train_labels)), refresh=False)
 
     def alphas(self, epoch: int) -> list[float]:
         """alpha[t] of each I-MLP for (0-based) ``epoch``; 0 once the prior diverged (it is not interpolated towards).
-
-        Decay schedules stay a function of the epoch: a run that interpolates every N steps uses the alpha of
-        the epoch the step falls in, as recorded in that epoch's history.
-        """
+        A function of the epoch: pulls every N steps use the alpha of the epoch the step falls in, as recorded."""
         if self.history.divergence.stopped(PRIOR, epoch + 1):
             return [0.0] * len(self.schedules)
         return [s.during_training(epoch, self.sweep.epochs) for s in self.schedules]
@@ -150,9 +141,8 @@ class Trainer:
         self.pulls.after_pull(step, dense)
 
     def autocast(self) -> torch.autocast:
-        """bf16 autocast around the forward passes when the sweep asks for it (the backward follows)."""
-        return torch.autocast(self.device.type, torch.bfloat16, enabled=self.sweep.precision == "bf16",
-                              cache_enabled=False)  # no cast cache: CUDA graphs must not capture one
+        """The sweep's :func:`autocast` on its device (read at every step: a benchmark switches the precision)."""
+        return autocast(self.device, self.sweep.precision)
 
     def eager_step(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
         """One Adam step of the prior and one of the K I-MLPs on the batch (x, y); returns their losses."""
@@ -180,9 +170,7 @@ class Trainer:
         for i, (x, y) in enumerate(self.data.train_batches(sweep.batch_size, self.generator)):
             global_step = epoch * self.steps_per_epoch + i
             if sweep.lr_schedule == "cosine":
-                lr = cosine_lr(sweep.lr, global_step, sweep.epochs * self.steps_per_epoch)
-                for group in (*self.prior_opt.param_groups, *self.mlp_opt.param_groups):
-                    group["lr"] = lr
+                set_lr((self.prior_opt, self.mlp_opt), cosine_lr(sweep.lr, global_step, self.total_steps))
             prior_loss, mlp_loss = self.train_step(x, y)
             prior_sum += prior_loss * len(y)
             mlp_sum += mlp_loss * len(y)
@@ -218,6 +206,27 @@ def test_accuracy(prior: torch.nn.Module, mlp: IMLP, batches: Iterable[tuple[Ten
         prior_correct += (prior_logits.argmax(-1) == y).sum()
         mlp_correct += (mlp_logits.argmax(-1) == y).sum(-1)
     return prior_correct.item() / n, [correct / n for correct in mlp_correct.tolist()]
+
+
+def curve_images(sweep: SweepConfig, test_labels: Tensor) -> Tensor | None:
+    """The test images of every epoch but the last (``SweepConfig.curve_test_subset``, stratified); None: all."""
+    if sweep.curve_test_subset is None or sweep.curve_test_subset >= len(test_labels):
+        return None
+    return stratified_subset(test_labels.cpu(), sweep.curve_test_subset, sweep.seed,
+                             split="curve_test").to(test_labels.device)
+
+
+def autocast(device: torch.device, precision: str) -> torch.autocast:
+    """bf16 autocast around the forward passes when ``precision`` is "bf16" (the backward follows)."""
+    return torch.autocast(device.type, torch.bfloat16, enabled=precision == "bf16",
+                          cache_enabled=False)  # no cast cache: CUDA graphs must not capture one
+
+
+def set_lr(optimizers: Iterable[torch.optim.Optimizer], lr: float) -> None:
+    """Every parameter group of ``optimizers`` at learning rate ``lr`` (the cosine schedule's step)."""
+    for optimizer in optimizers:
+        for group in optimizer.param_groups:
+            group["lr"] = lr
 
 
 def pulled_after(step: int, total_steps: int, every: int) -> bool:

@@ -353,3 +353,26 @@ def test_a_worker_trains_each_sweep_in_a_process_of_its_own_and_ends_with_a_fail
     (tmp_path / "file").write_text("")
     with pytest.raises(SystemExit, match=r"worker 0's process for .* failed with exit status 1"):
         executors.train_in_own_process(seed0, tmp_path / "file", "cpu", "worker 0")
+
+
+def test_a_worker_skips_a_sweep_another_worker_stored_while_it_trained(tiny_prior, tmp_path, monkeypatch, capsys):
+    """The worker's list of sweeps with missing runs is read once per pass; one that another worker finished while
+    this one trained is read again before a process is started for it (which found it stored, 4–9 s lost)."""
+    first = tiny_plan()[0]
+    sweeps = [replace(first, sweep=replace(first.sweep, seed=seed)) for seed in (0, 1, 2)]
+    stored: set[int] = set()
+    started: list[int] = []
+
+    def train(planned, results, device, name):
+        started.append(planned.sweep.seed)
+        stored.add(planned.sweep.seed)
+        if planned.sweep.seed == 0:
+            stored.add(1)  # the other worker finished seed 1 meanwhile
+        return True
+
+    monkeypatch.setattr(plan.PlannedSweep, "missing", lambda self, results=None: [] if self.sweep.seed in stored
+                        else list(self.schedules))
+    monkeypatch.setattr(executors, "train_in_own_process", train)
+    assert executors.work(sweeps, tmp_path, name="worker 0") == 2
+    assert started == [0, 2]
+    assert "seed 1" not in capsys.readouterr().out

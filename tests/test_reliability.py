@@ -408,3 +408,17 @@ def test_every_record_holds_config_seed_code_version_libraries_device_and_datase
         assert record["dataset"]["fingerprint"] == expected.fingerprint
         assert record["dataset"]["source"] == expected.source
         assert record["key"] == config_key(config)
+
+
+def test_the_progress_note_leaves_stopped_models_out():
+    """The bar's note after an epoch: the prior's and the live I-MLPs' accuracy range (a stopped model's None left
+    out, a stopped prior shown as a dash) and the training images per second."""
+    from imlp_core.history import History
+
+    history = History()
+    history.entries = [{"epoch": 1, "test_acc": [0.0, 0.0, 0.0], "prior_test_acc": 0.0},
+                       {"epoch": 2, "test_acc": [0.25, None, 0.5], "prior_test_acc": 0.125}]
+    history.train_seconds = 4.0
+    assert history.progress(5, 1000) == "epoch 2/5 prior 12.5% I-MLP 25.0%-50.0% 500 img/s"
+    history.entries.append({"epoch": 3, "test_acc": [None, None, None], "prior_test_acc": None})
+    assert history.progress(3, 1000) == "epoch 3/3 prior — I-MLP — 750 img/s"
