@@ -26,6 +26,9 @@ from collections import defaultdict
 from pathlib import Path
 from statistics import median
 
+from imlp_core.devices import cpu_description
+from imlp_core.profiles import PROFILES
+
 REPO = Path(__file__).resolve().parent.parent
 CGROUP = Path("/sys/fs/cgroup/memory")
 DONE = re.compile(r"^worker (\d+): (.+?): (\S+) on \S+, seed (\d+) \((\d+) models\) done in ([\d.]+) s$")
@@ -50,6 +53,9 @@ def run(folder: Path, memory_limit: float | None, budget: float, jobs: int, only
            "IMLP_JOBS": str(jobs), "IMLP_MEMORY_BUDGET_GB": str(budget)}
     command = [sys.executable, "-m", "imlp_core", "reproduce", "--profile", "cpu", "--no-progress", "--only", *only]
     join = (lambda: (group / "cgroup.procs").write_text(str(os.getpid()))) if group else None
+    (folder / "settings.json").write_text(json.dumps({
+        "jobs": jobs, "budget_gb": budget, "memory_limit_gb": memory_limit, "only": only,
+        "cpu_count": len(os.sched_getaffinity(0)), **cpu_description()}, indent=1))
     (folder / "start").write_text(f"{time.time():.0f}\n")
     with open(folder / "reproduce.log", "w") as log:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=join)
@@ -79,35 +85,45 @@ def sample(folder: Path, group: Path | None) -> None:
 def report(folder: Path) -> str:
     """The run in ``folder`` as a Markdown page: phases, sweep kinds, training share, workers' use, memory."""
     start, end = (int((folder / name).read_text()) for name in ("start", "end"))
+    settings = json.loads((folder / "settings.json").read_text())
     log = (folder / "reproduce.log").read_text().splitlines()
     first_notebook = next(i for i, line in enumerate(log) if line.startswith("reproduce: [1/"))
     progress = [tuple(map(int, line.split())) for line in (folder / "progress.log").read_text().splitlines()]
     notebooks_from = next(t for t, lines in progress if lines > first_notebook)  # within SAMPLE_S after
-    sweeps = [DONE.match(line).groups() for line in log if DONE.match(line)]
+    sweeps = [(i, DONE.match(line).groups()) for i, line in enumerate(log) if DONE.match(line)]
+    lost = [float(done[-1]) for _, done in sweeps if float(done[-1]) < 15]  # started for a sweep just stored
+    trained = [(i, done) for i, done in sweeps if float(done[-1]) >= 15]
     kinds: dict[str, list[float]] = defaultdict(list)
-    lost = []
-    for worker, experiments, prior, seed, models, seconds in sweeps:
-        if float(seconds) < 15:  # a process started for a sweep another worker had just stored
-            lost.append(float(seconds))
-            continue
+    for _, (worker, experiments, prior, seed, models, seconds) in trained:
         kinds[f"{experiments}: {prior}, {models} I-MLPs"].append(float(seconds))
+    seeds = PROFILES["cpu"].seeds  # the held-out study's seeds beyond them come last in the plan
+    seeds_done = next(t for t, lines in progress if lines > max(i for i, done in trained if int(done[3]) in seeds))
     training = training_seconds(folder / "out" / "results" / "runs")
     swept = sum(sum(times) for times in kinds.values())
     phase = notebooks_from - start
-    rss = [float(re.search(r"total_rss=([\d.]+)", line).group(1)) for line in (folder / "mem.log").read_text().splitlines()]
-    peak = max(float(re.search(r"max_usage=([\d.]+)", line).group(1)) for line in (folder / "mem.log").read_text().splitlines())
+    memory = "not sampled (run without --memory-limit)"
+    if (folder / "mem.log").exists():
+        samples = (folder / "mem.log").read_text().splitlines()
+        rss = max(float(re.search(r"total_rss=([\d.]+)", line).group(1)) for line in samples)
+        peak = max(float(re.search(r"max_usage=([\d.]+)", line).group(1)) for line in samples)
+        memory = (f"resident at most {rss:.2f} GB; with the page cache, the group's peak {peak:.2f} GB, "
+                  f"its limit {settings['memory_limit_gb']} GB")
     rows = "\n".join(f"| {kind} | {len(times)} | {min(times):.0f}–{max(times):.0f} | {median(times):.0f} |"
                      for kind, times in sorted(kinds.items(), key=lambda item: -sum(item[1])))
     return f"""# The `cpu` profile from an empty store
 
-Made by `benchmarks/from_scratch.py run`, reported by `benchmarks/from_scratch.py report`; `rc` {(folder / 'rc').read_text().strip()}.
+Made by `benchmarks/from_scratch.py run`, reported by `benchmarks/from_scratch.py report`; exit status
+{(folder / 'rc').read_text().strip()}. On {settings['cpu']} ({settings['cpu_capability']}, {settings['cpu_count']} cores), notebooks
+{', '.join(settings['only'])}, {settings['jobs']} workers, each sweep cut to {settings['budget_gb']} GB.
 
 - wall time: **{clock(end - start)}**; training {clock(phase)} (to within {SAMPLE_S} s), the notebooks {clock(end - notebooks_from)}
+- every sweep of seeds {min(seeds)}–{max(seeds)} stored after {clock(seeds_done - start)} (to within {SAMPLE_S} s); the held-out study's seeds beyond
+  them trained after that
 - sweeps: {sum(map(len, kinds.values()))} trained ({len(lost)} more started for a sweep another worker had just stored, {sum(lost):.0f} s lost)
 - the sweeps' processes: {swept / 60:.0f} worker-minutes, of which training steps {training / 60:.0f} ({training / swept:.0%}); the rest is
   evaluation, pulls, checkpoints, process start and decoding
-- the workers kept {swept / (2 * phase):.0%} of two cores busy during the training phase
-- memory of the whole run: resident at most {max(rss):.2f} GB; with the page cache, the group's peak {peak:.2f} GB
+- the workers kept {swept / (settings['jobs'] * phase):.0%} of their {settings['jobs']} cores busy during the training phase
+- memory of the whole run: {memory}
 
 | sweep kind | sweeps | s per sweep | median s |
 |---|---|---|---|
