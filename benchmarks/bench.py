@@ -26,6 +26,9 @@ itself (uint8 data on the device, ``augment_batch``, stacked I-MLPs, Adam) on a 
 6. Each sweep kind of the ``cpu`` profile against the machine's limit: training FLOP/s against the matmul peak
    in float32 and bf16 at one thread and two, and the non-training share of the kind's sweep run end to end
    (``sweep_kinds.py``; needs the CIFAR-10 images, see ``imlp_core.data.find_shared_cifar10``).
+7. Memory on the CPU: each sweep kind's peak RSS in a fresh process, float32 and bf16, against the memory model
+   (``memory_table.py``), and every ``cpu`` sweep's estimate with the stacks a 16 GB machine's budget cuts it into
+   (6.5 GB per worker with two workers, ``memory.default_budget``).
 
     .venv/bin/python benchmarks/bench.py [--device cpu|cuda|auto] [--threads N] [--quick] [--steps N]
 """
@@ -53,6 +56,7 @@ import torch
 from bench_conversions import time_conversions
 from flops import forward_flops_per_sample, matmul_peak, median_seconds, training_flops_per_step
 from naive_reference import NaiveRun
+import memory_table
 import sweep_kinds
 from imlp_core import data as datasets
 from imlp_core import models
@@ -68,6 +72,8 @@ BATCH = 128  # Appendix E
 SPLIT_SIZES = {"cifar10": (50_000, 10_000), "cifar100": (50_000, 10_000), "synthetic": (5_000, 1_000),
                "synthetic100": (5_000, 1_000)}
 STEPS_PER_CIFAR10_EPOCH = math.ceil(50_000 / BATCH)
+# memory.default_budget(2) on a 16 GB machine, about 14.5 GB available after its OS: 90 % of it shared by two workers
+SIXTEEN_GB_BUDGET = int(0.9 * 14.5e9 / 2)
 
 
 # -- timing ---------------------------------------------------------------------------------------
@@ -388,6 +394,10 @@ def main() -> None:
         results["profiles"] = profiles(args, costs)
     if args.device.type == "cpu" and not args.quick:
         results.update({f"cpu_profile_{name}": rows for name, rows in sweep_kinds.main([]).items()})
+        with tempfile.TemporaryDirectory(prefix="imlp-bench-memory-") as scratch:
+            results["cpu_memory"], _ = memory_table.peak_rows(list(memory_table.SWEEPS), ("float32", "bf16"),
+                                                              scratch=scratch)
+        results["cpu_memory_stacks"] = memory_table.profile_rows("cpu", SIXTEEN_GB_BUDGET)
     print_table("1. Training throughput, one prior + one I-MLP per step (images/s per trained model)",
                 results["throughput"])
     print_table(f"2. Batched sweep of K = {args.models} against {args.models} separate K = 1 runs "
@@ -411,6 +421,11 @@ def main() -> None:
                     "float32 and bf16, one thread and two (benchmarks/sweep_kinds.py)", results["cpu_profile_flops"])
         print_table("6b. Each sweep kind of the cpu profile end to end on the real images: seconds per phase, and the "
                     "non-training share at the budget's epochs", results["cpu_profile_phases"])
+    if "cpu_memory" in results:
+        print_table("7a. Peak RSS of each sweep kind (2 epochs of 256 images, one thread, a fresh process) against the "
+                    "memory model's estimate, GB (benchmarks/memory_table.py)", results["cpu_memory"])
+        print_table(f"7b. Every cpu sweep's estimated peak, and its stacks under a 16 GB machine's budget of "
+                    f"{SIXTEEN_GB_BUDGET / 1e9:.1f} GB per worker (two workers)", results["cpu_memory_stacks"])
     elapsed = time.perf_counter() - started
     print(f"\nbenchmark took {elapsed:.0f} s")
     settings = {"steps": args.steps, "repeats": args.repeats, "models": args.models, "batch": BATCH,

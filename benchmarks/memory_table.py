@@ -165,10 +165,8 @@ def gb(n: float) -> str:
     return f"{n / 1e9:.2f}"
 
 
-def profile_table(profile: str, budget: int | None) -> str:
-    """The estimate of every sweep of ``profile`` (and how the budget cuts it)."""
-    from tabulate import tabulate
-
+def profile_rows(profile: str, budget: int | None) -> list[dict[str, Any]]:
+    """The estimate of every distinct sweep of ``profile`` and the stacks ``budget`` (bytes) cuts it into."""
     from imlp_core.memory import cut_to_budget, estimated_bytes
     from imlp_core.plan import profile_plan
     from imlp_core.profiles import resolve_profile
@@ -176,10 +174,34 @@ def profile_table(profile: str, budget: int | None) -> str:
     rows = []
     for planned in profile_plan(resolve_profile(profile)):
         stacks = cut_to_budget(planned, budget) if budget else [planned]
-        rows.append((planned.sweep.prior, planned.sweep.precision, len(planned.schedules), gb(estimated_bytes(planned)),
-                     "+".join(str(len(s.schedules)) for s in stacks), gb(max(map(estimated_bytes, stacks)))))
-    unique = list(dict.fromkeys(rows))
-    return tabulate(unique, headers=("prior", "precision", "models", "estimate GB", "stacks", "largest stack GB"))
+        rows.append({"prior": planned.sweep.prior, "precision": planned.sweep.precision,
+                     "models": len(planned.schedules), "estimate GB": gb(estimated_bytes(planned)),
+                     "stacks": "+".join(str(len(s.schedules)) for s in stacks),
+                     "largest stack GB": gb(max(map(estimated_bytes, stacks)))})
+    return [dict(row) for row in dict.fromkeys(tuple(row.items()) for row in rows)]
+
+
+def peak_rows(kinds: Sequence[str], precisions: Sequence[str], models: int | None = None, train_images: int = 256,
+              test_images: int | None = 1000, dataset: str = "cifar10", epochs: int = 2, limit_gb: float | None = None,
+              scratch: str = ".") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each kind's sweep in each precision measured (:func:`measure`) against the model: (the table's rows, the
+    measurements)."""
+    rows, results = [], []
+    for kind in kinds:
+        prior, default_models = SWEEPS[kind]
+        for precision in precisions:
+            m = measure(prior, models or default_models, precision, train_images, test_images, dataset, epochs,
+                        limit_gb, scratch=scratch)
+            results.append({"kind": kind, "prior": prior, "models": models or default_models, "precision": precision,
+                            **m})
+            peak_phase = max(m["peaks"], key=m["peaks"].get)
+            comp = m["components"]
+            rows.append({"sweep": kind, "models": models or default_models, "precision": precision,
+                         **{c: gb(comp[c]) for c in COLUMNS}, "estimate": gb(comp["total"]),
+                         "measured": gb(m["peaks"][peak_phase]), "at": peak_phase,
+                         "off": f"{m['peaks'][peak_phase] / comp['total'] - 1:+.0%}"})
+            print(json.dumps(results[-1]), flush=True)
+    return rows, results
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -202,25 +224,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.child:
         return child(args)
-    if args.profile:
-        print(profile_table(args.profile, int(args.memory_budget * 1e9) if args.memory_budget else None))
-        return
     from tabulate import tabulate
 
-    rows, results = [], []
-    for kind in args.kinds:
-        prior, models = SWEEPS[kind]
-        for precision in args.precisions:
-            m = measure(prior, args.models or models, precision, args.train_images, args.test_images, args.dataset,
-                        args.epochs, args.limit_gb, scratch=args.scratch)
-            results.append({"kind": kind, "prior": prior, "models": args.models or models, "precision": precision, **m})
-            peak_phase = max(m["peaks"], key=m["peaks"].get)
-            comp = m["components"]
-            rows.append((kind, args.models or models, precision,
-                         *(gb(comp[c]) for c in COLUMNS), gb(comp["total"]), gb(m["peaks"][peak_phase]), peak_phase,
-                         f"{m['peaks'][peak_phase] / comp['total'] - 1:+.0%}"))
-            print(json.dumps(results[-1]), flush=True)
-    print(tabulate(rows, headers=("sweep", "models", "precision", *COLUMNS, "estimate", "measured", "at", "off")))
+    if args.profile:
+        budget = int(args.memory_budget * 1e9) if args.memory_budget else None
+        print(tabulate(profile_rows(args.profile, budget), headers="keys"))
+        return
+    rows, results = peak_rows(args.kinds, args.precisions, args.models, args.train_images, args.test_images,
+                              args.dataset, args.epochs, args.limit_gb, args.scratch)
+    print(tabulate(rows, headers="keys"))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
 
