@@ -42,6 +42,7 @@ from imlp_core import train as train_module
 from imlp_core import trainer as trainer_module
 from imlp_core.data import prepare_shared_cifar10
 from imlp_core.devices import release_free_memory
+from imlp_core.executors import die_with_parent
 from imlp_core.plan import PlannedSweep, profile_plan
 from imlp_core.profiles import PROFILES
 from imlp_core.results import atomic_write_bytes, environment_info
@@ -238,6 +239,7 @@ def main(argv: list[str] | None = None) -> dict[str, list[dict]]:
     args = parse_args(argv)
     kinds = sweep_kinds(args.profile)
     if args.phase_child:
+        die_with_parent()  # a killed benchmark takes the sweep it times with it
         torch.set_num_threads(2)
         print(json.dumps(run_phases(kinds[args.phase_child], args.phase_epochs)))
         return {}
