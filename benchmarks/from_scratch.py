@@ -1,7 +1,7 @@
 """The `cpu` profile from an empty store, timed, within a memory limit (issue 30, §1–2; docs/profiles.md).
 
     python benchmarks/from_scratch.py run FOLDER [--memory-limit GB] [--budget GB] [--jobs 2] [--only 03 … 08]
-    python benchmarks/from_scratch.py report FOLDER [--write results/from_scratch_cpu.md]
+    python benchmarks/from_scratch.py report FOLDER [--write PAGE.md]
 
 ``run`` executes ``python -m imlp_core reproduce --profile cpu`` with the ``processes`` executor into
 ``FOLDER/out`` (an empty store), each worker's sweeps cut to ``--budget`` GB (``IMLP_MEMORY_BUDGET_GB``). With
@@ -65,6 +65,8 @@ def run(folder: Path, memory_limit: float | None, budget: float, jobs: int, only
     (folder / "end").write_text(f"{time.time():.0f}\n")
     (folder / "rc").write_text(f"{process.returncode}\n")
     sample(folder, group)
+    if group is not None:
+        group.rmdir()  # empty once the run's processes are gone
     return process.returncode
 
 
