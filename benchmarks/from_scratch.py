@@ -66,7 +66,10 @@ def run(folder: Path, memory_limit: float | None, budget: float, jobs: int, only
     (folder / "rc").write_text(f"{process.returncode}\n")
     sample(folder, group)
     if group is not None:
-        group.rmdir()  # empty once the run's processes are gone
+        try:
+            group.rmdir()  # empty once the run's processes are gone
+        except OSError as error:
+            print(f"the memory group {group} is left ({error}); remove it with rmdir", file=sys.stderr)
     return process.returncode
 
 
