@@ -8,17 +8,24 @@ there with :mod:`imlp_core.statistics`; none is computed here (an ``ast`` check 
 
 from __future__ import annotations
 
+import contextlib
+import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from imlp_core.models import PRIORS, parameter_counts
 from imlp_core.paper import TABLE_5, TABLE_5_PARAMS
-from imlp_core import prose
-from imlp_core.claims import Role
-from imlp_core.statistics import COUNTED, Interval, Kind, format_interval
+from imlp_core import claims, prose
+from imlp_core.experiments import experiment_runs, paper_test_runs
+from imlp_core.paths import runs_dir
+from imlp_core.profiles import resolve_profile
+from imlp_core.results import load
+from imlp_core.statistics import Interval, Kind, Verdict, format_interval
 from imlp_core.verdicts import (
-    first_layer_differences, notebook_claim_verdicts, ours_table, schedule_differences, sweep_differences,
+    claim_verdicts, first_layer_differences, notebook_claim_verdicts, ours_table, schedule_differences,
+    sweep_differences,
 )
 
 def save_table(table: pd.DataFrame, name: str, folder: Path, index: bool = True, integers: bool = True) -> list[Path]:
@@ -147,35 +154,79 @@ def runs_table(runs: pd.DataFrame, columns: tuple[str, ...] = ("dataset", "seed"
         test_acc=lambda f: (100 * f.test_acc).round(2), prior_test_acc=lambda f: (100 * f.prior_test_acc).round(2))
 
 
-HEADLINE_SCALES = {"laptop (`cpu`)": "results/07_claims.csv",
-                   "H100 (`paper`, CIFAR-10)": "results/paper-h100/results/07_claims.csv"}
+# Each scale's committed store: the output root under the repository and the profile that trained it.
+STORES = {"laptop": (Path("."), "cpu"), "paper": (Path("results") / "paper-h100", "paper")}
+CLAIM_EXPERIMENTS = ("cnn", "mixer", "schedules", "first_layer")  # the runs of notebooks 03-06
 
 
-def headline_tables(claims: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The README's headline from each scale's claim table (notebook 07): the confirmatory claims' counts per scale
-    (they sum to the total), and every claim run at some scale with its role and verdict at each."""
-    counts = pd.DataFrame({scale: {name: int(frame.loc[frame["role"] == Role.CONFIRMATORY.value, "verdict"]
-                                             .isin([k.value for k in kinds]).sum())
-                                   for name, kinds in COUNTED.items()}
-                           for scale, frame in claims.items()}).T
-    counts.index.name = "confirmatory claims"
-    verdicts = pd.DataFrame({scale: frame.set_index(["id", "source", "claim"])
-                             .apply(lambda row: f"{row['verdict']} ({row['role']})", axis=1)
-                             for scale, frame in claims.items()})
-    ran = pd.DataFrame({scale: frame.set_index(["id", "source", "claim"])["verdict"] != Kind.NOT_RUN.value
-                        for scale, frame in claims.items()}).fillna(False).any(axis=1)
-    return counts, verdicts[ran].fillna("—").reset_index()
+@dataclass(frozen=True)
+class JudgedStore:
+    """One scale's registered claims judged on its committed store (as notebooks 07 and 09 judge them), and what
+    that store's records trained on."""
+
+    scale: str
+    verdicts: tuple[Verdict, ...]
+    budget: str  # '4–5 epochs on 3,000–5,000 images'
+    sources: tuple[str, ...]  # every data source its records name
+    records: int
 
 
-def held_out_markdown(root: Path) -> str:
+def budget_range(runs: pd.DataFrame) -> str:
+    """'4–5 epochs on 3,000–5,000 images' of training over ``runs`` (all 50,000 where no subset was taken)."""
+    span = lambda values: (f"{min(values):,}" if min(values) == max(values) else f"{min(values):,}–{max(values):,}")
+    images = [50_000 if pd.isna(n) else int(n) for n in runs["train_subset"]]
+    return f"{span([int(e) for e in runs['epochs']])} epochs on {span(images)} images"
+
+
+def judge_store(root: Path, scale: str) -> JudgedStore:
+    """Every claim registered at ``scale``, judged on the committed store under ``root`` (the repository), reading
+    records only: the paper's claims on the runs of notebooks 03–06, the held-out findings on their held-out seeds
+    (laptop), the law's prediction on the paper-scale test's runs (H100)."""
+    if scale not in STORES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(STORES)}")
+    folder, name = STORES[scale]
+    profile = resolve_profile(name)
+    store = runs_dir(root / folder)
+    read = {"results": store, "stored_only": True, "progress": False}
+    with contextlib.redirect_stdout(io.StringIO()):  # the notes on runs a store lacks: the verdicts say "not run"
+        runs = pd.concat([experiment_runs(experiment, profile, dataset, **read) for dataset in profile.datasets
+                          for experiment in CLAIM_EXPERIMENTS], ignore_index=True)
+        judged = claim_verdicts(runs, profile, claims.PAPER_CLAIMS)
+        if scale == "laptop":
+            held_out = experiment_runs("held_out", profile, profile.datasets[0], **read)
+            judged += claim_verdicts(held_out, profile, claims.FINDINGS)
+        else:
+            judged += claim_verdicts(paper_test_runs(profile, store), profile, claims.PREDICTIONS)
+    every = load(store)
+    return JudgedStore(scale, tuple(judged), budget_range(runs), tuple(sorted(set(every["source"]))), len(every))
+
+
+def judged_stores(root: Path) -> dict[str, JudgedStore]:
+    """Both scales' committed stores, judged (:func:`judge_store`)."""
+    return {scale: judge_store(root, scale) for scale in STORES}
+
+
+def held_out_markdown(judged: JudgedStore) -> str:
     """The README's held-out block: each finding registered before seeds 3–7, judged on those seeds alone."""
-    frame = pd.read_csv(root / HEADLINE_SCALES["laptop (`cpu`)"])
-    held = frame[frame["family"] == "held-out"]
-    return markdown(held[["id", "claim", "ours (paired difference, 95 % interval)", "Holm-adjusted", "verdict",
-                          "power (held out)"]], index=False)
+    held = [v for v in judged.verdicts if v.claim.family == "held-out"]
+    table = prose.claims_table(held)[["id", "claim", "ours (paired difference, 95 % interval)", "Holm-adjusted",
+                                      "verdict"]]
+    return markdown(table.assign(counted=[prose.role_text(v) for v in held]), index=False)
 
 
-def headline_markdown(root: Path) -> str:
-    """The headline block of the README, from the committed claim tables under ``root`` (the repository)."""
-    counts, verdicts = headline_tables({scale: pd.read_csv(root / path) for scale, path in HEADLINE_SCALES.items()})
-    return markdown(counts) + "\n\n" + markdown(verdicts, index=False)
+def headline_markdown(stores: dict[str, JudgedStore]) -> str:
+    """The headline block of the README and the site: the counted claims per scale and family, and every claim run
+    at some scale with its verdict at each, beside the data it was judged on."""
+    by_scale = {scale: list(s.verdicts) for scale, s in stores.items()}
+    data = {scale: prose.data_text(s.sources, named=False) for scale, s in stores.items()}
+    return (markdown(prose.headline_counts(by_scale)) + "\n\n"
+            + markdown(prose.headline_verdicts(by_scale, data), index=False))
+
+
+def summary_markdown(stores: dict[str, JudgedStore], glossary: str, figure: str) -> str:
+    """The answer first (README, the site's landing page, notebook 07): :func:`prose.summary` of both stores, its
+    links relative to where it is shown."""
+    return prose.summary({scale: list(s.verdicts) for scale, s in stores.items()},
+                         {scale: s.budget for scale, s in stores.items()},
+                         prose.data_text(sorted({source for s in stores.values() for source in s.sources})),
+                         sum(s.records for s in stores.values()), glossary, figure)
