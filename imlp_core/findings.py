@@ -2,30 +2,26 @@
 (so that they are true for whichever profile ran), and tables saved as CSV + Markdown under ``results/``.
 
 The sentences word values: every interval and verdict they state is returned by :mod:`imlp_core.verdicts`
-(``sweep_differences``, ``schedule_differences``, ``first_layer_differences``, ``notebook_claim_verdicts``), computed
+(``sweep_differences``, ``schedule_differences``, ``first_layer_differences``) or :mod:`imlp_core.judged`, computed
 there with :mod:`imlp_core.statistics`; none is computed here (an ``ast`` check in tests/test_prose.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from imlp_core.models import PRIORS, parameter_counts
 from imlp_core.paper import TABLE_5, TABLE_5_PARAMS
-from imlp_core import claims, prose
-from imlp_core.experiments import experiment_runs, paper_test_runs
-from imlp_core.paths import runs_dir
-from imlp_core.profiles import resolve_profile
-from imlp_core.results import load
+from imlp_core import prose
+from imlp_core.judged import JudgedStore
 from imlp_core.statistics import Interval, Kind, Verdict, format_interval
+from imlp_core.claims import claim as registered_claim
+from imlp_core.paper import DATASET_ROLES, dataset_for_role
+from imlp_core.profiles import resolve_profile
 from imlp_core.verdicts import (
-    claim_verdicts, first_layer_differences, notebook_claim_verdicts, ours_table, schedule_differences,
-    sweep_differences,
+    NOTEBOOK_CLAIMS, first_layer_differences, ours_table, schedule_differences, sweep_differences,
 )
 
 def save_table(table: pd.DataFrame, name: str, folder: Path, index: bool = True, integers: bool = True) -> list[Path]:
@@ -64,19 +60,22 @@ def budget_sentence(runs: pd.DataFrame) -> str:
             f"(source: {first['source']}), Adam lr {lrs}, {seeds} seed{'s' if seeds > 1 else ''}")
 
 
-def claim_bullets(runs: pd.DataFrame, experiment: str) -> list[str]:
+def dataset_role(runs: pd.DataFrame) -> str:
+    """The paper's dataset role ("CIFAR-10", "CIFAR-100") that ``runs`` (one dataset's, of one profile) play."""
+    profile = resolve_profile(runs["profile"].iloc[0])
+    return next(role for role in DATASET_ROLES if dataset_for_role(profile, role) == runs["dataset"].iloc[0])
+
+
+def claim_bullets(runs: pd.DataFrame, experiment: str, registry: dict[str, Verdict]) -> list[str]:
     """One bullet per registered claim of ``experiment``'s notebook (:data:`imlp_core.verdicts.NOTEBOOK_CLAIMS`; a
-    prior added later has none), judged on ``runs`` (one dataset's) alone."""
-    bullets = []
-    for verdict in notebook_claim_verdicts(runs, experiment):
-        alone = verdict.counted and verdict.kind is not Kind.NOT_RUN
-        bullets.append(f"- {verdict.claim.source}, `{verdict.claim.id}`: {verdict.claim.statement}: "
-                       f"{prose.verdict_sentence(verdict)}"
-                       + (" (unadjusted; notebook 07 applies Holm across the family)" if alone else "") + ".")
-    return bullets
+    prior added later has none) whose dataset role ``runs`` play: the registry's verdict, as notebook 07 gives it
+    (``registry``: ``judged.registry_verdicts``), with its intervals uncorrected and Holm-adjusted."""
+    role = dataset_role(runs)
+    return [f"- {claim.source}, `{claim.id}`: {claim.statement}: {prose.registry_sentence(registry[claim.id])}."
+            for claim in map(registered_claim, NOTEBOOK_CLAIMS.get(experiment, ())) if claim.dataset == role]
 
 
-def sweep_findings(runs: pd.DataFrame) -> str:
+def sweep_findings(runs: pd.DataFrame, registry: dict[str, Verdict]) -> str:
     """Markdown bullets on one dataset's α sweep: ends, α = 1 against the prior (premises), then the registered
     claims (:data:`NOTEBOOK_CLAIMS`), each a paired per-seed difference with its 95 % interval."""
     prior_label = PRIORS[runs["prior"].iloc[0]].display_name
@@ -89,10 +88,10 @@ def sweep_findings(runs: pd.DataFrame) -> str:
         lines.append(f"- Equivalence at α = 1 (a premise): the I-MLP minus its prior is "
                      f"{format_interval(differences.one_minus_prior, signed=True)} points (Algorithm 1 "
                      f"with every layer pulled at α = 1 copies the prior: 0 exactly).")
-    return "\n".join(lines + claim_bullets(runs, runs["experiment"].iloc[0]))
+    return "\n".join(lines + claim_bullets(runs, runs["experiment"].iloc[0], registry))
 
 
-def schedule_findings(runs: pd.DataFrame) -> str:
+def schedule_findings(runs: pd.DataFrame, registry: dict[str, Verdict]) -> str:
     """Markdown bullets on one dataset's schedule sweep (Table 4's claims), as paired per-seed differences."""
     d = schedule_differences(runs)
     a = d.alpha
@@ -105,10 +104,10 @@ def schedule_findings(runs: pd.DataFrame) -> str:
     if d.decays:
         lines.append("- Decay exponents run: " + ", ".join(f"k = {k:g}: {format_interval(v)}" for k, v in d.decays.items())
                      + ". The paper has linear decay (k = 1) the lowest of them.")
-    return "\n".join(lines + claim_bullets(runs, "schedules"))
+    return "\n".join(lines + claim_bullets(runs, "schedules", registry))
 
 
-def first_layer_findings(runs: pd.DataFrame, alpha: float) -> str:
+def first_layer_findings(runs: pd.DataFrame, alpha: float, registry: dict[str, Verdict]) -> str:
     """Markdown bullets on one dataset's Table 5 runs: MLP-1 (six interpolated layers) against MLP-2 (one wide),
     each gain a paired per-seed difference with its interval."""
     one, two = dict.fromkeys(number.prior for number in TABLE_5)
@@ -124,7 +123,7 @@ def first_layer_findings(runs: pd.DataFrame, alpha: float) -> str:
         f"- Interpolation changes {name[one]} by {format_interval(gain[one], signed=True)} points and "
         f"{name[two]} by {format_interval(gain[two], signed=True)} points (the paper: "
         f"{paper_gain[one]:+.1f} and {paper_gain[two]:+.1f} on CIFAR-10).",
-        *claim_bullets(runs.assign(experiment="first_layer"), "first_layer"),
+        *claim_bullets(runs.assign(experiment="first_layer"), "first_layer", registry),
     ])
 
 
@@ -152,58 +151,6 @@ def runs_table(runs: pd.DataFrame, columns: tuple[str, ...] = ("dataset", "seed"
     """What a notebook shows after training: each run's final accuracy and its prior's in % (rounded), and status."""
     return runs[[*columns, "test_acc", "prior_test_acc", "status"]].assign(
         test_acc=lambda f: (100 * f.test_acc).round(2), prior_test_acc=lambda f: (100 * f.prior_test_acc).round(2))
-
-
-# Each scale's committed store: the output root under the repository and the profile that trained it.
-STORES = {"laptop": (Path("."), "cpu"), "paper": (Path("results") / "paper-h100", "paper")}
-CLAIM_EXPERIMENTS = ("cnn", "mixer", "schedules", "first_layer")  # the runs of notebooks 03-06
-
-
-@dataclass(frozen=True)
-class JudgedStore:
-    """One scale's registered claims judged on its committed store (as notebooks 07 and 09 judge them), and what
-    that store's records trained on."""
-
-    scale: str
-    verdicts: tuple[Verdict, ...]
-    budget: str  # '4–5 epochs on 3,000–5,000 images'
-    sources: tuple[str, ...]  # every data source its records name
-    records: int
-
-
-def budget_range(runs: pd.DataFrame) -> str:
-    """'4–5 epochs on 3,000–5,000 images' of training over ``runs`` (all 50,000 where no subset was taken)."""
-    span = lambda values: (f"{min(values):,}" if min(values) == max(values) else f"{min(values):,}–{max(values):,}")
-    images = [50_000 if pd.isna(n) else int(n) for n in runs["train_subset"]]
-    return f"{span([int(e) for e in runs['epochs']])} epochs on {span(images)} images"
-
-
-def judge_store(root: Path, scale: str) -> JudgedStore:
-    """Every claim registered at ``scale``, judged on the committed store under ``root`` (the repository), reading
-    records only: the paper's claims on the runs of notebooks 03–06, the held-out findings on their held-out seeds
-    (laptop), the law's prediction on the paper-scale test's runs (H100)."""
-    if scale not in STORES:
-        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(STORES)}")
-    folder, name = STORES[scale]
-    profile = resolve_profile(name)
-    store = runs_dir(root / folder)
-    read = {"results": store, "stored_only": True, "progress": False}
-    with contextlib.redirect_stdout(io.StringIO()):  # the notes on runs a store lacks: the verdicts say "not run"
-        runs = pd.concat([experiment_runs(experiment, profile, dataset, **read) for dataset in profile.datasets
-                          for experiment in CLAIM_EXPERIMENTS], ignore_index=True)
-        judged = claim_verdicts(runs, profile, claims.PAPER_CLAIMS)
-        if scale == "laptop":
-            held_out = experiment_runs("held_out", profile, profile.datasets[0], **read)
-            judged += claim_verdicts(held_out, profile, claims.FINDINGS)
-        else:
-            judged += claim_verdicts(paper_test_runs(profile, store), profile, claims.PREDICTIONS)
-    every = load(store)
-    return JudgedStore(scale, tuple(judged), budget_range(runs), tuple(sorted(set(every["source"]))), len(every))
-
-
-def judged_stores(root: Path) -> dict[str, JudgedStore]:
-    """Both scales' committed stores, judged (:func:`judge_store`)."""
-    return {scale: judge_store(root, scale) for scale in STORES}
 
 
 def held_out_markdown(judged: JudgedStore) -> str:

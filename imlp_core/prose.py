@@ -229,6 +229,18 @@ def option_findings(table: dict[str, OptionVerdicts], predictions: dict[str, flo
     return "\n".join(lines)
 
 
+def registry_sentence(verdict: Verdict) -> str:
+    """'**same direction, cannot tell** (confirmatory; the registry's verdict: Holm within its family, notebook 07) —
+    uncorrected: α = 0 − α = 0.01: +0.11 [-0.15, +0.37] (5 seeds); Holm-adjusted: …' for notebooks 03–06."""
+    if verdict.kind is Kind.NOT_RUN:
+        return "**not run** in this profile (the registry's verdict, notebook 07)"
+    adjusted = adjusted_text(verdict)
+    needed = f"; seeds to decide: {seeds_text(verdict.seeds_needed)}" if verdict.seeds_needed else ""
+    return (f"**{verdict.kind.value}** ({role_text(verdict)}; the registry's verdict: Holm within its family, "
+            f"notebook 07) — uncorrected: {ours_text(verdict)}"
+            + (f"; Holm-adjusted: {adjusted}" if adjusted != "—" else "") + needed)
+
+
 def verdict_sentence(verdict: Verdict) -> str:
     """'**reproduced** — α = 0 − α = 0.01: +1.20 [+0.40, +2.00] (5 seeds); …' for a notebook's findings."""
     if verdict.kind is Kind.NOT_RUN:

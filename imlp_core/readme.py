@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from imlp_core import claims, dip, findings, prose
+from imlp_core import claims, dip, findings, judged, prose
 from imlp_core.paths import repo_root
 
 
@@ -21,10 +21,10 @@ STORY_FIGURE = "figures/story_alpha_scnn.png"
 
 
 def blocks(root: Path) -> dict[str, str]:
-    """Each block's text, from the committed stores (judged: ``findings.judged_stores``) and tables under ``root``
+    """Each block's text, from the committed stores (``judged.judged_stores``) and tables under ``root``
     (the repository)."""
     results = root / "results"
-    stores = findings.judged_stores(root)
+    stores = judged.judged_stores(root)
     return {"summary": findings.summary_markdown(stores, GLOSSARY, STORY_FIGURE),
             "registered": prose.registration_markdown(claims.CLAIMS),
             "held-out": findings.held_out_markdown(stores["laptop"]),
