@@ -40,11 +40,12 @@ def markdown(table: pd.DataFrame, index: bool = True) -> str:
 
 def difference_sentence(name_a: str, name_b: str, difference: Interval) -> str:
     """'the S-CNN is ahead of the S-MLP: +6.90 [+4.10, +9.70] (3 seeds) points, beyond noise' from the per-seed
-    differences a − b; a difference whose interval reaches across zero is said to be within noise."""
+    differences a − b; a difference whose interval reaches across zero is said to be within noise, one that does not
+    beyond noise *uncorrected* (the registry's verdicts carry Holm's correction)."""
     if difference.n == 0:
         return f"{name_a} and {name_b} could not both be measured"
     verb = "ahead of" if difference.mean > 0 else "behind" if difference.mean < 0 else "level with"
-    noise = "beyond noise" if difference.low > 0 or difference.high < 0 else "within noise"
+    noise = "beyond noise, uncorrected" if difference.low > 0 or difference.high < 0 else "within noise"
     if difference.n < 2:
         noise = "one seed: no interval, so within noise"
     return f"{name_a} is {verb} {name_b}: {format_interval(difference, signed=True)} points, {noise}"

@@ -144,7 +144,8 @@ def comparison_summary(numbers: list[NumberVerdict], verdicts: list[Verdict], pr
             lines.append(f"- {role.value.capitalize()} ({len(chosen)}, not counted): "
                          + "; ".join(f"`{v.claim.id}` {v.kind.value}" for v in chosen) + ".")
     by_kind = {kind.value: sum(v.kind is kind for v in numbers) for kind in Kind}
-    lines.append(f"- Printed numbers ({len(numbers)}): {counts_text({k: n for k, n in by_kind.items() if n})}.")
+    lines.append(f"- Printed numbers ({len(numbers)})"
+                 + (f": {counts_text({k: n for k, n in by_kind.items() if n})}." if numbers else "."))
     held = [v for v in verdicts if headline_counted(v) and v.kind is Kind.REPRODUCED]
     if held:
         lines.append("- Reproduced: " + "; ".join(f"{v.claim.source}: {v.claim.statement}" for v in held) + ".")
@@ -233,11 +234,12 @@ def registry_sentence(verdict: Verdict) -> str:
     """'**same direction, cannot tell** (confirmatory; the registry's verdict: Holm within its family, notebook 07) —
     uncorrected: α = 0 − α = 0.01: +0.11 [-0.15, +0.37] (5 seeds); Holm-adjusted: …' for notebooks 03–06."""
     if verdict.kind is Kind.NOT_RUN:
-        return "**not run** in this profile (the registry's verdict, notebook 07)"
+        return "**not run** in this profile"
+    where = "the registry's verdict" + (": Holm within its family" if verdict.counted else "") + ", notebook 07"
     adjusted = adjusted_text(verdict)
     needed = f"; seeds to decide: {seeds_text(verdict.seeds_needed)}" if verdict.seeds_needed else ""
-    return (f"**{verdict.kind.value}** ({role_text(verdict)}; the registry's verdict: Holm within its family, "
-            f"notebook 07) — uncorrected: {ours_text(verdict)}"
+    return (f"**{verdict.kind.value}** ({role_text(verdict)}; {where}) — "
+            + ("" if verdict.claim.turn else "uncorrected: ") + ours_text(verdict)
             + (f"; Holm-adjusted: {adjusted}" if adjusted != "—" else "") + needed)
 
 
@@ -331,15 +333,16 @@ def seeds_range(verdicts: list[Verdict]) -> str:
     return f"{'–'.join(map(str, dict.fromkeys((seeds[0], seeds[-1]))))} seed{'s' if seeds[-1] > 1 else ''}" if seeds else "no seeds"
 
 
-def decided_text(members: list[Verdict]) -> str:
-    """Each decided claim, with the contrast that decided it against the paper's effect where compared."""
+def decided_text(members: list[Verdict], most: int = 2) -> str:
+    """The first ``most`` decided claims, each with the contrast that decided it (the first that excludes the paper's
+    effect, else the first) against the paper's effect where compared; how many more were decided."""
+    decided = [v for v in members if v.decided]
     parts = []
-    for v in (v for v in members if v.decided):
-        shown = [c for c in v.contrasts if c.excludes_effect()] or list(v.contrasts)
-        parts.append(f"{short_source(v.claim)} *{v.kind.value}*: " + "; ".join(
-            f"{c.name} is {brief(c.adjusted)}" + (f", the paper's {c.effect.mean:+.2f}" if c.effect else "")
-            for c in shown))
-    return "; ".join(parts)
+    for v in decided[:most]:
+        c = next((c for c in v.contrasts if c.excludes_effect()), v.contrasts[0])
+        parts.append(f"{short_source(v.claim)} *{v.kind.value}*: {c.name} is {brief(c.adjusted)}"
+                     + (f", the paper's {c.effect.mean:+.2f}" if c.effect else ""))
+    return "; ".join(parts) + (f"; {len(decided) - most} more decided (notebook 07)" if len(decided) > most else "")
 
 
 def short_source(claim: Claim) -> str:
@@ -401,7 +404,10 @@ def summary(by_scale: dict[str, list[Verdict]], budgets: dict[str, str], data: s
     lines.append(f"- **Beyond the paper**, found on seeds 0–2, tested on seeds {tested[0] if tested else '—'}–"
                  f"{tested[-1] if tested else '—'}: {reproduced} of {len(counted)} "
                  f"held-out findings *reproduced* after Holm" + (f": {found}" if found else "")
-                 + ("; the priors' lead is a premise, not counted" if premises else "") + ".")
+                 + ("; the priors' lead is a premise, not counted" if premises else "")
+                 + "".join(f"; at Appendix E's settings (`{v.claim.id}`): *{v.kind.value}*" for v in by_scale["paper"]
+                           if v.claim.family == "prediction" and headline_counted(v) and v.kind is not Kind.NOT_RUN)
+                 + ".")
     lines.append(f"- **Untested**: {untested_text(by_scale)}.")
     lines.append(f"- **Data**: all {records:,} records train and test on {data}. Terms: [glossary]({glossary}); "
                  f"[the figure]({figure}).")

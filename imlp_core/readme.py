@@ -20,17 +20,22 @@ GLOSSARY = "docs/glossary.md"  # from the repository's root, as the README links
 STORY_FIGURE = "figures/story_alpha_scnn.png"
 
 
+def wrapped_bullets(markdown: str) -> str:
+    """Each Markdown bullet of ``markdown`` wrapped at 120 characters (``prose.wrapped``); other lines as they are."""
+    return "\n".join(prose.wrapped(line) if line.startswith("- ") else line for line in markdown.splitlines())
+
+
 def blocks(root: Path) -> dict[str, str]:
     """Each block's text, from the committed stores (``judged.judged_stores``) and tables under ``root``
     (the repository)."""
     results = root / "results"
     stores = judged.judged_stores(root)
     return {"summary": findings.summary_markdown(stores, GLOSSARY, STORY_FIGURE),
-            "registered": prose.registration_markdown(claims.CLAIMS),
+            "registered": wrapped_bullets(prose.registration_markdown(claims.CLAIMS)),
             "held-out": findings.held_out_markdown(stores["laptop"]),
             "headline": findings.headline_markdown(stores),
-            "law": dip.law_markdown(pd.read_csv(results / "09_prediction.csv"),
-                                    pd.read_csv(results / "09_out_of_sample.csv")),
+            "law": wrapped_bullets(dip.law_markdown(pd.read_csv(results / "09_prediction.csv"),
+                                                    pd.read_csv(results / "09_out_of_sample.csv"))),
             "prediction": dip.prediction_markdown(pd.read_csv(results / "09_prediction.csv"))}
 
 
