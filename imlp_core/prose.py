@@ -47,7 +47,7 @@ KIND_MEANINGS = {
     Kind.OPPOSITE: "an interval lies wholly on the other side of zero",
     Kind.NOT_LOCATED: "a scan over α finds no α below both ends beyond its noise (Holm over the α scanned)",
     Kind.LOCATED_ELSEWHERE: "a scan finds α below both ends, but only far from where the claim puts them",
-    Kind.ONE_SEED: "one seed: no interval, so no verdict",
+    Kind.ONE_SEED: "a single seed gives no interval, so no verdict is possible",
     Kind.NOT_COMPARED: "a printed number at another budget than the paper's: not compared",
     Kind.NOT_RUN: "no runs at this scale",
 }

@@ -28,20 +28,26 @@ def wrapped_bullets(markdown: str) -> str:
 def blocks(root: Path) -> dict[str, str]:
     """Each block's text, from the committed stores (``judged.judged_stores``) and tables under ``root``
     (the repository)."""
-    results = root / "results"
     stores = judged.judged_stores(root)
     return {"summary": findings.summary_markdown(stores, GLOSSARY, STORY_FIGURE),
             "registered": wrapped_bullets(prose.registration_markdown(claims.CLAIMS)),
             "held-out": findings.held_out_markdown(stores["laptop"]),
-            "headline": findings.headline_markdown(stores),
-            "law": wrapped_bullets(dip.law_markdown(pd.read_csv(results / "09_prediction.csv"),
-                                                    pd.read_csv(results / "09_out_of_sample.csv"))),
-            "prediction": dip.prediction_markdown(pd.read_csv(results / "09_prediction.csv"))}
+            "headline": findings.headline_markdown(stores)}
+
+
+def v_blocks(root: Path) -> dict[str, str]:
+    """docs/where-the-v-sits.md's blocks: notebook 09's law and its paper-scale prediction, from its committed tables."""
+    results = root / "results"
+    prediction = pd.read_csv(results / "09_prediction.csv")
+    return {"law": wrapped_bullets(dip.law_markdown(prediction, pd.read_csv(results / "09_out_of_sample.csv"))),
+            "prediction": dip.prediction_markdown(prediction)}
 
 
 def page_blocks(root: Path) -> dict[str, dict[str, str]]:
-    """Every generated block of every page that has some: the README's (:func:`blocks`) and docs/claims.md's rule."""
-    return {"README.md": blocks(root), "docs/claims.md": {"rule": prose.wrapped_paragraph(prose.VERDICT_RULE)}}
+    """Every generated block of every page that has some: the README's (:func:`blocks`), docs/claims.md's rule and
+    docs/where-the-v-sits.md's law and prediction."""
+    return {"README.md": blocks(root), "docs/claims.md": {"rule": prose.wrapped_paragraph(prose.VERDICT_RULE)},
+            "docs/where-the-v-sits.md": v_blocks(root)}
 
 
 def marked(name: str, text: str) -> str:

@@ -68,3 +68,12 @@ def test_docs_claims_states_the_verdict_rule_prose_states():
     _, lines = block((REPO / "docs" / "claims.md").read_text(), "rule")
     assert "\n".join(lines) == prose.wrapped_paragraph(prose.VERDICT_RULE)
     assert readme.page_blocks.__doc__ and "docs/claims.md" in readme.page_blocks.__doc__
+
+
+def test_every_generated_block_of_every_page_is_current():
+    """The README's blocks (summary, headline, held-out, registered) and the docs pages' (the rule, the law, the
+    prediction) are what ``python -m imlp_core.readme`` writes from the committed stores and tables."""
+    for page, named in readme.page_blocks(REPO).items():
+        text = (REPO / page).read_text()
+        for name, text_of_block in named.items():
+            assert readme.marked(name, text_of_block) in text, f"{page}'s {name} block: run python -m imlp_core.readme"
