@@ -328,9 +328,12 @@ def brief(interval: Interval) -> str:
 
 
 def seeds_range(verdicts: list[Verdict]) -> str:
-    """'5 seeds', '1–2 seeds': the seeds of the verdicts that ran."""
+    """'5 seeds', '1–2 seeds': the fewest and most seeds of the verdicts that ran."""
     seeds = sorted({v.seeds for v in verdicts if v.seeds})
-    return f"{'–'.join(map(str, dict.fromkeys((seeds[0], seeds[-1]))))} seed{'s' if seeds[-1] > 1 else ''}" if seeds else "no seeds"
+    if not seeds:
+        return "no seeds"
+    span = str(seeds[0]) if seeds[0] == seeds[-1] else f"{seeds[0]}–{seeds[-1]}"
+    return f"{span} seed{'s' if seeds[-1] > 1 else ''}"
 
 
 def decided_text(members: list[Verdict], most: int = 2) -> str:
@@ -368,14 +371,49 @@ def untested_text(by_scale: dict[str, list[Verdict]]) -> str:
              for v in paper if v.claim.family == "prediction" and headline_counted(v) and v.kind is Kind.NOT_RUN]
     thin = headline_groups(paper).get(f"{FAMILIES_SHOWN['paper']}, CIFAR-10", [])
     there = [f"{' and '.join(dict.fromkeys(short_source(v.claim) for v in thin if v.kind is kind))} ({words})"
-             for kind, words in ((Kind.NOT_RUN, "not run"), (Kind.ONE_SEED, "one seed")) if any(v.kind is kind for v in thin)]
+             for kind, words in ((Kind.NOT_RUN, "not run"), (Kind.ONE_SEED, "one seed"))
+             if any(v.kind is kind for v in thin)]
     if there:
         parts.append("at that scale " + ", ".join(there))
-    c100 = [v for verdicts in by_scale.values() for v in verdicts if headline_counted(v) and v.claim.dataset == "CIFAR-100"]
+    c100 = [v for verdicts in by_scale.values() for v in verdicts
+            if headline_counted(v) and v.claim.dataset == "CIFAR-100"]
     if c100:
-        parts.append(f"CIFAR-100 at both scales ({len(c100)} claims: {share_text(c100)})".replace(
-            f"{len(c100)} claims: {len(c100)} ", f"{len(c100)} claims "))
+        ran = all(v.kind is Kind.NOT_RUN for v in c100)
+        parts.append(f"CIFAR-100 at both scales ({len(c100)} claims" + (" *not run*)" if ran else f": {share_text(c100)})"))
     return "; ".join(parts)
+
+
+def scale_line(verdicts: list[Verdict], shown: str, budget: str) -> str:
+    """One scale's bullet: how many of the paper's counted CIFAR-10 claims reproduce, the rest by class, and the
+    claims decided either way with the contrast that decided them."""
+    own = headline_groups(verdicts).get(f"{FAMILIES_SHOWN['paper']}, CIFAR-10", [])
+    reproduced = sum(v.kind is Kind.REPRODUCED for v in own)
+    rest = share_text([v for v in own if v.kind is not Kind.REPRODUCED])
+    decided = decided_text(own)
+    return (f"- **{shown}** ({budget}, {seeds_range(own)}): of the paper's {len(own)} confirmatory claims on "
+            f"CIFAR-10, {reproduced or 'none'} *reproduced* after Holm" + (f", {rest}" if rest else "")
+            + (f". {decided}." if decided else "."))
+
+
+def beyond_line(laptop: list[Verdict], paper: list[Verdict]) -> str:
+    """The held-out findings' bullet: how many reproduce on their held-out seeds after Holm, each with its adjusted
+    interval (a restated fact beside the claim it restates), the premises left uncounted, and the paper-scale
+    prediction's verdict once it has run."""
+    held = [v for v in laptop if v.claim.family == "held-out"]
+    counted = [v for v in held if headline_counted(v)]
+    restated = {v.claim.counted_with: v for v in held if v.claim.counted_with}
+    found = "; ".join(f"{v.claim.statement}, {brief(v.contrasts[0].adjusted)}" + (
+        f" (`{restated[v.claim.id].claim.id}` {brief(restated[v.claim.id].contrasts[0].adjusted)}: one fact)"
+        if v.claim.id in restated else "") for v in counted if v.kind is Kind.REPRODUCED)
+    premises = [v for v in held if v.claim.regime_premise]
+    tested = sorted({seed for v in counted for c in v.contrasts for seed in c.seeds})
+    seeds = f"{tested[0]}–{tested[-1]}" if tested else "none yet"
+    ran = [v for v in paper if v.claim.family == "prediction" and headline_counted(v) and v.kind is not Kind.NOT_RUN]
+    return (f"- **Beyond the paper**, found on seeds 0–2, tested on seeds {seeds}: "
+            f"{sum(v.kind is Kind.REPRODUCED for v in counted)} of {len(counted)} held-out findings *reproduced* after "
+            f"Holm" + (f": {found}" if found else "")
+            + ("; the priors' lead is a premise, not counted" if premises else "")
+            + "".join(f"; at Appendix E's settings (`{v.claim.id}`): *{v.kind.value}*" for v in ran) + ".")
 
 
 def summary(by_scale: dict[str, list[Verdict]], budgets: dict[str, str], data: str, records: int, glossary: str,
@@ -383,34 +421,12 @@ def summary(by_scale: dict[str, list[Verdict]], budgets: dict[str, str], data: s
     """The answer first (README, the site's landing page, notebook 07), from both scales' verdicts: what reproduces
     at each, what this companion found beyond the paper and how it was tested, what is untested, on what data.
     ``glossary`` and ``figure``: their paths relative to where the text is shown. At most 12 lines of 120."""
-    lines = []
-    for scale, shown in (("laptop", "Laptop budget"), ("paper", "H100, Appendix E's settings")):
-        own = headline_groups(by_scale[scale]).get(f"{FAMILIES_SHOWN['paper']}, CIFAR-10", [])
-        reproduced = sum(v.kind is Kind.REPRODUCED for v in own)
-        decided = decided_text(own)
-        rest = share_text([v for v in own if v.kind is not Kind.REPRODUCED])
-        lines.append(f"- **{shown}** ({budgets[scale]}, {seeds_range(own)}): of the paper's {len(own)} confirmatory "
-                     f"claims on CIFAR-10, {reproduced or 'none'} *reproduced* after Holm" + (f", {rest}" if rest else "")
-                     + (f". {decided}." if decided else "."))
-    held = [v for v in by_scale["laptop"] if v.claim.family == "held-out"]
-    counted = [v for v in held if headline_counted(v)]
-    same = {v.claim.counted_with: v for v in held if v.claim.counted_with}
-    found = "; ".join(f"{v.claim.statement}, {brief(v.contrasts[0].adjusted)}" + (
-        f" ({brief(same[v.claim.id].contrasts[0].adjusted)} deeper than per epoch: one fact)"
-        if v.claim.id in same else "") for v in counted if v.kind is Kind.REPRODUCED)
-    premises = [v for v in held if v.claim.regime_premise]
-    reproduced = sum(v.kind is Kind.REPRODUCED for v in counted)
-    tested = sorted({seed for v in counted for c in v.contrasts for seed in c.seeds})
-    lines.append(f"- **Beyond the paper**, found on seeds 0–2, tested on seeds {tested[0] if tested else '—'}–"
-                 f"{tested[-1] if tested else '—'}: {reproduced} of {len(counted)} "
-                 f"held-out findings *reproduced* after Holm" + (f": {found}" if found else "")
-                 + ("; the priors' lead is a premise, not counted" if premises else "")
-                 + "".join(f"; at Appendix E's settings (`{v.claim.id}`): *{v.kind.value}*" for v in by_scale["paper"]
-                           if v.claim.family == "prediction" and headline_counted(v) and v.kind is not Kind.NOT_RUN)
-                 + ".")
-    lines.append(f"- **Untested**: {untested_text(by_scale)}.")
-    lines.append(f"- **Data**: all {records:,} records train and test on {data}. Terms: [glossary]({glossary}); "
-                 f"[the figure]({figure}).")
+    lines = [scale_line(by_scale["laptop"], "Laptop budget", budgets["laptop"]),
+             scale_line(by_scale["paper"], "H100, Appendix E's settings", budgets["paper"]),
+             beyond_line(by_scale["laptop"], by_scale["paper"]),
+             f"- **Untested**: {untested_text(by_scale)}.",
+             f"- **Data**: all {records:,} records train and test on {data}. Terms: [glossary]({glossary}); "
+             f"[the figure]({figure})."]
     return "\n".join(wrapped(line) for line in lines)
 
 
