@@ -295,8 +295,9 @@ FINDINGS: tuple[Claim, ...] = (
                            below_both_ends("open_choices", "cnn", 0.01, PER_EPOCH))),
              HELD_OUT_SEEDS, "Seeds 0–2: the dip is −4.37 per step against −0.14 [−0.49, +0.21] per epoch. Both "
                              "sweeps share their α = 0 and α = 1 records, so this contrast moves with "
-                             "held-per-step-v's (correlation 0.995): one fact, counted once. The statement was narrowed "
-                             "to what the contrast tests after the records (issue 36); the test is as registered.",
+                             "held-per-step-v's (correlation 0.995): one fact, counted once. The statement was "
+                             "narrowed to what the contrast tests after the records (issue 36); the test is as "
+                             "registered.",
              counted_with="held-per-step-v"),
     _finding("held-per-step-v-deepest", "per-step pulls put α = 0.3 below both ends",
              Contrast("min(α = 0, α = 1) − α = 0.3, per step", below_both_ends("open_choices", "cnn", 0.3, PER_STEP)),

@@ -379,7 +379,8 @@ def untested_text(by_scale: dict[str, list[Verdict]]) -> str:
             if headline_counted(v) and v.claim.dataset == "CIFAR-100"]
     if c100:
         ran = all(v.kind is Kind.NOT_RUN for v in c100)
-        parts.append(f"CIFAR-100 at both scales ({len(c100)} claims" + (" *not run*)" if ran else f": {share_text(c100)})"))
+        parts.append(f"CIFAR-100 at both scales ({len(c100)} claims"
+                     + (" *not run*)" if ran else f": {share_text(c100)})"))
     return "; ".join(parts)
 
 

@@ -36,7 +36,8 @@ def blocks(root: Path) -> dict[str, str]:
 
 
 def v_blocks(root: Path) -> dict[str, str]:
-    """docs/where-the-v-sits.md's blocks: notebook 09's law and its paper-scale prediction, from its committed tables."""
+    """docs/where-the-v-sits.md's blocks: notebook 09's law and its paper-scale prediction, from its committed
+    tables."""
     results = root / "results"
     prediction = pd.read_csv(results / "09_prediction.csv")
     return {"law": wrapped_bullets(dip.law_markdown(prediction, pd.read_csv(results / "09_out_of_sample.csv"))),

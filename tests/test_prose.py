@@ -507,8 +507,9 @@ def test_every_h100_verdict_is_shown_beside_its_data():
     assert prose.data_text(["torchvision CIFAR10", source], named=False) == (
         "a JPEG re-encoding of CIFAR-10 and `torchvision CIFAR10`")
     laptop = registry_verdicts("laptop", HELD)
+    jpeg = "a JPEG re-encoding of CIFAR-10"
     table = prose.headline_verdicts({"laptop": laptop, "paper": registry_verdicts("paper")},
-                                    {"laptop": "a JPEG re-encoding of CIFAR-10", "paper": "a JPEG re-encoding of CIFAR-10"})
+                                    {"laptop": jpeg, "paper": jpeg})
     assert "H100 (`paper`), on a JPEG re-encoding of CIFAR-10" in table.columns
     assert table.set_index("id").loc["held-cnn-prior", "laptop (`cpu`), on a JPEG re-encoding of CIFAR-10"] == (
         "reproduced (a premise of the regime: not counted)")
@@ -612,3 +613,37 @@ def test_registration_markdown_lists_the_claims_by_when_they_were_registered():
     assert prose.registration_markdown(claims) == \
         "- Defined **before** their records: `a`, `c`.\n" + after + "`b`."
     assert prose.registration_markdown(()) == "- Defined **before** their records: none.\n" + after + "none."
+
+
+def test_the_summary_reads_in_full_on_hand_made_verdicts():
+    """By hand: the laptop's 8 paper claims on CIFAR-10 all *cannot tell*; at the H100, of 10, t5-c10 reproduced,
+    t1a-v-c10 excludes the effect (its first contrast, +1.00 [+0.25, +1.75] against +6.86 ± 1.94), t4-constant
+    opposite, t1b-v-c10 not run, t4-linear one seed and five more cannot tell; three decided, two named; CIFAR-100's
+    8 counted claims (3 laptop, 5 H100) all in the cannot-tell class."""
+    laptop = registry_verdicts("laptop", HELD)
+    paper = registry_verdicts("paper", {"t1a-v-c10": Kind.EXCLUDES_EFFECT, "t4-constant": Kind.OPPOSITE,
+                                        "t5-c10": Kind.REPRODUCED, "t1b-v-c10": Kind.NOT_RUN, "t4-linear": Kind.ONE_SEED,
+                                        "paper-per-step-v": Kind.NOT_RUN, "t1a-v-c100": Kind.ONE_SEED})
+    assert made_summary(laptop, paper).splitlines() == [
+        "- **Laptop budget** (5 epochs on 5,000 images, 5 seeds): of the paper's 8 confirmatory claims on CIFAR-10, none",
+        "  *reproduced* after Holm, 8 *cannot tell*.",
+        "- **H100, Appendix E's settings** (100 epochs on 50,000 images, 5 seeds): of the paper's 10 confirmatory claims on",
+        "  CIFAR-10, 1 *reproduced* after Holm, 6 *cannot tell*, 1 *excludes the paper's effect*, 1 *opposite*, 1 *not run*.",
+        "  Table 1(a) *excludes the paper's effect*: α = 0 − α = 0.01 is +1.00 [+0.25, +1.75], the paper's +6.86; Table 4",
+        "  *opposite*: constant − none is +1.00 [+0.25, +1.75], the paper's +2.62; 1 more decided (notebook 07).",
+        "- **Beyond the paper**, found on seeds 0–2, tested on seeds 3–7: 2 of 2 held-out findings *reproduced* after Holm:",
+        "  per-step pulls put α = 0.01 below both ends, +1.00 [+0.25, +1.75] (`held-per-step-deeper` +1.00 [+0.25, +1.75]: one",
+        "  fact); per-step pulls put α = 0.3 below both ends, +1.00 [+0.25, +1.75]; the priors' lead is a premise, not counted.",
+        "- **Untested**: per-step pulls at Appendix E's settings (`paper-per-step-v`, not run); at that scale Table 1(b) (not",
+        "  run), Table 4 (one seed); CIFAR-100 at both scales (8 claims: 8 *cannot tell*).",
+        "- **Data**: all 1,006 records train and test on a JPEG re-encoding of CIFAR-10 (`ImageFolder data/cifar10-jpeg`). Terms:",
+        "  [glossary](docs/glossary.md); [the figure](figures/story_alpha_scnn.png)."]
+
+
+def test_seeds_range_and_short_source():
+    assert prose.seeds_range([]) == "no seeds"
+    one, two, five = (made_verdict(made_claim(str(n)), Kind.SAME_SIGN, seeds=n) for n in (1, 2, 5))
+    assert prose.seeds_range([one]) == "1 seed" and prose.seeds_range([five, two]) == "2–5 seeds"
+    assert prose.seeds_range([one, five]) == "1–5 seeds"
+    assert [prose.short_source(made_claim("x", source=s)) for s in ("Table 4 / App. F", "Figure 2 (right), Sec. 4.1",
+                                                                    "Table 5")] == ["Table 4", "Figure 2 (right)", "Table 5"]
