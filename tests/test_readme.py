@@ -79,3 +79,23 @@ def test_every_generated_block_of_every_page_is_current():
         text = (REPO / page).read_text()
         for name, text_of_block in named.items():
             assert readme.marked(name, text_of_block) in text, f"{page}'s {name} block: run python -m imlp_core.readme"
+
+
+def test_the_sites_landing_page_opens_with_the_summary_and_its_legend_names_every_class_its_tables_use():
+    """Issue 36: the site's legend named four verdict classes while its tables used nine."""
+    import importlib.util
+
+    from imlp_core.statistics import Kind
+
+    spec = importlib.util.spec_from_file_location("site_build", REPO / "docs" / "build.py")
+    site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(site)
+    landing = site.landing_blocks()
+    assert "[glossary](glossary.md)" in landing["summary.md"] and "**Laptop budget**" in landing["summary.md"]
+    legend, tables = landing["headline.md"].split("\n\n|", 1)
+    used = {kind.value for kind in Kind if f"| {kind.value} (" in tables or f" {kind.value} (" in tables}
+    named = set(re.findall(r"^- \*([^*]+)\*:", legend, re.M))
+    assert used and used <= named and named == {kind.value for kind in Kind}
+    index = (REPO / "docs" / "index.md").read_text()
+    assert index.index("{include} summary.md") < index.index("{include} headline.md")
+    assert "figures/story_alpha_scnn.png" in index and "\nglossary\n" in index
