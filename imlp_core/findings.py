@@ -157,9 +157,8 @@ def runs_table(runs: pd.DataFrame, columns: tuple[str, ...] = ("dataset", "seed"
 def held_out_markdown(judged: JudgedStore) -> str:
     """The README's held-out block: each finding registered before seeds 3–7, judged on those seeds alone."""
     held = [v for v in judged.verdicts if v.claim.family == "held-out"]
-    table = prose.claims_table(held)[["id", "claim", "ours (paired difference, 95 % interval)", "Holm-adjusted",
-                                      "verdict"]]
-    return markdown(table.assign(counted=[prose.role_text(v) for v in held]), index=False)
+    return markdown(prose.claims_table(held)[["id", "claim", "ours (paired difference, 95 % interval)",
+                                               "Holm-adjusted", "verdict", "counted"]], index=False)
 
 
 def headline_markdown(stores: dict[str, JudgedStore]) -> str:

@@ -98,13 +98,15 @@ def paper_text(verdict: Verdict) -> str:
 
 
 def claims_table(verdicts: list[Verdict], power: dict[str, float] | None = None) -> pd.DataFrame:
-    """One row per claim: its id, source, statement, role, when it was registered, our intervals, the adjusted ones,
-    the paper's effect, the seeds, the verdict, the seeds an undecided claim would need, and (``power``, for the
-    held-out findings) the power its test had, at the effect it was found with."""
+    """One row per claim: its id, source, statement, role, family, whether the headline counts it (a premise of the
+    regime and a restated fact are not), when it was registered, our intervals, the adjusted ones, the paper's
+    effect, the seeds, the verdict, the seeds an undecided claim would need, and (``power``, for the held-out
+    findings) the power its test had, at the effect it was found with."""
     power = power or {}
     return pd.DataFrame([{
         "id": v.claim.id, "source": v.claim.source + ("" if v.claim.dataset == "CIFAR-10" else f", {v.claim.dataset}"),
         "claim": v.claim.statement, "role": v.role.value, "family": v.claim.family,
+        "counted": counted_text(v),
         "registered": v.claim.registered.value,
         "ours (paired difference, 95 % interval)": ours_text(v), "Holm-adjusted": adjusted_text(v),
         "paper's effect": paper_text(v) if v.compares_effect or paper_text(v) == "—" else "not compared (another budget)",
@@ -281,6 +283,18 @@ def role_text(verdict: Verdict) -> str:
     if verdict.claim.counted_with:
         return f"one fact with `{verdict.claim.counted_with}`: counted once"
     return verdict.role.value
+
+
+def counted_text(verdict: Verdict) -> str:
+    """'yes' where the headline counts a verdict, else why not: 'no: premise', 'no: a premise of the regime', 'no:
+    one fact with `held-per-step-v`'."""
+    if headline_counted(verdict):
+        return "yes"
+    if verdict.claim.regime_premise:
+        return "no: a premise of the regime"
+    if verdict.claim.counted_with:
+        return f"no: one fact with `{verdict.claim.counted_with}`"
+    return f"no: {verdict.role.value}"
 
 
 def headline_groups(verdicts: list[Verdict]) -> dict[str, list[Verdict]]:

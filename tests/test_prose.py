@@ -296,15 +296,15 @@ def test_claims_table_reads_in_full_on_hand_made_verdicts():
     table = prose.claims_table(made, power={"a": 0.8149, "c": NAN})
     expected = pd.DataFrame([
         {"id": "a", "source": "Table 1(a)", "claim": "claim a", "role": "confirmatory", "family": "paper",
-         "registered": "before its data", "ours (paired difference, 95 % interval)": "c1: +2.00 [+1.00, +3.00] (3 seeds)",
+         "counted": "yes", "registered": "before its data", "ours (paired difference, 95 % interval)": "c1: +2.00 [+1.00, +3.00] (3 seeds)",
          "Holm-adjusted": "+2.00 [+0.50, +3.50] (3 seeds)", "paper's effect": "+6.86 ± 0.97", "seeds": 3,
          "verdict": "reproduced", "seeds to decide": "—", "power (held out)": "0.81"},
         {"id": "b", "source": "Table 1(b), CIFAR-100", "claim": "claim b", "role": "premise", "family": "held-out",
-         "registered": "after its data", "ours (paired difference, 95 % interval)": "c1: -0.50 [-2.00, +1.00] (2 seeds)",
+         "counted": "no: premise", "registered": "after its data", "ours (paired difference, 95 % interval)": "c1: -0.50 [-2.00, +1.00] (2 seeds)",
          "Holm-adjusted": "—", "paper's effect": "—", "seeds": 2, "verdict": "other direction, cannot tell",
          "seeds to decide": "12", "power (held out)": "—"},
         {"id": "c", "source": "Table 1(a)", "claim": "claim c", "role": "confirmatory", "family": "paper",
-         "registered": "after its data", "ours (paired difference, 95 % interval)": "c1: +0.50 [-0.50, +1.50] (4 seeds)",
+         "counted": "yes", "registered": "after its data", "ours (paired difference, 95 % interval)": "c1: +0.50 [-0.50, +1.50] (4 seeds)",
          "Holm-adjusted": "+0.50 [-0.50, +1.50] (4 seeds)", "paper's effect": "not compared (another budget)",
          "seeds": 4, "verdict": "same direction, cannot tell", "seeds to decide": "more than 1000",
          "power (held out)": "—"}])
@@ -647,3 +647,12 @@ def test_seeds_range_and_short_source():
     assert prose.seeds_range([one, five]) == "1–5 seeds"
     assert [prose.short_source(made_claim("x", source=s)) for s in ("Table 4 / App. F", "Figure 2 (right), Sec. 4.1",
                                                                     "Table 5")] == ["Table 4", "Figure 2 (right)", "Table 5"]
+
+
+def test_the_claims_table_says_why_a_claim_is_not_counted():
+    """Issue 36, defect 4, in notebook 07's table: the regime's premises and the restated fact are not counted."""
+    table = prose.claims_table(registry_verdicts("laptop", HELD)).set_index("id")["counted"]
+    assert table["held-per-step-v"] == table["t1a-v-c10"] == "yes"
+    assert table["held-per-step-deeper"] == "no: one fact with `held-per-step-v`"
+    assert table["held-cnn-prior"] == table["held-mixer-prior"] == "no: a premise of the regime"
+    assert table["t1a-prior-c10"] == "no: premise" and table["f2-cnn-turn"] == "no: exploratory"
