@@ -177,4 +177,4 @@ def test_a_new_prior_needs_only_its_class_and_a_budget(tiny_prior, tmp_path):
     assert set(runs["prior"]) == {tiny_prior} and runs["status"].eq("ok").all()
     fig = figures.alpha_sweep_figure(runs, "t")
     assert any(TinyCNN.display_name in text.get_text() for text in fig.axes[0].get_legend().get_texts())
-    assert f"the {TinyCNN.display_name}" in findings.sweep_findings(runs)
+    assert f"the {TinyCNN.display_name}" in findings.sweep_findings(runs, {})  # a new prior has no registered claims
