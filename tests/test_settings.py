@@ -99,9 +99,10 @@ def test_each_variable_reaches_its_field(tmp_path):
         "CUDA_VISIBLE_DEVICES": "3,5", "IMLP_DATA_DIR": "/data", "IMLP_DATASET_CIFAR10": "/jpeg", "IMLP_DATASET_X": "",
         "IMLP_CHECKPOINT_EVERY_S": "0", "IMLP_CPU_HEAP": "0", "IMLP_CUDA_GRAPHS": "0", "IMLP_TEST_PAUSE_AT": "epoch:2",
         "IMLP_TEST_RESUME_FILE": "/tmp/go"}, root=tmp_path)
-    assert (settings.profile, settings.output_dir, settings.committed_profile) == ("smoke", tmp_path / "build/out", "cpu")
-    assert (settings.stored_only, settings.update_notebooks, settings.executor, settings.jobs) == (True, False,
-                                                                                                   "processes", 3)
+    assert (settings.profile, settings.output_dir, settings.committed_profile) == ("smoke", tmp_path / "build/out",
+                                                                                  "cpu")
+    assert (settings.stored_only, settings.update_notebooks) == (True, False)
+    assert (settings.executor, settings.jobs) == ("processes", 3)
     assert (settings.memory_budget, settings.lab_port, settings.visible_gpus) == ("5.5", 8899, "3,5")
     assert settings.slurm == {"PARTITION": "gpu", "TIME_MIN": "30"}
     assert settings.training == TrainingSettings(Path("/data"), {"IMLP_DATASET_CIFAR10": "/jpeg"}, 0.0, False, False,
