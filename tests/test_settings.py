@@ -14,7 +14,7 @@ from imlp_core.settings import Settings, TrainingSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "imlp_core"
-MODULES = sorted(PACKAGE.glob("*.py"))
+MODULES = sorted(PACKAGE.rglob("*.py"))  # subpackages (the wings) included
 # The doors: the settings module that reads the environment, and the entry points that call it (the command line,
 # make reproduce, a notebook's first cell, make lab, make assignments, which hands its environment to a kernel).
 DOORS = {"settings.py", "cli.py", "__main__.py", "reproduce.py", "notebook.py", "lab.py", "assignments.py"}
@@ -47,7 +47,7 @@ def environment_reads(tree: ast.AST) -> list[int]:
     return sorted(set(lines))
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda path: path.name)
+@pytest.mark.parametrize("module", MODULES, ids=lambda path: str(path.relative_to(PACKAGE)))
 def test_no_module_below_the_doors_reads_the_environment(module):
     if module.name in DOORS:
         return
