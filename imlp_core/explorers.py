@@ -480,7 +480,7 @@ def sweep_name(config: dict, named: Iterable[str] = ()) -> str:
 
 def sweeps(runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The store's runs grouped by their full configuration (:data:`SWEEP_KEYS`: every option and the lr), so that
-    a group holds one run per seed and α (or schedule); the largest first, then by name. Each name
+    a group holds one run per seed and α (or schedule); sorted by name. Each name
     (:func:`sweep_name`) adds the settings in which the store's groups differ, where not at their default: no two
     groups share a name."""
     positions: dict[tuple, list[int]] = {}
@@ -489,7 +489,7 @@ def sweeps(runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     configs = [dict(zip(SWEEP_KEYS, config)) for config in positions]
     named = [key for key in SWEEP_KEYS if key not in ALWAYS_NAMED and len({c[key] for c in configs}) > 1]
     named_groups = ((sweep_name(config, named), runs.iloc[rows]) for config, rows in zip(configs, positions.values()))
-    return dict(sorted(named_groups, key=lambda group: (-len(group[1]), group[0])))
+    return dict(sorted(named_groups, key=lambda group: group[0]))
 
 
 def run_curves(sweep: pd.DataFrame, label: str, seeds: tuple[int, ...]) -> pd.DataFrame:
@@ -543,8 +543,9 @@ class RunsExplorer(_Explorer):
         self.store = store
         self.first_seeds = seeds
         names = list(self.sweeps)
+        largest = max(names, key=lambda name: len(self.sweeps[name]), default=None)
         controls = {
-            "sweep": widgets.Dropdown(options=names, value=names[0] if names else None, description="sweep",
+            "sweep": widgets.Dropdown(options=names, value=largest, description="sweep",
                                       layout=widgets.Layout(width="auto")),
             "seeds": widgets.SelectMultiple(options=[], description="seeds", rows=3),
             "label": widgets.Dropdown(options=[], description="α or schedule", style={"description_width": "initial"}),

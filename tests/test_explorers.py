@@ -146,12 +146,14 @@ def test_runs_differing_in_one_option_or_the_lr_are_separate_sweeps():
                                                    record(0, 0.1, [0.3, 0.3, 0.3], prior, interpolate_every=1)])],
                      ignore_index=True)
     found = explorers.sweeps(runs)
-    assert list(found) == ["S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.001 · pulls every epoch",
-                           "S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.0003 · pulls every epoch",
+    assert list(found) == ["S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.0003 · pulls every epoch",
                            "S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.001 · pulls every 1 step",
+                           "S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.001 · pulls every epoch",
                            "S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.001 · pulls every epoch · "
                            "ln = affine-own"]
-    assert [len(group) for group in found.values()] == [4, 1, 1, 1]
+    assert [len(group) for group in found.values()] == [1, 1, 4, 1]
+    explorer = explorers.RunsExplorer(runs)
+    assert explorer.controls["sweep"].value == list(found)[2]  # it opens on the sweep with the most runs
 
 
 CPU_STORE = repo_root() / "results" / "runs"  # the committed laptop (`cpu` profile) store, with the option variants
