@@ -470,7 +470,7 @@ def sweep_name(config: dict, named: Iterable[str] = ()) -> str:
     of ``named`` whose value is not its default ('ln = affine-own')."""
     images = "all" if config["train_subset"] is None else f"{int(config['train_subset']):,}"
     every = config["interpolate_every"]
-    pulls = "pulls every epoch" if every == "epoch" else f"pulls every {every} step{'' if every == 1 else 's'}"
+    pulls = {"epoch": "pulls every epoch", 1: "pulls every step"}.get(every, f"pulls every {every} steps")
     prior = PRIORS[config["prior"]].display_name if config["prior"] in PRIORS else str(config["prior"])
     parts = [f"{prior} prior", str(config["dataset"]), f"{int(config['epochs'])} epochs", f"{images} training images",
              f"lr {config['lr']:g}", pulls]

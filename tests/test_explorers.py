@@ -147,7 +147,7 @@ def test_runs_differing_in_one_option_or_the_lr_are_separate_sweeps():
                      ignore_index=True)
     found = explorers.sweeps(runs)
     assert list(found) == ["S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.0003 · pulls every epoch",
-                           "S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.001 · pulls every 1 step",
+                           "S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.001 · pulls every step",
                            "S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.001 · pulls every epoch",
                            "S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.001 · pulls every epoch · "
                            "ln = affine-own"]
