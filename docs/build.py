@@ -4,7 +4,8 @@
 
 1. Lays out a Sphinx source folder, ``build/site-src/`` (always rebuilt; nothing under ``notebooks/``,
    ``results/`` or ``figures/`` is moved or changed):
-   - the pages of ``docs/`` (``*.md``), and ``summary.md`` and ``headline.md``, the summary and the verdict tables
+   - the pages of ``docs/`` (``*.md``), their image links (``../figures/…``, as a Markdown viewer reads them)
+     pointed at the site's copies, and ``summary.md`` and ``headline.md``, the summary and the verdict tables
      (with their legend) the landing page includes, made from both committed stores' verdicts as the README's are;
    - ``notebooks/NN_*.ipynb`` as ``laptop/`` pages (the committed ``cpu`` profile run) and, for each one that
      has an H100 run, ``results/paper-h100/results/executed/NN_*.ipynb`` as ``h100/`` pages. Each copy gets a
@@ -241,11 +242,23 @@ def landing_blocks() -> dict[str, str]:
             "headline.md": legend + "\n\n" + escape_cell_pipes(findings.headline_markdown(stores)) + "\n"}
 
 
+# The figure folders the site copies (:func:`lay_out_source`), as a page of docs/ links them (``../figures/…``, so
+# that a Markdown viewer finds them too) and where they lie in the site's source folder.
+SITE_FIGURES = {"../results/paper-h100/figures/": "h100/figures/", "../figures/": "figures/"}
+IMAGE_LINK = re.compile(r"(!\[[^\]]*\]\(|<img [^>]*src=[\"']|\{(?:figure|image)\} +)("
+                        + "|".join(map(re.escape, SITE_FIGURES)) + ")")
+
+
+def site_image_links(page: str) -> str:
+    """A docs/ page's image links to ``../figures/…`` (and the H100's) pointed at the site's copies."""
+    return IMAGE_LINK.sub(lambda match: match.group(1) + SITE_FIGURES[match.group(2)], page)
+
+
 def lay_out_source() -> None:
     shutil.rmtree(SOURCE, ignore_errors=True)
     SOURCE.mkdir(parents=True)
     for page in DOCS.glob("*.md"):
-        copy_text(page, SOURCE / page.name)
+        copy_text(page, SOURCE / page.name, site_image_links)
     for name, text in landing_blocks().items():
         (SOURCE / name).write_text(text, encoding="utf-8")
     for notebook in notebooks():
@@ -253,9 +266,9 @@ def lay_out_source() -> None:
         page_notebook(notebook, SOURCE / "laptop" / notebook.name, "laptop", run is not None)
         if run:
             page_notebook(run, SOURCE / "h100" / notebook.name, "h100", True)
-    shutil.copytree(ROOT / "figures", SOURCE / "figures", ignore=shutil.ignore_patterns("*.pdf"))
-    if (H100 / "figures").exists():
-        shutil.copytree(H100 / "figures", SOURCE / "h100" / "figures", ignore=shutil.ignore_patterns("*.pdf"))
+    for linked, copied in SITE_FIGURES.items():
+        if (DOCS / linked).exists():
+            shutil.copytree(DOCS / linked, SOURCE / copied, ignore=shutil.ignore_patterns("*.pdf"))
     for table in (ROOT / "results").glob("[0-9][0-9]_*.md"):
         copy_text(table, SOURCE / "tables" / table.name, escape_cell_pipes)
     for table in (H100 / "results").glob("[0-9][0-9]_*.md"):
