@@ -172,7 +172,8 @@ def held_out_markdown(root: Path) -> str:
     frame = pd.read_csv(root / HEADLINE_SCALES["laptop (`cpu`)"])
     held = frame[frame["family"] == "held-out"]
     return markdown(held[["id", "claim", "ours (paired difference, 95 % interval)", "Holm-adjusted", "verdict",
-                          "power (held out)"]], index=False)
+                          "power at seeds 0–2's effect (post hoc)", "power at the held-out effect (post hoc)"]],
+                    index=False)
 
 
 def headline_markdown(root: Path) -> str:

@@ -113,11 +113,21 @@ def test_p_values_are_scipys_one_sample_t_test(seed):
     assert st.two_sided_p(values) == pytest.approx(scipy_stats.ttest_1samp(values, 0).pvalue)
 
 
+def cauchy_sf(t: float) -> float:
+    """The t distribution's upper tail on one degree of freedom (two seeds), by hand: 1/2 − arctan(t) / π."""
+    return 0.5 - math.atan(t) / math.pi
+
+
 def test_p_values_at_their_edges():
+    """Without spread, two seeds are judged at one test image's standard error: t = mean / 0.01 on 1 df."""
     assert math.isnan(st.one_sided_p([1.0])) and math.isnan(st.two_sided_p([1.0, math.nan]))
-    assert st.one_sided_p([2.0, 2.0], "greater") == 0.0 and st.one_sided_p([2.0, 2.0], "less") == 1.0
-    assert st.one_sided_p([-2.0, -2.0], "less") == 0.0 and st.two_sided_p([-2.0, -2.0]) == 0.0
+    assert st.one_sided_p([2.0, 2.0], "greater") == pytest.approx(cauchy_sf(200), rel=1e-9)
+    assert st.one_sided_p([2.0, 2.0], "less") == pytest.approx(1 - cauchy_sf(200), rel=1e-9)
+    assert st.one_sided_p([-2.0, -2.0], "less") == pytest.approx(cauchy_sf(200), rel=1e-9)
+    assert st.two_sided_p([-2.0, -2.0]) == pytest.approx(2 * cauchy_sf(200), rel=1e-9)
     assert st.one_sided_p([0.0, 0.0]) == 0.5 and st.two_sided_p([0.0, 0.0, 0.0]) == 1.0
+    with pytest.raises(ValueError, match="side must be"):
+        st.one_sided_p([1.0, 2.0], "two-sided")
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -155,12 +165,12 @@ def test_adjusted_interval_spends_holms_level_and_excludes_zero_exactly_when_hol
 # seeds_needed against statsmodels' power
 
 
-def solve_power(values) -> float:
+def solve_power(values, level: float = 0.05) -> float:
     values = np.asarray(values, float)
     effect = abs(values.mean()) / values.std(ddof=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return TTestPower().solve_power(effect_size=effect, alpha=0.05, power=0.8, alternative="two-sided")
+        return TTestPower().solve_power(effect_size=effect, alpha=level, power=0.8, alternative="two-sided")
 
 
 @pytest.mark.parametrize("values", [[1.0, 2.0, 3.0], [0.5, 1.5, 0.2, 0.9], [1.0, 1.5], [0.3, -0.2, 0.6, 0.1, 0.4],
@@ -233,13 +243,15 @@ def test_counted_puts_every_kind_in_exactly_one_class():
 
 
 def result(low: float, high: float, mean: float | None = None, n: int = 3, effect: Effect | None = None,
-           values: tuple[float, ...] | None = None) -> ContrastResult:
-    """A contrast whose unadjusted interval is twice as wide as its adjusted one [low, high]."""
+           values: tuple[float, ...] | None = None, simultaneous: tuple[float, float] | None = None) -> ContrastResult:
+    """A contrast whose unadjusted interval is twice as wide as its adjusted one [low, high], and whose simultaneous
+    interval is ``simultaneous`` (the adjusted one where not given)."""
     mean = (low + high) / 2 if mean is None else mean
     half = (high - low) / 2
     values = values if values is not None else (mean,) * n
+    both = Interval(mean, *(simultaneous or (low, high)), n)
     return ContrastResult("c", values, tuple(range(n)), Interval(mean, mean - 2 * half, mean + 2 * half, n),
-                          Interval(mean, low, high, n), 0.01, 0.02, effect)
+                          Interval(mean, low, high, n), 0.01, 0.02, effect, both)
 
 
 @pytest.mark.parametrize("contrast, kind", [
@@ -293,7 +305,8 @@ def test_a_claim_of_several_contrasts_holds_only_if_all_do(contrasts, kind):
 ])
 def test_an_identity_holds_only_when_every_seed_is_zero(values, kind):
     interval = st.t_interval(values)
-    contrast = ContrastResult("id", values, tuple(range(len(values))), interval, interval, math.nan, math.nan, None)
+    contrast = ContrastResult("id", values, tuple(range(len(values))), interval, interval, math.nan, math.nan, None,
+                              interval)
     assert st.contrast_kind([contrast], equal=True) is kind
 
 
@@ -350,8 +363,9 @@ def test_judge_at_the_boundary_of_zero(mean, low, high, kind):
 
 
 @pytest.mark.parametrize("per_seed, paper, laptop", [
-    ([4.001] * 3, Kind.REPRODUCED, Kind.REPRODUCED),  # just inside 5 ± 1 (no spread: a zero-width interval)
-    ([3.999] * 3, Kind.EXCLUDES_EFFECT, Kind.REPRODUCED),  # just outside: excluded at the paper's scale only
+    ([4.05] * 3, Kind.REPRODUCED, Kind.REPRODUCED),  # inside 5 ± 1 (no spread: ± t(0.975, 2) × one image, 0.043)
+    ([3.99] * 3, Kind.REPRODUCED, Kind.REPRODUCED),  # one image short of the tolerance, no spread: cannot exclude
+    ([3.95] * 3, Kind.EXCLUDES_EFFECT, Kind.REPRODUCED),  # outside by more than that: excluded at the paper's scale
     ([5.999, 6.0, 6.001], Kind.REPRODUCED, Kind.REPRODUCED),
     ([6.5, 6.6, 6.4], Kind.EXCLUDES_EFFECT, Kind.REPRODUCED),  # above it beyond noise
     ([0.5, 3.0, 5.5], Kind.SAME_SIGN, Kind.SAME_SIGN),  # straddles zero and holds 5
@@ -503,15 +517,16 @@ def test_v_scan_is_one_sided_holm_over_the_alphas_scanned():
     dips = {5e-3: [47.0, 48.5, 46.0], 0.3: [48.0, 50.5, 47.5], 2e-2: [51.0, 52.0, 50.0]}
     scan = st.v_scan(turning(dips))
     drops = {a: np.array(dips.get(a, ENDS[0.0])) - np.array(ENDS[0.0]) for a in GRID}  # α = 0 is the lower end
+    # without spread, t = mean / one image on n − 1 = 2 degrees of freedom (scipy's t, by hand: 1/2 + t / 2√(t² + 2))
     p = [scipy_stats.ttest_1samp(drops[a], 0, alternative="less").pvalue if np.ptp(drops[a]) else
-         (0.0 if drops[a][0] < 0 else 1.0 if drops[a][0] > 0 else 0.5) for a in GRID]
+         0.5 + (drops[a][0] / 0.01) / (2 * math.sqrt((drops[a][0] / 0.01) ** 2 + 2)) for a in GRID]
     expected = multipletests(p, method="holm")[1]
     assert [scan.p_adjusted[a] for a in GRID] == pytest.approx(expected)
     assert scan.v_alphas == tuple(a for a, q in zip(GRID, expected) if q < 0.025)
     for a, q, raw in zip(GRID, expected, p):
         assert scan.drops[a].mean == pytest.approx(drops[a].mean())
         assert (scan.adjusted[a].high < 0) == (q < 0.025), a  # the adjusted interval says what Holm says
-        if 0 < raw < q:
+        if 0 < raw < q and np.ptp(drops[a]):
             spent = scipy_stats.ttest_1samp(drops[a], 0).confidence_interval(1 - 0.05 * raw / q)
             assert scan.adjusted[a].high == pytest.approx(spent.high)
 
@@ -606,7 +621,9 @@ def test_decided_and_reproduced_verdicts_need_no_more_seeds_and_undecided_ones_s
     made = made_claim(gain(0.5), gain(0.1))
     undecided = st.judge(made, sweep({0.0: [50.0] * 3, 0.5: [54.0, 55.0, 56.0], 0.1: [49.0, 53.0, 51.5]}), "laptop")
     assert undecided.kind is Kind.SAME_SIGN and not undecided.decided
-    assert undecided.seeds_needed == math.ceil(solve_power([-1.0, 3.0, 1.5]))
+    # two contrasts in the claim's family: Holm's strictest level is 0.05 / 2
+    assert undecided.level == pytest.approx(0.025)
+    assert undecided.seeds_needed == math.ceil(solve_power([-1.0, 3.0, 1.5], 0.025))
     reproduced = st.judge(made, sweep({0.0: [50.0] * 3, 0.5: [54.0, 55.0, 56.0], 0.1: [52.0, 53.0, 52.5]}), "laptop")
     assert reproduced.kind is Kind.REPRODUCED and reproduced.seeds_needed is None
 
@@ -710,10 +727,11 @@ def test_alpha_curve_is_the_mean_over_seeds_of_each_alpha():
     assert curve.to_dict() == pytest.approx({0.0: 51.0, 0.5: 40.5, 1.0: 61.0})
 
 
-def test_one_sided_p_is_greater_by_default_and_without_spread_reads_the_sign():
+def test_one_sided_p_is_greater_by_default_and_without_spread_reads_one_image():
     values = [0.4, 1.9, 1.1]
     assert st.one_sided_p(values) == pytest.approx(scipy_stats.ttest_1samp(values, 0, alternative="greater").pvalue)
-    assert st.one_sided_p([0.5, 0.5]) == 0.0 and st.one_sided_p([0.5, 0.5], "less") == 1.0  # a mean below 1 still > 0
+    assert st.one_sided_p([0.5, 0.5]) == pytest.approx(cauchy_sf(50), rel=1e-9)  # a mean below 1 still > 0
+    assert st.one_sided_p([0.5, 0.5], "less") == pytest.approx(1 - cauchy_sf(50), rel=1e-9)
 
 
 def test_holm_by_hand():
