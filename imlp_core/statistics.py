@@ -171,9 +171,9 @@ def paired_differences(a: pd.Series, b: pd.Series) -> pd.Series:
 
 
 
-def paired_interval(a: pd.Series, b: pd.Series) -> Interval:
-    """Per-seed ``a − b`` (:func:`paired_differences`) with its t-interval (:func:`t_interval`)."""
-    return t_interval(paired_differences(a, b))
+def paired_interval(a: pd.Series, b: pd.Series, resolution: float = 0.0) -> Interval:
+    """Per-seed ``a − b`` (:func:`paired_differences`) with its t-interval (:func:`t_interval` at ``resolution``)."""
+    return t_interval(paired_differences(a, b), resolution=resolution)
 
 def one_sided_p(values: Iterable[float], side: str = "greater") -> float:
     """The one-sided p-value of a one-sample t-test of accuracies (%) ``values`` against 0: t = mean / standard error

@@ -201,8 +201,8 @@ def notebook_claim_verdicts(runs: pd.DataFrame, experiment: str) -> list[Verdict
 
 @dataclass(frozen=True)
 class SweepDifferences:
-    """One dataset's α sweep: its prior minus the S-MLP (α = 0), and the I-MLP at α = 1 minus its prior (None where
-    α = 1 was not run), each over the seeds both hold, in points."""
+    """One dataset's α sweep: its prior minus the S-MLP (α = 0), judged (at :data:`RESOLUTION`), and the I-MLP at
+    α = 1 minus its prior as measured (None where α = 1 was not run), each over the seeds both hold, in points."""
 
     prior_minus_mlp: Interval
     one_minus_prior: Interval | None
@@ -211,14 +211,14 @@ class SweepDifferences:
 def sweep_differences(runs: pd.DataFrame) -> SweepDifferences:
     mlp, one = (mlp_per_seed(runs, schedule="constant", alpha=a) for a in (0.0, 1.0))
     prior = prior_per_seed(runs)
-    return SweepDifferences(paired_interval(prior, mlp), paired_interval(one, prior) if len(one) else None)
+    return SweepDifferences(paired_interval(prior, mlp, RESOLUTION), paired_interval(one, prior) if len(one) else None)
 
 
 @dataclass(frozen=True)
 class ScheduleDifferences:
     """One dataset's schedule sweep: at its α (the test-time runs', else 0.5), test-time only against no
-    interpolation and against the prior, constant α against no interpolation (paired, in points), and each decay
-    exponent k's accuracy (%)."""
+    interpolation and against the prior, constant α against no interpolation (paired, in points, judged at
+    :data:`RESOLUTION`), and each decay exponent k's accuracy (%)."""
 
     alpha: float
     test_time_minus_none: Interval
@@ -234,15 +234,16 @@ def schedule_differences(runs: pd.DataFrame) -> ScheduleDifferences:
     constant = mlp_per_seed(runs, schedule="constant", alpha=a)
     test_time = mlp_per_seed(runs, schedule="test-time", alpha=a)
     decays = runs[runs["schedule"] == "decay"]
-    return ScheduleDifferences(a, paired_interval(test_time, none), paired_interval(test_time, prior_per_seed(runs)),
-                               paired_interval(constant, none),
+    return ScheduleDifferences(a, paired_interval(test_time, none, RESOLUTION),
+                               paired_interval(test_time, prior_per_seed(runs), RESOLUTION),
+                               paired_interval(constant, none, RESOLUTION),
                                {k: mlp_accuracy(decays, k=k) for k in sorted(set(decays["k"]))})
 
 
 @dataclass(frozen=True)
 class FirstLayerDifferences:
     """One dataset's Table 5 runs, per prior: the S-MLP's accuracy (α = 0, in %) and interpolation's gain at α
-    (paired against it, in points)."""
+    (paired against it, in points, judged at :data:`RESOLUTION`)."""
 
     baseline: dict[str, Interval]
     gain: dict[str, Interval]
@@ -252,7 +253,8 @@ def first_layer_differences(runs: pd.DataFrame, priors: tuple[str, ...], alpha: 
     sweeps = {prior: runs[runs["prior"] == prior] for prior in priors}
     base = {p: mlp_per_seed(sweeps[p], alpha=0.0) for p in priors}
     return FirstLayerDifferences({p: t_interval(base[p]) for p in priors},
-                                 {p: paired_interval(mlp_per_seed(sweeps[p], alpha=alpha), base[p]) for p in priors})
+                                 {p: paired_interval(mlp_per_seed(sweeps[p], alpha=alpha), base[p], RESOLUTION)
+                                  for p in priors})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -846,3 +846,157 @@ def test_minimum_set_breaks_ties_in_alpha_order_on_a_long_grid():
     low = {0.02, 0.09, 0.16, 0.18, 0.19, 0.21}
     curves = pd.DataFrame([[40.0 if a in low else 50.0 for a in alphas]], columns=alphas)
     assert st.minimum_set(curves) == [0.02, 0.09, 0.16, 0.18]  # 1/6 + 1/6 + 1/6 = 1/2 is not more than half
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 36: zero spread is judged at one test image (1); seeds needed and power at Holm's strictest level (5);
+# the paper's effect against the family's simultaneous interval (6). Each test fails on the code before the issue.
+
+
+def one_image_drop(seeds: int, interior: tuple[float, ...] = GRID, at: float = 5e-3) -> pd.DataFrame:
+    """A constant-α sweep on ``seeds`` seeds: α = 0 at 50 %, α = 1 at 56 %, every interior α level with α = 0 except
+    ``at``, one test image (0.01 points) below it on every seed."""
+    return sweep({0.0: [50.0] * seeds, 1.0: [56.0] * seeds,
+                  **{a: [50.0 - (a == at) * st.RESOLUTION] * seeds for a in interior}})
+
+
+@pytest.mark.parametrize("seeds", [2, 3, 5, 8, 20])
+@pytest.mark.parametrize("interior", [GRID, (5e-3,)])
+def test_a_one_image_drop_on_every_seed_is_never_a_v(seeds, interior):
+    """With the standard error at one image at least, a drop of one image has t = −1 however many seeds agree (the
+    scan of the whole grid, and α = 5 × 10⁻³ scanned alone)."""
+    scan = st.v_scan(one_image_drop(seeds, interior))
+    assert scan.drops[5e-3].mean == pytest.approx(-0.01)
+    assert scan.v_alphas == () and scan.deepest is None
+    assert scan.p_adjusted[5e-3] >= scipy_stats.t.cdf(-1.0 - 1e-9, seeds - 1)
+    assert scan.adjusted[5e-3].high > 0  # the adjusted interval says what Holm says
+
+
+def test_values_without_spread_are_judged_at_one_test_image_and_with_spread_as_scipy_does():
+    """t = mean / max(sd / √n, 0.01): for three equal values of 0.02, t = 2 on 2 df (1/2 − t / 2√(t² + 2) by hand);
+    where the values' own standard error exceeds one image, the p-value and interval are scipy's."""
+    assert st.RESOLUTION == 0.01
+    t = 2.0
+    assert st.one_sided_p([0.02] * 3) == pytest.approx(0.5 - t / (2 * math.sqrt(t * t + 2)), rel=1e-9)
+    same = st.t_interval([0.02] * 3, resolution=st.RESOLUTION)
+    assert (same.low, same.high) == pytest.approx((0.02 - T975_2 * 0.01, 0.02 + T975_2 * 0.01))
+    assert st.t_interval([0.02] * 3) == Interval(0.02, 0.02, 0.02, 3)  # a measurement (resolution 0): no spread seen
+    wide = [0.0, 0.03, 0.06]  # sd 0.03: standard error 0.0173 > 0.01
+    assert st.one_sided_p(wide) == pytest.approx(scipy_stats.ttest_1samp(wide, 0, alternative="greater").pvalue)
+    ci = scipy_stats.ttest_1samp(wide, 0).confidence_interval(0.95)
+    judged = st.t_interval(wide, resolution=st.RESOLUTION)
+    assert (judged.low, judged.high) == pytest.approx((ci.low, ci.high))
+    narrow = [0.0, 0.006, 0.012]  # standard error 0.0035 < 0.01: judged at one image, not at its own spread
+    assert st.one_sided_p(narrow) == pytest.approx(scipy_stats.t.sf(0.006 / 0.01, 2))
+
+
+@pytest.mark.parametrize("difference, kind", [(0.01, Kind.SAME_SIGN), (0.05, Kind.SAME_SIGN), (0.12, Kind.SAME_SIGN),
+                                              (-0.12, Kind.OTHER_SIGN), (0.13, Kind.REPRODUCED)])
+def test_equal_two_seed_differences_are_judged_against_one_image_never_as_certain(difference, kind):
+    """Two seeds with the same difference d: t = d / 0.01 on one degree of freedom, beyond zero only where d exceeds
+    t(0.975, 1) = 12.71 images (a claim alone); before issue 36 every one of them was decided (p = 0)."""
+    verdict = st.judge(made_claim(gain(0.5)), differences([difference, difference]), "laptop")
+    assert verdict.kind is kind and verdict.seeds == 2
+    assert verdict.contrasts[0].p == pytest.approx(2 * cauchy_sf(abs(difference) / 0.01), rel=1e-6)
+
+
+def test_equal_two_seed_differences_below_two_points_are_not_reproduced_in_a_family_of_thirteen():
+    """The laptop's paper family holds 13 contrasts: Holm's first step tests at 0.05 / 13, so two seeds that agree to
+    the image decide a claim only beyond 0.01 × tan(π/2 (1 − 0.05 / 13)) = 1.66 points."""
+    alphas = [0.01 * (i + 1) for i in range(13)]
+    family = [made_claim(gain(a), id=f"c{i}") for i, a in enumerate(alphas)]
+    for d, kind in ((1.6, Kind.SAME_SIGN), (1.7, Kind.REPRODUCED)):
+        runs = sweep({0.0: [50.0, 50.0], **{a: [50.0 + d] * 2 for a in alphas}})
+        assert {v.kind for v in st.judge_family(family, runs, "laptop")} == {kind}, d
+    assert 0.01 * math.tan(math.pi / 2 * (1 - 0.05 / 13)) == pytest.approx(1.655, abs=0.001)
+
+
+def test_an_identity_one_image_off_on_every_seed_cannot_be_told_from_exact():
+    identity = claim("identity-cnn")
+    one_off = sweep({1.0: [60.01, 61.01, 62.01]}, prior=[60.0, 61.0, 62.0])
+    assert st.judge(identity, one_off, "laptop").kind is Kind.CANNOT_TELL
+    many_off = sweep({1.0: [60.5, 61.5, 62.5]}, prior=[60.0, 61.0, 62.0])
+    assert st.judge(identity, many_off, "laptop").kind is Kind.EXCLUDES_EFFECT
+
+
+def four_claims(undecided: list[float]) -> tuple[list[Claim], pd.DataFrame]:
+    """A family of four one-contrast claims: three far beyond zero, and α = 0.04 ``undecided`` above α = 0."""
+    alphas = (0.01, 0.02, 0.03, 0.04)
+    family = [made_claim(gain(a), id=f"c{i}") for i, a in enumerate(alphas)]
+    base = [50.0, 51.0, 49.0, 50.5, 49.5]
+    far = [b + 5 + 0.1 * i for i, b in enumerate(base)]
+    return family, sweep({0.0: base, 0.01: far, 0.02: far, 0.03: far, 0.04: [b + u for b, u in zip(base, undecided)]})
+
+
+def test_seeds_needed_are_at_holms_strictest_level_in_the_family():
+    """Holm's first step tests each of m contrasts at 0.05 / m: the seeds needed at that level decide the claim
+    whatever the others show (statsmodels' power at 0.05 / 4 here; at 0.05 it would be fewer)."""
+    undecided = [-0.5, 1.5, 0.2, 1.0, -0.2]
+    family, runs = four_claims(undecided)
+    verdict = st.judge_family(family, runs, "laptop")[3]
+    assert verdict.kind is Kind.SAME_SIGN and verdict.level == pytest.approx(0.0125)
+    assert verdict.contrasts[0].family_size == 4
+    assert verdict.seeds_needed == math.ceil(solve_power(undecided, 0.0125))
+    assert verdict.seeds_needed > math.ceil(solve_power(undecided, 0.05))
+    alone = st.judge(family[3], runs, "laptop")
+    assert alone.level == pytest.approx(0.05) and alone.seeds_needed == math.ceil(solve_power(undecided, 0.05))
+
+
+def test_a_contrasts_power_is_statsmodels_at_its_own_effect_and_holms_strictest_level():
+    undecided = [-0.5, 1.5, 0.2, 1.0, -0.2]
+    family, runs = four_claims(undecided)
+    verdicts = st.judge_family(family, runs, "laptop")
+    effect = abs(np.mean(undecided)) / np.std(undecided, ddof=1)
+    assert verdicts[3].power == pytest.approx(statsmodels_power(effect, 5, 0.0125))
+    assert verdicts[3].contrasts[0].power == verdicts[3].power
+    assert st.judge(made_claim(gain(0.5)), differences([1.0, 1.0]), "laptop").power != verdicts[3].power
+    assert math.isnan(st.judge(made_claim(gain(0.5)), differences([1.0, 1.0]), "laptop").power)  # no spread
+
+
+PAPER = Effect(3.0, 0.0)  # tolerance 1: compatible with [2, 4]
+
+
+def five_paper_claims(near_zero: list[float]) -> tuple[list[Claim], pd.DataFrame]:
+    """A family of five one-contrast claims at the paper's scale, each printed as +3.0: four reproduce it on three
+    seeds, and α = 0.05 lies ``near_zero`` above α = 0."""
+    alphas = (0.01, 0.02, 0.03, 0.04, 0.05)
+    family = [made_claim(gain(a, PAPER), id=f"c{i}") for i, a in enumerate(alphas)]
+    base = [50.0, 51.0, 49.0]
+    at = [b + 3 + d for b, d in zip(base, (-0.1, 0.0, 0.1))]
+    return family, sweep({0.0: base, **{a: at for a in alphas[:4]}, 0.05: [b + d for b, d in zip(base, near_zero)]})
+
+
+def test_excludes_the_papers_effect_reads_the_simultaneous_interval_of_the_family():
+    """A contrast near zero has Holm's adjusted p near 1, so its adjusted interval is nearly the 95 % one, which rules
+    out +3 ± 1 here; the family's simultaneous interval (Bonferroni over 5: 99 %) does not, so the paper's effect is
+    not excluded (issue 36: at the H100, t4-constant got level 0.034 where Bonferroni gives 0.01)."""
+    near_zero = [-0.4, 0.1, 0.6]
+    family, runs = five_paper_claims(near_zero)
+    judged = st.judge_family(family, runs, "paper")
+    c = judged[4].contrasts[0]
+    assert c.adjusted.high < 2.0  # the interval matched to Holm's decision about zero rules the effect out
+    expected = scipy_stats.ttest_1samp(near_zero, 0).confidence_interval(0.99)
+    assert (c.simultaneous.low, c.simultaneous.high) == pytest.approx((expected.low, expected.high))
+    assert c.simultaneous.high > 2.0 and c.family_size == 5
+    assert judged[4].kind is Kind.SAME_SIGN and not c.excludes_effect()
+    assert [v.kind for v in judged[:4]] == [Kind.REPRODUCED] * 4
+    far = st.judge_family(*five_paper_claims([-1.0, -0.5, 0.0])[:1], five_paper_claims([-1.0, -0.5, 0.0])[1], "paper")
+    assert far[4].kind is Kind.OTHER_SIGN  # mean −0.5: its 99 % interval [-3.4, +2.4] still reaches +2
+
+
+def test_a_simultaneous_interval_decides_exclusion_and_the_adjusted_one_the_side_of_zero():
+    E5 = Effect(5.0, 0.5)  # tolerance 1: [4, 6]
+    assert st.contrast_kind([result(1.0, 3.0, effect=E5, simultaneous=(0.5, 4.5))]) is Kind.REPRODUCED
+    assert st.contrast_kind([result(1.0, 3.0, effect=E5, simultaneous=(0.5, 3.5))]) is Kind.EXCLUDES_EFFECT
+    assert st.contrast_kind([result(-1.0, 3.0, effect=E5, simultaneous=(-2.0, 4.0))]) is Kind.SAME_SIGN
+    assert st.contrast_kind([result(-3.0, -1.0, effect=E5, simultaneous=(-4.0, 0.5))]) is Kind.OPPOSITE
+    assert st.contrast_kind([result(6.5, 8.0, effect=E5, simultaneous=(5.5, 9.0))]) is Kind.REPRODUCED
+    assert st.contrast_kind([result(6.5, 8.0, effect=E5, simultaneous=(6.0 + EPS, 9.0))]) is Kind.EXCLUDES_EFFECT
+
+
+def test_the_simultaneous_interval_is_bonferronis_t_interval():
+    values = [0.4, 1.9, 1.1, 2.6]
+    for m in (1, 3, 13):
+        ours = st.simultaneous_interval(values, m)
+        expected = scipy_stats.ttest_1samp(values, 0).confidence_interval(1 - 0.05 / m)
+        assert (ours.low, ours.high) == pytest.approx((expected.low, expected.high))
