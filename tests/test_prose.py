@@ -25,7 +25,8 @@ from imlp_core.statistics import COUNTED, MOST_SEEDS, ContrastResult, Interval, 
 FORBIDDEN = {"t_interval", "paired_differences", "judge", "judge_family", "judge_turn", "v_scan", "holm",
              "one_sided_p", "two_sided_p", "seeds_needed", "adjusted_interval", "number_kind", "contrast_kind",
              "claim_verdicts", "number_verdicts", "option_verdicts", "multipletests", "solve_power",
-             "mlp_accuracy", "prior_accuracy"}
+             "mlp_accuracy", "prior_accuracy", "simultaneous_interval", "standard_error", "power_at", "t_test_power",
+             "held_out_power"}
 FORBIDDEN_MODULES = ("scipy", "statsmodels")
 FORBIDDEN_ROOTS = {"stats", "scipy", "statsmodels"}
 
