@@ -74,8 +74,8 @@ def t_p(values: np.ndarray, side: str, resolution: float = ONE_IMAGE) -> np.ndar
 def sweep_frame(acc: np.ndarray, alphas: np.ndarray) -> pd.DataFrame:
     """One repetition as a constant-α sweep: ``acc`` is seeds × α in %."""
     seeds, m = acc.shape
-    return pd.DataFrame({"schedule": "constant", "seed": np.repeat(np.arange(seeds), m), "alpha": np.tile(alphas, seeds),
-                         "test_acc": acc.ravel() / 100})
+    return pd.DataFrame({"schedule": "constant", "seed": np.repeat(np.arange(seeds), m),
+                         "alpha": np.tile(alphas, seeds), "test_acc": acc.ravel() / 100})
 
 
 def independent_null(rng: np.random.Generator, alphas: np.ndarray, seeds: int = 3) -> np.ndarray:
@@ -227,10 +227,10 @@ EDGE = Effect(3.0, 0.0)  # printed +3.0: tolerance 1, compatible with [2, 4]
 
 def test_judge_family_excludes_a_true_effect_in_at_most_5_percent_of_families():
     """Paper scale, five seeds: every contrast's true mean is 2, the lower edge of the paper's +3 ± 1, with sd 2, so
-    that Holm leaves many undecided about zero and spends nearly 5 % on them. *Excludes the paper's effect* (or *opposite*) then
-    rules out a true effect; read from Bonferroni's simultaneous intervals it happens in at most 5 % of the families.
-    Read from the intervals matched to Holm's decision about zero (as before issue 36, each at up to 95 %), it
-    exceeds 5 %: the test can fail."""
+    that Holm leaves many undecided about zero and spends nearly 5 % on them. *Excludes the paper's effect* (or
+    *opposite*) then rules out a true effect; read from Bonferroni's simultaneous intervals it happens in at most 5 %
+    of the families. Read from the intervals matched to Holm's decision about zero (as before issue 36, each at up
+    to 95 %), it exceeds 5 %: the test can fail."""
     rng = np.random.default_rng(6)
     n, m = 5, len(FAMILY_ALPHAS)
     base = 50.0 + rng.standard_normal((FAMILIES, n, 1))

@@ -466,3 +466,17 @@ def test_held_out_power_marks_the_finding_whose_effect_was_the_deepest_of_a_scan
     power = verdicts.held_out_power(FINDINGS, fake_runs("cifar10", {0.0: 0.5}, prior=0.6), CPU)
     assert [p.picked for p in power.values()] == [f.id == "held-per-step-v-deepest" for f in FINDINGS]
     assert all(p.level == pytest.approx(0.05 / len(FINDINGS)) for p in power.values())
+
+
+def test_one_test_image_is_the_resolution_of_every_committed_record():
+    """statistics.RESOLUTION (0.01 points) is one image of the test set: every committed record at both scales was
+    tested on all 10,000 images (no test subset), so its accuracy moves in steps of 100 / 10,000 points."""
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "results"
+    paths = [*root.glob("runs/*.json"), *root.glob("paper-h100/results/runs/*.json")]
+    records = [json.loads(p.read_text()) for p in paths]
+    assert len(records) > 900
+    assert {(r["dataset"]["num_test"], r["config"]["test_subset"]) for r in records} == {(10_000, None)}
+    assert st.RESOLUTION == pytest.approx(100 / 10_000)
