@@ -14,19 +14,23 @@ import pandas as pd
 
 from imlp_core.claims import Claim, Registered, Role
 from imlp_core.paper import PAPER_TEST_TIME_GAP, format_mean_std
-from imlp_core.statistics import CONFIDENCE, COUNTED, MOST_SEEDS, Interval, Kind, Verdict, format_interval
-from imlp_core.verdicts import NO_RUNS, NumberVerdict, OptionVerdicts, verdict_counts
+from imlp_core.statistics import (
+    CONFIDENCE, COUNTED, MOST_SEEDS, RESOLUTION, Interval, Kind, Verdict, format_interval,
+)
+from imlp_core.verdicts import NO_RUNS, FoundPower, NumberVerdict, OptionVerdicts, verdict_counts
 
 VERDICT_RULE = (
     f"Every claim is registered in `imlp_core/claims.py` before (or, for the paper's claims, after; the README says "
     f"which) the records that judge it, with the runs and the paper's α it tests, never an argmin. Each is a set of "
     f"paired per-seed differences that must all lie on the paper's side of zero (a seed fixes the shared "
-    f"initialisation and data order), each with its {CONFIDENCE:.0%} Student-t interval over seeds. Within a family "
-    "of **confirmatory** claims (one scale's paper claims; the held-out findings) every difference's p-value is "
-    "Holm-corrected, and the verdict reads the *adjusted* interval (the t-interval at the level Holm spends on it): "
-    "*reproduced* when every interval lies on the paper's side and, at the paper's scale, reaches within the "
-    "tolerance (2 σ, at least 1 point) of the paper's printed effect; *same* / *other direction, cannot tell* when an "
-    "interval straddles zero; *excludes the paper's effect* when an interval rules the paper's effect size out "
+    f"initialisation and data order), each with its {CONFIDENCE:.0%} Student-t interval over seeds (an accuracy "
+    f"moves in steps of one test image, so a mean's standard error is never taken below {RESOLUTION:g} points). "
+    "Within a family of **confirmatory** claims (one scale's paper claims; the held-out findings) every difference's "
+    "p-value is Holm-corrected, and the verdict reads the *adjusted* interval (the t-interval at the level Holm spends "
+    "on it): *reproduced* when every interval lies on the paper's side and, at the paper's scale, the simultaneous "
+    "one (below) reaches within the tolerance (2 σ, at least 1 point) of the paper's printed effect; *same* / *other "
+    "direction, cannot tell* when an interval straddles zero; *excludes the paper's effect* when the simultaneous "
+    "interval over the family (Bonferroni: at 1 − 0.05 / m for m contrasts) rules the paper's effect size out "
     "(compared at the paper's scale only: at the laptop's budget only the direction is judged); *opposite* when an "
     "interval lies wholly on the other side of zero; *one seed: no verdict*; *not run*. **Premises** (the laptop "
     "regime was chosen so that the priors beat their S-MLP; α = 1 copies the prior) and **exploratory** scans (where "
@@ -34,7 +38,8 @@ VERDICT_RULE = (
     "*located elsewhere* when only α far from the paper's (more than a factor 2 away, or outside a prediction's "
     "interval) do, counted with *excludes the paper's effect*; "
     "each claim under each of notebook 08's options) are shown apart and never counted. Beside an undecided claim: "
-    "the seeds a paired t-test would need to decide it at the observed effect and spread (power 0.8).")
+    "the seeds a paired t-test would need to decide it at the observed effect and spread (power 0.8, two-sided at "
+    "Holm's strictest level in its family, 0.05 / m).")
 
 
 # What each verdict class means, in one line: the site's legend (:func:`legend`) and docs/glossary.md.
@@ -70,6 +75,40 @@ def seeds_text(needed: int | None) -> str:
     return f"more than {MOST_SEEDS}" if needed > MOST_SEEDS else str(needed)
 
 
+def level_text(level: float) -> str:
+    """A two-sided test level: '0.05', '0.0038'."""
+    return f"{level:.2g}"
+
+
+def seeds_to_decide_text(verdict: Verdict) -> str:
+    """'18 at 0.0038': the seeds an undecided claim needs, at the level of its test (Holm's strictest); or '—'."""
+    if verdict.seeds_needed is None:
+        return "—"
+    return f"{seeds_text(verdict.seeds_needed)} at {level_text(verdict.level)}"
+
+
+def found_power_text(power: FoundPower | None) -> str:
+    """'0.98 at 0.01': a held-out finding's power at the effect seen where it was found (post hoc), marked where that
+    effect is a maximum picked among many; or '—'."""
+    if power is None or math.isnan(power.power):
+        return "—"
+    picked = ", at a maximum picked among the α scanned (overstated)" if power.picked else ""
+    return f"{power.power:.2f} at {level_text(power.level)}{picked}"
+
+
+def own_power_text(verdict: Verdict) -> str:
+    """'0.22 at 0.01': the power of the claim's test at its own effect and spread (post hoc), or '—'."""
+    return "—" if math.isnan(verdict.power) else f"{verdict.power:.2f} at {level_text(verdict.level)}"
+
+
+def simultaneous_text(verdict: Verdict) -> str:
+    """Each contrast's simultaneous (Bonferroni) interval and its confidence, where the paper's effect is compared
+    with it ('—' elsewhere)."""
+    if not verdict.compares_effect or verdict.kind is Kind.NOT_RUN or not any(c.effect for c in verdict.contrasts):
+        return "—"
+    return "; ".join(f"{signed(c.simultaneous)} at {100 * (1 - c.level):.3g} %" for c in verdict.contrasts)
+
+
 def ours_text(verdict: Verdict) -> str:
     """Each contrast's per-seed interval, or where a turn was located."""
     if verdict.claim.turn is not None:
@@ -97,11 +136,12 @@ def paper_text(verdict: Verdict) -> str:
     return "; ".join("—" if e is None else f"{e.mean:+.2f}" + (f" ± {e.std:.2f}" if e.std else "") for e in effects)
 
 
-def claims_table(verdicts: list[Verdict], power: dict[str, float] | None = None) -> pd.DataFrame:
+def claims_table(verdicts: list[Verdict], power: dict[str, FoundPower] | None = None) -> pd.DataFrame:
     """One row per claim: its id, source, statement, role, family, whether the headline counts it (a premise of the
-    regime and a restated fact are not), when it was registered, our intervals, the adjusted ones, the paper's
-    effect, the seeds, the verdict, the seeds an undecided claim would need, and (``power``, for the held-out
-    findings) the power its test had, at the effect it was found with."""
+    regime and a restated fact are not), when it was registered, our intervals, the adjusted ones, the paper's effect
+    and the simultaneous intervals compared with it, the seeds, the verdict, the seeds an undecided claim would need,
+    and (``power``, for the held-out findings) the power its test had, post hoc, at the effect it was found with and
+    at the effect the held-out seeds show."""
     power = power or {}
     return pd.DataFrame([{
         "id": v.claim.id, "source": v.claim.source + ("" if v.claim.dataset == "CIFAR-10" else f", {v.claim.dataset}"),
@@ -110,8 +150,11 @@ def claims_table(verdicts: list[Verdict], power: dict[str, float] | None = None)
         "registered": v.claim.registered.value,
         "ours (paired difference, 95 % interval)": ours_text(v), "Holm-adjusted": adjusted_text(v),
         "paper's effect": paper_text(v) if v.compares_effect or paper_text(v) == "—" else "not compared (another budget)",
-        "seeds": v.seeds, "verdict": v.kind.value, "seeds to decide": seeds_text(v.seeds_needed),
-        "power (held out)": "—" if math.isnan(power.get(v.claim.id, math.nan)) else f"{power[v.claim.id]:.2f}"}
+        "simultaneous (Bonferroni), against the paper's effect": simultaneous_text(v),
+        "seeds": v.seeds, "verdict": v.kind.value,
+        "seeds to decide (power 0.8, at Holm's strictest level)": seeds_to_decide_text(v),
+        "power at seeds 0–2's effect (post hoc)": found_power_text(power.get(v.claim.id)),
+        "power at the held-out effect (post hoc)": own_power_text(v) if v.claim.id in power else "—"}
         for v in verdicts])
 
 
@@ -249,7 +292,7 @@ def verdict_sentence(verdict: Verdict) -> str:
     """'**reproduced** — α = 0 − α = 0.01: +1.20 [+0.40, +2.00] (5 seeds); …' for a notebook's findings."""
     if verdict.kind is Kind.NOT_RUN:
         return "**not run** in this profile"
-    needed = f"; seeds to decide: {seeds_text(verdict.seeds_needed)}" if verdict.seeds_needed else ""
+    needed = f"; seeds to decide: {seeds_to_decide_text(verdict)}" if verdict.seeds_needed else ""
     return f"**{verdict.kind.value}** ({verdict.role.value}) — {ours_text(verdict)}{needed}"
 
 

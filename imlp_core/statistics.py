@@ -2,24 +2,28 @@
 
 A seed fixes the I-MLPs' shared initialisation and data order, so the models of one seed are *paired*: a claim is
 judged on its per-seed contrasts (``claims.Contrast``: > 0 on the paper's side), each with its 95 % Student-t
-interval over seeds (``scipy.stats``). Within a family of confirmatory claims (one scale's paper claims, or the
-held-out findings) every contrast's two-sided p-value is Holm-corrected (``statsmodels``), and the **adjusted
-interval** is the t-interval at the level Holm spends on that contrast (it excludes zero exactly when Holm
-rejects). :func:`judge_family` gives each claim a :class:`Verdict` whose :class:`Kind` says what the adjusted
-intervals show:
+interval over seeds (``scipy.stats``). An accuracy moves in steps of one test image (:data:`RESOLUTION`), so a
+judged mean's standard error is never taken below that step: values without spread are judged against it, never as
+certain (:func:`standard_error`). Within a family of confirmatory claims (one scale's paper claims, or the held-out
+findings) every contrast's two-sided p-value is Holm-corrected (``statsmodels``), and the **adjusted interval** is
+the t-interval at the level Holm spends on that contrast (it excludes zero exactly when Holm rejects); the
+**simultaneous interval** is Bonferroni's over the family (the t-interval at 1 − 0.05 / m for m contrasts).
+:func:`judge_family` gives each claim a :class:`Verdict` whose :class:`Kind` says what the intervals show:
 
-* **reproduced**: every interval lies on the paper's side of zero and, where the paper's effect is compared (at its
-  own scale), is compatible with it (reaches within its tolerance);
-* **same direction, cannot tell** / **other direction, cannot tell**: an interval straddles zero (and still holds
-  the paper's effect); the means' sign says which;
-* **excludes the paper's effect**: an interval rules out the paper's effect size, whatever its sign;
+* **reproduced**: every adjusted interval lies on the paper's side of zero and, where the paper's effect is compared
+  (at its own scale), the simultaneous one is compatible with it (reaches within its tolerance);
+* **same direction, cannot tell** / **other direction, cannot tell**: an adjusted interval straddles zero (and the
+  simultaneous one still holds the paper's effect); the means' sign says which;
+* **excludes the paper's effect**: a simultaneous interval rules out the paper's effect size, whatever its sign (so
+  the family-wise rate of excluding a true effect is at most 5 %, whatever Holm decides about zero);
 * **opposite**: an interval lies on the other side of zero;
 * **not located** / **located elsewhere**: where a curve turns (an exploratory scan, :func:`v_scan`), when no α
   lies below both ends beyond the scan's simultaneous noise, or when those that do are not near the paper's α;
 * **one seed: no verdict**, and **not run**.
 
 Beside an undecided claim, the seeds that would decide it at the observed effect and spread (a t-test's power,
-``scipy.stats.nct``, checked against statsmodels): :func:`seeds_needed`.
+``scipy.stats.nct``, checked against statsmodels): :func:`seeds_needed`, at Holm's strictest level in its family
+(0.05 / m, the level that decides it whatever the other contrasts show).
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ CONFIDENCE = 0.95
 FAMILY_LEVEL = 1 - CONFIDENCE  # two-sided, per family (Holm); one-sided 2.5 % on each side
 POWER = 0.8  # seeds_needed: the power at which a claim would be decided
 MOST_SEEDS = 1000  # seeds_needed's ceiling (beyond it: "more than 1000")
+# Points: one test image of the 10,000 that every record is tested on (CIFAR's test split, ``test_subset`` None).
+RESOLUTION = 0.01
 
 
 class Kind(Enum):
@@ -134,20 +140,27 @@ def alpha_curve(runs: pd.DataFrame) -> pd.Series:
     return alpha_curves(runs).mean()
 
 
-def t_interval(values: Iterable[float], confidence: float = CONFIDENCE) -> Interval:
-    """Mean of ``values`` with its Student-t confidence interval (``scipy.stats.t``); NaN bounds below two values.
+def standard_error(array: np.ndarray, resolution: float) -> float:
+    """The standard error of the mean of two or more values (sd / √n, ``scipy.stats.sem``), never below
+    ``resolution``: values counted in steps of ``resolution`` (test images) cannot show a mean more finely, so values
+    without spread are judged against one step, never as certain."""
+    return max(float(stats.sem(array)), resolution)
 
-    All values equal gives a zero-width interval at the mean (no spread was seen)."""
+
+def t_interval(values: Iterable[float], confidence: float = CONFIDENCE, resolution: float = 0.0) -> Interval:
+    """Mean of ``values`` with its Student-t confidence interval (``scipy.stats.t``) on :func:`standard_error`; NaN
+    bounds below two values. Verdicts pass :data:`RESOLUTION` (accuracies in %); at ``resolution`` 0, values all
+    equal give a zero-width interval at the mean (no spread was seen: a measurement, never a verdict)."""
     array = clean(values)
     if array.size == 0:
         return Interval(math.nan, math.nan, math.nan, 0)
     mean = float(array.mean())
     if array.size < 2:
         return Interval(mean, math.nan, math.nan, 1)
-    sem = float(stats.sem(array))
-    if sem == 0:
+    error = standard_error(array, resolution)
+    if error == 0:
         return Interval(mean, mean, mean, int(array.size))
-    low, high = stats.t.interval(confidence, array.size - 1, loc=mean, scale=sem)
+    low, high = stats.t.interval(confidence, array.size - 1, loc=mean, scale=error)
     return Interval(mean, float(low), float(high), int(array.size))
 
 
@@ -158,20 +171,21 @@ def paired_differences(a: pd.Series, b: pd.Series) -> pd.Series:
 
 
 
-def paired_interval(a: pd.Series, b: pd.Series) -> Interval:
-    """Per-seed ``a − b`` (:func:`paired_differences`) with its t-interval (:func:`t_interval`)."""
-    return t_interval(paired_differences(a, b))
+def paired_interval(a: pd.Series, b: pd.Series, resolution: float = 0.0) -> Interval:
+    """Per-seed ``a − b`` (:func:`paired_differences`) with its t-interval (:func:`t_interval` at ``resolution``)."""
+    return t_interval(paired_differences(a, b), resolution=resolution)
 
 def one_sided_p(values: Iterable[float], side: str = "greater") -> float:
-    """The one-sided p-value of a one-sample t-test of ``values`` against 0 (``scipy.stats.ttest_1samp``); NaN below
-    two values; 0 or 1 for values without spread (all on one side), 0.5 for all zero."""
+    """The one-sided p-value of a one-sample t-test of accuracies (%) ``values`` against 0: t = mean / standard error
+    (:func:`standard_error` at :data:`RESOLUTION`; ``scipy.stats.ttest_1samp`` wherever the values' own standard error
+    is larger), on n − 1 degrees of freedom; NaN below two values."""
+    if side not in ("greater", "less"):
+        raise ValueError(f"side must be 'greater' or 'less', not {side!r}")
     array = clean(values)
     if array.size < 2:
         return math.nan
-    if np.ptp(array) == 0:
-        mean = array[0] if side == "greater" else -array[0]
-        return 0.0 if mean > 0 else 1.0 if mean < 0 else 0.5
-    return float(stats.ttest_1samp(array, 0.0, alternative=side).pvalue)
+    t = float(array.mean()) / standard_error(array, RESOLUTION)
+    return float(stats.t.sf(t, array.size - 1) if side == "greater" else stats.t.cdf(t, array.size - 1))
 
 
 def two_sided_p(values: Iterable[float]) -> float:
@@ -195,11 +209,18 @@ def holm(p_values: Sequence[float]) -> np.ndarray:
 
 
 def adjusted_interval(values: Iterable[float], p: float, p_adjusted: float) -> Interval:
-    """The t-interval at the confidence Holm spends on this test: 1 − 0.05 p / p_adjusted, which excludes zero exactly
-    when ``p_adjusted`` < 0.05 (the interval itself where nothing was adjusted)."""
+    """The t-interval (at :data:`RESOLUTION`) at the confidence Holm spends on this test: 1 − 0.05 p / p_adjusted,
+    which excludes zero exactly when ``p_adjusted`` < 0.05 (the 95 % interval where nothing was adjusted)."""
     if math.isnan(p) or math.isnan(p_adjusted) or p_adjusted <= p or p == 0:
-        return t_interval(values)
-    return t_interval(values, confidence=1 - FAMILY_LEVEL * p / p_adjusted)
+        return t_interval(values, resolution=RESOLUTION)
+    return t_interval(values, confidence=1 - FAMILY_LEVEL * p / p_adjusted, resolution=RESOLUTION)
+
+
+def simultaneous_interval(values: Iterable[float], family_size: int) -> Interval:
+    """Bonferroni's simultaneous t-interval (at :data:`RESOLUTION`) over a family of ``family_size`` contrasts: the
+    t-interval at 1 − 0.05 / ``family_size``, so that all of the family's intervals hold their true means together
+    at least 95 % of the time (what *excludes the paper's effect* reads)."""
+    return t_interval(values, confidence=1 - FAMILY_LEVEL / family_size, resolution=RESOLUTION)
 
 
 def number_kind(ours: Interval, paper: float, tolerance: float) -> Kind:
@@ -279,7 +300,8 @@ def term_per_seed(term: Term, runs: pd.DataFrame) -> pd.Series:
 
 @dataclass(frozen=True)
 class ContrastResult:
-    """One contrast of a claim: its per-seed values' interval, the Holm-adjusted interval and p-values."""
+    """One contrast of a claim: its per-seed values' interval, the Holm-adjusted interval and p-values, Bonferroni's
+    simultaneous interval over its family, and its test's power at its own effect (post hoc)."""
 
     name: str
     values: tuple[float, ...]  # per seed, > 0 on the paper's side
@@ -289,17 +311,32 @@ class ContrastResult:
     p: float  # two-sided
     p_adjusted: float
     effect: Effect | None  # the paper's, where compared
+    simultaneous: Interval  # Bonferroni over the family: what the paper's effect is compared with
+    family_size: int = 1  # the contrasts Holm corrects over in this contrast's family (1: not corrected)
+
+    @property
+    def level(self) -> float:
+        """Holm's strictest two-sided level in the family, 0.05 / m (Bonferroni's): the level at which the contrast
+        is decided whatever the others show, and at which its power and the seeds it needs are computed."""
+        return FAMILY_LEVEL / self.family_size
+
+    @property
+    def power(self) -> float:
+        """Post hoc: the power of this contrast's test on its own seeds at :attr:`level`, were the true effect and
+        spread the ones seen (:func:`power_at`); NaN without spread."""
+        return power_at(self.values, len(self.values), self.level)
 
     def side(self) -> int:
         """+1 where the adjusted interval lies on the paper's side of zero, −1 on the other, 0 across it."""
         return 1 if self.adjusted.low > 0 else -1 if self.adjusted.high < 0 else 0
 
     def excludes_effect(self) -> bool:
-        """Whether the adjusted interval lies wholly outside the paper's effect ± its tolerance."""
-        if self.effect is None or math.isnan(self.adjusted.low):
+        """Whether the simultaneous interval lies wholly outside the paper's effect ± its tolerance."""
+        if self.effect is None or math.isnan(self.simultaneous.low):
             return False
         tolerance = self.effect.tolerance
-        return self.adjusted.high < self.effect.mean - tolerance or self.adjusted.low > self.effect.mean + tolerance
+        return (self.simultaneous.high < self.effect.mean - tolerance
+                or self.simultaneous.low > self.effect.mean + tolerance)
 
 
 @dataclass(frozen=True)
@@ -312,7 +349,8 @@ class Verdict:
     contrasts: tuple[ContrastResult, ...]
     seeds: int  # the fewest seeds any contrast was judged on
     compares_effect: bool  # whether the paper's effect size was compared (at the paper's scale only)
-    seeds_needed: int | None = None  # undecided: seeds that would decide it at the observed effect and spread
+    seeds_needed: int | None = None  # undecided: seeds that would decide it at the observed effect and spread, at
+    # Holm's strictest level in its family (``level``)
     located: tuple[float, ...] = ()  # a turn: the α that lie below both ends beyond the scan's noise
 
     @property
@@ -326,6 +364,17 @@ class Verdict:
     @property
     def decided(self) -> bool:
         return self.kind in (Kind.REPRODUCED, Kind.EXCLUDES_EFFECT, Kind.OPPOSITE)
+
+    @property
+    def level(self) -> float:
+        """The two-sided level of :attr:`seeds_needed` and of the contrasts' power: Holm's strictest in the claim's
+        family (:attr:`ContrastResult.level`; 0.05 where nothing is corrected)."""
+        return min((c.level for c in self.contrasts), default=FAMILY_LEVEL)
+
+    @property
+    def power(self) -> float:
+        """Post hoc: the power of the claim's weakest contrast at its own effect (:attr:`ContrastResult.power`)."""
+        return min((c.power for c in self.contrasts), default=math.nan)
 
 
 def contrast_kind(contrasts: Sequence[ContrastResult], equal: bool = False) -> Kind:
@@ -364,12 +413,13 @@ def judge_family(claims: Sequence[Claim], runs: Runs, scale: str) -> list[Verdic
     """Each claim's :class:`Verdict` at ``scale``, with Holm over the contrasts of the confirmatory claims of each
     family (``Claim.family``); exploratory turns are scanned (:func:`v_scan`)."""
     values = {claim.id: [term_per_seed(c.value, runs_of(claim, runs)) for c in claim.contrasts] for claim in claims}
-    adjusted: dict[tuple[str, int], tuple[float, float]] = {}
+    adjusted: dict[tuple[str, int], tuple[float, float, int]] = {}
     for family in dict.fromkeys(c.family for c in claims):
         members = [(claim.id, i) for claim in claims if claim.family == family and not claim.equal
                    and claim.role(scale) is Role.CONFIRMATORY for i in range(len(claim.contrasts))]
         p = [two_sided_p(values[cid][i]) for cid, i in members]
-        adjusted.update(zip(members, zip(p, holm(p))))
+        size = max(1, sum(not math.isnan(x) for x in p))  # Holm's m: the contrasts with a p-value
+        adjusted.update(zip(members, ((raw, adj, size) for raw, adj in zip(p, holm(p)))))
     verdicts = []
     for claim in claims:
         if claim.turn is not None:
@@ -378,12 +428,14 @@ def judge_family(claims: Sequence[Claim], runs: Runs, scale: str) -> list[Verdic
         compares = scale == "paper"
         results = []
         for i, (contrast, per_seed) in enumerate(zip(claim.contrasts, values[claim.id])):
-            p, p_adj = adjusted.get((claim.id, i), (two_sided_p(per_seed),) * 2)
+            p, p_adj, size = adjusted.get((claim.id, i), (two_sided_p(per_seed),) * 2 + (1,))
             results.append(ContrastResult(contrast.name, tuple(per_seed.tolist()), tuple(int(s) for s in per_seed.index),
-                                          t_interval(per_seed), adjusted_interval(per_seed, p, p_adj), p, p_adj,
-                                          contrast.effect if compares else None))
+                                          t_interval(per_seed, resolution=RESOLUTION),
+                                          adjusted_interval(per_seed, p, p_adj), p, p_adj,
+                                          contrast.effect if compares else None,
+                                          simultaneous_interval(per_seed, size), size))
         kind = contrast_kind(results, claim.equal)
-        undecided = [seeds_needed(c.values) for c in results if c.side() == 0]
+        undecided = [seeds_needed(c.values, c.level) for c in results if c.side() == 0]
         decided = kind in (Kind.REPRODUCED, Kind.EXCLUDES_EFFECT, Kind.OPPOSITE, Kind.NOT_RUN)
         needed = None if claim.equal or decided or None in undecided else max(undecided, default=None)
         verdicts.append(Verdict(claim, scale, kind, tuple(results), min((c.interval.n for c in results), default=0),
@@ -439,7 +491,7 @@ def v_scan(runs: pd.DataFrame) -> ScanResult:
     p = [one_sided_p(drops[a], "less") for a in alphas]
     p_adj = holm(p)
     adjusted = {a: adjusted_interval(drops[a], raw, adj) for a, raw, adj in zip(alphas, p, p_adj)}
-    return ScanResult({a: t_interval(drops[a]) for a in alphas}, adjusted,
+    return ScanResult({a: t_interval(drops[a], resolution=RESOLUTION) for a in alphas}, adjusted,
                       {a: float(x) for a, x in zip(alphas, p_adj)})
 
 

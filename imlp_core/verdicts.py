@@ -29,9 +29,9 @@ from imlp_core.interpolate import select_layers
 from imlp_core.models import PRIORS, build_prior
 from imlp_core.paper import DATASET_ROLES, PAPER_NUMBERS, PaperNumber, dataset_for_role
 from imlp_core.statistics import (
-    COUNTED, FAMILY_LEVEL, Interval, Kind, ScanResult, Verdict, alpha_curves, drops_below_ends, format_interval, judge,
-    judge_family, mlp_accuracy, mlp_per_seed, number_kind, paired_interval, power_at, prior_accuracy,
-    prior_per_seed, runs_of, t_interval, term_per_seed, v_scan,
+    COUNTED, FAMILY_LEVEL, RESOLUTION, Interval, Kind, ScanResult, Verdict, alpha_curves, drops_below_ends,
+    format_interval, judge, judge_family, mlp_accuracy, mlp_per_seed, number_kind, paired_interval, power_at,
+    prior_accuracy, prior_per_seed, runs_of, t_interval, term_per_seed, v_scan,
 )
 
 NUMBER_TOLERANCE_SIGMAS = 2.0
@@ -66,18 +66,35 @@ def claim_verdicts(runs: pd.DataFrame, profile, claims: tuple[Claim, ...] | None
     return judge_family(chosen, runs_by_role(runs, profile), scale)
 
 
+# Held-out findings whose contrast is the extreme of a scan over α on the seeds it was found on (claims.py's notes):
+# the effect seen there is a maximum picked among many, so the power computed at it is overstated.
+PICKED_AS_EXTREME = ("held-per-step-v-deepest",)
+
+
+@dataclass(frozen=True)
+class FoundPower:
+    """Post hoc: the power a held-out finding's test had on its held-out seeds, at Holm's strictest level in its
+    family (``level``), were the effect and spread those of the seeds it was found on."""
+
+    power: float
+    level: float
+    picked: bool  # the effect is a maximum picked among the α scanned on those seeds (overstated)
+
+
 def held_out_power(findings: tuple[Claim, ...], earlier: pd.DataFrame, profile, seeds: tuple[int, ...] = (0, 1, 2)
-                   ) -> dict[str, float]:
+                   ) -> dict[str, FoundPower]:
     """The power of each held-out finding's test, were the effect and spread what the seeds it was found on
     (``seeds``, in ``earlier``) showed: its weakest contrast, on its own held-out seeds, at Holm's first level
-    (0.05 over the family's contrasts, the strictest any of them meets)."""
+    (0.05 over the family's contrasts, the strictest any of them meets; as ``Verdict.level``). Post hoc: it was
+    computed after the held-out records existed."""
     level = FAMILY_LEVEL / sum(len(c.contrasts) for c in findings)
     split = runs_by_role(earlier, profile)
     power = {}
     for finding in findings:
         found = replace(finding, seeds=seeds)
-        power[finding.id] = min((power_at(term_per_seed(c.value, runs_of(found, split)), len(finding.seeds), level)
-                                 for c in finding.contrasts), default=math.nan)
+        weakest = min((power_at(term_per_seed(c.value, runs_of(found, split)), len(finding.seeds), level)
+                       for c in finding.contrasts), default=math.nan)
+        power[finding.id] = FoundPower(weakest, level, finding.id in PICKED_AS_EXTREME)
     return power
 
 
@@ -123,7 +140,7 @@ def number_verdicts(runs: pd.DataFrame, profile) -> list[NumberVerdict]:
     verdicts = []
     for number in PAPER_NUMBERS:
         dataset = dataset_for_role(profile, number.dataset)
-        ours = t_interval(select_runs(runs, number, dataset) if dataset is not None else [])
+        ours = t_interval(select_runs(runs, number, dataset) if dataset is not None else [], resolution=RESOLUTION)
         tolerance = number_tolerance(number)
         if not runs_on_paper_data(runs, dataset) or ours.n == 0:
             kind = Kind.NOT_RUN
@@ -184,8 +201,8 @@ def notebook_claim_verdicts(runs: pd.DataFrame, experiment: str) -> list[Verdict
 
 @dataclass(frozen=True)
 class SweepDifferences:
-    """One dataset's α sweep: its prior minus the S-MLP (α = 0), and the I-MLP at α = 1 minus its prior (None where
-    α = 1 was not run), each over the seeds both hold, in points."""
+    """One dataset's α sweep: its prior minus the S-MLP (α = 0), judged (at :data:`RESOLUTION`), and the I-MLP at
+    α = 1 minus its prior as measured (None where α = 1 was not run), each over the seeds both hold, in points."""
 
     prior_minus_mlp: Interval
     one_minus_prior: Interval | None
@@ -194,14 +211,14 @@ class SweepDifferences:
 def sweep_differences(runs: pd.DataFrame) -> SweepDifferences:
     mlp, one = (mlp_per_seed(runs, schedule="constant", alpha=a) for a in (0.0, 1.0))
     prior = prior_per_seed(runs)
-    return SweepDifferences(paired_interval(prior, mlp), paired_interval(one, prior) if len(one) else None)
+    return SweepDifferences(paired_interval(prior, mlp, RESOLUTION), paired_interval(one, prior) if len(one) else None)
 
 
 @dataclass(frozen=True)
 class ScheduleDifferences:
     """One dataset's schedule sweep: at its α (the test-time runs', else 0.5), test-time only against no
-    interpolation and against the prior, constant α against no interpolation (paired, in points), and each decay
-    exponent k's accuracy (%)."""
+    interpolation and against the prior, constant α against no interpolation (paired, in points, judged at
+    :data:`RESOLUTION`), and each decay exponent k's accuracy (%)."""
 
     alpha: float
     test_time_minus_none: Interval
@@ -217,15 +234,16 @@ def schedule_differences(runs: pd.DataFrame) -> ScheduleDifferences:
     constant = mlp_per_seed(runs, schedule="constant", alpha=a)
     test_time = mlp_per_seed(runs, schedule="test-time", alpha=a)
     decays = runs[runs["schedule"] == "decay"]
-    return ScheduleDifferences(a, paired_interval(test_time, none), paired_interval(test_time, prior_per_seed(runs)),
-                               paired_interval(constant, none),
+    return ScheduleDifferences(a, paired_interval(test_time, none, RESOLUTION),
+                               paired_interval(test_time, prior_per_seed(runs), RESOLUTION),
+                               paired_interval(constant, none, RESOLUTION),
                                {k: mlp_accuracy(decays, k=k) for k in sorted(set(decays["k"]))})
 
 
 @dataclass(frozen=True)
 class FirstLayerDifferences:
     """One dataset's Table 5 runs, per prior: the S-MLP's accuracy (α = 0, in %) and interpolation's gain at α
-    (paired against it, in points)."""
+    (paired against it, in points, judged at :data:`RESOLUTION`)."""
 
     baseline: dict[str, Interval]
     gain: dict[str, Interval]
@@ -235,7 +253,8 @@ def first_layer_differences(runs: pd.DataFrame, priors: tuple[str, ...], alpha: 
     sweeps = {prior: runs[runs["prior"] == prior] for prior in priors}
     base = {p: mlp_per_seed(sweeps[p], alpha=0.0) for p in priors}
     return FirstLayerDifferences({p: t_interval(base[p]) for p in priors},
-                                 {p: paired_interval(mlp_per_seed(sweeps[p], alpha=alpha), base[p]) for p in priors})
+                                 {p: paired_interval(mlp_per_seed(sweeps[p], alpha=alpha), base[p], RESOLUTION)
+                                  for p in priors})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -116,13 +116,13 @@ def test_sweep_findings_read_in_full():
     text = findings.sweep_findings(runs, registry(runs))
     assert text == "\n".join([
         BUDGET + ".",
-        "- Ends (a premise of the laptop regime): at this budget the S-CNN is ahead of the S-MLP (α = 0): +7.00 [+7.00, "
-        "+7.00] (3 seeds) points, beyond noise, uncorrected; the paper (100 epochs) has the prior ahead.",
+        "- Ends (a premise of the laptop regime): at this budget the S-CNN is ahead of the S-MLP (α = 0): +7.00 [+6.96, "
+        "+7.04] (3 seeds) points, beyond noise, uncorrected; the paper (100 epochs) has the prior ahead.",
         "- Equivalence at α = 1 (a premise): the I-MLP minus its prior is +0.00 [+0.00, +0.00] (3 seeds) points "
         "(Algorithm 1 with every layer pulled at α = 1 copies the prior: 0 exactly).",
         "- Table 1(a), `t1a-v-c10`: α = 0.01 is worse than both ends, α = 0 and α = 1 (the V): **reproduced** "
-        "(confirmatory; " + REGISTRY + "α = 0 − α = 0.01: +4.00 [+4.00, +4.00] (3 seeds); α = 1 − α = 0.01: +11.00 "
-        "[+11.00, +11.00] (3 seeds); Holm-adjusted: +4.00 [+4.00, +4.00] (3 seeds); +11.00 [+11.00, +11.00] (3 seeds).",
+        "(confirmatory; " + REGISTRY + "α = 0 − α = 0.01: +4.00 [+3.96, +4.04] (3 seeds); α = 1 − α = 0.01: +11.00 "
+        "[+10.96, +11.04] (3 seeds); Holm-adjusted: +4.00 [+3.94, +4.06] (3 seeds); +11.00 [+10.92, +11.08] (3 seeds).",
         "- Figure 2 (left), Sec. 4.1, `f2-cnn-min`: the S-CNN's curve dips below both ends at α = 5 × 10⁻³: "
         "**reproduced** (confirmatory; " + REGISTRY + "min(α = 0, α = 1) − α = 0.005: +5.00 [+2.52, +7.48] (3 seeds); "
         "Holm-adjusted: +5.00 [+2.52, +7.48] (3 seeds).",
@@ -139,7 +139,7 @@ def test_sweep_findings_without_interior_alphas_say_not_run():
     assert findings.sweep_findings(runs, registry(runs)) == "\n".join([
         BUDGET + ".",
         "- Ends (a premise of the laptop regime): at this budget the MLP-Mixer is behind the S-MLP (α = 0): -3.00 "
-        "[-3.00, -3.00] (3 seeds) points, beyond noise, uncorrected; the paper (100 epochs) has the prior ahead.",
+        "[-3.04, -2.96] (3 seeds) points, beyond noise, uncorrected; the paper (100 epochs) has the prior ahead.",
         "- Equivalence at α = 1 (a premise): the I-MLP minus its prior is +0.00 [+0.00, +0.00] (3 seeds) points "
         "(Algorithm 1 with every layer pulled at α = 1 copies the prior: 0 exactly).",
         "- Table 1(b), Figure 2 (right), `t1b-v-c10`: α = 0.01 is worse than both ends, α = 0 and α = 1 (the V): "
@@ -162,23 +162,23 @@ def test_schedule_findings_read_in_full():
     text = findings.schedule_findings(runs, registry(runs))
     assert text == "\n".join([
         BUDGET + ".",
-        "- Test-time only: α_test = 0.5 is behind no interpolation: -5.00 [-5.00, -5.00] (3 seeds) points, beyond noise, "
-        "uncorrected, and it is behind the CNN: -12.00 [-12.00, -12.00] (3 seeds) points, beyond noise, uncorrected. "
+        "- Test-time only: α_test = 0.5 is behind no interpolation: -5.00 [-5.04, -4.96] (3 seeds) points, beyond noise, "
+        "uncorrected, and it is behind the CNN: -12.00 [-12.04, -11.96] (3 seeds) points, beyond noise, uncorrected. "
         "The paper: test-time only is far worse than both.",
-        "- Constant: constant α = 0.5 is ahead of no interpolation: +2.00 [+2.00, +2.00] (3 seeds) points, beyond noise, "
+        "- Constant: constant α = 0.5 is ahead of no interpolation: +2.00 [+1.96, +2.04] (3 seeds) points, beyond noise, "
         "uncorrected (the paper: ahead, 60.98 % against 58.36 %).",
         "- Decay exponents run: k = 1: 28.00 [25.52, 30.48] (3 seeds), k = 4: 31.00 [28.52, 33.48] (3 seeds). The paper "
         "has linear decay (k = 1) the lowest of them.",
         "- Table 4 / App. F, `t4-test-time`: test-time-only interpolation is worse than no interpolation and than the "
-        "CNN: **reproduced** (confirmatory; " + REGISTRY + "none − test-time: +5.00 [+5.00, +5.00] (3 seeds); CNN − "
-        "test-time: +12.00 [+12.00, +12.00] (3 seeds); Holm-adjusted: +5.00 [+5.00, +5.00] (3 seeds); +12.00 [+12.00, "
-        "+12.00] (3 seeds).",
+        "CNN: **reproduced** (confirmatory; " + REGISTRY + "none − test-time: +5.00 [+4.96, +5.04] (3 seeds); CNN − "
+        "test-time: +12.00 [+11.96, +12.04] (3 seeds); Holm-adjusted: +5.00 [+4.91, +5.09] (3 seeds); +12.00 [+11.90, "
+        "+12.10] (3 seeds).",
         "- Table 4 / Fig. 3, `t4-linear`: linear decay (k = 1) is worse than constant (k = 0) and than k = 4: "
-        "**reproduced** (confirmatory; " + REGISTRY + "constant − k = 1: +4.00 [+4.00, +4.00] (3 seeds); k = 4 − k = 1: "
-        "+3.00 [+3.00, +3.00] (3 seeds); Holm-adjusted: +4.00 [+4.00, +4.00] (3 seeds); +3.00 [+3.00, +3.00] (3 seeds).",
+        "**reproduced** (confirmatory; " + REGISTRY + "constant − k = 1: +4.00 [+3.96, +4.04] (3 seeds); k = 4 − k = 1: "
+        "+3.00 [+2.96, +3.04] (3 seeds); Holm-adjusted: +4.00 [+3.92, +4.08] (3 seeds); +3.00 [+2.94, +3.06] (3 seeds).",
         "- Table 4, `t4-constant`: constant interpolation α = 0.5 beats no interpolation: **reproduced** "
-        "(confirmatory; " + REGISTRY + "constant − none: +2.00 [+2.00, +2.00] (3 seeds); Holm-adjusted: +2.00 [+2.00, "
-        "+2.00] (3 seeds).",
+        "(confirmatory; " + REGISTRY + "constant − none: +2.00 [+1.96, +2.04] (3 seeds); Holm-adjusted: +2.00 [+1.96, "
+        "+2.04] (3 seeds).",
     ])
 
 
@@ -272,10 +272,10 @@ def test_option_table_puts_the_default_first_and_reads_each_option():
     assert table.loc["default"].to_dict() == {
         "seeds": 3, "S-MLP (α = 0)": "30.00 [27.52, 32.48] (3 seeds)", "prior": "37.00 [34.52, 39.48] (3 seeds)",
         "α = 1 − prior": "+0.00 [+0.00, +0.00] (3 seeds)",
-        "V (exploratory scan)": "yes, at α ∈ {0.01, 0.1}; deepest α = 0.01: -5.00 [-5.00, -5.00] (3 seeds) below both "
+        "V (exploratory scan)": "yes, at α ∈ {0.01, 0.1}; deepest α = 0.01: -5.00 [-5.04, -4.96] (3 seeds) below both "
                                 "ends",
-        "Table 4 ordering": "reproduced (constant − k = 1: +3.00 [+3.00, +3.00] (3 seeds); k = 4 − k = 1: +3.00 "
-                            "[+3.00, +3.00] (3 seeds))",
+        "Table 4 ordering": "reproduced (constant − k = 1: +3.00 [+2.96, +3.04] (3 seeds); k = 4 − k = 1: +3.00 "
+                            "[+2.96, +3.04] (3 seeds))",
         "test-time only below none and the CNN": "reproduced (none − test-time: +10.00 [+7.52, +12.48] (3 seeds); "
                                                  "CNN − test-time: +17.00 [+14.52, +19.48] (3 seeds))"}
     own = table.loc["head = own"]
@@ -288,7 +288,7 @@ def test_option_findings_read_in_full():
     text = prose.option_findings(verdicts.option_table(option_store()), {"default": 0.1, "head = own": None})
     assert text == "\n".join([
         "- The V (an interior α below both ends per seed, Holm over the α scanned; exploratory): `default` (at α ∈ "
-        "{0.01, 0.1}; deepest α = 0.01: -5.00 [-5.00, -5.00] (3 seeds) below both ends).",
+        "{0.01, 0.1}; deepest α = 0.01: -5.00 [-5.04, -4.96] (3 seeds) below both ends).",
         "- Table 4's ordering (linear decay below constant α = 0.5 and below k = 4): reproduced under `default`.",
         "- Test-time only below no interpolation and the CNN (the paper: -9.7 points below no interpolation): "
         "`default` reproduced (none − test-time: +10.00 [+7.52, +12.48] (3 seeds); CNN − test-time: +17.00 [+14.52, "

@@ -27,7 +27,8 @@ from imlp_core.statistics import COUNTED, MOST_SEEDS, ContrastResult, Interval, 
 FORBIDDEN = {"t_interval", "paired_differences", "judge", "judge_family", "judge_turn", "v_scan", "holm",
              "one_sided_p", "two_sided_p", "seeds_needed", "adjusted_interval", "number_kind", "contrast_kind",
              "claim_verdicts", "number_verdicts", "option_verdicts", "multipletests", "solve_power",
-             "mlp_accuracy", "prior_accuracy"}
+             "mlp_accuracy", "prior_accuracy", "simultaneous_interval", "standard_error", "power_at", "t_test_power",
+             "held_out_power"}
 FORBIDDEN_MODULES = ("scipy", "statsmodels")
 FORBIDDEN_ROOTS = {"stats", "scipy", "statsmodels"}
 
@@ -198,7 +199,8 @@ def test_verdict_sentence_says_the_kind_the_role_and_the_seeds_to_decide():
     assert undecided.kind is Kind.SAME_SIGN and undecided.seeds_needed
     sentence = prose.verdict_sentence(undecided)
     assert sentence.startswith("**same direction, cannot tell** (confirmatory) — α = 0 − α = 0.01: +2.33 [")
-    assert sentence.endswith(f"; seeds to decide: {prose.seeds_text(undecided.seeds_needed)}")
+    assert sentence.endswith(f"; seeds to decide: {prose.seeds_text(undecided.seeds_needed)} at "
+                             f"{undecided.level:.2g}")
     turn = prose.verdict_sentence(by_id["f2-cnn-turn"])
     assert turn.startswith("**reproduced** (exploratory) — below both ends beyond the scan's noise at α ∈ {")
 
@@ -243,9 +245,10 @@ def made_claim(id: str, effects=(), *, role=Role.CONFIRMATORY, dataset="CIFAR-10
                  registered=registered, equal=equal, turn=turn)
 
 
-def made_result(name: str, interval: Interval, adjusted: Interval | None = None) -> ContrastResult:
+def made_result(name: str, interval: Interval, adjusted: Interval | None = None, family_size: int = 1,
+                simultaneous: Interval | None = None, effect: Effect | None = None) -> ContrastResult:
     return ContrastResult(name, (1.0,) * interval.n, tuple(range(interval.n)), interval, adjusted or interval,
-                          0.01, 0.02, None)
+                          0.01, 0.02, effect, simultaneous or adjusted or interval, family_size)
 
 
 def made_verdict(claim: Claim, kind: Kind, results=(), *, seeds=3, compares=False, needed=None, located=(),
@@ -289,27 +292,51 @@ def test_claims_table_reads_in_full_on_hand_made_verdicts():
     a = made_claim("a", (Effect(6.86, 0.97),), registered=Registered.BEFORE_DATA)
     b = made_claim("b", (None,), role=Role.PREMISE, dataset="CIFAR-100", family="held-out", source="Table 1(b)")
     c = made_claim("c", (Effect(1.5, None),))
-    made = [made_verdict(a, Kind.REPRODUCED, [made_result("c1", Interval(2.0, 1.0, 3.0, 3),
-                                                          Interval(2.0, 0.5, 3.5, 3))], compares=True),
+    made = [made_verdict(a, Kind.REPRODUCED, [made_result("c1", Interval(2.0, 1.0, 3.0, 3), Interval(2.0, 0.5, 3.5, 3),
+                                                          5, Interval(2.0, 0.25, 3.75, 3), Effect(6.86, 0.97))],
+                         compares=True),
             made_verdict(b, Kind.OTHER_SIGN, [made_result("c1", Interval(-0.5, -2.0, 1.0, 2))], seeds=2, needed=12),
-            made_verdict(c, Kind.SAME_SIGN, [made_result("c1", Interval(0.5, -0.5, 1.5, 4))], seeds=4, needed=1001)]
-    table = prose.claims_table(made, power={"a": 0.8149, "c": NAN})
+            made_verdict(c, Kind.SAME_SIGN, [made_result("c1", Interval(0.5, -0.5, 1.5, 4), family_size=13)], seeds=4,
+                         needed=1001)]
+    table = prose.claims_table(made, power={"a": verdicts.FoundPower(0.8149, 0.01, True),
+                                            "c": verdicts.FoundPower(NAN, 0.01, False)})
     expected = pd.DataFrame([
         {"id": "a", "source": "Table 1(a)", "claim": "claim a", "role": "confirmatory", "family": "paper",
          "counted": "yes", "registered": "before its data", "ours (paired difference, 95 % interval)": "c1: +2.00 [+1.00, +3.00] (3 seeds)",
-         "Holm-adjusted": "+2.00 [+0.50, +3.50] (3 seeds)", "paper's effect": "+6.86 ± 0.97", "seeds": 3,
-         "verdict": "reproduced", "seeds to decide": "—", "power (held out)": "0.81"},
+         "Holm-adjusted": "+2.00 [+0.50, +3.50] (3 seeds)", "paper's effect": "+6.86 ± 0.97",
+         "simultaneous (Bonferroni), against the paper's effect": "+2.00 [+0.25, +3.75] (3 seeds) at 99 %", "seeds": 3,
+         "verdict": "reproduced", "seeds to decide (power 0.8, at Holm's strictest level)": "—",
+         "power at seeds 0–2's effect (post hoc)": "0.81 at 0.01, at a maximum picked among the α scanned (overstated)",
+         "power at the held-out effect (post hoc)": "—"},
         {"id": "b", "source": "Table 1(b), CIFAR-100", "claim": "claim b", "role": "premise", "family": "held-out",
          "counted": "no: premise", "registered": "after its data", "ours (paired difference, 95 % interval)": "c1: -0.50 [-2.00, +1.00] (2 seeds)",
-         "Holm-adjusted": "—", "paper's effect": "—", "seeds": 2, "verdict": "other direction, cannot tell",
-         "seeds to decide": "12", "power (held out)": "—"},
+         "Holm-adjusted": "—", "paper's effect": "—", "simultaneous (Bonferroni), against the paper's effect": "—",
+         "seeds": 2, "verdict": "other direction, cannot tell",
+         "seeds to decide (power 0.8, at Holm's strictest level)": "12 at 0.05",
+         "power at seeds 0–2's effect (post hoc)": "—", "power at the held-out effect (post hoc)": "—"},
         {"id": "c", "source": "Table 1(a)", "claim": "claim c", "role": "confirmatory", "family": "paper",
          "counted": "yes", "registered": "after its data", "ours (paired difference, 95 % interval)": "c1: +0.50 [-0.50, +1.50] (4 seeds)",
          "Holm-adjusted": "+0.50 [-0.50, +1.50] (4 seeds)", "paper's effect": "not compared (another budget)",
-         "seeds": 4, "verdict": "same direction, cannot tell", "seeds to decide": "more than 1000",
-         "power (held out)": "—"}])
+         "simultaneous (Bonferroni), against the paper's effect": "—", "seeds": 4,
+         "verdict": "same direction, cannot tell",
+         "seeds to decide (power 0.8, at Holm's strictest level)": "more than 1000 at 0.0038",
+         "power at seeds 0–2's effect (post hoc)": "—", "power at the held-out effect (post hoc)": "—"}])
     pd.testing.assert_frame_equal(table, expected)
-    assert list(prose.claims_table(made)["power (held out)"]) == ["—"] * 3  # no power given
+    no_power = prose.claims_table(made)
+    assert list(no_power["power at seeds 0–2's effect (post hoc)"]) == ["—"] * 3  # no power given
+    assert list(no_power["power at the held-out effect (post hoc)"]) == ["—"] * 3
+
+
+def test_power_texts_say_the_level_and_what_is_post_hoc():
+    assert prose.found_power_text(verdicts.FoundPower(0.983, 0.01, False)) == "0.98 at 0.01"
+    assert prose.found_power_text(None) == "—"
+    assert prose.level_text(0.05 / 13) == "0.0038" and prose.level_text(0.05) == "0.05"
+    held = made_claim("h", (None,), family="held-out")
+    spread = ContrastResult("c1", (1.0, 3.0, 2.0), (3, 4, 5), Interval(2.0, -0.5, 4.5, 3), Interval(2.0, -0.5, 4.5, 3),
+                            0.05, 0.1, None, Interval(2.0, -1.0, 5.0, 3), 5)
+    verdict = made_verdict(held, Kind.SAME_SIGN, [spread])
+    assert prose.own_power_text(verdict) == f"{verdict.power:.2f} at 0.01" and 0 < verdict.power < 1
+    assert prose.own_power_text(made_verdict(held, Kind.NOT_RUN)) == "—"
 
 
 def made_number(mean: float, std: float | None, dataset: str = "CIFAR-10") -> PaperNumber:
@@ -454,7 +481,8 @@ def registry_verdicts(scale: str, kinds: dict[str, Kind] | None = None, kind: Ki
     made = []
     for c in claims_at(scale):
         results = [ContrastResult(k.name, (1.0,) * 5, (3, 4, 5, 6, 7), Interval(1.0, 0.5, 1.5, 5),
-                                  Interval(1.0, 0.25, 1.75, 5), 0.01, 0.02, k.effect if scale == "paper" else None)
+                                  Interval(1.0, 0.25, 1.75, 5), 0.01, 0.02, k.effect if scale == "paper" else None,
+                                  Interval(1.0, 0.25, 1.75, 5))
                    for k in c.contrasts]
         made.append(Verdict(c, scale, kinds.get(c.id, kind), tuple(results), 5, scale == "paper"))
     return made

@@ -450,4 +450,33 @@ def test_held_out_power_is_statsmodels_power_on_the_held_out_seeds_at_holms_firs
     turn = replace(found, id="f3", contrasts=())  # a finding without contrasts (a turn) has no power to speak of
     power = verdicts.held_out_power((found, absent, turn), earlier, CPU)
     expected = TTestPower().power(effect_size=2.0, nobs=4, alpha=0.025, alternative="two-sided")
-    assert power["f1"] == pytest.approx(expected) and math.isnan(power["f2"]) and math.isnan(power["f3"])
+    assert power["f1"].power == pytest.approx(expected) and math.isnan(power["f2"].power)
+    assert math.isnan(power["f3"].power)
+    assert all(p.level == pytest.approx(0.025) and not p.picked for p in power.values())
+
+
+def test_held_out_power_marks_the_finding_whose_effect_was_the_deepest_of_a_scan():
+    """held-per-step-v-deepest tests the α where seeds 0–2's per-step dip was deepest (a maximum picked among the α
+    scanned), so the power at that effect is overstated and says so; the others were not picked that way."""
+    from imlp_core.claims import FINDINGS
+
+    assert verdicts.PICKED_AS_EXTREME == ("held-per-step-v-deepest",)
+    assert "deepest" in claim("held-per-step-v-deepest").note and "chosen after looking" in claim(
+        "held-per-step-v-deepest").note
+    power = verdicts.held_out_power(FINDINGS, fake_runs("cifar10", {0.0: 0.5}, prior=0.6), CPU)
+    assert [p.picked for p in power.values()] == [f.id == "held-per-step-v-deepest" for f in FINDINGS]
+    assert all(p.level == pytest.approx(0.05 / len(FINDINGS)) for p in power.values())
+
+
+def test_one_test_image_is_the_resolution_of_every_committed_record():
+    """statistics.RESOLUTION (0.01 points) is one image of the test set: every committed record at both scales was
+    tested on all 10,000 images (no test subset), so its accuracy moves in steps of 100 / 10,000 points."""
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "results"
+    paths = [*root.glob("runs/*.json"), *root.glob("paper-h100/results/runs/*.json")]
+    records = [json.loads(p.read_text()) for p in paths]
+    assert len(records) > 900
+    assert {(r["dataset"]["num_test"], r["config"]["test_subset"]) for r in records} == {(10_000, None)}
+    assert st.RESOLUTION == pytest.approx(100 / 10_000)
