@@ -314,11 +314,13 @@ def check_w_f_by_probe(w_f_by_probe: Callable | None, draws: int = 3, dilation: 
     ``dilation``: dilated kernels too.
     """
     rng = fresh_rng()
-    for _ in range(draws):
+    for draw in range(draws):
         height, width = rng.sample(range(3, 8), 2)
         c_in, c_out = rng.randint(1, 3), rng.randint(1, 3)
-        conv = conv_with(rng, c_in, c_out, rng.choice((1, 2, 3)), rng.randint(1, 2), rng.randint(0, 1),
-                         rng.randint(1, 2) if dilation else 1, bias=True)
+        kernel, spacing = rng.choice((1, 2, 3)), rng.randint(1, 2) if dilation else 1
+        if dilation and draw == 0:  # at least one kernel that dilation widens, on an image it fits
+            kernel, spacing, height, width = rng.choice((2, 3)), 2, rng.randint(5, 7), rng.randint(5, 7)
+        conv = conv_with(rng, c_in, c_out, kernel, rng.randint(1, 2), rng.randint(0, 1), spacing, bias=True)
         if conv2d_output_shape_or_none(conv, (c_in, height, width)) is None:
             continue
         input_shape = (c_in, height, width)
