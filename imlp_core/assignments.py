@@ -216,6 +216,12 @@ def fingerprint(notebook: Path) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
+def shown(path: Path) -> Path:
+    """``path`` relative to the checkout where it lies in it."""
+    resolved, root = path.resolve(), repo_root().resolve()
+    return resolved.relative_to(root) if resolved.is_relative_to(root) else path
+
+
 def place_student_versions(built: Sequence[Exercise], folder: Path) -> list[str]:
     """Copy each student version into ``folder`` unless a student's work is there; one line per exercise saying what
     happened. A notebook whose fingerprint is not the one last placed there is the student's: it stays, and a newer
@@ -226,22 +232,21 @@ def place_student_versions(built: Sequence[Exercise], folder: Path) -> list[str]
     lines = []
     for exercise in built:
         target, new = folder / exercise.student.name, fingerprint(exercise.student)
-        shown = target.relative_to(repo_root()) if target.is_relative_to(repo_root()) else target
         current = fingerprint(target) if target.is_file() else None
         if current is None or current == last.get(exercise.name):
             shutil.copyfile(exercise.student, target)
             last[exercise.name] = new
-            lines.append(f"{shown}: {'written' if current is None else 'unchanged' if current == new else 'updated'}")
+            lines.append(f"{shown(target)}: {'written' if current is None else 'unchanged' if current == new else 'updated'}")
         elif current == new:
             last[exercise.name] = new
-            lines.append(f"{shown}: unchanged")
+            lines.append(f"{shown(target)}: unchanged")
         elif new == last.get(exercise.name):
-            lines.append(f"{shown}: your saved notebook, kept (the exercise is unchanged)")
+            lines.append(f"{shown(target)}: your saved notebook, kept (the exercise is unchanged)")
         else:
             newer = target.with_suffix(".new.ipynb")
             shutil.copyfile(exercise.student, newer)
-            lines.append(f"{shown}: your saved notebook, kept; the exercise changed, its new version is "
-                         f"{newer.relative_to(folder.parent) if newer.is_relative_to(folder.parent) else newer}")
+            lines.append(f"{shown(target)}: your saved notebook, kept; the exercise changed, its new version is "
+                         f"{shown(newer)}")
     record.write_text(json.dumps(last, indent=1, sort_keys=True) + "\n")
     return lines
 

@@ -157,7 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"make lab: {error}", file=sys.stderr)
         return 1
     print(f"\nJupyterLab (kernel 'Python (imlp)' from {sys.prefix}) is running on the notebooks:\n\n"
-          f"    {lab.url}\n\nStop it with Ctrl-C.", flush=True)
+          f"    {lab.url}\n\nAutosave is off: File > Save (Ctrl+S) writes a notebook to disk. Stop it with Ctrl-C.",
+          flush=True)
     try:
         return lab.process.wait()
     except KeyboardInterrupt:
