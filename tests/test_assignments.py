@@ -9,12 +9,12 @@ Its times are written to ``<test output>/assignments/grading-times.md``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import venv
 import zipfile
@@ -55,8 +55,8 @@ def answer(notebook: Path, function: str, source: str) -> None:
 def rebuild() -> list[str]:
     """``make exercises`` again (``make lab`` runs it first): the lines it printed about the lab folder."""
     make = (repo_root() / "Makefile").read_text()
-    assert re.search(r"^lab: .*\bexercises\b", make, re.M), "make lab no longer builds the exercises first"
-    assert re.search(r"^exercises: .*\n\t\$\(PY\) -m imlp_core\.assignments$", make, re.M)
+    assert re.search(r"^lab: .*\bexercises\b", make, re.MULTILINE), "make lab no longer builds the exercises first"
+    assert re.search(r"^exercises: .*\n\t\$\(PY\) -m imlp_core\.assignments$", make, re.MULTILINE)
     from contextlib import redirect_stdout
     from io import StringIO
 
@@ -136,32 +136,46 @@ def test_autograder_zip_carries_the_checks_and_their_pinned_requirements(built):
     assert "otter-grader[grading,plugins]==7.0.0" in pip
 
 
+def grading_machine(requirements: list[str], env: dict[str, str]) -> tuple[Path, float | None]:
+    """A virtual environment with nothing but ``requirements`` (the zip's ``environment.yml`` pip list), and the
+    seconds its install took. Built once per list, as Gradescope builds an autograder's image once per upload: kept
+    in ``build/grading-machine/<hash>/`` (outside the test output, which ``make test`` clears); None where reused."""
+    digest = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:16]
+    machine = repo_root() / "build" / "grading-machine" / digest
+    if (machine / "installed").is_file():
+        return machine / "venv", None
+    shutil.rmtree(machine, ignore_errors=True)
+    machine.mkdir(parents=True)
+    (machine / "requirements.txt").write_text("\n".join(requirements) + "\n")
+    started = time.monotonic()
+    venv.create(machine / "venv", with_pip=True)
+    # --retries 0: this machine has no network, so PyTorch's CPU index fails at once (a grading machine reaches it
+    # and takes torch 2.14.1+cpu); pip then takes torch 2.14.1 from the local index, with its CUDA libraries.
+    install = subprocess.run([str(machine / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", "--retries",
+                              "0", "-r", "requirements.txt"], cwd=machine, env=env, capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr[-3000:]
+    (machine / "installed").write_text("")
+    return machine / "venv", time.monotonic() - started
+
+
 @pytest.mark.slow
 def test_autograder_grades_right_blank_and_wrong_in_a_fresh_environment(built, tmp_path):
     exercise = built[EXERCISE]
-    machine = tmp_path / "grading-machine"  # neither the checkout nor under it
+    machine = tmp_path / "grading-machine"  # where the submissions are graded: neither the checkout nor under it
     assert not machine.resolve().is_relative_to(repo_root())
     machine.mkdir()
     shutil.copyfile(exercise.autograder, machine / "autograder.zip")
     with zipfile.ZipFile(machine / "autograder.zip") as archive:
         environment = yaml.safe_load(archive.read("environment.yml"))
     requirements = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
-    (machine / "requirements.txt").write_text("\n".join(requirements) + "\n")
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    started = time.monotonic()
-    venv.create(machine / "venv", with_pip=True)
-    python = str(machine / "venv" / "bin" / "python")
-    # --retries 0: this machine has no network, so PyTorch's CPU index is unreachable at once (a grading machine
-    # reaches it); pip then takes torch 2.14.1 from the local index.
-    install = subprocess.run([python, "-m", "pip", "install", "-q", "--retries", "0", "-r", "requirements.txt"],
-                             cwd=machine, env=env, capture_output=True, text=True)
-    assert install.returncode == 0, install.stderr[-3000:]
-    install_seconds = time.monotonic() - started
+    environment_dir, install_seconds = grading_machine(requirements, env)
+    python = str(environment_dir / "bin" / "python")
+    lines = ["| step | seconds |", "|---|---|", "| a fresh venv, pip install of environment.yml's pip list | "
+             + (f"{install_seconds:.0f} |" if install_seconds is not None else "(reused) |")]
     submissions = {"right": exercise.solutions, "blank": exercise.student,
                    "wrong": with_answers(exercise, {"q1": WRONG[EXERCISE, "q1"][0], "q3": WRONG[EXERCISE, "q3"][0]},
                                          machine / "wrong" / f"{EXERCISE}.ipynb")}
-    lines = ["| step | seconds |", "|---|---|", f"| a fresh venv, pip install -r (environment.yml's pip list) | "
-             f"{install_seconds:.0f} |"]
     scores = {}
     for label, notebook in submissions.items():
         copy = machine / label / f"{EXERCISE}.ipynb"
