@@ -260,8 +260,8 @@ def grade(notebook: Path, autograder: Path) -> Grade:
     ones included, in this environment's Python; the checks import the ``imlp_core`` the autograder carries."""
     with tempfile.TemporaryDirectory() as folder:
         started = time.monotonic()
-        result = subprocess.run([sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder),
-                                 "-o", folder, str(notebook)], capture_output=True, text=True, cwd=folder)
+        result = subprocess.run([sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(autograder.resolve()),
+                                 "-o", folder, str(notebook.resolve())], capture_output=True, text=True, cwd=folder)
         seconds = time.monotonic() - started
         results = Path(folder) / "results.json"
         if result.returncode or not results.exists():
@@ -275,8 +275,10 @@ def grade(notebook: Path, autograder: Path) -> Grade:
 
 
 def failed_messages(output: str) -> list[str]:
-    """The messages of the failed test cases in one question's output, as otter prints them."""
-    return ["❌" + part.split("\n\n")[0] for part in output.split("❌")[1:]]
+    """The messages of the failed test cases in one question's output (otter's "❌ Test case failed" and its
+    indentation left out)."""
+    parts = [part.split("\n\n")[0].splitlines()[1:] for part in output.split("❌")[1:]]
+    return [" ".join(line.strip() for line in lines) for lines in parts]
 
 
 def submissions(paths: Sequence[Path]) -> list[Path]:
@@ -380,16 +382,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     try:
         table, grades = grade_submissions(args.submissions, args.out, args.jobs)
-    except ValueError as error:
+    except (ValueError, RuntimeError) as error:
         print(f"grade: {error}", file=sys.stderr)
         return 1
     table.to_csv(args.csv, index=False)
-    print(table.to_markdown(index=False, floatfmt="g"))
+    print(table.to_markdown(index=False, floatfmt="g", missingval=""))  # blank: a question the exercise lacks
     print(f"\n{len(table)} submissions graded in {time.monotonic() - started:.0f} s ({args.jobs} at a time); "
           f"the table is in {args.csv}")
     for submission, result in grades.items():
         for question, messages in result.failures.items():
-            print(f"\n{submission}, {question}:\n  " + "\n  ".join(m.replace("\n", "\n  ") for m in messages))
+            print(f"\n{submission}, {question}:\n" + "\n".join(f"  ❌ {message}" for message in messages))
     return 0
 
 

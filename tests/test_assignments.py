@@ -214,7 +214,7 @@ def export_zip(notebook: Path, target: Path) -> Path:
     return target
 
 
-def test_grade_command_on_a_folder_of_three_named_submissions_writes_each_question(built, tmp_path):
+def test_grade_command_on_a_folder_of_three_named_submissions_writes_each_question(built, tmp_path, monkeypatch):
     exercise = built[EXERCISE]
     handed_in = tmp_path / "handed-in"
     handed_in.mkdir()
@@ -223,7 +223,8 @@ def test_grade_command_on_a_folder_of_three_named_submissions_writes_each_questi
     wrong = with_answers(exercise, {"q1": WRONG[EXERCISE, "q1"][0]}, tmp_path / "carol" / f"{EXERCISE}.ipynb")
     export_zip(wrong, handed_in / f"carol_{EXERCISE}_2026_12_07T18_00_00_000000.zip")
     csv = tmp_path / "grades.csv"
-    assert assignments.main(["grade", str(handed_in), "--csv", str(csv), "--out", str(OUTPUT / "build")]) == 0
+    monkeypatch.chdir(tmp_path)  # a teacher in the folder above the submissions, naming it relatively
+    assert assignments.main(["grade", "handed-in", "--csv", "grades.csv", "--out", str(OUTPUT / "build")]) == 0
     table = pd.read_csv(csv).set_index("submission")
     table.index = [Path(name).name.split("_")[0].split("-")[0] for name in table.index]
     assert list(table.index) == ["alice", "bob", "carol"]
