@@ -36,7 +36,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 import zipfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -132,9 +131,10 @@ def notebook_imports(notebook: Path) -> set[str]:
 
 
 def pinned_requirements(modules: set[str]) -> list[str]:
-    """The requirements of ``pyproject.toml`` that provide ``modules`` (as it pins them), torch from the CPU index."""
-    pyproject = tomllib.loads((repo_root() / "pyproject.toml").read_text())
-    pins = {Requirement(line).name.lower(): line for line in pyproject["project"]["dependencies"]}
+    """The requirements of this package (``pyproject.toml``'s dependencies, as installed) that provide ``modules``,
+    pinned as it pins them; torch from the CPU index."""
+    requirements = [Requirement(line) for line in importlib.metadata.requires("imlp_core") or []]
+    pins = {r.name.lower(): f"{r.name}{r.specifier}" for r in requirements if r.marker is None}  # no extras
     provides = importlib.metadata.packages_distributions()
     wanted = sorted({dist.lower() for module in modules for dist in provides.get(module, [])} & set(pins))
     lines = [pins[name] for name in wanted]

@@ -134,6 +134,10 @@ def test_autograder_zip_carries_the_checks_and_their_pinned_requirements(built):
     pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
     assert "torch==2.14.1" in pip and f"--extra-index-url {assignments.TORCH_INDEX}" in pip
     assert "otter-grader[grading,plugins]==7.0.0" in pip
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    declared = tomllib.loads((repo_root() / "pyproject.toml").read_text())["project"]["dependencies"]
+    pinned = [line for line in pip if not line.startswith(("--", "otter-grader"))]
+    assert pinned and all(line.replace(" ", "") in [d.replace(" ", "") for d in declared] for line in pinned), pinned
 
 
 def grading_machine(requirements: list[str], env: dict[str, str]) -> tuple[Path, float | None]:
