@@ -95,7 +95,7 @@ def test_a_changed_exercise_goes_beside_a_saved_notebook(built, tmp_path):
     [line] = assignments.place_student_versions([changed], lab)
     assert "return 1" in (lab / exercise.student.name).read_text()
     assert "A new paragraph" in (lab / f"{EXERCISE}.new.ipynb").read_text()
-    assert line.endswith(f"its new version is lab/{EXERCISE}.new.ipynb"), line
+    assert line.endswith(f"its new version is {lab / f'{EXERCISE}.new.ipynb'}"), line
 
 
 def test_an_unsaved_student_version_is_updated_when_the_exercise_changes(built, tmp_path):
