@@ -5,7 +5,8 @@ Each ``check_*`` takes a student's answer (a function, or a number), compares it
 with a message that names the mistake in terms of the idea: the entry of W_F that differs and the kernel
 entry it should hold, a transposed reshape, a column-major vec, an off-by-one in the output size, α the
 wrong way round. The autograder's test cells call them; ``draws`` and ``edges`` make the hidden checks
-stricter than the visible ones.
+stricter than the visible ones. The per-seed interval and the verdict are checked against the project's own
+(:func:`imlp_core.statistics.paired_interval`, :func:`imlp_core.statistics.contrast_kind`).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from collections.abc import Callable
 from typing import Any
 
 import einops
-import torch
 import pandas as pd
+import torch
 from scipy import stats
 from torch import Tensor, nn
 
+from imlp_core import statistics
 from imlp_core.conversions import (
     conv2d_output_shape,
     conv2d_to_dense,
@@ -30,7 +32,6 @@ from imlp_core.conversions import (
     transpose_matrix,
     transpose_permutation,
 )
-from imlp_core import statistics
 from imlp_core.models import IMLP, SCNN, CNNPrior
 
 # The project's verdicts for one difference whose paper's effect size is not compared (statistics.Kind).
