@@ -31,7 +31,8 @@ site: $(STAMP) $(NODE_STAMP)
 	$(PY) docs/build.py --out $(SITE)
 
 # The exercises (exercises/*.ipynb, with solutions): student versions and autograders into build/exercises/,
-# the student versions also into notebooks/exercises/ for make lab (imlp_core/assignments.py).
+# the student versions also into notebooks/exercises/ for make lab, never over a notebook a student saved there
+# (imlp_core/assignments.py; grading: python -m imlp_core.assignments grade --help, docs/teaching.md).
 exercises: $(STAMP)
 	$(PY) -m imlp_core.assignments
 
@@ -52,7 +53,7 @@ test: $(STAMP) $(NODE_STAMP) clean-test
 	IMLP_SITE=$(SITE) IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest -m browser tests/test_site.py
 
 # JupyterLab on notebooks/ with the project's kernel, the exercises' student versions in notebooks/exercises/;
-# prints the URL (imlp_core/lab.py).
+# autosave off (File > Save), checkpoints in build/lab/checkpoints/ by folder; prints the URL (imlp_core/lab.py).
 lab: $(STAMP) exercises
 	$(PY) -m imlp_core.lab $(if $(NO_BROWSER),--no-browser)
 

@@ -5,7 +5,8 @@ Each ``check_*`` takes a student's answer (a function, or a number), compares it
 with a message that names the mistake in terms of the idea: the entry of W_F that differs and the kernel
 entry it should hold, a transposed reshape, a column-major vec, an off-by-one in the output size, α the
 wrong way round. The autograder's test cells call them; ``draws`` and ``edges`` make the hidden checks
-stricter than the visible ones.
+stricter than the visible ones. The per-seed interval and the verdict are checked against the project's own
+(:func:`imlp_core.statistics.paired_interval`, :func:`imlp_core.statistics.contrast_kind`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from collections.abc import Callable
 from typing import Any
 
 import einops
+import pandas as pd
 import torch
 from scipy import stats
 from torch import Tensor, nn
 
+from imlp_core import statistics
 from imlp_core.conversions import (
     conv2d_output_shape,
     conv2d_to_dense,
@@ -31,7 +34,9 @@ from imlp_core.conversions import (
 )
 from imlp_core.models import IMLP, SCNN, CNNPrior
 
-VERDICTS = ("reproduced", "cannot tell", "opposite")
+# The project's verdicts for one difference whose paper's effect size is not compared (statistics.Kind).
+VERDICTS = tuple(kind.value for kind in (statistics.Kind.REPRODUCED, statistics.Kind.SAME_SIGN,
+                                        statistics.Kind.OTHER_SIGN, statistics.Kind.OPPOSITE))
 TOLERANCE = 1e-10
 
 
@@ -59,8 +64,14 @@ def require(answer: Any, name: str) -> Any:
 
 
 def call(function: Callable | None, name: str, *args: Any) -> Any:
-    """``function(*args)``; an AssertionError if it is missing or returns None (a blank ``...``)."""
-    result = require(function, name)(*args)
+    """``function(*args)``; an AssertionError if it is missing, raises, or returns None (a blank ``...``)."""
+    function = require(function, name)
+    try:
+        result = function(*args)
+    except AssertionError:
+        raise
+    except Exception as error:  # the student's code failed: say so in one line, not as the check's traceback
+        raise AssertionError(f"`{name}` raised {type(error).__name__}: {error}") from None
     if result is None:
         raise AssertionError(f"`{name}` returned None: replace the `...` in its body with your answer and return it")
     return result
@@ -92,6 +103,27 @@ def first_difference(got: Tensor, expected: Tensor) -> tuple[int, ...]:
 def known_mistake(got: Tensor, mistakes: list[tuple[Tensor, str]]) -> str | None:
     """The message of the first known wrong answer that ``got`` equals, if any."""
     return next((message for wrong, message in mistakes if close(got, wrong)), None)
+
+
+def show_messages_alone() -> None:
+    """Make otter print a failed check's message alone, without its "Error at line 11 in test q1:" and the test's
+    source line, which name otter's test file and not the student's mistake (otter's other errors are left as
+    they are). Called on import: the test cells import this module before their first check fails."""
+    try:
+        from otter.test_files.exception_test import ExceptionTestFile
+    except ImportError:  # the checks called without otter (tests/test_exercises.py)
+        return
+    if getattr(ExceptionTestFile._generate_error_message, "message_alone", False):
+        return
+    otters = ExceptionTestFile._generate_error_message
+
+    def message(self: ExceptionTestFile, error: Exception, context: int = 0) -> str:
+        return str(error) if isinstance(error, AssertionError) else otters(self, error, context)
+    message.message_alone = True
+    ExceptionTestFile._generate_error_message = message
+
+
+show_messages_alone()
 
 
 def unravel(index: int, shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -283,17 +315,22 @@ def check_w_f_by_probe(w_f_by_probe: Callable | None, draws: int = 3, dilation: 
     ``dilation``: dilated kernels too.
     """
     rng = fresh_rng()
-    for _ in range(draws):
+    for draw in range(draws):
         height, width = rng.sample(range(3, 8), 2)
         c_in, c_out = rng.randint(1, 3), rng.randint(1, 3)
-        conv = conv_with(rng, c_in, c_out, rng.choice((1, 2, 3)), rng.randint(1, 2), rng.randint(0, 1),
-                         rng.randint(1, 2) if dilation else 1, bias=True)
+        kernel, spacing = rng.choice((1, 2, 3)), rng.randint(1, 2) if dilation else 1
+        if dilation and draw == 0:  # at least one kernel that dilation widens, on an image it fits
+            kernel, spacing, height, width = rng.choice((2, 3)), 2, rng.randint(5, 7), rng.randint(5, 7)
+        conv = conv_with(rng, c_in, c_out, kernel, rng.randint(1, 2), rng.randint(0, 1), spacing, bias=True)
         if conv2d_output_shape_or_none(conv, (c_in, height, width)) is None:
             continue
         input_shape = (c_in, height, width)
         output_shape = conv2d_output_shape(conv, input_shape)
         n_in, n_out = math.prod(input_shape), math.prod(output_shape)
         got = call(w_f_by_probe, "w_f_by_probe", conv, input_shape)
+        missing = dilation_missing(got, conv, input_shape)
+        if missing:
+            raise AssertionError(missing)
         got = as_matrix(got, "w_f_by_probe", (n_out, n_in), "(C_out·H_out·W_out, C_in·H·W), nn.Linear's (out, in)")
         expected, bias = conv2d_to_dense(conv, input_shape)
         if close(got, expected):
@@ -316,6 +353,37 @@ def check_w_f_by_probe(w_f_by_probe: Callable | None, draws: int = 3, dilation: 
         where = (f"conv {c_in}->{c_out} channels, kernel {conv.kernel_size[0]}, stride {conv.stride[0]}, padding "
                  f"{conv.padding[0]}, dilation {conv.dilation[0]}, input {input_shape}")
         raise AssertionError(f"{where}: {named or describe_entry(conv, input_shape, got, expected)}")
+
+
+def dilation_missing(got: Any, conv: nn.Conv2d, input_shape: tuple[int, int, int]) -> str | None:
+    """The message when ``got`` is W_F of ``conv`` without its dilation (the probe convolved with dilation 1)."""
+    if conv.dilation[0] == 1 or conv.kernel_size[0] == 1:  # a 1x1 kernel spans one pixel, dilated or not
+        return None
+    plain = conv_like_undilated(conv)
+    if conv2d_output_shape_or_none(plain, input_shape) is None:
+        return None
+    undilated = conv2d_to_dense(plain, input_shape)[0]
+    try:
+        matrix = torch.as_tensor(got, dtype=torch.float64).detach()
+    except (TypeError, ValueError, RuntimeError):
+        return None
+    if not (close(matrix, undilated) or (matrix.shape[0] == undilated.shape[0] != math.prod(
+            conv2d_output_shape(conv, input_shape)))):
+        return None
+    k, d = conv.kernel_size[0], conv.dilation[0]
+    return (f"input {input_shape}, kernel {k}, dilation {d}: the dilation is missing (probe with "
+            f"F.conv2d(..., dilation=conv.dilation)): a kernel of k taps dilated by d spans d(k − 1) + 1 = "
+            f"{d * (k - 1) + 1} pixels, so W_F has {math.prod(conv2d_output_shape(conv, input_shape))} rows, "
+            f"not the {undilated.shape[0]} of an undilated kernel")
+
+
+def conv_like_undilated(conv: nn.Conv2d) -> nn.Conv2d:
+    """A copy of ``conv`` (its weights, stride and padding) with dilation 1 and no bias."""
+    plain = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
+                      bias=False).double()
+    with torch.no_grad():
+        plain.weight.copy_(conv.weight)
+    return plain
 
 
 def conv2d_output_shape_or_none(conv: nn.Conv2d, input_shape: tuple[int, int, int]) -> tuple[int, int, int] | None:
@@ -556,12 +624,10 @@ def check_pull_gives_prior_logits(pull: Callable | None) -> None:
 
 
 def paired_interval(paper_side: Any, other: Any) -> tuple[float, float, float]:
-    """The reference: mean of the per-seed differences and its 95 % Student-t interval (scipy.stats.t)."""
-    differences = torch.as_tensor(paper_side, dtype=torch.float64) - torch.as_tensor(other, dtype=torch.float64)
-    n = len(differences)
-    mean, sd = float(differences.mean()), float(differences.std(correction=1))
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
-    return mean, mean - half, mean + half
+    """The reference, the project's own: :func:`imlp_core.statistics.paired_interval` of the per-seed numbers, as
+    (mean, low, high)."""
+    interval = statistics.paired_interval(pd.Series(paper_side, dtype=float), pd.Series(other, dtype=float))
+    return interval.mean, interval.low, interval.high
 
 
 def interval_mistakes(a: list[float], b: list[float]) -> list[tuple[tuple[float, float, float], str]]:
@@ -620,10 +686,12 @@ def check_paired_interval(interval: Callable | None, draws: int = 3) -> None:
 
 
 def verdict(low: float, high: float, paper_sign: int) -> str:
-    """The reference: which side of 0 the whole interval lies on, against the paper's (+1 or −1)."""
-    if low > 0 or high < 0:
-        return "reproduced" if (low > 0) == (paper_sign > 0) else "opposite"
-    return "cannot tell"
+    """The reference: the project's rule (:func:`imlp_core.statistics.contrast_kind`) for one paired difference
+    whose t-interval is [low, high], the paper's side of zero given by ``paper_sign`` (+1 or −1)."""
+    low, high = (low, high) if paper_sign > 0 else (-high, -low)  # > 0 on the paper's side, as a Contrast is
+    interval = statistics.Interval((low + high) / 2, low, high, n=2)  # a t-interval is symmetric about its mean
+    contrast = statistics.ContrastResult("", (), (), interval, interval, math.nan, math.nan, effect=None)
+    return statistics.contrast_kind([contrast]).value
 
 
 def check_verdict(read_verdict: Callable | None, draws: int = 6) -> None:
@@ -642,10 +710,15 @@ def check_verdict(read_verdict: Callable | None, draws: int = 6) -> None:
         where = f"interval [{low:.3g}, {high:.3g}], the paper's side {'> 0' if sign > 0 else '< 0'}: you gave {got!r}"
         if got not in VERDICTS:
             raise AssertionError(f"{where}: answer one of {', '.join(map(repr, VERDICTS))}")
-        if expected == "cannot tell":
-            raise AssertionError(f"{where}: the interval straddles 0, so the seeds cannot tell the sign, "
-                                 "whatever the mean's")
-        if got == "cannot tell":
+        straddles, cannot_tell = low <= 0 <= high, expected.endswith("cannot tell")
+        if cannot_tell and not got.endswith("cannot tell"):
+            raise AssertionError(f"{where}: the interval straddles 0, so the seeds cannot tell the sign: "
+                                 f"{expected!r}, after the side the mean lies on")
+        if cannot_tell:
+            raise AssertionError(f"{where}: the interval straddles 0 and its mean, {(low + high) / 2:.3g}, lies on the "
+                                 f"{'paper' if expected == statistics.Kind.SAME_SIGN.value else 'other'}'s side: "
+                                 f"{expected!r}")
+        if got.endswith("cannot tell") and not straddles:
             raise AssertionError(f"{where}: the whole interval lies on one side of 0, so the seeds can tell")
         raise AssertionError(f"{where}: the paper's effect is {'positive' if sign > 0 else 'negative'}, so an "
                              f"interval wholly {'above' if low > 0 else 'below'} 0 is {expected!r}")

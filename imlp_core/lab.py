@@ -5,9 +5,12 @@
 It runs the JupyterLab of this interpreter's environment (the ``.venv`` of ``make reproduce``), whose
 ``imlp`` kernel the notebooks name. Two settings keep the committed notebooks clean:
 
-* checkpoints go to ``build/lab/checkpoints/``, not ``notebooks/.ipynb_checkpoints/``;
+* checkpoints go to ``build/lab/checkpoints/``, not ``notebooks/.ipynb_checkpoints/``, each notebook's under its
+  folder (:class:`CheckpointsByFolder`), so ``01_conv_to_dense.ipynb`` and ``exercises/01_conv_to_dense.ipynb``
+  never share one;
 * autosave is off by default (``overrides.json`` of this environment's JupyterLab; a reader may turn it
-  on again in Settings), so a notebook on disk changes only when the reader saves it (File > Save).
+  on again in Settings), so a notebook on disk changes only when the reader saves it (File > Save). The
+  exercises' student versions say so in their first cell.
 
 A notebook opens with the kernel it names (``imlp``) started, without the kernel dialog.
 
@@ -30,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from jupyter_server.services.contents.filecheckpoints import AsyncFileCheckpoints
+
 from imlp_core.paths import repo_root
 from imlp_core.settings import Settings
 
@@ -41,6 +46,19 @@ SETTINGS_OVERRIDES = {
     # Start the kernel a notebook names (the project's "imlp") without asking which one.
     "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True},
 }
+
+
+class CheckpointsByFolder(AsyncFileCheckpoints):
+    """JupyterLab's file checkpoints in one absolute ``checkpoint_dir``, each under its notebook's folder
+    (``exercises/01_conv_to_dense-checkpoint.ipynb``). ``FileCheckpoints`` itself puts every notebook of one name
+    in one file there, so that reverting one notebook to its checkpoint could restore another."""
+
+    def checkpoint_path(self, checkpoint_id: str, path: str) -> str:
+        parent, name = ("/" + path.strip("/")).rsplit("/", 1)
+        basename, extension = os.path.splitext(name)
+        folder = Path(self.checkpoint_dir) / parent.strip("/")
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder / f"{basename}-{checkpoint_id}{extension}")
 
 
 @dataclass
@@ -87,21 +105,22 @@ def write_settings_overrides() -> Path:
 
 
 def lab_command(port: int, token: str, checkpoints: Path, open_browser: bool,
-                extra: Sequence[str] = ()) -> list[str]:
-    """The ``jupyter lab`` command line: notebooks/ as the root, 127.0.0.1 only, checkpoints outside notebooks/."""
+                extra: Sequence[str] = (), root: Path | None = None) -> list[str]:
+    """The ``jupyter lab`` command line: ``root`` (default notebooks/) as the root, 127.0.0.1 only, checkpoints
+    outside it, by folder."""
     return [sys.executable, "-m", "jupyterlab",
             f"--ServerApp.ip={HOST}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={repo_root() / 'notebooks'}",
+            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root or repo_root() / 'notebooks'}",
             f"--ServerApp.open_browser={open_browser}",
-            # FileCheckpoints joins this to each notebook's folder; an absolute path replaces that folder.
             f"--FileCheckpoints.checkpoint_dir={checkpoints.resolve()}",
+            f"--ContentsManager.checkpoints_class={CheckpointsByFolder.__module__}.{CheckpointsByFolder.__name__}",
             *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),  # CI containers run as root
             *extra]
 
 
 def start(port: int | None = None, checkpoints: Path | None = None, open_browser: bool = False,
           env: dict[str, str] | None = None, extra: Sequence[str] = (), log: Path | None = None,
-          timeout: float = 180) -> Lab:
+          timeout: float = 180, root: Path | None = None) -> Lab:
     """Start JupyterLab and return once its server answers (RuntimeError with its log if it exits or times out)."""
     write_settings_overrides()
     port = port or free_port()
@@ -109,7 +128,7 @@ def start(port: int | None = None, checkpoints: Path | None = None, open_browser
     checkpoints = checkpoints or repo_root() / "build" / "lab" / "checkpoints"
     checkpoints.mkdir(parents=True, exist_ok=True)
     output = open(log, "w") if log else None
-    process = subprocess.Popen(lab_command(port, token, checkpoints, open_browser, extra), cwd=repo_root(),
+    process = subprocess.Popen(lab_command(port, token, checkpoints, open_browser, extra, root), cwd=repo_root(),
                                env=env, stdout=output, stderr=subprocess.STDOUT if output else None)
     lab = Lab(process, port, token)
     deadline = time.monotonic() + timeout
@@ -139,7 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"make lab: {error}", file=sys.stderr)
         return 1
     print(f"\nJupyterLab (kernel 'Python (imlp)' from {sys.prefix}) is running on the notebooks:\n\n"
-          f"    {lab.url}\n\nStop it with Ctrl-C.", flush=True)
+          f"    {lab.url}\n\nAutosave is off: File > Save (Ctrl+S) writes a notebook to disk. Stop it with Ctrl-C.",
+          flush=True)
     try:
         return lab.process.wait()
     except KeyboardInterrupt:

@@ -201,6 +201,50 @@ def test_blank_answers_fail_every_check_without_crashing(exercise):
         assert len(failures) == len(q["tests"]) and all("not defined" in f for f in failures), (question, failures)
 
 
+# Answers that pass a question's visible checks and fail only its hidden ones, and what the hidden message must say.
+HIDDEN_ONLY = {
+    ("01_conv_to_dense", "q3"): (
+        "def w_f_by_probe(conv, input_shape):\n"
+        "    n_in = math.prod(input_shape)\n"
+        "    basis = torch.eye(n_in, dtype=conv.weight.dtype).reshape(n_in, *input_shape)\n"
+        "    with torch.no_grad():\n"
+        "        responses = F.conv2d(basis, conv.weight, None, conv.stride, conv.padding)\n"
+        "    return responses.reshape(n_in, -1).T\n",
+        "the dilation is missing"),
+}
+
+
+@pytest.mark.parametrize("exercise, question", list(HIDDEN_ONLY))
+def test_a_hidden_check_names_the_mistake_the_visible_ones_let_through(exercise, question):
+    wrong, named = HIDDEN_ONLY[exercise, question]
+    namespace = student_namespace(exercise, {question: wrong})
+    tests = questions(SOURCES[exercise])[question]["tests"]
+    visible = [test for test in tests if "hidden: true" not in test]
+    assert run_tests(namespace, visible) == []
+    failures = run_tests(namespace, [test for test in tests if "hidden: true" in test])
+    assert failures and all(named in failure for failure in failures), failures
+
+
+def test_a_students_exception_is_one_line_naming_the_function():
+    from imlp_core import exercises
+
+    def broken(*geometry):
+        raise ZeroDivisionError("division by zero")
+    with pytest.raises(AssertionError, match="^`conv_output_size` raised ZeroDivisionError: division by zero$"):
+        exercises.check_conv_output_size(broken)
+
+
+def test_otter_shows_a_failed_checks_message_alone():
+    from otter.test_files.exception_test import ExceptionTestFile
+
+    from imlp_core import exercises  # noqa: F401 (importing it is what quiets otter)
+
+    try:
+        raise AssertionError("the padding is missing")
+    except AssertionError as error:
+        assert ExceptionTestFile._generate_error_message(None, error) == "the padding is missing"
+
+
 def test_a_hard_coded_answer_fails_on_fresh_shapes():
     from imlp_core import exercises
 
