@@ -45,7 +45,7 @@ from imlp_core.memory import cut_plan, default_budget, estimated_bytes
 from imlp_core.models import PRIORS
 from imlp_core.paths import environment_output_root, runs_dir
 from imlp_core.plan import PlannedSweep
-from imlp_core.results import check_writable
+from imlp_core.atomic_writes import check_writable
 from imlp_core.train import SweepBusy, run_sweep
 
 EXECUTORS = ("local", "processes", "slurm", "debug")

@@ -15,7 +15,7 @@ from imlp_core import cli, devices, executors, experiments, notebook, trainer
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import IMLP, build_prior
 from imlp_core.profiles import PROFILES, Budget
-from imlp_core.results import record_path
+from imlp_core.records import record_path
 from imlp_core.sweep import SweepConfig
 from imlp_core.trainer import stacked_cross_entropy
 

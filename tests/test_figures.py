@@ -22,7 +22,7 @@ from scipy import stats
 
 from imlp_core import figures
 from imlp_core.paper import FIGURE_2_EXTREMA, paper_share_points
-from imlp_core.results import FRAME_COLUMNS
+from imlp_core.records import FRAME_COLUMNS
 
 SEEDS = (0, 1, 2)
 
@@ -30,7 +30,7 @@ SEEDS = (0, 1, 2)
 def run_row(seed: int, alpha: float, acc: float, prior_acc: float, *, experiment: str = "cnn", prior: str = "cnn",
             schedule: str = "constant", k: float = 0.0, epochs: int = 3, option: str = "default",
             history: list | None = None, **extra) -> dict:
-    """One I-MLP's row with every column of ``results.FRAME_COLUMNS`` (accuracies as fractions), plus
+    """One I-MLP's row with every column of ``records.FRAME_COLUMNS`` (accuracies as fractions), plus
     ``experiment`` and ``option``. Its history holds one entry per epoch, the accuracy rising to ``acc``."""
     if history is None:
         def alpha_at(epoch: int) -> float:
