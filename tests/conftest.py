@@ -19,7 +19,7 @@ from typing import Iterator
 import pytest
 import torch
 
-from imlp_core import models
+from imlp_core import facts, models
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import CNNPrior
 from imlp_core.sweep import SweepConfig
@@ -80,9 +80,19 @@ def tiny_prior_registered() -> Iterator[None]:
             models.PRIORS.pop(TINY_PRIOR)
 
 
+def facts_of(prior: str) -> facts.PriorFacts:
+    """What ``facts.PRIOR_FACTS`` holds of ``prior``, computed from its model (``models.PRIORS``)."""
+    counts = models.parameter_counts(prior)
+    return facts.PriorFacts(models.PRIORS[prior].display_name, models.PRIORS[prior].legend_name,
+                            len(models.build_prior(prior).mlp_spec().widths), counts["total_params"],
+                            counts["interpolated_params"], counts["interpolated_layers"])
+
+
 @pytest.fixture
 def tiny_prior(monkeypatch) -> str:
+    """``tiny-cnn`` registered as a new prior is: its class in ``models.PRIORS``, its row in ``facts.PRIOR_FACTS``."""
     monkeypatch.setitem(models.PRIORS, TinyCNN.key, TinyCNN)
+    monkeypatch.setitem(facts.PRIOR_FACTS, TinyCNN.key, facts_of(TinyCNN.key))
     return TinyCNN.key
 
 

@@ -163,9 +163,10 @@ def test_large_allocations_stay_in_the_heap_unless_turned_off(monkeypatch):
     assert devices.keep_large_allocations_in_heap() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
 
 
-def test_a_new_prior_needs_only_its_class_and_a_budget(tiny_prior, tmp_path):
-    """Issue 10's thought experiment: a prior registered in PRIORS and given a budget in a profile is an experiment
-    of that profile (planned, trained, read) and is named in figures and findings as its class says."""
+def test_a_new_prior_needs_only_its_class_its_facts_and_a_budget(tiny_prior, tmp_path):
+    """Issue 10's thought experiment: a prior registered in PRIORS, with its row in facts.PRIOR_FACTS (the fixture's),
+    and given a budget in a profile is an experiment of that profile (planned, trained, read) and is named in figures
+    and findings as its class says."""
     from imlp_core import figures, findings, plan
     from conftest import TinyCNN
 
