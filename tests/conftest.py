@@ -32,6 +32,19 @@ TINY_PRIOR = "tiny-cnn"
 # two contending threads (measured 8.5 s vs 35 s), and every process of the tests rounds alike.
 torch.set_num_threads(1)
 
+# Test files that start processes (workers, notebooks, a killed run, a graded exercise) or train real sweeps end to
+# end: marked ``integration``, which `make test` runs and `make unit` leaves out.
+INTEGRATION = {"test_reliability.py", "test_executors.py", "test_reproduce.py", "test_paper_test.py", "test_lab.py",
+               "test_exercises.py", "test_sweep_kinds.py", "test_from_scratch.py", "test_trainer_records.py",
+               "test_gpu.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in INTEGRATION:
+            item.add_marker(pytest.mark.integration)
+
+
 # Fields of a record that legitimately differ between two runs of the same config.
 VOLATILE_FIELDS = ("wall_time_s", "images_per_s", "environment")
 
