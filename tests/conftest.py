@@ -32,16 +32,17 @@ TINY_PRIOR = "tiny-cnn"
 # two contending threads (measured 8.5 s vs 35 s), and every process of the tests rounds alike.
 torch.set_num_threads(1)
 
-# Test files that start processes (workers, notebooks, a killed run, a graded exercise) or train real sweeps end to
-# end: marked ``integration``, which `make test` runs and `make unit` leaves out.
+# Test files (or single tests, ``file::name``) that start processes (workers, notebooks, a killed run, a graded
+# exercise) or train many sweeps end to end: marked ``integration``, which `make test` runs and `make unit` leaves out.
 INTEGRATION = {"test_reliability.py", "test_executors.py", "test_reproduce.py", "test_paper_test.py", "test_lab.py",
                "test_exercises.py", "test_sweep_kinds.py", "test_from_scratch.py", "test_trainer_records.py",
-               "test_gpu.py"}
+               "test_gpu.py", "test_options.py::test_experiments_cli_passes_the_option_flags_to_every_sweep",
+               "test_memory.py::test_the_estimate_is_within_20_percent_of_the_measured_peak_of_a_small_sweep"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if item.path.name in INTEGRATION:
+        if {item.path.name, f"{item.path.name}::{getattr(item, 'originalname', item.name)}"} & INTEGRATION:
             item.add_marker(pytest.mark.integration)
 
 
