@@ -1,4 +1,5 @@
-# The commands of the README: `make reproduce`, `make test`, `make lab` and `make site`. Everything else is set up by them.
+# The commands of the README: `make reproduce`, `make test`, `make unit`, `make lab` and `make site`. Everything else is
+# set up by them.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -9,7 +10,7 @@ TEST_OUTPUT := build/test-output
 SITE       := build/site
 NODE_STAMP := node_modules/.installed
 
-.PHONY: reproduce test bench env clean-test lab site exercises
+.PHONY: reproduce test unit bench env clean-test lab site exercises
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +40,12 @@ exercises: $(STAMP)
 # ONLY="03 07" runs just those notebooks (and, with IMLP_EXECUTOR, trains only what they read).
 reproduce: $(STAMP)
 	$(PY) -m imlp_core.reproduce $(if $(ONLY),--only $(ONLY))
+
+# The quick inner loop: the unit tests alone, in about three minutes on an idle 2-core machine. No notebook, no
+# browser, no real data (-m slow), no test that starts processes or trains sweeps end to end (-m integration:
+# tests/conftest.py's list). `make test` below is the whole suite, what CI runs.
+unit: $(STAMP) clean-test
+	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest tests -q -m "not browser and not slow and not integration"
 
 test: $(STAMP) $(NODE_STAMP) clean-test
 	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest tests -m "not browser"

@@ -65,7 +65,9 @@ from imlp_core.paths import results_dir, runs_dir
 from imlp_core.profiles import resolve_profile
 from imlp_core.settings import Settings
 from imlp_core.profiles import PROFILES, Profile
-from imlp_core.results import atomic_write_bytes, environment_info, read_record
+from imlp_core.atomic_writes import atomic_write_bytes
+from imlp_core.provenance import environment_info
+from imlp_core.records import read_record
 from imlp_core.devices import GraphedStep, TrainStep, resolve_device
 from imlp_core.sweep import SweepConfig
 from imlp_core.trainer import EVAL_BATCH, Trainer, stacked_cross_entropy, step

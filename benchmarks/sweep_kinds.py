@@ -45,7 +45,8 @@ from imlp_core.devices import release_free_memory
 from imlp_core.executors import die_with_parent
 from imlp_core.plan import PlannedSweep, profile_plan
 from imlp_core.profiles import PROFILES
-from imlp_core.results import atomic_write_bytes, environment_info
+from imlp_core.atomic_writes import atomic_write_bytes
+from imlp_core.provenance import environment_info
 from imlp_core.settings import Settings
 from imlp_core.train import run_sweep
 from imlp_core.trainer import Trainer

@@ -19,7 +19,7 @@ _HOMES = {
     # a sweep and running it against the result store (Algorithm 1: imlp_core.trainer.Trainer)
     "SweepConfig": "sweep", "run_sweep": "train", "stored_records": "train", "Trainer": "trainer",
     # the result store
-    "load": "results", "to_frame": "results", "config_key": "results",
+    "load": "records", "to_frame": "records", "config_key": "records",
     # the priors, the I-MLPs and Algorithm 1's interpolation
     "Prior": "models", "PRIORS": "models", "build_prior": "models", "IMLP": "models", "SCNN": "models",
     "MLPMixer": "models", "count_parameters": "models", "parameter_counts": "models",

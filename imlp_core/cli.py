@@ -25,7 +25,8 @@ from imlp_core.models import PRIORS
 from imlp_core.options import CHOICES, DEFAULTS, parse_interval
 from imlp_core.paths import runs_dir
 from imlp_core.profiles import EXPERIMENTS, HeldOutStudy, resolve_profile
-from imlp_core.results import check_writable, pause_point
+from imlp_core.atomic_writes import check_writable
+from imlp_core.pauses import pause_point
 from imlp_core.settings import Settings
 from imlp_core.sweep import PRECISIONS, SweepConfig, check_dataset_name, check_schedules
 from imlp_core.train import run_sweep
@@ -80,7 +81,7 @@ def train_command(argv: Sequence[str] | None = None) -> None:
         parser.error(str(error))
     for i, sweep in enumerate(sweeps):
         if i:
-            pause_point("between-sweeps", settings.training)
+            pause_point("between-sweeps", i, settings.training)
         for record in run_sweep(sweep, schedules, results, device, settings=settings.training):
             print(f"{record['label']:>28}  seed {record['config']['seed']}  I-MLP {percent(record['final']['test_acc'])}  "
                   f"prior {percent(record['final']['prior_test_acc'])}  [{record['status']}]  {record['key']}")

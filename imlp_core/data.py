@@ -43,16 +43,15 @@ from torchvision.datasets.utils import check_integrity
 from torchvision.io import ImageReadMode, decode_image
 from tqdm import tqdm
 
+from imlp_core.facts import TRAIN_IMAGES
 from imlp_core.paths import repo_root
-from imlp_core.results import atomic_torch_save
+from imlp_core.atomic_writes import atomic_file
 
 # name -> torchvision.datasets class name (looked up at call time, so tests can replace it)
 TORCHVISION_DATASETS = {"cifar10": "CIFAR10", "cifar100": "CIFAR100"}
 SHARED_CIFAR10 = "cifar10-jpeg"  # the shared JPEG copy of CIFAR-10 in the data directory (find_shared_cifar10)
 # name -> number of classes of synthetic_dataset()
 SYNTHETIC_DATASETS = {"synthetic": 10, "synthetic100": 100}
-# Images in each named dataset's training split (the synthetic sets' size; the plan's time estimates)
-TRAIN_IMAGES = {"cifar10": 50_000, "cifar100": 50_000, "synthetic": 5_000, "synthetic100": 5_000}
 DATASET_NAMES = (*TORCHVISION_DATASETS, *SYNTHETIC_DATASETS)
 
 IMAGE_SIZE = 32
@@ -453,7 +452,8 @@ def _load_image_folder(root: Path, data_dir: Path, env_var: str) -> _Splits:
                 "train": _decode_files(train_files, "train"),
                 "test": _decode_files(test_files, "test"),
             }
-            atomic_torch_save(payload, cache)  # never a partial cache
+            with atomic_file(cache) as f:  # never a partial cache
+                torch.save(payload, f)
     return _Splits(*payload["train"], *payload["test"], tuple(payload["classes"]), source)
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from imlp_core.data import TRAIN_IMAGES
+from imlp_core.facts import TRAIN_IMAGES
 from imlp_core import prose
 from imlp_core.claims import LAW, PREDICTIONS, Registered
 from imlp_core.statistics import (

@@ -46,7 +46,7 @@ from imlp_core.devices import resolve_device
 from imlp_core.memory import cut_plan, default_budget, estimated_bytes
 from imlp_core.models import PRIORS
 from imlp_core.plan import PlannedSweep
-from imlp_core.results import check_writable
+from imlp_core.atomic_writes import check_writable
 from imlp_core.settings import Settings, TrainingSettings
 from imlp_core.train import SweepBusy, run_sweep
 

@@ -6,7 +6,7 @@ name) return :class:`Sweeps`, one per group of seeds. Three callers use that lis
 
 - the plan (``plan.profile_plan``) merges it, and nothing is trained or read;
 - :func:`train_runs` trains what the result store lacks and returns the records as a DataFrame
-  (``results.to_frame``); runs whose records exist are not trained again;
+  (``records.to_frame``); runs whose records exist are not trained again;
 - :func:`stored_runs` reads what the store holds and trains nothing: each seed's missing runs are left out, with
   a printed note (how notebooks show runs made elsewhere, e.g. on a GPU, on a machine that cannot train them).
 
@@ -31,9 +31,9 @@ import pandas as pd
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import PRIORS
 from imlp_core.paths import repo_root
-from imlp_core.paper import FIRST_LAYER_ALPHA, TABLE_5
+from imlp_core.paper import FIRST_LAYER_ALPHA, TABLE_5, dataset_for_role
 from imlp_core.profiles import EXPERIMENTS, Budget, Profile
-from imlp_core.results import to_frame
+from imlp_core.records import to_frame
 from imlp_core.settings import TrainingSettings
 from imlp_core.sweep import SweepConfig
 from imlp_core.train import run_sweep, stored_records
@@ -177,7 +177,7 @@ def open_choice_needs(profile: Profile, dataset: str, choices: tuple[dict[str, A
     choice, over ``profile.open_choice_seeds`` (the values ``profile.open_choice_options`` names, or all); the interval
     choices also run Table 4's schedules. Column ``option`` names the choice ("default" for none). Notebook 08
     studies the CIFAR-10 role only: another dataset has no sweeps."""
-    if dataset != profile.datasets[0]:
+    if dataset != dataset_for_role(profile, "CIFAR-10"):
         return []
     alphas = [AlphaSchedule("constant", alpha) for alpha in profile.open_choice_alphas]
     needed = []
@@ -215,7 +215,7 @@ def interval_needs(profile: Profile, dataset: str) -> list[Sweeps]:
     ``profile.intervals``, and the Mixer's under its intervals (in the Mixer's budget). The CIFAR-10 role only:
     another dataset has no sweeps."""
     study = profile.intervals
-    if dataset != profile.datasets[0]:
+    if dataset != dataset_for_role(profile, "CIFAR-10"):
         return []
     needed = []
     for prior, experiment, intervals, alphas, lrs in (
@@ -240,7 +240,7 @@ def held_out_needs(profile: Profile, dataset: str) -> list[Sweeps]:
     08's default and per-step sweeps over ``profile.held_out.seeds``, and the Mixer's alpha sweep over its
     ``mixer_seeds``, trained after the findings were registered. The CIFAR-10 role only."""
     study = profile.held_out
-    if dataset != profile.datasets[0] or not study.seeds:
+    if dataset != dataset_for_role(profile, "CIFAR-10") or not study.seeds:
         return []
     per_step = ({}, {"interpolate_every": 1})
     return [*alpha_needs(profile, "cnn", dataset, seeds=study.seeds),
@@ -264,7 +264,7 @@ def paper_test_runs(profile: Profile, store: Path | None = None) -> pd.DataFrame
     for seed in study.seeds:
         for interval in study.intervals:
             options = {} if interval == "epoch" else {"interpolate_every": interval}
-            sweep = SweepConfig("cnn", profile.datasets[0], budget.epochs, lr=study.lrs[0], seed=seed,
+            sweep = SweepConfig("cnn", dataset_for_role(profile, "CIFAR-10"), budget.epochs, lr=study.lrs[0], seed=seed,
                                 train_subset=budget.train_subset, test_subset=budget.test_subset,
                                 curve_test_subset=budget.curve_test_subset, **options)
             records += stored_records(sweep, [AlphaSchedule("constant", a) for a in study.alphas], store)

@@ -40,7 +40,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 from torch import Tensor, nn
 
-from imlp_core import results
+from imlp_core import records
 from imlp_core.conversions import (
     conv2d_output_shape,
     conv2d_to_dense,
@@ -563,7 +563,7 @@ class RunsExplorer(_Explorer):
     def from_store(cls, store: Path, priors: tuple[str, ...] | None = None,
                    seeds: tuple[int, ...] | None = None) -> RunsExplorer:
         """The explorer over every record of the result store ``store`` (a notebook's ``nb.store_args["results"]``)."""
-        return cls(results.load(store), priors, store=f"`{shown(store)}`", seeds=seeds)
+        return cls(records.load(store), priors, store=f"`{shown(store)}`", seeds=seeds)
 
     def _update_choices(self) -> None:
         """Seeds and labels of the chosen sweep (keeping the current ones where they exist), then one draw."""

@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from imlp_core.models import PRIORS, parameter_counts
+from imlp_core.facts import PRIOR_FACTS, parameter_counts
 from imlp_core.paper import TABLE_5, TABLE_5_PARAMS
 from imlp_core import prose
-from imlp_core.judged import JudgedStore
 from imlp_core.statistics import Interval, Kind, Verdict, format_interval
 from imlp_core.claims import claim as registered_claim
 from imlp_core.paper import DATASET_ROLES, dataset_for_role
 from imlp_core.profiles import resolve_profile
 from imlp_core.verdicts import (
-    NOTEBOOK_CLAIMS, first_layer_differences, ours_table, schedule_differences, sweep_differences,
+    NOTEBOOK_CLAIMS, JudgedStore, first_layer_differences, ours_table, schedule_differences, sweep_differences,
 )
+
 
 def save_table(table: pd.DataFrame, name: str, folder: Path, index: bool = True, integers: bool = True) -> list[Path]:
     """``<folder>/<name>.csv`` and ``.md`` (``folder``: ``paths.results_dir`` of an output root; a GitHub Markdown
@@ -79,7 +79,7 @@ def claim_bullets(runs: pd.DataFrame, experiment: str, registry: dict[str, Verdi
 def sweep_findings(runs: pd.DataFrame, registry: dict[str, Verdict]) -> str:
     """Markdown bullets on one dataset's α sweep: ends, α = 1 against the prior (premises), then the registered
     claims (:data:`NOTEBOOK_CLAIMS`), each a paired per-seed difference with its 95 % interval."""
-    prior_label = PRIORS[runs["prior"].iloc[0]].display_name
+    prior_label = PRIOR_FACTS[runs["prior"].iloc[0]].display_name
     differences = sweep_differences(runs)
     lines = [f"- Budget: {budget_sentence(runs)}.",
              f"- Ends (a premise of the laptop regime): at this budget "
@@ -112,7 +112,7 @@ def first_layer_findings(runs: pd.DataFrame, alpha: float, registry: dict[str, V
     """Markdown bullets on one dataset's Table 5 runs: MLP-1 (six interpolated layers) against MLP-2 (one wide),
     each gain a paired per-seed difference with its interval."""
     one, two = dict.fromkeys(number.prior for number in TABLE_5)
-    name = {prior: PRIORS[prior].display_name for prior in (one, two)}
+    name = {prior: PRIOR_FACTS[prior].display_name for prior in (one, two)}
     d = first_layer_differences(runs, (one, two), alpha)
     base, gain = d.baseline, d.gain
     paper = {(n.prior, n.alpha): n.mean for n in TABLE_5 if n.dataset == "CIFAR-10"}
@@ -129,8 +129,8 @@ def first_layer_findings(runs: pd.DataFrame, alpha: float, registry: dict[str, V
 
 
 def table5_parameter_table() -> pd.DataFrame:
-    """Table 5's parameter columns, ours (``models.parameter_counts``) beside the paper's, with our total's difference
-    in %."""
+    """Table 5's parameter columns, ours (``facts.parameter_counts``, held equal to the models') beside the paper's,
+    with our total's difference in %."""
     counts = pd.DataFrame([parameter_counts(prior) for prior in dict.fromkeys(n.prior for n in TABLE_5)])
     counts = counts.set_index("model").join(TABLE_5_PARAMS.add_prefix("paper_"))
     counts["total_difference_%"] = (100 * (counts.total_params / counts.paper_total_params - 1)).round(3)

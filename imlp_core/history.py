@@ -1,5 +1,5 @@
 """What the K runs of a sweep record while a :class:`~imlp_core.trainer.Trainer` trains them: each epoch's numbers, which
-models are stopped, and at the end one record per run (the JSON the store keeps, ``results.py``).
+models are stopped, and at the end one record per run (the JSON the store keeps, ``records.py``).
 
 A model whose training loss or weights become non-finite is *stopped*: its record says ``diverged at epoch N``
 and holds no numbers (None) from that epoch on; the other models of the sweep are untouched (every operation
@@ -17,7 +17,7 @@ from torch import Tensor
 from imlp_core.data import ImageDataset
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import IMLP, Prior
-from imlp_core.results import environment_info
+from imlp_core.provenance import environment_info
 from imlp_core.sweep import SweepConfig
 
 PRIOR = "prior"  # the prior's entry in Divergence.at (the I-MLPs' are 0, ..., K - 1)

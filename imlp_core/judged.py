@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -17,25 +16,12 @@ from imlp_core import claims
 from imlp_core.experiments import experiment_runs, paper_test_runs
 from imlp_core.paths import runs_dir
 from imlp_core.profiles import resolve_profile
-from imlp_core.results import load
-from imlp_core.statistics import Verdict
-from imlp_core.verdicts import claim_verdicts
+from imlp_core.records import load
+from imlp_core.verdicts import JudgedStore, claim_verdicts
 
 # Each scale's committed store: the output root under the repository and the profile that trained it.
 STORES = {"laptop": (Path("."), "cpu"), "paper": (Path("results") / "paper-h100", "paper")}
 CLAIM_EXPERIMENTS = ("cnn", "mixer", "schedules", "first_layer")  # the runs of notebooks 03-06
-
-
-@dataclass(frozen=True)
-class JudgedStore:
-    """One scale's registered claims judged on its committed store (as notebooks 07 and 09 judge them), and what
-    that store's records trained on."""
-
-    scale: str
-    verdicts: tuple[Verdict, ...]
-    budget: str  # '4–5 epochs on 3,000–5,000 images'
-    sources: tuple[str, ...]  # every data source its records name
-    records: int
 
 
 def budget_range(runs: pd.DataFrame) -> str:

@@ -34,13 +34,12 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from imlp_core.data import TRAIN_IMAGES
+from imlp_core.facts import TEST_IMAGES, TRAIN_IMAGES
 
 if TYPE_CHECKING:
     from imlp_core.plan import PlannedSweep
 
 FLOAT32, BF16, UINT8_IMAGE = 4, 2, 3 * 32 * 32
-TEST_IMAGES = {"cifar10": 10_000, "cifar100": 10_000, "synthetic": 1_000, "synthetic100": 1_000}
 EVAL_BATCH = 1000  # trainer.EVAL_BATCH (tests/test_memory.py holds them equal)
 # Measured (benchmarks/memory_table.py, 'start'): RSS of a process that imported torch and imlp_core (CUDA's libraries
 # mapped), before it read data or built a model.

@@ -38,9 +38,9 @@ from imlp_core.conversions import (
     shared_linear_to_dense,
     transpose_permutation,
 )
+from imlp_core.facts import BLOCKS, LayerSelection, select_layers
 
 IMAGE_SHAPE = (3, 32, 32)
-LayerSelection = str | Sequence[int]  # which of an I-MLP's layers: "all", "first" or indices (see select_layers)
 
 
 def layer_norm_groups(h: Tensor, groups: int) -> Tensor:
@@ -173,9 +173,6 @@ class IMLP(nn.Module):
         if self.spec.head_tokens > 1:
             h = h.unflatten(-1, (self.spec.head_tokens, -1)).mean(-2)
         return self.head(h)
-
-
-BLOCKS = ("every-layer", "s-mlp")
 
 
 def normalized_layers(num_layers: int, block: str) -> tuple[bool, ...]:
@@ -440,23 +437,6 @@ def count_parameters(model: nn.Module) -> int:
     """Trainable parameters of one model (for a stacked I-MLP: of each of its K models)."""
     num_models = getattr(model, "num_models", 1)
     return sum(p.numel() for p in model.parameters() if p.requires_grad) // num_models
-
-
-def select_layers(layers: LayerSelection, num_layers: int) -> list[int]:
-    """Indices of the interpolated layers: "all", "first", or an explicit list (negative indices allowed)."""
-    if isinstance(layers, str):
-        if layers == "all":
-            return list(range(num_layers))
-        if layers == "first":
-            return [0]
-        raise ValueError(f"unknown layer selection {layers!r}; use 'all', 'first' or a list of layer indices")
-    indices = list(layers)
-    if not indices:
-        raise ValueError("empty layer selection; use 'all', 'first' or a non-empty list of layer indices")
-    for i in indices:
-        if isinstance(i, bool) or not isinstance(i, int) or not -num_layers <= i < num_layers:
-            raise ValueError(f"layer index {i!r} is out of range: this I-MLP has {num_layers} interpolated layers (0..{num_layers - 1})")
-    return sorted({i % num_layers for i in indices})
 
 
 def parameter_counts(name: str) -> dict[str, str | int]:

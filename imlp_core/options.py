@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from imlp_core.models import BLOCKS
+from imlp_core.facts import BLOCKS
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "head": ("interpolated", "own"),

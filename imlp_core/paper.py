@@ -2,7 +2,7 @@
 
 Every number carries the table or figure it comes from. Accuracies are top-1 test accuracy in %
 (mean ± standard deviation over the paper's seeds; Table 5 prints no deviation). Datasets are named by
-their *role*: ``"CIFAR-10"`` is ``profile.datasets[0]``, ``"CIFAR-100"`` is ``profile.datasets[1]``.
+their *role*: ``"CIFAR-10"`` is the profile's dataset whose role (``facts.ROLE_OF_DATASET``) it is.
 
 A printed number is matched to our runs by a selector: the experiment, the prior, the schedule, and
 whether the number is the I-MLP's (``test_acc``) or the prior's (``prior_test_acc``). How our runs are
@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-DATASET_ROLES = ("CIFAR-10", "CIFAR-100")
+from imlp_core.facts import DATASET_ROLES, ROLE_OF_DATASET
+
 PAPER_EPOCHS = 100
 
 
@@ -130,8 +131,9 @@ def format_mean_std(mean: float, std: float | None, digits: int = 2) -> str:
 
 def dataset_for_role(profile, role: str) -> str | None:
     """The profile's dataset playing ``role`` ("CIFAR-10" / "CIFAR-100"), or None when it skips it."""
-    index = DATASET_ROLES.index(role)
-    return profile.datasets[index] if index < len(profile.datasets) else None
+    if role not in DATASET_ROLES:
+        raise ValueError(f"unknown dataset role {role!r}; choose one of {', '.join(DATASET_ROLES)}")
+    return next((dataset for dataset in profile.datasets if ROLE_OF_DATASET.get(dataset) == role), None)
 
 
 def paper_share_points(numbers: list[PaperNumber] = PAPER_NUMBERS, role: str = "CIFAR-10") -> pd.DataFrame:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Sequence
 
 from imlp_core import experiments
-from imlp_core.data import TRAIN_IMAGES
+from imlp_core.facts import TRAIN_IMAGES
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import parameter_counts
 from imlp_core.paths import repo_root

@@ -63,7 +63,8 @@ class HeldOutStudy:
 
 @dataclass(frozen=True)
 class Profile:
-    """What one batch run trains. ``datasets`` are the CIFAR-10 and CIFAR-100 roles, in that order."""
+    """What one batch run trains. Each of ``datasets`` plays the paper's role ``facts.ROLE_OF_DATASET`` gives it
+    (found by ``paper.dataset_for_role``), the CIFAR-10 role first."""
 
     name: str
     datasets: tuple[str, ...]

@@ -12,7 +12,7 @@ their profile from the environment (nbval runs them in the smoke profile). ``--s
 ``IMLP_STORED_RUNS_ONLY=1``, read here and by the notebooks' first cell) trains nothing: the notebooks show the sweeps the run store holds in full (e.g.
 the paper profile's runs made on a GPU), and a dataset without runs gets no figure. ``--executor`` (or
 ``IMLP_EXECUTOR``, with ``IMLP_JOBS`` and ``IMLP_SLURM_*``) first trains the plan of the experiments the chosen
-notebooks read (``READS``; all of them without ``--only``), merged sweeps included, with ``imlp_core.executors``; the
+notebooks read (``NOTEBOOK_READS``; all of them without ``--only``), merged sweeps included, with ``imlp_core.executors``; the
 notebooks then find every run stored.
 
 A notebook is skipped as *up to date* when its cell sources, the profile, ``--stored-only``, the ``IMLP_DATASET_*``
@@ -41,36 +41,13 @@ import nbformat
 
 from imlp_core import executors, plan
 from imlp_core.data import prepare_shared_cifar10
+from imlp_core.facts import NOTEBOOK_READS, NOTEBOOKS
 from imlp_core.memory import parse_budget
 from imlp_core.notebook import REPORT_KEY
 from imlp_core.paths import repo_root, results_dir, runs_dir, shown
 from imlp_core.profiles import Profile, resolve_profile
 from imlp_core.settings import Settings
 
-# The notebooks of `make reproduce`, in order (every NN_*.ipynb in notebooks/ is run; these must be there).
-NOTEBOOKS = (
-    "01_conv_to_dense",
-    "02_mixer_to_dense",
-    "03_alpha_sweep_cnn",
-    "04_alpha_sweep_mixer",
-    "05_schedules",
-    "06_first_layer",
-    "07_paper_comparison",
-    "08_open_choices",
-    "09_where_the_v_sits",
-)
-# The experiments (``profiles.EXPERIMENTS``) whose runs each notebook reads: what ``--executor`` trains for ``--only``.
-READS = {
-    "01_conv_to_dense": (),
-    "02_mixer_to_dense": (),
-    "03_alpha_sweep_cnn": ("cnn",),
-    "04_alpha_sweep_mixer": ("mixer",),
-    "05_schedules": ("schedules",),
-    "06_first_layer": ("first_layer",),
-    "07_paper_comparison": ("cnn", "mixer", "schedules", "first_layer", "open_choices", "held_out"),
-    "08_open_choices": ("open_choices",),
-    "09_where_the_v_sits": ("intervals",),
-}
 KERNEL = "imlp"
 # tqdm's bars in a cell's stderr: kept on the terminal (streamed there while running), not in the notebook.
 PROGRESS_BAR = re.compile(r"\r|\d+%\|")
@@ -253,11 +230,11 @@ def summary_table(runs: Sequence[NotebookRun]) -> str:
 
 
 def experiments_read(names: Sequence[str], profile: Profile) -> list[str]:
-    """The profile's experiments that the notebooks ``names`` read (``READS``), in the profile's order; all of them
+    """The profile's experiments that the notebooks ``names`` read (``NOTEBOOK_READS``), in the profile's order; all of them
     when a notebook is not one of ``NOTEBOOKS`` (its reads are unknown)."""
-    if any(name not in READS for name in names):
+    if any(name not in NOTEBOOK_READS for name in names):
         return list(profile.experiments)
-    read = {experiment for name in names for experiment in READS[name]}
+    read = {experiment for name in names for experiment in NOTEBOOK_READS[name]}
     return [experiment for experiment in profile.experiments if experiment in read]
 
 

@@ -3,7 +3,7 @@
 A :class:`SweepConfig` holds what the K I-MLPs share (Appendix E's settings and Algorithm 1's open choices),
 checked when it is made, before any data is read or a model is built (its dataset's name is checked against the
 datasets the settings provide by :func:`check_dataset_name`, which ``train.run_sweep`` calls first). Every I-MLP of a sweep is identified by
-the hash of its full config (:meth:`SweepConfig.run_key`), which names its record in the store (``results.py``).
+the hash of its full config (:meth:`SweepConfig.run_key`), which names its record in the store (``records.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from imlp_core.data import DATASET_NAMES, dataset_env_var
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import PRIORS, build_prior, select_layers
 from imlp_core.options import CHOICES, DEFAULTS, check_choice, check_interval
-from imlp_core.results import config_key
+from imlp_core.records import config_key
 
 PRECISIONS = ("float32", "bf16")
 

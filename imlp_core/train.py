@@ -1,6 +1,6 @@
 """One sweep against the result store: train what is missing, resume what was interrupted, never twice at once.
 
-Every trained I-MLP becomes one JSON record keyed by the hash of its full config (``results.py``). A sweep
+Every trained I-MLP becomes one JSON record keyed by the hash of its full config (``records.py``). A sweep
 (``sweep.py``) whose records exist is not run again; one interrupted mid-way continues from its last epoch
 checkpoint (one file per sweep, written by the :class:`~imlp_core.trainer.Trainer`), and a lock per sweep keeps
 two processes from training the same runs. Which runs a store lacks is asked in one place,
@@ -12,6 +12,7 @@ Its command line: ``python -m imlp_core train --prior cnn --dataset cifar10 --al
 from __future__ import annotations
 
 import gc
+from functools import partial
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -20,9 +21,9 @@ from filelock import FileLock, Timeout
 
 from imlp_core.devices import release_free_memory, resolve_device
 from imlp_core.interpolate import AlphaSchedule
-from imlp_core.results import (
-    check_writable, checkpoint_path, lock_path, read_record, record_path, remove_stale_temps, write_record,
-)
+from imlp_core.atomic_writes import check_writable, remove_stale_temps
+from imlp_core.pauses import pause_point
+from imlp_core.records import checkpoint_path, lock_path, read_record, record_path, write_record
 from imlp_core.settings import TrainingSettings
 from imlp_core.sweep import SweepConfig, check_dataset_name, check_schedules
 from imlp_core.checkpoint import checkpointed_schedules
@@ -87,9 +88,11 @@ def train_runs(sweep: SweepConfig, schedules: list[AlphaSchedule], results: Path
     the store does not hold yet; the checkpoint goes once they are written."""
     trainer = Trainer(sweep, schedules, checkpoint_path(results, sweep.key), device, progress, settings)
     try:
+        written = 0
         for record in trainer.run():
             if read_record(record_path(results, record["key"])) is None:  # else written before an interruption: this
-                write_record(results, record, settings)  # run continued the whole sweep for the others
+                written += 1  # run continued the whole sweep for the others
+                write_record(results, record, partial(pause_point, "record", written, settings))
         trainer.checkpoint.unlink(missing_ok=True)
     finally:
         # The Trainer sits in reference cycles (its train step's and pull measurements' callbacks): left to Python's

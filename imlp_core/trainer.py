@@ -34,7 +34,8 @@ from imlp_core.interpolate import AlphaSchedule, interpolate_
 from imlp_core.models import IMLP, build_prior
 from imlp_core.options import cosine_lr
 from imlp_core.pull_measurements import PullMeasurements
-from imlp_core.results import atomic_torch_save, pause_point
+from imlp_core.atomic_writes import atomic_file
+from imlp_core.pauses import pause_point
 from imlp_core.settings import TrainingSettings
 from imlp_core.sweep import SweepConfig
 
@@ -49,6 +50,7 @@ class Trainer:
                  device: torch.device, progress: bool, settings: TrainingSettings = TrainingSettings()) -> None:
         self.sweep, self.schedules, self.device, self.progress = sweep, schedules, device, progress
         self.checkpoint, self.settings = checkpoint, settings
+        self.first_epoch = 0  # where :meth:`run` started (after a checkpoint's epochs)
         self.keys = [sweep.run_key(s) for s in schedules]
         prepare(device, cpu_heap=settings.cpu_heap)
         self.data = load_dataset(sweep.dataset, train_subset=sweep.train_subset, test_subset=sweep.test_subset,
@@ -71,13 +73,16 @@ class Trainer:
         self.history = History()
 
     def save_checkpoint(self) -> None:
-        """Write the sweep's state (:func:`checkpoint.trainer_state`) atomically to the checkpoint file."""
-        atomic_torch_save(trainer_state(self), self.checkpoint)
+        """Write the sweep's state (:func:`checkpoint.trainer_state`) atomically to the checkpoint file, streamed into
+        it (:func:`~imlp_core.atomic_writes.atomic_file`)."""
+        with atomic_file(self.checkpoint) as f:
+            torch.save(trainer_state(self), f)
 
     # -- Algorithm 1 --------------------------------------------------------------------------------
     def run(self) -> list[dict[str, Any]]:
         """Algorithm 1 from the checkpoint (or the start) to the last epoch; returns one record per I-MLP."""
         resume(self)
+        self.first_epoch = len(self.history)  # the test hook's ``epoch`` counts this process's epochs from here
         epochs, steps = self.sweep.epochs, self.steps_per_epoch
         bar = tqdm(total=epochs * steps, initial=len(self.history) * steps, disable=not self.progress,
                    desc=f"{self.sweep.prior} x{len(self.schedules)} on {self.sweep.dataset}", unit="batch",
@@ -180,7 +185,7 @@ class Trainer:
                     self.interpolate(alphas, global_step + 1)
             bar.update()
             if i == 0:
-                pause_point("epoch", self.settings)
+                pause_point("epoch", epoch - self.first_epoch + 1, self.settings)
         n = len(self.data.train_labels)
         return prior_sum / n, mlp_sum / n
 

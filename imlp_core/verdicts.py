@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 import pandas as pd
 
 from imlp_core.claims import PAPER_CLAIMS, Claim, Role, arms, claim, claims_at
-from imlp_core.interpolate import select_layers
-from imlp_core.models import PRIORS, build_prior
+from imlp_core.facts import PRIOR_FACTS, select_layers
 from imlp_core.paper import DATASET_ROLES, PAPER_NUMBERS, PaperNumber, dataset_for_role
 from imlp_core.statistics import (
     COUNTED, FAMILY_LEVEL, RESOLUTION, Interval, Kind, ScanResult, Verdict, alpha_curves, drops_below_ends,
@@ -69,6 +67,18 @@ def claim_verdicts(runs: pd.DataFrame, profile, claims: tuple[Claim, ...] | None
 # Held-out findings whose contrast is the extreme of a scan over α on the seeds it was found on (claims.py's notes):
 # the effect seen there is a maximum picked among many, so the power computed at it is overstated.
 PICKED_AS_EXTREME = ("held-per-step-v-deepest",)
+
+
+@dataclass(frozen=True)
+class JudgedStore:
+    """One scale's registered claims judged on its committed store (as notebooks 07 and 09 judge them), and what
+    that store's records trained on."""
+
+    scale: str
+    verdicts: tuple[Verdict, ...]
+    budget: str  # '4–5 epochs on 3,000–5,000 images'
+    sources: tuple[str, ...]  # every data source its records name
+    records: int
 
 
 @dataclass(frozen=True)
@@ -332,12 +342,6 @@ def claims_by_option(open_runs: pd.DataFrame, profile) -> dict[str, list[Verdict
             for option, frame in open_runs.groupby("option", sort=False)}
 
 
-@lru_cache(maxsize=None)
-def layer_count(prior: str) -> int:
-    """How many layers (hidden ones and the head) the I-MLP of ``prior`` can interpolate."""
-    return len(build_prior(prior).mlp_spec().widths)
-
-
 def interpolates_head(run: pd.Series) -> bool:
     """Whether ``run`` pulled its head (the classifier, the I-MLP's last layer) towards the prior's: unless
     ``head = own``, when its layer selection holds the last layer (always for "all")."""
@@ -347,9 +351,9 @@ def interpolates_head(run: pd.Series) -> bool:
     if layers is None or (isinstance(layers, float) and math.isnan(layers)) or layers == "all":
         return True
     prior = run.get("prior")
-    if prior not in PRIORS:
+    if prior not in PRIOR_FACTS:
         return layers != "first"
-    total = layer_count(prior)
+    total = PRIOR_FACTS[prior].layers
     return total - 1 in select_layers(layers if isinstance(layers, str) else list(layers), total)
 
 

@@ -19,7 +19,7 @@ from typing import Iterator
 import pytest
 import torch
 
-from imlp_core import models
+from imlp_core import facts, models
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import CNNPrior
 from imlp_core.sweep import SweepConfig
@@ -31,6 +31,20 @@ TINY_PRIOR = "tiny-cnn"
 # One thread for the whole session: on the shared 2-core machine a tiny sweep runs ~4x faster than with
 # two contending threads (measured 8.5 s vs 35 s), and every process of the tests rounds alike.
 torch.set_num_threads(1)
+
+# Test files (or single tests, ``file::name``) that start processes (workers, notebooks, a killed run, a graded
+# exercise) or train many sweeps end to end: marked ``integration``, which `make test` runs and `make unit` leaves out.
+INTEGRATION = {"test_reliability.py", "test_executors.py", "test_reproduce.py", "test_paper_test.py", "test_lab.py",
+               "test_exercises.py", "test_sweep_kinds.py", "test_from_scratch.py", "test_trainer_records.py",
+               "test_gpu.py", "test_options.py::test_experiments_cli_passes_the_option_flags_to_every_sweep",
+               "test_memory.py::test_the_estimate_is_within_20_percent_of_the_measured_peak_of_a_small_sweep"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if {item.path.name, f"{item.path.name}::{getattr(item, 'originalname', item.name)}"} & INTEGRATION:
+            item.add_marker(pytest.mark.integration)
+
 
 # Fields of a record that legitimately differ between two runs of the same config.
 VOLATILE_FIELDS = ("wall_time_s", "images_per_s", "environment")
@@ -80,9 +94,19 @@ def tiny_prior_registered() -> Iterator[None]:
             models.PRIORS.pop(TINY_PRIOR)
 
 
+def facts_of(prior: str) -> facts.PriorFacts:
+    """What ``facts.PRIOR_FACTS`` holds of ``prior``, computed from its model (``models.PRIORS``)."""
+    counts = models.parameter_counts(prior)
+    return facts.PriorFacts(models.PRIORS[prior].display_name, models.PRIORS[prior].legend_name,
+                            len(models.build_prior(prior).mlp_spec().widths), counts["total_params"],
+                            counts["interpolated_params"], counts["interpolated_layers"])
+
+
 @pytest.fixture
 def tiny_prior(monkeypatch) -> str:
+    """``tiny-cnn`` registered as a new prior is: its class in ``models.PRIORS``, its row in ``facts.PRIOR_FACTS``."""
     monkeypatch.setitem(models.PRIORS, TinyCNN.key, TinyCNN)
+    monkeypatch.setitem(facts.PRIOR_FACTS, TinyCNN.key, facts_of(TinyCNN.key))
     return TinyCNN.key
 
 

@@ -26,7 +26,8 @@ from filelock import FileLock
 from imlp_core import cli, executors, experiments, memory, plan, trainer
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.profiles import PROFILES, Budget
-from imlp_core.results import DiskFull, checkpoint_path, lock_path
+from imlp_core.atomic_writes import DiskFull
+from imlp_core.records import checkpoint_path, lock_path
 from imlp_core.settings import Settings, TrainingSettings
 from imlp_core.sweep import SweepConfig
 from imlp_core.train import run_sweep

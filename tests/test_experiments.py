@@ -15,7 +15,7 @@ from imlp_core import cli, devices, executors, experiments, notebook, trainer
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import IMLP, build_prior
 from imlp_core.profiles import PROFILES, Budget
-from imlp_core.results import record_path
+from imlp_core.records import record_path
 from imlp_core.settings import Settings
 from imlp_core.sweep import SweepConfig
 from imlp_core.trainer import stacked_cross_entropy
@@ -163,9 +163,10 @@ def test_large_allocations_stay_in_the_heap_unless_turned_off():
     assert devices.keep_large_allocations_in_heap(heap["1"]) is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
 
 
-def test_a_new_prior_needs_only_its_class_and_a_budget(tiny_prior, tmp_path):
-    """Issue 10's thought experiment: a prior registered in PRIORS and given a budget in a profile is an experiment
-    of that profile (planned, trained, read) and is named in figures and findings as its class says."""
+def test_a_new_prior_needs_only_its_class_its_facts_and_a_budget(tiny_prior, tmp_path):
+    """Issue 10's thought experiment: a prior registered in PRIORS, with its row in facts.PRIOR_FACTS (the fixture's),
+    and given a budget in a profile is an experiment of that profile (planned, trained, read) and is named in figures
+    and findings as its class says."""
     from imlp_core import figures, findings, plan
     from conftest import TinyCNN
 

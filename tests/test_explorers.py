@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from imlp_core import explorers, figures, results
+from imlp_core import explorers, figures, records
 from imlp_core.experiments import alpha_sweep
 from imlp_core.options import DEFAULTS
 from imlp_core.paths import repo_root
@@ -163,7 +163,7 @@ CPU_STORE = repo_root() / "results" / "runs"  # the committed laptop (`cpu` prof
 def cpu_store() -> pd.DataFrame:
     if not any(CPU_STORE.glob("*.json")):
         pytest.skip("the committed cpu store is not in this checkout")
-    return results.load(CPU_STORE)
+    return records.load(CPU_STORE)
 
 
 def test_every_sweep_of_the_cpu_store_holds_one_run_per_seed_and_alpha(cpu_store):

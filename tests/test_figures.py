@@ -22,7 +22,7 @@ from scipy import stats
 
 from imlp_core import figures
 from imlp_core.paper import FIGURE_2_EXTREMA, paper_share_points
-from imlp_core.results import FRAME_COLUMNS
+from imlp_core.records import FRAME_COLUMNS
 
 SEEDS = (0, 1, 2)
 
@@ -30,7 +30,7 @@ SEEDS = (0, 1, 2)
 def run_row(seed: int, alpha: float, acc: float, prior_acc: float, *, experiment: str = "cnn", prior: str = "cnn",
             schedule: str = "constant", k: float = 0.0, epochs: int = 3, option: str = "default",
             history: list | None = None, **extra) -> dict:
-    """One I-MLP's row with every column of ``results.FRAME_COLUMNS`` (accuracies as fractions), plus
+    """One I-MLP's row with every column of ``records.FRAME_COLUMNS`` (accuracies as fractions), plus
     ``experiment`` and ``option``. Its history holds one entry per epoch, the accuracy rising to ``acc``."""
     if history is None:
         def alpha_at(epoch: int) -> float:
@@ -495,14 +495,14 @@ def test_story_figure_is_written_by_notebook_07(story_cell):
 def test_story_figure_draws_the_committed_stores_values(story_cell):
     """Each curve's points are its store's mean over every seed it holds at that α, read here straight from the
     records; every α of the profile's grid is drawn."""
-    from imlp_core import results
+    from imlp_core import records
     from imlp_core.experiments import PAPER_TEST_STORE
     from imlp_core.options import DEFAULTS
     from imlp_core.paths import repo_root
     from imlp_core.profiles import resolve_profile
 
     def store_means(store, every, epochs, lr) -> pd.Series:
-        runs = results.load(repo_root() / store)
+        runs = records.load(repo_root() / store)
         chosen = runs[(runs["prior"] == "cnn") & (runs["schedule"] == "constant") & (runs["epochs"] == epochs)
                       & (runs["lr"] == lr) & (runs["interpolate_every"] == every) & (runs["layers"] == "all")]
         for option in ("head", "block", "ln", "optimizer_state", "bias", "lr_schedule"):

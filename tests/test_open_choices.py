@@ -10,8 +10,9 @@ import pytest
 
 from imlp_core import figures, prose, verdicts
 from imlp_core.claims import Role
+from imlp_core.facts import PRIOR_FACTS
 from imlp_core.profiles import PROFILES
-from imlp_core.results import FRAME_COLUMNS
+from imlp_core.records import FRAME_COLUMNS
 from imlp_core.statistics import Kind
 
 
@@ -233,7 +234,7 @@ def test_hidden_layer_balance_leaves_the_head_out_only_where_it_is_pulled():
     ({"prior": "cnn", "layers": "first"}, False),
     ({"prior": "cnn", "layers": [0, 1]}, False),
     ({"prior": "cnn", "layers": [0, -1]}, True),  # -1 is the head
-    ({"prior": "cnn", "layers": [verdicts.layer_count("cnn") - 1]}, True),
+    ({"prior": "cnn", "layers": [PRIOR_FACTS["cnn"].layers - 1]}, True),
     ({"prior": "synthetic", "layers": "first"}, False),  # a prior the package does not know: only "first" leaves it
     ({"prior": "synthetic", "layers": [0, 1]}, True),
 ])
@@ -242,4 +243,4 @@ def test_interpolates_head_reads_the_head_option_and_the_layer_selection(run, pu
 
 
 def test_the_s_cnns_i_mlp_interpolates_seven_layers():
-    assert verdicts.layer_count("cnn") == 7  # six convolutions and the head (Table 2)
+    assert PRIOR_FACTS["cnn"].layers == 7  # six convolutions and the head (Table 2)

@@ -9,12 +9,12 @@ import pytest
 import torch
 
 from conftest import stable
-from imlp_core import results as store
+from imlp_core import records as store
 from imlp_core import cli, pull_measurements, trainer
 from imlp_core.interpolate import AlphaSchedule, interpolate_
 from imlp_core.models import BLOCKS, IMLP, build_prior
 from imlp_core.options import DEFAULTS, cosine_lr
-from imlp_core.results import config_key
+from imlp_core.records import config_key
 from imlp_core.sweep import SweepConfig
 from imlp_core.train import run_sweep
 

@@ -3,7 +3,7 @@ a diverging model is stopped alone; records carry what is needed to rerun them.
 
 The interruption and concurrency tests drive the command line in subprocesses (``DRIVER`` in conftest:
 ``python -m imlp_core train`` with the tiny prior registered, one thread) and place them at exact moments
-with the test hook ``IMLP_TEST_PAUSE_AT=<event>[:<n>]`` (``imlp_core.results.pause_point``): the process
+with the test hook ``IMLP_TEST_PAUSE_AT=<event>[:<n>]`` (``imlp_core.pauses.pause_point``): the process
 prints ``IMLP_TEST_PAUSED <event>`` and waits there, to be killed, or to go on once
 ``IMLP_TEST_RESUME_FILE`` exists.
 """
@@ -28,7 +28,7 @@ from imlp_core import cli, train, trainer
 from imlp_core.interpolate import AlphaSchedule, interpolate_, select_layers
 from imlp_core.models import IMLP, SCNN, CNNPrior, Table5MLP2Prior
 from imlp_core.profiles import resolve_profile
-from imlp_core.results import checkpoint_path, config_key, read_record
+from imlp_core.records import checkpoint_path, config_key, read_record
 from imlp_core.settings import Settings, TrainingSettings
 from imlp_core.sweep import SweepConfig, check_dataset_name
 from imlp_core.train import run_sweep

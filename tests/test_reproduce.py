@@ -14,6 +14,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from imlp_core import reproduce
+from imlp_core.facts import NOTEBOOK_READS, NOTEBOOKS
 from imlp_core.notebook import REPORT_KEY
 from imlp_core.paths import repo_root
 from imlp_core.profiles import resolve_profile
@@ -45,7 +46,7 @@ def test_smoke_reproduce_writes_every_figure_table_and_executed_notebook(tmp_pat
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     profile = resolve_profile("smoke")
     reported = {}
-    for name in reproduce.NOTEBOOKS:
+    for name in NOTEBOOKS:
         executed = nbformat.read(tmp_path / "results" / "executed" / f"{name}.ipynb", as_version=4)
         reported[name] = {str(path) for path in reproduce.reported_outputs(executed)}
         assert reported[name], f"{name} reported no files"
@@ -54,7 +55,7 @@ def test_smoke_reproduce_writes_every_figure_table_and_executed_notebook(tmp_pat
     assert {"results/03_table1a.csv", "results/03_table1a.md"} <= reported["03_alpha_sweep_cnn"]
     assert {"figures/01_conv_weight_sharing.png", "results/01_scnn_layers.md"} <= reported["01_conv_to_dense"]
     assert "summary" in result.stdout and "files written" in result.stdout
-    for name in reproduce.NOTEBOOKS:
+    for name in NOTEBOOKS:
         assert name in result.stdout.split("summary", 1)[1]
     executed = nbformat.read(tmp_path / "results" / "executed" / "03_alpha_sweep_cnn.ipynb", as_version=4)
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
@@ -162,27 +163,27 @@ def test_notebook_is_up_to_date_only_while_its_inputs_and_the_run_store_are_unch
 
 
 def test_every_notebook_reads_the_experiments_that_its_executor_plan_trains():
-    """``READS`` (what ``--executor`` trains for ``--only``) against what each notebook names: the experiment of
+    """``NOTEBOOK_READS`` (what ``--executor`` trains for ``--only``) against what each notebook names: the experiment of
     ``Notebook.start``, the experiments of ``nb.runs`` and the sweeps of ``experiments`` it calls."""
     import re
 
     called = {"open_choice_sweep": "open_choices", "interval_sweep": "intervals"}
-    assert set(reproduce.READS) == set(reproduce.NOTEBOOKS)
-    for name in reproduce.NOTEBOOKS:
+    assert set(NOTEBOOK_READS) == set(NOTEBOOKS)
+    for name in NOTEBOOKS:
         source = "\n".join(cell.source for cell in nbformat.read(repo_root() / "notebooks" / f"{name}.ipynb",
                                                                  as_version=4).cells if cell.cell_type == "code")
         named = set(re.findall(r'Notebook\.start\(profile, "(\w+)"', source))
         for call in re.findall(r"(?:nb\.runs|experiment_runs)\(([^)]*)\)", source):
             named |= set(re.findall(r'"(\w+)"', call))
         named |= {experiment for function, experiment in called.items() if f"{function}(" in source}
-        assert set(reproduce.READS[name]) == named, name
+        assert set(NOTEBOOK_READS[name]) == named, name
 
 
 def test_only_restricts_the_executor_plan_to_what_the_chosen_notebooks_read():
     cpu = resolve_profile("cpu")
     assert reproduce.experiments_read(["01_conv_to_dense", "02_mixer_to_dense"], cpu) == []
     assert reproduce.experiments_read(["08_open_choices", "03_alpha_sweep_cnn"], cpu) == ["cnn", "open_choices"]
-    claims = [name for name in reproduce.NOTEBOOKS if name < "09"]
+    claims = [name for name in NOTEBOOKS if name < "09"]
     assert reproduce.experiments_read(claims, cpu) == [e for e in cpu.experiments if e != "intervals"]
     assert reproduce.experiments_read([*claims, "09_where_the_v_sits"], cpu) == list(cpu.experiments)
     assert reproduce.experiments_read(["99_mine"], cpu) == list(cpu.experiments)  # reads unknown: the whole plan

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import CNN_ALPHAS, CNN_SWEEP, REPO_ROOT, copy_store, stable
 from imlp_core import data as datasets
-from imlp_core import results as store
+from imlp_core import records as store
 from imlp_core import trainer
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.settings import TrainingSettings

@@ -45,7 +45,7 @@ def machine() -> dict:
 
 
 def serialized(records: list[dict]) -> list[str]:
-    """Each record as the store writes it (``results.write_record``), without what varies from run to run."""
+    """Each record as the store writes it (``records.write_record``), without what varies from run to run."""
     return [json.dumps(stable(record), indent=1, sort_keys=True) for record in records]
 
 

@@ -1,4 +1,4 @@
-"""imlp_core.results: atomic record writes, corrupt records reported and recomputed, config keys, load(); every
+"""imlp_core.records and imlp_core.atomic_writes: atomic record writes, corrupt records reported and recomputed, config keys, load(); every
 committed record named by its key and naming its data source in one form, with no machine's path."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from conftest import REPO_ROOT, stable
-from imlp_core import results as store
+from imlp_core import atomic_writes, provenance
+from imlp_core import records as store
 from imlp_core.data import source_name
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.train import run_sweep
@@ -46,7 +47,7 @@ def test_a_write_that_fails_midway_leaves_the_old_record_intact_and_no_temporary
     def fail(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store.os, failing, fail)
+    monkeypatch.setattr(atomic_writes.os, failing, fail)
     with pytest.raises(OSError, match="No space left"):
         store.write_record(tmp_path, minimal_record("k1", 0.75))
     monkeypatch.undo()
@@ -63,7 +64,7 @@ def test_a_new_record_is_never_visible_before_it_is_complete(tmp_path, monkeypat
         seen.append((os.path.exists(dst), json.loads(open(src).read())))
         real_replace(src, dst)
 
-    monkeypatch.setattr(store.os, "replace", spy)
+    monkeypatch.setattr(atomic_writes.os, "replace", spy)
     store.write_record(tmp_path, minimal_record("k2"))
     assert seen == [(False, minimal_record("k2"))]
 
@@ -110,7 +111,7 @@ def test_load_skips_corrupt_records_with_a_warning(cnn_sweep_store, tmp_path):
 def test_environment_info_names_versions_code_and_device():
     import torch
 
-    info = store.environment_info(torch.device("cpu"))
+    info = provenance.environment_info(torch.device("cpu"))
     assert info["device"].startswith("cpu")
     assert info["torch"] == torch.__version__
     assert {"torchvision", "imlp_core", "python", "git_commit", "num_threads"} <= set(info)
@@ -125,7 +126,7 @@ def test_environment_info_names_the_cpu_model_and_its_kernels_instruction_set(mo
 
     from imlp_core import devices
 
-    info = store.environment_info(torch.device("cpu"))
+    info = provenance.environment_info(torch.device("cpu"))
     assert info["cpu_capability"] == torch.backends.cpu.get_cpu_capability()
     assert info["cpu"] == devices.cpu_model() != ""
     if Path("/proc/cpuinfo").exists():
