@@ -693,3 +693,103 @@ def test_settled_ratios_choose_constant_alpha_below_one_whose_pulls_leave_less_t
     both = dip.settled_ratios(runs, remaining=0.26)["directional α*"]
     assert both.mean == pytest.approx((0.1 / 0.5 + 19 / 28 / 0.95) / 2) and both.n == 2
     assert dip.settled_ratios(runs[:0])["directional α*"].n == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 36, defects 2 and 3: the law as a descriptive fit, its factors apart, intervals over seeds; the paper-scale
+# test that can tell the law from a constant
+
+def test_the_two_factor_fit_separates_lr_from_steps_as_statsmodels_does():
+    """α_min moves with steps between pulls only (slope 0.5), not with lr: the product lr × steps hides that."""
+    import statsmodels.formula.api as smf
+
+    steps = (1, 2, 5, 10)
+    table = law_table({(lr, s): 10 ** (-1.5 + 0.5 * math.log10(s) + (0.03 if s % 2 else -0.03))
+                       for lr in (1e-3, 3e-4) for s in steps})
+    points = dip.law_points(table)
+    fit = dip.two_factor_fit(points).set_index("term")
+    frame = pd.DataFrame({"y": points["log α_min"], "lr": np.log10(points["lr"]),
+                          "steps": np.log10([s for _ in (1e-3, 3e-4) for s in steps])})
+    expected = smf.ols("y ~ lr + steps", frame).fit()
+    bounds = expected.conf_int(alpha=0.05)
+    for term, name in (("lr", "lr"), ("steps between pulls", "steps")):
+        assert fit.loc[term, "estimate"] == pytest.approx(expected.params[name])
+        assert (fit.loc[term, "low"], fit.loc[term, "high"]) == pytest.approx(tuple(bounds.loc[name]))
+    assert fit.loc["lr", "low"] < 0 < fit.loc["lr", "high"] and fit.loc["steps between pulls", "low"] > 0
+    assert list(fit["points"]) == [8, 8]
+    assert dip.two_factor_fit(points[points["lr"] == 1e-3]).empty  # one lr: the factors cannot be told apart
+    by_lr = dip.slopes_by_lr(points).set_index("lr")
+    alone = dip.fit_law(points["x"][points["lr"] == 3e-4], points["log α_min"][points["lr"] == 3e-4])
+    assert by_lr.loc[3e-4, "estimate"] == pytest.approx(alone.slope) and by_lr.loc[3e-4, "points"] == 4
+    assert (by_lr.loc[3e-4, "low"], by_lr.loc[3e-4, "high"]) == pytest.approx(alone.slope_interval)
+    assert dip.slopes_by_lr(points[:5]).set_index("lr").index.tolist() == [1e-3]  # two settings: no slope
+
+
+def seeded_runs() -> pd.DataFrame:
+    """Two settings (lr 1e-3, every 1 and every 10 steps), three seeds. Every step: seeds 0, 1 turn at 0.01, seed 2 at
+    0.1; every 10 steps: every seed at 0.1 (seed 2's curve drawn so that its mean with others stays at 0.1)."""
+    step = {0.0: [0.5, 0.5, 0.5], 0.01: [0.40, 0.40, 0.49], 0.1: [0.45, 0.45, 0.45], 1.0: [0.6, 0.6, 0.6]}
+    ten = {0.0: [0.5, 0.5, 0.5], 0.01: [0.48, 0.48, 0.48], 0.1: [0.40, 0.40, 0.40], 1.0: [0.6, 0.6, 0.6]}
+    return pd.DataFrame(curve_runs(step, every=1) + curve_runs(ten, every=10))
+
+
+def test_the_laws_slope_is_resampled_over_seeds_shared_by_every_setting():
+    """x = log10(1e-3) = -3 (every step), -2 (every 10). Per seed: seeds 0, 1 give y = -2, -1 (slope 1); seed 2 gives
+    -1, -1 (slope 0). A resample holding seed 2 twice or more turns at 0.1 per step (slope 0): 7 of the 27 draws."""
+    runs = seeded_runs()
+    per_seed = dip.seed_slopes(runs)
+    assert per_seed.to_dict() == pytest.approx({0: 1.0, 1: 1.0, 2: 0.0})
+    resampled = dip.bootstrap_slopes(runs)
+    assert len(resampled) == 27 and (resampled == 0).sum() == 7 and (resampled == 1).sum() == 20
+    fits = dip.law_fits(runs, law_table({(1e-3, 1): 0.01, (1e-3, 10): 0.1, (1e-3, 5): 0.05}))
+    rows = fits.set_index("interval")
+    seeds = rows.loc["one slope per seed (3 seeds)"]
+    assert seeds["estimate"] == pytest.approx(2 / 3) and seeds["low"] < 0 < 1 < seeds["high"]
+    boot = rows.loc["bootstrap over seeds (27 resamples)"]
+    assert (boot["low"], boot["high"]) == (0.0, 1.0) and boot["estimate"] == rows.iloc[0]["estimate"]
+    assert list(fits["fit"]) == ["the law", "the law", "the law", "lr 0.001 alone"]  # one lr: no two-factor fit
+    # a seed missing from one setting is left out of every setting: the settings share only seeds 0 and 1
+    partial = runs[~((runs["seed"] == 2) & (runs["interpolate_every"] == 10))]
+    assert dip.seed_slopes(partial).to_dict() == pytest.approx({0: 1.0, 1: 1.0})
+    assert dip.law_fits(runs, law_table({(1e-3, 1): 0.1})[:0]).empty  # no law: no fits
+
+
+def test_the_depth_is_predicted_at_the_laws_alpha_never_at_each_settings_deepest_point():
+    """Each setting's deepest drop is -9; at the α the law gives it, -1: the prediction must be about -1."""
+    y = [-1.3, -1.0, -0.7]
+    table = law_table({(1e-3, s): 10 ** v for s, v in zip((1, 10, 100), y)})
+    table["drop"] = [Interval(-9.0, -10.0, -8.0, 3)] * 3
+    table["drop at α"] = [pd.Series({10 ** v: -1.0, 10 ** (v + 1): -9.0}) for v in y]
+    points = dip.law_points(table)
+    law = dip.fit_law(points["x"], points["log α_min"])
+    assert dip.depth_at_laws_alpha(points, law).tolist() == [-1.0, -1.0, -1.0]
+    assert dip.paper_prediction(table).set_index("pulls").loc["every step", "depth"] == pytest.approx(-1.0)
+    assert dip.nearest_alpha(pd.Index([0.01, 0.1]), 10 ** -1.5) == 0.01  # a tie in log10: the lower α
+
+
+def test_tested_alphas_say_which_minimum_tells_the_law_from_a_constant():
+    row = pd.Series({"α_min low": 0.017, "α_min high": 0.29, "constant low": 0.043, "constant high": 0.63})
+    table = dip.tested_alphas(row, (0.0, 0.01, 0.02, 0.05, 0.29, 0.3, 0.63, 0.7, 1.0))
+    assert table["α"].tolist() == [0.01, 0.02, 0.05, 0.29, 0.3, 0.63, 0.7]
+    assert table["a minimum here"].tolist() == ["against both", "for the law", "cannot tell them apart",
+                                                "cannot tell them apart", "for a constant", "for a constant",
+                                                "against both"]
+
+
+def test_the_paper_test_rule_counts_only_confirmatory_tests_and_names_what_tells_law_from_constant():
+    prediction = pd.DataFrame([{"pulls": "every step", "α_min": 0.071, "α_min low": 0.017, "α_min high": 0.29,
+                                "constant α_min": 0.16, "constant low": 0.043, "constant high": 0.63}])
+    lines = dip.paper_test_markdown(prediction, (0.0, 0.01, 0.02, 0.03, 0.05, 0.3, 1.0)).split("\n")
+    assert lines[0] == ("- **Law against a constant**, per step: the law predicts α_min 0.071 [0.017, 0.29], a "
+                        "constant 0.16 [0.043, 0.63]; of the tested α, a minimum at 0.01: against both; at 0.02, "
+                        "0.03: for the law; at 0.05: cannot tell them apart; at 0.3: for a constant.")
+    assert lines[1].startswith("- **Counted** (confirmatory, Holm within the prediction family; only these can refute "
+                               "the law): `paper-per-step-depth`, ") and "; `paper-per-step-side`, " in lines[1]
+    assert lines[2].startswith("- **Shown, never counted**: `paper-per-step-turn`, ") and "Refute" not in lines[2]
+    assert lines[3] == SUPERSEDED_LINE and len(lines) == 4
+
+
+def test_law_fits_markdown_is_the_fits_in_words():
+    assert dip.law_fits_markdown(fits_frame()).split("\n") == FITS_LINES
+    both = fits_frame().assign(low=lambda f: f["low"].abs())  # every interval above zero
+    assert "Factors that move it measurably: lr, steps between pulls." in dip.law_fits_markdown(both)
