@@ -235,14 +235,14 @@ def fit_constant(y: np.ndarray) -> Law | None:
 def law_points(table: pd.DataFrame) -> pd.DataFrame:
     """The settings the law is fitted on: every setting of ``claims.LAW``'s prior, whatever its dip, with
     log10(lr x steps) and its two factors, log10 alpha_min and its own interval, log10 of the S-MLP's directional
-    balance, the depth at the setting's own minimum, and the mean drop at every interior α."""
+    balance, and the mean drop below both ends at every interior α (``drop at α``)."""
     rows = table[(table["prior"] == LAW.prior) & np.isfinite(table["α_min"])]
     return pd.DataFrame({"lr": rows["lr"], "interval": rows["interval"], "x": np.log10(rows["lr × steps"]),
                          "log lr": np.log10(rows["lr"]), "log steps": np.log10(rows["lr × steps"] / rows["lr"]),
                          "log α_min": np.log10(rows["α_min"]), "own low": np.log10(rows["α_min low"]),
                          "own high": np.log10(rows["α_min high"]),
                          "log α*": np.log10([b.mean for b in rows["S-MLP α*"]]),
-                         "depth": [d.mean for d in rows["drop"]], "drop at α": rows["drop at α"]})
+                         "drop at α": rows["drop at α"]})
 
 
 def two_factor_fit(points: pd.DataFrame) -> pd.DataFrame:
@@ -287,7 +287,7 @@ def setting_curves(runs: pd.DataFrame) -> list[tuple[float, pd.DataFrame]]:
 
 
 def _slope(x: list[float], curves: list[pd.DataFrame]) -> float:
-    """The least-squares slope of log10 of each curve's seed-mean argmin against ``x``."""
+    """The least-squares slope of log10 of each curve's seed-mean argmin (the lowest α on a tie) against ``x``."""
     y = [math.log10(c.mean().idxmin()) for c in curves]
     return float(stats.linregress(x, y).slope) if len(set(x)) > 1 else math.nan
 
