@@ -744,7 +744,7 @@ def test_the_laws_slope_is_resampled_over_seeds_shared_by_every_setting():
     fits = dip.law_fits(runs, law_table({(1e-3, 1): 0.01, (1e-3, 10): 0.1, (1e-3, 5): 0.05}))
     rows = fits.set_index("interval")
     seeds = rows.loc["one slope per seed (3 seeds)"]
-    assert seeds["estimate"] == pytest.approx(2 / 3) and seeds["low"] < 0 < 1 < seeds["high"]
+    assert seeds["estimate"] == pytest.approx(2 / 3) and seeds["low"] < 0 and seeds["high"] > 1  # slopes 1, 1, 0: a wide t-interval
     boot = rows.loc["bootstrap over seeds (27 resamples)"]
     assert (boot["low"], boot["high"]) == (0.0, 1.0) and boot["estimate"] == rows.iloc[0]["estimate"]
     assert list(fits["fit"]) == ["the law", "the law", "the law", "lr 0.001 alone"]  # one lr: no two-factor fit
