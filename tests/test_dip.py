@@ -257,8 +257,10 @@ def fits_frame() -> pd.DataFrame:
     """What :func:`dip.law_fits` gives: the law's slope under two intervals, two factors, one lr alone."""
     rows = [("the law", "lr × steps", 0.25, 0.1, 0.4, 3, "least squares, points taken as independent"),
             ("the law", "lr × steps", 0.25, 0.05, 0.5, 3, "bootstrap over seeds (27 resamples)"),
+            ("the law", "lr × steps", 0.27, 0.08, 0.47, 3, "one slope per seed (3 seeds)"),
             ("two factors", "lr", 0.04, -0.5, 0.58, 12, "least squares"),
             ("two factors", "steps between pulls", 0.28, 0.02, 0.53, 12, "least squares"),
+            ("lr 0.0003 alone", "steps between pulls", 0.5, 0.24, 0.76, 6, "least squares"),
             ("lr 0.001 alone", "steps between pulls", 0.06, -0.38, 0.49, 6, "least squares")]
     return pd.DataFrame(rows, columns=["fit", "term", "estimate", "low", "high", "points", "interval"])
 
@@ -267,11 +269,12 @@ NO_FITS = pd.DataFrame(columns=["fit", "term", "estimate", "low", "high", "point
 
 FITS_LINES = [
     "- **The law's slope, with the seeds the settings share** (within one lr they share seeds, data order and ends): "
-    "bootstrap over seeds (27 resamples) +0.25 [+0.05, +0.50].",
+    "bootstrap over seeds (27 resamples) +0.25 [+0.05, +0.50]; one slope per seed (3 seeds) +0.27 [+0.08, +0.47].",
     "- **lr and steps between pulls as separate factors** (least squares, 12 settings): the minimum's α does not move "
     "measurably with lr (+0.04 [-0.50, +0.58]); it grows with steps between pulls (+0.28 [+0.02, +0.53]). Factors "
     "that move it measurably: steps between pulls; these data do not show lr × steps acting as one product.",
-    "- **Each lr's own slope** (steps between pulls at one lr): lr 0.001: +0.06 [-0.38, +0.49], 6 settings."]
+    "- **Each lr's own slope** (steps between pulls at one lr): lr 0.0003: +0.50 [+0.24, +0.76], 6 settings; "
+    "lr 0.001: +0.06 [-0.38, +0.49], 6 settings."]
 
 SUPERSEDED_LINE = (
     "- **Superseded before any record**: `paper-per-step-v` (registered in commit df19ec1: its depth was fitted on "
@@ -809,3 +812,7 @@ def test_law_fits_markdown_is_the_fits_in_words():
     assert dip.law_fits_markdown(fits_frame()).split("\n") == FITS_LINES
     both = fits_frame().assign(low=lambda f: f["low"].abs())  # every interval above zero
     assert "Factors that move it measurably: lr, steps between pulls." in dip.law_fits_markdown(both)
+    touching = fits_frame()  # an interval that ends at zero holds zero: neither factor moves it measurably
+    touching.loc[touching["fit"] == "two factors", ["low", "high"]] = [[-0.5, 0.0], [0.0, 0.53]]
+    assert ("Factors that move it measurably: none; these data do not show lr × steps acting as one product."
+            in dip.law_fits_markdown(touching))
