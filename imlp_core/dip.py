@@ -305,9 +305,9 @@ def bootstrap_slopes(runs: pd.DataFrame) -> pd.Series:
     """The law's slope over bootstrap resamples of the shared seeds (``statistics.seed_resamples``: all 27 for three
     seeds), one resample drawn for every setting at once, so that settings sharing a seed move together."""
     settings = setting_curves(runs)
-    seeds = list(settings[0][1].index) if settings else []
-    return pd.Series([_slope([x for x, _ in settings], [c.loc[list(draw)] for _, c in settings])
-                      for draw in seed_resamples(seeds)], dtype=float)
+    draws = seed_resamples(settings[0][1].index) if settings else []
+    return pd.Series([_slope([x for x, _ in settings], [c.loc[list(draw)] for _, c in settings]) for draw in draws],
+                     dtype=float)
 
 
 def law_fits(runs: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:

@@ -556,6 +556,11 @@ def test_paper_prediction_is_ordinary_least_squares_at_the_paper_lr_and_caps_alp
         alpha=0.05)["obs_ci_upper"][0]
     assert upper < 0 and dip.paper_prediction(lower).set_index("pulls").loc["every step", "α_min high"] == pytest.approx(
         10 ** upper)
+    # two decades lower: the constant's upper bound stays below α = 1 too
+    lowest = law_table({(1e-3, s): 10 ** (v - 2) for s, v in zip((1, 10, 100), y)})
+    flat_upper = sm.OLS(y - 2, np.ones((3, 1))).fit().get_prediction(np.array([[1.0]])).summary_frame(
+        alpha=0.05)["obs_ci_upper"][0]
+    assert flat_upper < 0 and dip.paper_prediction(lowest).loc[0, "constant high"] == pytest.approx(10 ** flat_upper)
     # no setting of the law's prior: no law, no prediction
     none = dip.paper_prediction(table[:0])
     assert list(none["law"]) == ["—", "—"] and list(none["settings"]) == [0, 0]
@@ -755,6 +760,20 @@ def test_the_laws_slope_is_resampled_over_seeds_shared_by_every_setting():
     partial = runs[~((runs["seed"] == 2) & (runs["interpolate_every"] == 10))]
     assert dip.seed_slopes(partial).to_dict() == pytest.approx({0: 1.0, 1: 1.0})
     assert dip.law_fits(runs, law_table({(1e-3, 1): 0.1})[:0]).empty  # no law: no fits
+    # what is not a complete constant-α setting of the law's prior is left out: another prior, another schedule, a
+    # setting without α = 1, one without an interior α
+    other = [{**r, "prior": "mixer", "test_acc": 0.1} for r in curve_runs({0.0: [.5] * 3, 0.1: [.5] * 3, 1.0: [.6] * 3})]
+    decay = [{**r, "schedule": "decay", "test_acc": 0.1} for r in curve_runs({0.3: [.5] * 3}, every=10)]
+    no_end = curve_runs({0.0: [0.5] * 3, 0.3: [0.1] * 3}, every=5)
+    no_interior = curve_runs({0.0: [0.5] * 3, 1.0: [0.6] * 3}, every=2)
+    noisy = pd.concat([runs, pd.DataFrame(other + decay + no_end + no_interior)], ignore_index=True)
+    pd.testing.assert_series_equal(dip.seed_slopes(noisy), per_seed)
+    pd.testing.assert_series_equal(dip.bootstrap_slopes(noisy), resampled)
+    # one setting: no slope; none: nothing to resample
+    one = runs[runs["interpolate_every"] == 1]
+    assert dip.seed_slopes(one).isna().all() and len(dip.seed_slopes(one)) == 3
+    for empty in (dip.seed_slopes(runs[:0]), dip.bootstrap_slopes(runs[:0])):
+        assert empty.empty and empty.dtype == float
 
 
 def test_the_depth_is_predicted_at_the_laws_alpha_never_at_each_settings_deepest_point():
@@ -762,12 +781,15 @@ def test_the_depth_is_predicted_at_the_laws_alpha_never_at_each_settings_deepest
     y = [-1.3, -1.0, -0.7]
     table = law_table({(1e-3, s): 10 ** v for s, v in zip((1, 10, 100), y)})
     table["drop"] = [Interval(-9.0, -10.0, -8.0, 3)] * 3
-    table["drop at α"] = [pd.Series({10 ** v: -1.0, 10 ** (v + 1): -9.0}) for v in y]
+    table["drop at α"] = [pd.Series({10 ** v: -1.0, 10 ** (v - 0.1): -9.0}) for v in y]  # 10^y: the law's α
+    table.index = [4, 5, 6]
     points = dip.law_points(table)
     law = dip.fit_law(points["x"], points["log α_min"])
-    assert dip.depth_at_laws_alpha(points, law).tolist() == [-1.0, -1.0, -1.0]
+    pd.testing.assert_series_equal(dip.depth_at_laws_alpha(points, law), pd.Series([-1.0] * 3, index=[4, 5, 6]))
     assert dip.paper_prediction(table).set_index("pulls").loc["every step", "depth"] == pytest.approx(-1.0)
     assert dip.nearest_alpha(pd.Index([0.01, 0.1]), 10 ** -1.5) == 0.01  # a tie in log10: the lower α
+    two = dip.paper_prediction(table[:2])  # two settings: no law, so no depth either
+    assert two[["α_min", "depth"]].isna().all(axis=None) and two["constant α_min"].notna().all()
 
 
 def test_tested_alphas_say_which_minimum_tells_the_law_from_a_constant():
