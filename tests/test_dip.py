@@ -838,3 +838,36 @@ def test_law_fits_markdown_is_the_fits_in_words():
     touching.loc[touching["fit"] == "two factors", ["low", "high"]] = [[-0.5, 0.0], [0.0, 0.53]]
     assert ("Factors that move it measurably: none; these data do not show lr × steps acting as one product."
             in dip.law_fits_markdown(touching))
+
+
+def test_law_fits_is_each_fit_with_its_interval_in_one_table(monkeypatch):
+    """The law's slope three ways (least squares; 2.5–97.5 % of the seed resamples, checked with numpy; a t-interval
+    over per-seed slopes), the two-factor fit and each lr alone, as their own functions give them."""
+    hundred = {0.0: [0.5, 0.5, 0.5], 0.01: [0.40, 0.47, 0.47], 0.1: [0.47, 0.40, 0.46], 0.3: [0.48, 0.48, 0.38],
+               1.0: [0.6, 0.6, 0.6]}  # every 100 steps: each seed turns at its own α
+    runs = pd.concat([seeded_runs(), pd.DataFrame(curve_runs(hundred, every=100))], ignore_index=True)
+    table = law_table({(lr, s): 10 ** (-1.5 + 0.5 * math.log10(s) + (0.03 if s % 2 else -0.03))
+                       for lr in (1e-3, 3e-4) for s in (1, 2, 5, 10)})
+    points = dip.law_points(table)
+    law, resampled = dip.fit_law(points["x"], points["log α_min"]), dip.bootstrap_slopes(runs)
+    from imlp_core.statistics import t_interval
+
+    per_seed = t_interval(dip.seed_slopes(runs))
+    assert resampled.nunique() == 3
+    low, high = np.percentile(resampled, [2.5, 97.5])
+    expected = pd.DataFrame(
+        [["the law", "lr × steps", law.slope, law.slope_interval[0], law.slope_interval[1], 8,
+          "least squares, points taken as independent"],
+         ["the law", "lr × steps", law.slope, low, high, 8, "bootstrap over seeds (27 resamples)"],
+         ["the law", "lr × steps", per_seed.mean, per_seed.low, per_seed.high, 8, "one slope per seed (3 seeds)"],
+         *[["two factors", r.term, r.estimate, r.low, r.high, r.points, "least squares"]
+           for r in dip.two_factor_fit(points).itertuples()],
+         *[[f"lr {r.lr:g} alone", "steps between pulls", r.estimate, r.low, r.high, r.points, "least squares"]
+           for r in dip.slopes_by_lr(points).itertuples()]],
+        columns=["fit", "term", "estimate", "low", "high", "points", "interval"])
+    pd.testing.assert_frame_equal(dip.law_fits(runs, table), expected, check_dtype=False)
+    assert list(dip.law_fits(runs, table[:0]).columns) == list(expected.columns)
+    # the bootstrap interval is the 2.5 % and 97.5 % quantiles of the resampled slopes: on 0, 0.01, ..., 1 exactly
+    monkeypatch.setattr(dip, "bootstrap_slopes", lambda runs: pd.Series(np.arange(101) / 100))
+    row = dip.law_fits(runs, table).iloc[1]
+    assert (row["low"], row["high"]) == pytest.approx((0.025, 0.975)) and row["interval"].endswith("(101 resamples)")
