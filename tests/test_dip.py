@@ -759,6 +759,10 @@ def test_the_laws_slope_is_resampled_over_seeds_shared_by_every_setting():
     # a seed missing from one setting is left out of every setting: the settings share only seeds 0 and 1
     partial = runs[~((runs["seed"] == 2) & (runs["interpolate_every"] == 10))]
     assert dip.seed_slopes(partial).to_dict() == pytest.approx({0: 1.0, 1: 1.0})
+    two_seeds = dip.law_fits(partial, law_table({(1e-3, 1): 0.01, (1e-3, 10): 0.1, (1e-3, 5): 0.05}))
+    assert "one slope per seed (2 seeds)" in set(two_seeds["interval"])
+    one_seed = dip.law_fits(runs[runs["seed"] == 0], law_table({(1e-3, 1): 0.01, (1e-3, 10): 0.1, (1e-3, 5): 0.05}))
+    assert not one_seed["interval"].str.startswith("one slope per seed").any()  # one seed: no interval over seeds
     assert dip.law_fits(runs, law_table({(1e-3, 1): 0.1})[:0]).empty  # no law: no fits
     # what is not a complete constant-α setting of the law's prior is left out: another prior, another schedule, a
     # setting without α = 1, one without an interior α
