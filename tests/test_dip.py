@@ -726,7 +726,12 @@ def test_the_two_factor_fit_separates_lr_from_steps_as_statsmodels_does():
     assert fit.loc["lr", "low"] < 0 < fit.loc["lr", "high"] and fit.loc["steps between pulls", "low"] > 0
     assert list(fit["points"]) == [8, 8]
     assert dip.two_factor_fit(points[points["lr"] == 1e-3]).empty  # one lr: the factors cannot be told apart
+    two_steps = points[points["log steps"] <= math.log10(2) + 1e-9]  # two lrs × two intervals: four points, enough
+    assert list(dip.two_factor_fit(two_steps)["points"]) == [4, 4]
+    assert dip.two_factor_fit(two_steps[:3]).empty  # three points: not enough
+    assert dip.two_factor_fit(points[points["log steps"] == 0]).empty  # one interval at both lrs
     by_lr = dip.slopes_by_lr(points).set_index("lr")
+    assert list(by_lr.index) == [3e-4, 1e-3] and list(points["lr"].unique()) == [1e-3, 3e-4]  # sorted by lr
     alone = dip.fit_law(points["x"][points["lr"] == 3e-4], points["log α_min"][points["lr"] == 3e-4])
     assert by_lr.loc[3e-4, "estimate"] == pytest.approx(alone.slope) and by_lr.loc[3e-4, "points"] == 4
     assert (by_lr.loc[3e-4, "low"], by_lr.loc[3e-4, "high"]) == pytest.approx(alone.slope_interval)
@@ -768,7 +773,7 @@ def test_the_laws_slope_is_resampled_over_seeds_shared_by_every_setting():
     # setting without α = 1, one without an interior α
     other = [{**r, "prior": "mixer", "test_acc": 0.1} for r in curve_runs({0.0: [.5] * 3, 0.1: [.5] * 3, 1.0: [.6] * 3})]
     decay = [{**r, "schedule": "decay", "test_acc": 0.1} for r in curve_runs({0.3: [.5] * 3}, every=10)]
-    no_end = curve_runs({0.0: [0.5] * 3, 0.3: [0.1] * 3}, every=5)
+    no_end = curve_runs({0.0: [0.5] * 3, 0.3: [0.1] * 3}, every=5) + curve_runs({0.3: [0.1] * 3, 1.0: [.6] * 3}, every=20)
     no_interior = curve_runs({0.0: [0.5] * 3, 1.0: [0.6] * 3}, every=2)
     noisy = pd.concat([runs, pd.DataFrame(other + decay + no_end + no_interior)], ignore_index=True)
     pd.testing.assert_series_equal(dip.seed_slopes(noisy), per_seed)
