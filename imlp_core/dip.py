@@ -8,10 +8,13 @@ drift_along in one interval (``PullMeasurements.measure``); the next pull takes 
 settled model has alpha* = alpha; an S-MLP (alpha = 0) has the alpha* at which a pull would just undo what one
 interval of training does along the gap, the alpha where pulls start to bind.
 
-The **law** says where the minimum sits: log10 alpha_min = a + p log10(lr x steps between pulls), fitted by least
-squares over **every** setting of the study (declared in advance: ``claims.LAW``), not only those whose dip came out
-beyond noise; alpha_min of a setting is the geometric mean of the curve's argmin over bootstrap resamples of its
-seeds (:func:`imlp_core.statistics.argmin_shares`), with the 2.5–97.5 % range of those argmins as its own interval.
+The **law** describes where the minimum sits: log10 alpha_min = a + p log10(lr x steps between pulls), fitted by
+least squares over **every** setting of the study, not only those whose dip came out beyond noise. It is a
+descriptive fit, chosen after the data (``claims.LAW.chosen``), not a finding. Beside it: the same settings fitted
+with lr and steps between pulls as separate factors (:func:`two_factor_fit`), each lr's own slope, and slope
+intervals that respect the seeds the settings share (:func:`seed_slopes`, :func:`bootstrap_slopes`). alpha_min of a
+setting is the geometric mean of the curve's argmin over bootstrap resamples of its seeds
+(:func:`imlp_core.statistics.argmin_shares`), with the 2.5–97.5 % range of those argmins as its own interval.
 A V *beyond noise* is :func:`imlp_core.statistics.v_scan`'s (Holm over the α scanned), as in notebook 08.
 """
 
@@ -22,14 +25,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 from scipy import stats
 
 from imlp_core.facts import TRAIN_IMAGES
 from imlp_core import prose
-from imlp_core.claims import LAW, PREDICTIONS, Registered
+from imlp_core.claims import LAW, PREDICTIONS, SUPERSEDED, Registered, Role
 from imlp_core.statistics import (
-    CONFIDENCE, Interval, Kind, alpha_curves, argmin_shares, format_interval, judge_family, paired_interval,
-    percent, t_interval, v_scan,
+    CONFIDENCE, Interval, Kind, alpha_curves, argmin_shares, drops_below_ends, format_interval, judge_family,
+    paired_interval, percent, seed_resamples, t_interval, v_scan,
 )
 from imlp_core.verdicts import drop_below_ends, interpolates_head
 
@@ -148,7 +152,9 @@ def dip_table(runs: pd.DataFrame) -> pd.DataFrame:
     """One row per setting (prior, lr, interval): steps between pulls and lr x steps, seeds, the S-MLP's and the
     prior's accuracy (``prior acc``), the minimum's alpha (modal, and the resample geometric mean with its sd in decades), the
     drop below both ends there with its interval and whether it is beyond noise (a V), the same drop measured just
-    before the last pull (what training made, apart from the pull), the last pull's own effect there, and the S-MLP's directional balance alpha* (mean over seeds, with its interval)."""
+    before the last pull (what training made, apart from the pull), the last pull's own effect there, the S-MLP's
+    directional balance alpha* (mean over seeds, with its interval), and the mean drop below both ends at every
+    interior α (``drop at α``: what a test at a fixed α reads)."""
     rows = []
     balance = balance_frame(runs)
     for setting, frame in runs[runs["schedule"] == "constant"].groupby(SETTING, sort=True):
@@ -172,7 +178,8 @@ def dip_table(runs: pd.DataFrame) -> pd.DataFrame:
                      "modal α_min": modal, "α_min": geometric, "α_min sd (decades)": spread,
                      "α_min low": own_low, "α_min high": own_high,
                      "drop": drop, "V": bool(scan.v_alphas), "V at α": scan.v_alphas, "drop before pull": drop_before,
-                     "pull effect": pull_cost(frame, modal), "S-MLP α*": smlp_balance})
+                     "pull effect": pull_cost(frame, modal), "S-MLP α*": smlp_balance,
+                     "drop at α": drops_below_ends(frame).mean()})
     return pd.DataFrame(rows)
 
 
@@ -226,15 +233,108 @@ def fit_constant(y: np.ndarray) -> Law | None:
 
 
 def law_points(table: pd.DataFrame) -> pd.DataFrame:
-    """The settings the law is fitted on: every setting of ``claims.LAW``'s prior (declared before fitting, whatever
-    its dip), with log10(lr x steps), log10 alpha_min and its own interval, log10 of the S-MLP's directional balance
-    and the depth."""
+    """The settings the law is fitted on: every setting of ``claims.LAW``'s prior, whatever its dip, with
+    log10(lr x steps) and its two factors, log10 alpha_min and its own interval, log10 of the S-MLP's directional
+    balance, and the mean drop below both ends at every interior α (``drop at α``)."""
     rows = table[(table["prior"] == LAW.prior) & np.isfinite(table["α_min"])]
     return pd.DataFrame({"lr": rows["lr"], "interval": rows["interval"], "x": np.log10(rows["lr × steps"]),
+                         "log lr": np.log10(rows["lr"]), "log steps": np.log10(rows["lr × steps"] / rows["lr"]),
                          "log α_min": np.log10(rows["α_min"]), "own low": np.log10(rows["α_min low"]),
                          "own high": np.log10(rows["α_min high"]),
                          "log α*": np.log10([b.mean for b in rows["S-MLP α*"]]),
-                         "depth": [d.mean for d in rows["drop"]]})
+                         "drop at α": rows["drop at α"]})
+
+
+def two_factor_fit(points: pd.DataFrame) -> pd.DataFrame:
+    """log10 alpha_min = a + b log10 lr + c log10(steps between pulls), least squares (``statsmodels`` OLS): one row
+    per factor with its coefficient and 95 % interval. Empty below two learning rates, two intervals or four
+    points: the two factors cannot be told apart there."""
+    columns = ["term", "estimate", "low", "high", "points"]
+    if points["lr"].nunique() < 2 or points["log steps"].nunique() < 2 or len(points) < 4:
+        return pd.DataFrame(columns=columns)
+    design = sm.add_constant(points[["log lr", "log steps"]].to_numpy(float))
+    fit = sm.OLS(points["log α_min"].to_numpy(float), design).fit()
+    bounds = fit.conf_int(alpha=1 - CONFIDENCE)
+    return pd.DataFrame([{"term": term, "estimate": float(fit.params[i]), "low": float(bounds[i, 0]),
+                          "high": float(bounds[i, 1]), "points": len(points)}
+                         for i, term in ((1, "lr"), (2, "steps between pulls"))], columns=columns)
+
+
+def slopes_by_lr(points: pd.DataFrame) -> pd.DataFrame:
+    """Each learning rate's own slope of log10 alpha_min against log10(lr x steps) (:func:`fit_law` on its settings
+    alone, where the slope is that of steps between pulls), with its 95 % interval; lrs with fewer than three
+    settings are left out."""
+    rows = []
+    for lr, group in points.groupby("lr", sort=True):
+        law = fit_law(group["x"], group["log α_min"])
+        if law is not None:
+            rows.append({"lr": lr, "estimate": law.slope, "low": law.slope_interval[0], "high": law.slope_interval[1],
+                         "points": law.n})
+    return pd.DataFrame(rows, columns=["lr", "estimate", "low", "high", "points"])
+
+
+def setting_curves(runs: pd.DataFrame) -> list[tuple[float, pd.DataFrame]]:
+    """(log10(lr x steps), interior per-seed curves) of every complete constant-α setting of ``claims.LAW``'s prior,
+    over the seeds that every setting holds (the seeds the settings share)."""
+    chosen = runs[(runs["prior"] == LAW.prior) & (runs["schedule"] == "constant")]
+    settings = []
+    for (_, lr, _), frame in chosen.groupby(SETTING, sort=True):
+        curves = alpha_curves(frame)
+        if {0.0, 1.0} <= set(curves.columns) and not interior(curves).empty:
+            settings.append((math.log10(lr * steps_between_pulls(frame.iloc[0])), interior(curves).dropna()))
+    shared = sorted(set.intersection(*(set(c.index) for _, c in settings))) if settings else []
+    return [(x, curves.loc[shared]) for x, curves in settings]
+
+
+def _slope(x: list[float], curves: list[pd.DataFrame]) -> float:
+    """The least-squares slope of log10 of each curve's seed-mean argmin (the lowest α on a tie) against ``x``."""
+    y = [math.log10(c.mean().idxmin()) for c in curves]
+    return float(stats.linregress(x, y).slope) if len(set(x)) > 1 else math.nan
+
+
+def seed_slopes(runs: pd.DataFrame) -> pd.Series:
+    """The law's slope fitted on each shared seed alone (each setting's argmin on that seed's curve), by seed: the
+    seed, not the setting, is the unit that repeats, so their t-interval respects what the settings share."""
+    settings = setting_curves(runs)
+    seeds = settings[0][1].index if settings else []
+    return pd.Series({seed: _slope([x for x, _ in settings], [c.loc[[seed]] for _, c in settings]) for seed in seeds},
+                     dtype=float)
+
+
+def bootstrap_slopes(runs: pd.DataFrame) -> pd.Series:
+    """The law's slope over bootstrap resamples of the shared seeds (``statistics.seed_resamples``: all 27 for three
+    seeds), one resample drawn for every setting at once, so that settings sharing a seed move together."""
+    settings = setting_curves(runs)
+    draws = seed_resamples(settings[0][1].index) if settings else []
+    return pd.Series([_slope([x for x, _ in settings], [c.loc[list(draw)] for _, c in settings]) for draw in draws],
+                     dtype=float)
+
+
+def law_fits(runs: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Every fit notebook 09 shows of where the minimum sits, one row per coefficient: the law's slope with its
+    least-squares interval (as if the settings were independent), over bootstrap resamples of the shared seeds
+    (2.5–97.5 %) and from one slope per seed (t-interval); the two-factor fit; each lr's own slope."""
+    points = law_points(table)
+    law = fit_law(points["x"], points["log α_min"])
+    columns = ["fit", "term", "estimate", "low", "high", "points", "interval"]
+    if law is None:
+        return pd.DataFrame(columns=columns)
+    tail = (1 - CONFIDENCE) / 2
+    resampled, per_seed = bootstrap_slopes(runs).dropna(), t_interval(seed_slopes(runs))
+    rows = [{"fit": "the law", "term": "lr × steps", "estimate": law.slope, "low": law.slope_interval[0],
+             "high": law.slope_interval[1], "points": law.n, "interval": "least squares, points taken as independent"}]
+    if len(resampled):
+        rows.append({"fit": "the law", "term": "lr × steps", "estimate": law.slope,
+                     "low": float(resampled.quantile(tail)), "high": float(resampled.quantile(1 - tail)),
+                     "points": law.n, "interval": f"bootstrap over seeds ({len(resampled)} resamples)"})
+    if per_seed.n > 1:
+        rows.append({"fit": "the law", "term": "lr × steps", "estimate": per_seed.mean, "low": per_seed.low,
+                     "high": per_seed.high, "points": law.n, "interval": f"one slope per seed ({per_seed.n} seeds)"})
+    rows += [{"fit": "two factors", **row, "interval": "least squares"}
+             for row in two_factor_fit(points).to_dict("records")]
+    rows += [{"fit": f"lr {row.pop('lr'):g} alone", "term": "steps between pulls", **row, "interval": "least squares"}
+             for row in slopes_by_lr(points).to_dict("records")]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def out_of_sample(table: pd.DataFrame, fit_lr: float | None = None) -> pd.DataFrame:
@@ -295,17 +395,33 @@ def prediction_errors(held_out: pd.DataFrame) -> dict[str, float]:
     return {**errors, **inside_own, **covered, "held out": len(known)}
 
 
+def nearest_alpha(alphas: pd.Index, alpha: float) -> float:
+    """The α of ``alphas`` nearest ``alpha`` in log10 (the lower on a tie)."""
+    return float(min(alphas, key=lambda a: (abs(math.log10(a) - math.log10(alpha)), a)))
+
+
+def depth_at_laws_alpha(points: pd.DataFrame, law: Law) -> pd.Series:
+    """Per setting, the mean drop below both ends at the grid α nearest the law's alpha_min there: what a test at the
+    law's α reads (the paper-scale test reads α = ``claims.PREDICTED_ALPHA``), never the setting's deepest point."""
+    return pd.Series([drops[nearest_alpha(drops.index, 10 ** (law.intercept + law.slope * x))]
+                      for x, drops in zip(points["x"], points["drop at α"])], index=points.index, dtype=float)
+
+
 def paper_prediction(table: pd.DataFrame, lr: float = 1e-4, steps_per_epoch: int = PAPER_STEPS_PER_EPOCH
                      ) -> pd.DataFrame:
     """What the law, fitted on every setting (``claims.LAW``), predicts at Appendix E's lr for per-step and per-epoch
-    pulls: alpha_min with its 95 % prediction interval (widened for extrapolation, as a new point's is), and the
-    depth the same way; each the declared line in log10(lr x steps) (:func:`fit_law`), whatever its slope's interval."""
+    pulls: alpha_min with its 95 % prediction interval (widened for extrapolation, as a new point's is), what a
+    constant (the settings' mean, :func:`fit_constant`) predicts with its own, and the depth at the law's α
+    (:func:`depth_at_laws_alpha`, a line in log10(lr x steps) the same way); each law the line whatever its slope's
+    interval."""
     points = law_points(table)
-    where, depth = fit_law(points["x"], points["log α_min"]), fit_law(points["x"], points["depth"])
+    where, flat = fit_law(points["x"], points["log α_min"]), fit_constant(points["log α_min"])
+    depth = fit_law(points["x"], depth_at_laws_alpha(points, where)) if where else None
     rows = []
     for name, steps in (("every step", 1), ("every epoch", steps_per_epoch)):
         x = math.log10(lr * steps)
         centre, low, high = where.predict(x) if where else (math.nan,) * 3
+        c_centre, c_low, c_high = flat.predict(x) if flat else (math.nan,) * 3
         d_centre, d_low, d_high = depth.predict(x) if depth else (math.nan,) * 3
         rows.append({"pulls": name, "lr × steps": lr * steps,
                      "law": "—" if where is None else f"slope {where.slope:.2f}",
@@ -313,9 +429,27 @@ def paper_prediction(table: pd.DataFrame, lr: float = 1e-4, steps_per_epoch: int
                      "slope high": where.slope_interval[1] if where else math.nan, "settings": where.n if where else 0,
                      "α_min": 10**centre, "α_min low": 10**low,
                      "α_min high": min(10**high, 1.0),  # an interpolation weight is at most 1
+                     "constant α_min": 10**c_centre, "constant low": 10**c_low, "constant high": min(10**c_high, 1.0),
                      "depth": d_centre, "depth low": d_low, "depth high": d_high,
                      "extrapolated": not points.empty and not points["x"].min() <= x <= points["x"].max()})
     return pd.DataFrame(rows)
+
+
+OUTCOMES = {(True, False): "for the law", (False, True): "for a constant", (True, True): "cannot tell them apart",
+            (False, False): "against both"}  # (inside the law's interval, inside the constant's) -> what it says
+
+
+def tested_alphas(row: pd.Series, alphas: tuple[float, ...]) -> pd.DataFrame:
+    """For each interior α of ``alphas`` (the grid a test runs): whether it lies inside the law's and the constant's
+    prediction interval of alpha_min (one row of :func:`paper_prediction`), and what a minimum found there says.
+    Only the α inside one interval and not the other can tell the law from a constant."""
+    rows = []
+    for alpha in (a for a in alphas if 0 < a < 1):
+        law = bool(row["α_min low"] <= alpha <= row["α_min high"])
+        constant = bool(row["constant low"] <= alpha <= row["constant high"])
+        rows.append({"α": alpha, "inside the law's interval": law, "inside the constant's": constant,
+                     "a minimum here": OUTCOMES[law, constant]})
+    return pd.DataFrame(rows, columns=["α", "inside the law's interval", "inside the constant's", "a minimum here"])
 
 
 def dip_markdown(table: pd.DataFrame) -> pd.DataFrame:
@@ -365,10 +499,49 @@ def settled_ratios(runs: pd.DataFrame, remaining: float = 0.01) -> dict[str, Int
             for name in ("directional α*", "drift / gap")}
 
 
+def moves(low: float, high: float) -> str:
+    """How the minimum's α moves with a factor whose coefficient has the interval [low, high]."""
+    return "does not move measurably with" if low <= 0 <= high else "grows with" if low > 0 else "falls with"
+
+
+def law_sentence(law: Law) -> str:
+    """The law as what it is: a descriptive fit chosen after the data, its slope's interval taking the settings as
+    independent."""
+    low, high = law.slope_interval
+    return (f"- **The law**, a descriptive fit chosen after the data (`claims.LAW`), on all {law.n} settings: "
+            f"log10 α_min = {law.intercept:.2f} + {law.slope:.2f} log10(lr × steps), slope 95 % interval "
+            f"[{low:.2f}, {high:.2f}] if the settings were independent: over these settings the fitted α_min "
+            f"{moves(low, high)} lr × steps between pulls.")
+
+
+def fits_sentences(fits: pd.DataFrame) -> list[str]:
+    """:func:`law_fits` in words: the slope's intervals that respect the shared seeds, the two-factor fit, each lr's
+    own slope, and which factors move the minimum measurably (none: the product lr × steps is not supported)."""
+    text = lambda r: f"{r['estimate']:+.2f} [{r['low']:+.2f}, {r['high']:+.2f}]"
+    lines = []
+    seeds = fits[(fits["fit"] == "the law") & (fits["interval"] != "least squares, points taken as independent")]
+    if len(seeds):
+        lines.append("- **The law's slope, with the seeds the settings share** (within one lr they share seeds, data "
+                     "order and ends): " + "; ".join(f"{r['interval']} {text(r)}" for _, r in seeds.iterrows()) + ".")
+    factors = fits[fits["fit"] == "two factors"]
+    if len(factors):
+        moving = [r["term"] for _, r in factors.iterrows() if not r["low"] <= 0 <= r["high"]]
+        lines.append(f"- **lr and steps between pulls as separate factors** (least squares, {factors['points'].iloc[0]}"
+                     " settings): the minimum's α " + "; it ".join(
+                         f"{moves(r['low'], r['high'])} {r['term']} ({text(r)})" for _, r in factors.iterrows())
+                     + ". Factors that move it measurably: " + (", ".join(moving) or "none")
+                     + ("." if len(moving) == len(factors) else "; these data do not show lr × steps acting as one product."))
+    alone = fits[fits["fit"].str.endswith(" alone")]
+    if len(alone):
+        lines.append("- **Each lr's own slope** (steps between pulls at one lr): " + "; ".join(
+            f"{r['fit'].removesuffix(' alone')}: {text(r)}, {r['points']} settings" for _, r in alone.iterrows()) + ".")
+    return lines
+
+
 def dip_findings(table: pd.DataFrame, held_out: dict[str, pd.DataFrame], prediction: pd.DataFrame, law: Law | None,
-                 settled: dict[str, Interval], tested: pd.DataFrame) -> str:
+                 fits: pd.DataFrame, settled: dict[str, Interval], tested: pd.DataFrame) -> str:
     """Notebook 09's conclusions as Markdown, every sentence drawn from the numbers; ``held_out``: each
-    out-of-sample check (:func:`out_of_sample`) by name."""
+    out-of-sample check (:func:`out_of_sample`) by name; ``fits``: :func:`law_fits`."""
     cnn = table[table["prior"] == "cnn"]
     lines = []
     with_v = cnn[cnn["V"]]
@@ -382,11 +555,7 @@ def dip_findings(table: pd.DataFrame, held_out: dict[str, pd.DataFrame], predict
     if law is None:
         lines.append("- **The law**: fewer than three settings, so no law is fitted.")
     else:
-        low, high = law.slope_interval
-        moves = "does not move measurably with" if low <= 0 <= high else "grows with" if low > 0 else "falls with"
-        lines.append(f"- **The law**, fitted on all {law.n} settings as declared (`claims.LAW`): log10 α_min = "
-                     f"{law.intercept:.2f} + {law.slope:.2f} log10(lr × steps), slope 95 % interval [{low:.2f}, "
-                     f"{high:.2f}]: the minimum's α {moves} lr × steps between pulls.")
+        lines += [law_sentence(law), *fits_sentences(fits)]
     for name, frame in held_out.items():
         errors = prediction_errors(frame)
         if errors.get("held out"):
@@ -430,14 +599,41 @@ def dip_findings(table: pd.DataFrame, held_out: dict[str, pd.DataFrame], predict
 
 
 def paper_scale_lines(tested: pd.DataFrame) -> list[str]:
-    """What the stored paper-scale runs say of the registered prediction (``claims.PREDICTIONS``), verdict by verdict."""
+    """What the stored paper-scale runs say of the registered prediction (``claims.PREDICTIONS``), verdict by
+    verdict, and the registrations superseded before any record (``claims.SUPERSEDED``)."""
     lines = []
     for verdict in judge_family(PREDICTIONS, tested, "paper"):
         when = ("registered before its records" if verdict.claim.registered is Registered.BEFORE_DATA
                 else "its records existed before the law was restated: a check, not a test")
         text = "not run yet (no GPU has run it): untested" if verdict.kind is Kind.NOT_RUN else prose.verdict_sentence(verdict)
         lines.append(f"- **Paper scale, `{verdict.claim.id}`** ({verdict.claim.statement}; {when}): {text}.")
-    return lines
+    return lines + [superseded_sentence()]
+
+
+def superseded_sentence() -> str:
+    """'- **Superseded before any record**: `id` (registered in commit c: why); ...' from ``claims.SUPERSEDED``."""
+    return ("- **Superseded before any record**: "
+            + "; ".join(f"`{s.claim.id}` (registered in commit {s.commit}: {s.why})" for s in SUPERSEDED) + ".")
+
+
+def paper_test_markdown(prediction: pd.DataFrame, alphas: tuple[float, ...]) -> str:
+    """The paper-scale test's rule, from ``claims.PREDICTIONS`` and the per-step row of :func:`paper_prediction`:
+    what a minimum at each tested α says of the law against a constant, which tests are counted and what refutes
+    the law (only a counted test can), and what was superseded."""
+    row = prediction.set_index("pulls").loc["every step"]
+    outcomes = tested_alphas(row, alphas).groupby("a minimum here", sort=False)["α"].apply(
+        lambda a: ", ".join(f"{x:g}" for x in a))
+    counted = [c for c in PREDICTIONS if c.role("paper") is Role.CONFIRMATORY]
+    shown = [c for c in PREDICTIONS if c.role("paper") is not Role.CONFIRMATORY]
+    return "\n".join([
+        f"- **Law against a constant**, per step: the law predicts α_min {row['α_min']:.2g} "
+        f"[{row['α_min low']:.2g}, {row['α_min high']:.2g}], a constant {row['constant α_min']:.2g} "
+        f"[{row['constant low']:.2g}, {row['constant high']:.2g}]; of the tested α, a minimum at "
+        + "; at ".join(f"{alphas_text}: {outcome}" for outcome, alphas_text in outcomes.items()) + ".",
+        "- **Counted** (confirmatory, Holm within the prediction family; only these can refute the law): "
+        + "; ".join(f"`{c.id}`, {c.statement}: {c.note.rstrip('.')}" for c in counted) + ".",
+        "- **Shown, never counted**: " + "; ".join(f"`{c.id}`, {c.statement}: {c.note.rstrip('.')}" for c in shown) + ".",
+        superseded_sentence()])
 
 
 def prediction_markdown(prediction: pd.DataFrame) -> str:
@@ -459,9 +655,9 @@ def law_markdown(prediction: pd.DataFrame, held_out: pd.DataFrame) -> str:
     """The README's statement of the law (its ``law`` block), from ``results/09_prediction.csv`` and
     ``results/09_out_of_sample.csv``: the slope with its interval, and each out-of-sample check."""
     row = prediction.iloc[0]
-    lines = [f"- **The law**, fitted on all {int(row['settings'])} settings as declared: log₁₀ α_min against "
-             f"log₁₀(lr × steps between pulls) has slope {row['law'].removeprefix('slope ')} "
-             f"[{row['slope low']:.2f}, {row['slope high']:.2f}] (95 %)."]
+    lines = [f"- **The law**, a descriptive fit chosen after the data, on all {int(row['settings'])} settings: "
+             f"log₁₀ α_min against log₁₀(lr × steps between pulls) has slope {row['law'].removeprefix('slope ')} "
+             f"[{row['slope low']:.2f}, {row['slope high']:.2f}] (95 %, the settings taken as independent)."]
     for check, frame in held_out.groupby("check", sort=False):
         frame = frame.rename(columns=lambda c: c.removeprefix("log10 α_min: "))
         errors = prediction_errors(frame)
@@ -476,3 +672,9 @@ def predicted_ranges(row: pd.Series) -> tuple[str, str]:
     """('0.16 [0.016, 1.5]', '-5.8 [-10.7, -0.9]'): one row of :func:`paper_prediction`, as its text says it."""
     return (f"{row['α_min']:.2g} [{row['α_min low']:.2g}, {row['α_min high']:.2g}]",
             f"{row['depth']:+.1f} [{row['depth low']:+.1f}, {row['depth high']:+.1f}]")
+
+
+def law_fits_markdown(fits: pd.DataFrame) -> str:
+    """The README's statement of what the law's fits show beside it (a ``law-fits`` block), from
+    ``results/09_law_fits.csv`` (:func:`law_fits`)."""
+    return "\n".join(fits_sentences(fits))

@@ -88,6 +88,56 @@ def test_held_out_findings_never_read_the_seeds_they_were_found_on():
         assert finding.seeds and not set(finding.seeds) & {0, 1, 2}, finding.id
 
 
+
+def test_the_law_is_called_a_descriptive_fit_chosen_after_the_data():
+    """Issue 36, defect 2: the law was written beside its fitted numbers, after two fits of the same settings."""
+    import inspect
+
+    assert c.LAW.chosen.startswith("after the data") and "df19ec1" in c.LAW.chosen
+    assert "descriptive fit, chosen after the data" in " ".join(c.LawDeclaration.__doc__.split())
+    assert "before fitting" not in inspect.getsource(c) and "declared in advance" not in inspect.getsource(c)
+
+
+def test_the_paper_scale_test_counts_a_contrast_that_tells_the_law_from_a_constant():
+    """Issue 36, defect 3: a counted contrast reads only tested α inside one prediction interval and not the other."""
+    from imlp_core.profiles import PAPER_TEST_ALPHAS
+
+    inside = lambda alpha, interval: interval[0] <= alpha <= interval[1]
+    for alpha in c.LAW_ONLY_ALPHAS:
+        assert inside(alpha, c.PREDICTED_RANGE) and not inside(alpha, c.CONSTANT_RANGE) and alpha in PAPER_TEST_ALPHAS
+    for alpha in c.CONSTANT_ONLY_ALPHAS:
+        assert inside(alpha, c.CONSTANT_RANGE) and not inside(alpha, c.PREDICTED_RANGE) and alpha in PAPER_TEST_ALPHAS
+    side = c.claim("paper-per-step-side")
+    assert side.role("paper") is c.Role.CONFIRMATORY and side.registered is c.Registered.BEFORE_DATA
+    (contrast,) = side.contrasts
+    assert [a.alpha for a in c.arms(contrast.value)] == [*c.CONSTANT_ONLY_ALPHAS, *c.LAW_ONLY_ALPHAS]
+    assert all(a.every == 1 and a.experiment == "intervals" for a in c.arms(contrast.value))
+    depth = c.claim("paper-per-step-depth")
+    assert {a.alpha for a in c.arms(depth.contrasts[0].value)} == {0.0, c.PREDICTED_ALPHA, 1.0}
+    assert depth.contrasts[0].effect == c.PREDICTED_DEPTH and depth.role("paper") is c.Role.CONFIRMATORY
+
+
+def test_only_a_counted_claim_of_the_prediction_says_it_refutes():
+    """Issue 36, defect 3: the location scan is shown, never counted, so it refutes nothing."""
+    for claim in c.PREDICTIONS:
+        if claim.role("paper") is not c.Role.CONFIRMATORY:
+            assert "refute" not in claim.note.lower().replace("refutes nothing", ""), claim.id
+
+
+def test_the_superseded_registrations_stay_readable_and_are_judged_nowhere():
+    import subprocess
+
+    ids = {s.claim.id for s in c.SUPERSEDED}
+    assert ids == {"paper-per-step-v", "paper-per-step-turn"}
+    assert not {claim for claim in c.CLAIMS if claim.id == "paper-per-step-v"}
+    old = next(s for s in c.SUPERSEDED if s.claim.id == "paper-per-step-v").claim
+    assert old.contrasts[0].effect == c.Effect(5.6, 1.8) and old.registered is c.Registered.BEFORE_DATA
+    for superseded in c.SUPERSEDED:  # the commit that registered it is in the history
+        shown = subprocess.run(["git", "show", f"{superseded.commit}:imlp_core/claims.py"], capture_output=True,
+                               text=True, cwd=REGISTERED.parent, check=False)
+        assert shown.returncode == 0 and f'"{superseded.claim.id}"' in shown.stdout
+
+
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     REGISTERED.write_text("\n".join(registry_lines()) + "\n")
     print(f"wrote {REGISTERED}")
