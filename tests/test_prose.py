@@ -488,6 +488,8 @@ def registry_verdicts(scale: str, kinds: dict[str, Kind] | None = None, kind: Ki
     return made
 
 
+# The paper-scale per-step test, registered and not yet run.
+WAITING = {"paper-per-step-depth": Kind.NOT_RUN, "paper-per-step-side": Kind.NOT_RUN}
 HELD = {"held-per-step-v": Kind.REPRODUCED, "held-per-step-deeper": Kind.REPRODUCED,
         "held-per-step-v-deepest": Kind.REPRODUCED, "held-cnn-prior": Kind.REPRODUCED,
         "held-mixer-prior": Kind.REPRODUCED}
@@ -518,10 +520,10 @@ def test_a_findings_statement_says_only_what_its_contrast_tests():
 
 def test_the_h100_headline_counts_the_prediction_and_keeps_cifar_100_apart():
     """Issue 36, defect 8: the H100 row was labelled CIFAR-10 but counted CIFAR-100's claims, and left out the
-    registered confirmatory paper-per-step-v."""
+    registered confirmatory paper-scale test (now paper-per-step-depth and paper-per-step-side)."""
     paper = registry_verdicts("paper", kind=Kind.NOT_RUN)
     counts = prose.headline_counts({"paper": paper})
-    assert counts.loc["H100 (`paper`): the law's paper-scale prediction", "claims"] == 1
+    assert counts.loc["H100 (`paper`): the law's paper-scale prediction", "claims"] == 2
     for dataset in ("CIFAR-10", "CIFAR-100"):
         row = counts.loc[f"H100 (`paper`): the paper's claims, {dataset}", "claims"]
         assert row == sum(v.counted and v.claim.dataset == dataset and v.claim.family == "paper" for v in paper)
@@ -553,12 +555,12 @@ def made_summary(laptop: list[Verdict], paper: list[Verdict]) -> str:
 
 
 def test_the_summary_is_at_most_twelve_lines_of_120_and_names_scales_findings_untested_and_data():
-    paper = registry_verdicts("paper", {"t1a-v-c10": Kind.EXCLUDES_EFFECT, "paper-per-step-v": Kind.NOT_RUN})
+    paper = registry_verdicts("paper", {"t1a-v-c10": Kind.EXCLUDES_EFFECT, **WAITING})
     text = made_summary(registry_verdicts("laptop", HELD), paper)
     lines = text.splitlines()
     assert len(lines) <= 12 and max(map(len, lines)) <= 120
     for words in ("**Laptop budget** (5 epochs on 5,000 images, 5 seeds)", "**H100, Appendix E's settings**",
-                  "**Beyond the paper**", "**Untested**", "`paper-per-step-v`", "CIFAR-100", f"1,006 records", DATA,
+                  "**Beyond the paper**", "**Untested**", "the per-step test at Appendix E's settings", "CIFAR-100", f"1,006 records", DATA,
                   "[glossary](docs/glossary.md)", "(figures/story_alpha_scnn.png)"):
         assert words in " ".join(text.split()), words
 
@@ -583,11 +585,12 @@ def test_the_summarys_numbers_are_the_verdicts_and_follow_a_changed_record():
 
 
 def test_once_the_paper_scale_test_has_run_the_summary_gives_its_verdict():
-    ran = registry_verdicts("paper", {"paper-per-step-v": Kind.OPPOSITE})
+    ran = registry_verdicts("paper", {"paper-per-step-depth": Kind.OPPOSITE, "paper-per-step-side": Kind.NOT_RUN})
     text = " ".join(made_summary(registry_verdicts("laptop", HELD), ran).split())
-    assert "(`paper-per-step-v`): *opposite*" in text and "(`paper-per-step-v`, not run)" not in text
-    untested = registry_verdicts("paper", {"paper-per-step-v": Kind.NOT_RUN})
-    assert "(`paper-per-step-v`, not run)" in " ".join(made_summary(registry_verdicts("laptop", HELD), untested).split())
+    assert "(`paper-per-step-depth`): *opposite*" in text and "(1 claim, not run)" in text
+    untested = registry_verdicts("paper", WAITING)
+    text = " ".join(made_summary(registry_verdicts("laptop", HELD), untested).split())
+    assert "the per-step test at Appendix E's settings (2 claims, not run)" in text and "*opposite*" not in text
 
 
 GLOSSARY = Path(__file__).resolve().parent.parent / "docs" / "glossary.md"
@@ -651,7 +654,7 @@ def test_the_summary_reads_in_full_on_hand_made_verdicts():
     laptop = registry_verdicts("laptop", HELD)
     paper = registry_verdicts("paper", {"t1a-v-c10": Kind.EXCLUDES_EFFECT, "t4-constant": Kind.OPPOSITE,
                                         "t5-c10": Kind.REPRODUCED, "t1b-v-c10": Kind.NOT_RUN, "t4-linear": Kind.ONE_SEED,
-                                        "paper-per-step-v": Kind.NOT_RUN, "t1a-v-c100": Kind.ONE_SEED})
+                                        **WAITING, "t1a-v-c100": Kind.ONE_SEED})
     assert made_summary(laptop, paper).splitlines() == [
         "- **Laptop budget** (5 epochs on 5,000 images, 5 seeds): of the paper's 8 confirmatory claims on CIFAR-10, none",
         "  *reproduced* after Holm, 8 *cannot tell*.",
@@ -662,8 +665,8 @@ def test_the_summary_reads_in_full_on_hand_made_verdicts():
         "- **Beyond the paper**, found on seeds 0–2, tested on seeds 3–7: 2 of 2 held-out findings *reproduced* after Holm:",
         "  per-step pulls put α = 0.01 below both ends, +1.00 [+0.25, +1.75] (`held-per-step-deeper` +1.00 [+0.25, +1.75]: one",
         "  fact); per-step pulls put α = 0.3 below both ends, +1.00 [+0.25, +1.75]; the priors' lead is a premise, not counted.",
-        "- **Untested**: per-step pulls at Appendix E's settings (`paper-per-step-v`, not run); at that scale Table 1(b) (not",
-        "  run), Table 4 (one seed); CIFAR-100 at both scales (8 claims: 8 *cannot tell*).",
+        "- **Untested**: the per-step test at Appendix E's settings (2 claims, not run); at that scale Table 1(b) (not run),",
+        "  Table 4 (one seed); CIFAR-100 at both scales (8 claims: 8 *cannot tell*).",
         "- **Data**: all 1,006 records train and test on a JPEG re-encoding of CIFAR-10 (`ImageFolder data/cifar10-jpeg`). Terms:",
         "  [glossary](docs/glossary.md); [the figure](figures/story_alpha_scnn.png)."]
 
