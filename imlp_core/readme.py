@@ -14,6 +14,7 @@ import pandas as pd
 
 from imlp_core import claims, dip, findings, judged, prose
 from imlp_core.paths import repo_root
+from imlp_core.profiles import PAPER_TEST_ALPHAS
 
 
 GLOSSARY = "docs/glossary.md"  # from the repository's root, as the README links it
@@ -36,12 +37,14 @@ def blocks(root: Path) -> dict[str, str]:
 
 
 def v_blocks(root: Path) -> dict[str, str]:
-    """docs/where-the-v-sits.md's blocks: notebook 09's law and its paper-scale prediction, from its committed
-    tables."""
+    """docs/where-the-v-sits.md's blocks: notebook 09's law, its fits beside it, its paper-scale prediction and the
+    registered test's rule, from its committed tables."""
     results = root / "results"
     prediction = pd.read_csv(results / "09_prediction.csv")
     return {"law": wrapped_bullets(dip.law_markdown(prediction, pd.read_csv(results / "09_out_of_sample.csv"))),
-            "prediction": dip.prediction_markdown(prediction)}
+            "law-fits": wrapped_bullets(dip.law_fits_markdown(pd.read_csv(results / "09_law_fits.csv"))),
+            "prediction": dip.prediction_markdown(prediction),
+            "paper-test": wrapped_bullets(dip.paper_test_markdown(prediction, PAPER_TEST_ALPHAS))}
 
 
 def page_blocks(root: Path) -> dict[str, dict[str, str]]:
