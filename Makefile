@@ -33,9 +33,9 @@ site: $(STAMP) $(NODE_STAMP)
 
 # The exercises (exercises/*.ipynb, with solutions): student versions and autograders into build/exercises/,
 # the student versions also into notebooks/exercises/ for make lab, never over a notebook a student saved there
-# (imlp_core/assignments.py; grading: python -m imlp_core.assignments grade --help, docs/teaching.md).
+# (imlp_core/teaching/assignments.py; grading: python -m imlp_core.teaching.assignments grade --help, docs/teaching.md).
 exercises: $(STAMP)
-	$(PY) -m imlp_core.assignments
+	$(PY) -m imlp_core.teaching.assignments
 
 # ONLY="03 07" runs just those notebooks (and, with IMLP_EXECUTOR, trains only what they read).
 reproduce: $(STAMP)

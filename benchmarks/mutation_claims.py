@@ -1,6 +1,6 @@
-"""The registry's mutants, applied where they act: when ``imlp_core.claims`` is imported (docs/mutation.md).
+"""The registry's mutants, applied where they act: when ``imlp_core.reading.claims`` is imported (docs/mutation.md).
 
-``claims.py`` builds its claims by calling its own functions once, at import. mutmut runs every mutant in a process
+``reading/claims.py`` builds its claims by calling its own functions once, at import. mutmut runs every mutant in a process
 forked after that import, so a mutant of those builders never changes the registry the tests read, and "survives"
 whatever the tests check. Here each mutant is applied the way it would act: ``MUTANT_UNDER_TEST`` set, the module
 re-imported (its builders run again, through mutmut's trampolines), and every test of ``tests/test_claims.py`` run on
@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 
-def mutant_names(module: str = "imlp_core.claims") -> list[str]:
+def mutant_names(module: str = "imlp_core.reading.claims") -> list[str]:
     """Every mutant of ``module`` that ``mutmut results --all true`` lists."""
     listed = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], capture_output=True,
                             text=True, check=True, cwd=Path.cwd().parent).stdout
@@ -35,13 +35,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="claims-at-import.txt", help="one 'name: killed|survived' line per mutant")
     args = parser.parse_args()
-    if not Path("imlp_core/claims.py").is_file() or "MUTANT_UNDER_TEST" in os.environ:
+    if not Path("imlp_core/reading/claims.py").is_file() or "MUTANT_UNDER_TEST" in os.environ:
         sys.exit("run this inside mutmut's mutants/ folder (after `mutmut run`), with PYTHONPATH=. and no "
                  "MUTANT_UNDER_TEST set")
     sys.path.insert(0, "tests")
     import test_claims
 
-    from imlp_core import claims
+    from imlp_core.reading import claims
 
     tests = [test for name, test in sorted(vars(test_claims).items())
              if name.startswith("test_") and callable(test) and not inspect.signature(test).parameters]
@@ -60,7 +60,7 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "tests/test_claims.py"],
                    check=True)  # the unmutated registry passes every test, in a fresh process
     Path(args.out).write_text("\n".join(lines) + "\n")
-    print(f"{killed} of {len(lines)} mutants of claims.py killed at import by tests/test_claims.py; each: {args.out}")
+    print(f"{killed} of {len(lines)} mutants of reading/claims.py killed at import by tests/test_claims.py; each: {args.out}")
 
 
 if __name__ == "__main__":

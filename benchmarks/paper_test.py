@@ -28,7 +28,7 @@ from imlp_core.paths import runs_dir, shown
 from imlp_core.plan import PlannedSweep, profile_plan
 from imlp_core.profiles import resolve_profile
 from imlp_core.settings import Settings, TrainingSettings
-from imlp_core.train import run_sweep, stored_records
+from imlp_core.sweep_runner import run_sweep, stored_records
 
 # What every history entry of a record holds since the trainer measures each interval's pull (notebook 09).
 DRIFT_FIELDS = ("drift_along", "prior_along", "gap_start", "first_step_along")

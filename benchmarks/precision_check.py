@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from imlp_core import prose, verdicts
-from imlp_core.claims import PAPER_CLAIMS
+from imlp_core.reading import prose, verdicts
+from imlp_core.reading.claims import PAPER_CLAIMS
 from imlp_core.experiments import experiment_runs
 from imlp_core.profiles import resolve_profile
-from imlp_core.statistics import t_interval
+from imlp_core.reading.inference import t_interval
 
 EXPERIMENTS = ("cnn", "schedules", "mixer", "first_layer")
 RUN = ["experiment", "prior", "label", "seed"]

@@ -38,7 +38,7 @@ import torch
 from tqdm import tqdm
 from flops import matmul_peak, median_seconds, training_flops_per_step
 
-from imlp_core import train as train_module
+from imlp_core import sweep_runner as train_module
 from imlp_core import trainer as trainer_module
 from imlp_core.data import prepare_shared_cifar10
 from imlp_core.devices import release_free_memory
@@ -48,7 +48,7 @@ from imlp_core.profiles import PROFILES
 from imlp_core.atomic_writes import atomic_write_bytes
 from imlp_core.provenance import environment_info
 from imlp_core.settings import Settings
-from imlp_core.train import run_sweep
+from imlp_core.sweep_runner import run_sweep
 from imlp_core.trainer import Trainer
 
 # name: (prior, pull interval) of the profile's seed-0 sweep with the most I-MLPs and no other option

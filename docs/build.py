@@ -148,7 +148,7 @@ def page_notebook(source: Path, target: Path, here: str, has_h100: bool) -> None
 def exercise_pages() -> None:
     """The exercises' student versions, each with a line under its title naming the notebook it follows."""
     sys.path.insert(0, str(ROOT))
-    from imlp_core import assignments
+    from imlp_core.teaching import assignments
 
     built = assignments.exercises()
     if any(not e.student.exists() or e.student.stat().st_mtime < e.source.stat().st_mtime for e in built):
@@ -228,18 +228,19 @@ def copy_text(source: Path, target: Path, change=lambda text: text) -> None:
 
 def landing_blocks() -> dict[str, str]:
     """The landing page's generated parts, from both committed stores' verdicts as the README's
-    (``imlp_core.findings``), so that the site and the README say the same: the summary ("the answer first"), and
-    the verdict tables under a legend of every verdict class (``imlp_core.prose.legend``)."""
+    (``imlp_core.reading.summaries``), so that the site and the README say the same: the summary ("the answer first"), and
+    the verdict tables under a legend of every verdict class (``imlp_core.reading.prose.legend``)."""
     sys.path.insert(0, str(ROOT))
-    from imlp_core import findings, judged, prose
-    from imlp_core.statistics import Kind
+    from imlp_core import judged
+    from imlp_core.reading import summaries, prose
+    from imlp_core.reading.inference import Kind
 
     stores = judged.judged_stores(ROOT)
     legend = ("Each claim is judged on paired per-seed differences with their 95 % intervals, Holm-corrected within "
               "its family ({doc}`claims` states the rule; terms in the {doc}`glossary`). The verdict classes:\n\n"
               + prose.legend(Kind))
-    return {"summary.md": findings.summary_markdown(stores, "glossary.md", STORY_FIGURE) + "\n",
-            "headline.md": legend + "\n\n" + escape_cell_pipes(findings.headline_markdown(stores)) + "\n"}
+    return {"summary.md": summaries.summary_markdown(stores, "glossary.md", STORY_FIGURE) + "\n",
+            "headline.md": legend + "\n\n" + escape_cell_pipes(summaries.headline_markdown(stores)) + "\n"}
 
 
 # The figure folders the site copies (:func:`lay_out_source`), as a page of docs/ links them (``../figures/…``, so

@@ -1,7 +1,7 @@
 """imlp_core: the computations behind the Interpolated-MLP notebooks (arXiv 2410.09655).
 
 The names a reader and the benchmarks use, importable from here; each is loaded from its module on first use
-(PEP 562), so that ``import imlp_core`` (and a module as light as ``imlp_core.paper``) loads no torch:
+(PEP 562), so that ``import imlp_core`` (and a module as light as ``imlp_core.reading.paper``) loads no torch:
 
     from imlp_core import SweepConfig, AlphaSchedule, run_sweep, load
     records = run_sweep(SweepConfig("cnn", "synthetic", epochs=2), [AlphaSchedule("constant", 0.5)], "build/runs")
@@ -17,7 +17,7 @@ from imlp_core._version import __version__
 # public name -> the module that holds it
 _HOMES = {
     # a sweep and running it against the result store (Algorithm 1: imlp_core.trainer.Trainer)
-    "SweepConfig": "sweep", "run_sweep": "train", "stored_records": "train", "Trainer": "trainer",
+    "SweepConfig": "sweep", "run_sweep": "sweep_runner", "stored_records": "sweep_runner", "Trainer": "trainer",
     # the result store
     "load": "records", "to_frame": "records", "config_key": "records",
     # the priors, the I-MLPs and Algorithm 1's interpolation

@@ -29,7 +29,7 @@ from imlp_core.atomic_writes import check_writable
 from imlp_core.pauses import pause_point
 from imlp_core.settings import Settings
 from imlp_core.sweep import PRECISIONS, SweepConfig, check_dataset_name, check_schedules
-from imlp_core.train import run_sweep
+from imlp_core.sweep_runner import run_sweep
 
 PROG = "python -m imlp_core"
 

@@ -110,7 +110,7 @@ def release_free_memory() -> bool:
 
     With large allocations kept in the heap (:func:`keep_large_allocations_in_heap`), the chunks a process frees
     stay resident: a finished sweep's GBs, until the next sweep of the process reuses them (or not, where its
-    tensors are laid out otherwise). ``train.train_runs`` calls it when a sweep ends; an epoch's end trims the heap
+    tensors are laid out otherwise). ``sweep_runner.train_runs`` calls it when a sweep ends; an epoch's end trims the heap
     through :func:`large_allocations_outside_heap`."""
     try:
         return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))

@@ -1,5 +1,5 @@
 """Notebook 09's figures: the dip under each pull interval and learning rate, the law for where it sits, the
-directional balance of settled models, and the last pull's own effect (``imlp_core.dip`` computes them)."""
+directional balance of settled models, and the last pull's own effect (``imlp_core.reading.dip`` computes them)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from imlp_core.dip import balance_frame, interval_label, steps_between_pulls
+from imlp_core.reading.dip import balance_frame, interval_label, steps_between_pulls
 from imlp_core.figures import (
     LOG_TICKS, draw_band, label_zero_on_log_axis, no_runs_figure, on_log_axis, seed_intervals, seeds_note,
     set_figure_title, use_style, zero_position,
 )
 from imlp_core.models import PRIORS
-from imlp_core.statistics import alpha_curves
+from imlp_core.reading.inference import alpha_curves
 
 INTERVAL_ORDER = ("every step", "every 2 steps", "every 5 steps", "every 10 steps", "every 20 steps", "every epoch")
 

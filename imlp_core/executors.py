@@ -48,7 +48,7 @@ from imlp_core.models import PRIORS
 from imlp_core.plan import PlannedSweep
 from imlp_core.atomic_writes import check_writable
 from imlp_core.settings import Settings, TrainingSettings
-from imlp_core.train import SweepBusy, run_sweep
+from imlp_core.sweep_runner import SweepBusy, run_sweep
 
 EXECUTORS = ("local", "processes", "slurm", "debug")
 POLL_S = 1.0  # how often an idle worker looks again at the sweeps other workers hold

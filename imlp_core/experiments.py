@@ -31,12 +31,12 @@ import pandas as pd
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import PRIORS
 from imlp_core.paths import repo_root
-from imlp_core.paper import FIRST_LAYER_ALPHA, TABLE_5, dataset_for_role
+from imlp_core.reading.paper import FIRST_LAYER_ALPHA, TABLE_5, dataset_for_role
 from imlp_core.profiles import EXPERIMENTS, Budget, Profile
 from imlp_core.records import to_frame
 from imlp_core.settings import TrainingSettings
 from imlp_core.sweep import SweepConfig
-from imlp_core.train import run_sweep, stored_records
+from imlp_core.sweep_runner import run_sweep, stored_records
 
 FIRST_LAYER_PRIORS = tuple(dict.fromkeys(number.prior for number in TABLE_5))  # MLP-1, MLP-2
 
@@ -82,7 +82,7 @@ def _frame(needed: Sequence[Sweeps], records_of: Callable[[Sweeps, SweepConfig],
 
 def train_runs(needed: Sequence[Sweeps], results: Path, progress: bool = True, experiment: str = "",
                training: TrainingSettings = TrainingSettings()) -> pd.DataFrame:
-    """The records of ``needed``, training the runs the store ``results`` lacks (``train.run_sweep`` with the door's
+    """The records of ``needed``, training the runs the store ``results`` lacks (``sweep_runner.run_sweep`` with the door's
     ``training`` settings); ``experiment`` names an empty frame's runs."""
     return _frame(needed, lambda group, config: run_sweep(config, group.schedules, results, progress=progress,
                                                           settings=training), experiment)

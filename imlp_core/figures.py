@@ -5,7 +5,7 @@ Runs come in as ``experiments`` DataFrames (one row per I-MLP; accuracies as fra
 is named where its notebook saves it (:meth:`imlp_core.notebook.Notebook.save_figure`). Priors are named as
 their class says (``models.Prior.display_name`` / ``legend_name``).
 
-Every mean over seeds is drawn with its 95 % Student-t interval (:func:`imlp_core.statistics.t_interval`, one
+Every mean over seeds is drawn with its 95 % Student-t interval (:func:`imlp_core.reading.inference.t_interval`, one
 call per point, through :func:`intervals`) as a band or as error bars, and the figure says over how many seeds
 (:func:`seeds_note`; one seed has no interval and says so). Each interval artist carries the ``gid``
 "<name> interval" and its mean line or points the ``gid`` "<name>", so that tests can read what a figure draws.
@@ -28,11 +28,11 @@ from matplotlib.ticker import MaxNLocator, NullLocator
 from matplotlib.transforms import Bbox
 
 from imlp_core.models import PRIORS
-from imlp_core.paper import PAPER_EPOCHS, PAPER_NUMBERS, PaperNumber
-from imlp_core.statistics import (
+from imlp_core.reading.paper import PAPER_EPOCHS, PAPER_NUMBERS, PaperNumber
+from imlp_core.reading.inference import (
     CONFIDENCE, Interval, alpha_curves, clean, mlp_accuracy, percent, prior_accuracy, t_interval,
 )
-from imlp_core.verdicts import (
+from imlp_core.reading.verdicts import (
     DEFAULT, NO_RUNS, find_v, hidden_layer_balance, interior_constant, predicted_balance,
 )
 
@@ -119,7 +119,7 @@ def seeds_label(name: str, runs: pd.DataFrame) -> str:
 
 def intervals(per_seed: pd.DataFrame) -> pd.DataFrame:
     """Mean, low, high and n over seeds (the rows) of each column of ``per_seed``, one
-    :func:`imlp_core.statistics.t_interval` per column (NaN bounds for one seed); columns without a value left out."""
+    :func:`imlp_core.reading.inference.t_interval` per column (NaN bounds for one seed); columns without a value left out."""
     found = [t_interval(per_seed[column]) for column in per_seed.columns]
     frame = pd.DataFrame([(i.mean, i.low, i.high, i.n) for i in found], index=per_seed.columns,
                          columns=["mean", "low", "high", "n"])
@@ -553,7 +553,7 @@ def option_curves_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
 
     As in Figure 2: α on a log axis with α = 0 drawn at :func:`zero_position`, left of a // break; each curve the
     mean over seeds with its 95 % t-interval as a band (α = 0 as a point with error bars), the prior's accuracy
-    dotted with its interval shaded, and the V (:func:`imlp_core.verdicts.find_v`) where one lies below both ends
+    dotted with its interval shaded, and the V (:func:`imlp_core.reading.verdicts.find_v`) where one lies below both ends
     beyond noise. The budget and the seeds are said under the title."""
     if runs.empty:
         return no_runs_figure(title)

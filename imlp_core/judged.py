@@ -1,7 +1,7 @@
-"""Both committed stores judged: every registered claim's :class:`~imlp_core.statistics.Verdict` at the laptop
+"""Both committed stores judged: every registered claim's :class:`~imlp_core.reading.inference.Verdict` at the laptop
 scale (``results/runs/``) and at the H100's (``results/paper-h100/results/runs/``), read from the records as notebooks
 07 and 09 judge them, with what the records trained on. The README's blocks, the site's landing page, notebook 07's
-summary and notebooks 03–06's claim bullets read these values; the words are :mod:`imlp_core.prose`'s.
+summary and notebooks 03–06's claim bullets read these values; the words are :mod:`imlp_core.reading.prose`'s.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from imlp_core import claims
+from imlp_core.reading import claims
 from imlp_core.experiments import experiment_runs, paper_test_runs
 from imlp_core.paths import runs_dir
 from imlp_core.profiles import resolve_profile
 from imlp_core.records import load
-from imlp_core.verdicts import JudgedStore, claim_verdicts
+from imlp_core.reading.verdicts import JudgedStore, claim_verdicts
 
 # Each scale's committed store: the output root under the repository and the profile that trained it.
 STORES = {"laptop": (Path("."), "cpu"), "paper": (Path("results") / "paper-h100", "paper")}

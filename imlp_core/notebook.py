@@ -22,9 +22,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from imlp_core import figures, findings
+from imlp_core import figures
+from imlp_core.reading import summaries
 from imlp_core.experiments import experiment_runs
-from imlp_core.paper import DATASET_ROLES, dataset_for_role
+from imlp_core.reading.paper import DATASET_ROLES, dataset_for_role
 from imlp_core.paths import figures_dir, repo_root, results_dir, runs_dir, shown
 from imlp_core.profiles import Budget, Profile, resolve_profile
 from imlp_core.settings import Settings
@@ -55,8 +56,8 @@ class Outputs:
         plt.show()
 
     def save_table(self, table: pd.DataFrame, name: str, index: bool = True, integers: bool = True) -> pd.DataFrame:
-        """``results/<name>.csv`` and ``.md`` (:func:`imlp_core.findings.save_table`); returns ``table`` to show."""
-        self.add(*findings.save_table(table, name, results_dir(self.root), index, integers))
+        """``results/<name>.csv`` and ``.md`` (:func:`imlp_core.reading.summaries.save_table`); returns ``table`` to show."""
+        self.add(*summaries.save_table(table, name, results_dir(self.root), index, integers))
         return table
 
     def report(self) -> None:

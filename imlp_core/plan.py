@@ -26,7 +26,7 @@ from imlp_core.models import parameter_counts
 from imlp_core.paths import repo_root
 from imlp_core.profiles import Profile
 from imlp_core.sweep import SweepConfig, check_schedules
-from imlp_core.train import missing_schedules
+from imlp_core.sweep_runner import missing_schedules
 
 BENCHMARKS = {"cpu": "results/benchmarks.json", "cuda": "results/benchmarks_h100.json"}  # `make bench` output
 @dataclass(frozen=True)

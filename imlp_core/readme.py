@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from imlp_core import claims, dip, findings, judged, prose
+from imlp_core import judged
+from imlp_core.reading import claims, dip, summaries, prose
 from imlp_core.paths import repo_root
 from imlp_core.profiles import PAPER_TEST_ALPHAS
 
@@ -30,10 +31,10 @@ def blocks(root: Path) -> dict[str, str]:
     """Each block's text, from the committed stores (``judged.judged_stores``) and tables under ``root``
     (the repository)."""
     stores = judged.judged_stores(root)
-    return {"summary": findings.summary_markdown(stores, GLOSSARY, STORY_FIGURE),
+    return {"summary": summaries.summary_markdown(stores, GLOSSARY, STORY_FIGURE),
             "registered": wrapped_bullets(prose.registration_markdown(claims.CLAIMS)),
-            "held-out": findings.held_out_markdown(stores["laptop"]),
-            "headline": findings.headline_markdown(stores)}
+            "held-out": summaries.held_out_markdown(stores["laptop"]),
+            "headline": summaries.headline_markdown(stores)}
 
 
 def v_blocks(root: Path) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 A :class:`SweepConfig` holds what the K I-MLPs share (Appendix E's settings and Algorithm 1's open choices),
 checked when it is made, before any data is read or a model is built (its dataset's name is checked against the
-datasets the settings provide by :func:`check_dataset_name`, which ``train.run_sweep`` calls first). Every I-MLP of a sweep is identified by
+datasets the settings provide by :func:`check_dataset_name`, which ``sweep_runner.run_sweep`` calls first). Every I-MLP of a sweep is identified by
 the hash of its full config (:meth:`SweepConfig.run_key`), which names its record in the store (``records.py``).
 """
 

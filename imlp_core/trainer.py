@@ -10,7 +10,7 @@ Beside the loop, and called by it: what notebooks 08 and 09 measure of each pull
 the runs record, epoch by epoch, with the models that diverged stopped (``history.py``).
 
 Its whole training state is one dict of plain data, saved to the sweep's checkpoint file at epoch boundaries and read
-back as plain data only (``checkpoint.py``); ``train.py`` runs a Trainer against the result store.
+back as plain data only (``checkpoint.py``); ``sweep_runner.py`` runs a Trainer against the result store.
 """
 
 from __future__ import annotations

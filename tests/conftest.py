@@ -23,7 +23,7 @@ from imlp_core import facts, models
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import CNNPrior
 from imlp_core.sweep import SweepConfig
-from imlp_core.train import run_sweep
+from imlp_core.sweep_runner import run_sweep
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TESTS_DIR = Path(__file__).resolve().parent

@@ -1,4 +1,4 @@
-"""A teacher's side of the exercises (``imlp_core.assignments``): a student's saved work survives every rebuild, the
+"""A teacher's side of the exercises (``imlp_core.teaching.assignments``): a student's saved work survives every rebuild, the
 autograder grades on a machine that has only what its zip carries, and the grade command grades a folder.
 
 The autograder test creates a fresh virtual environment from the zip's ``environment.yml`` alone (pip, from the
@@ -26,7 +26,7 @@ import pytest
 import yaml
 from test_exercises import WRONG, with_answers
 
-from imlp_core import assignments
+from imlp_core.teaching import assignments
 from imlp_core.paths import repo_root
 
 OUTPUT = repo_root() / (os.environ.get("IMLP_OUTPUT_DIR") or "build/test-output") / "assignments"
@@ -129,8 +129,8 @@ def test_autograder_zip_carries_the_checks_and_their_pinned_requirements(built):
     with zipfile.ZipFile(built[EXERCISE].autograder) as archive:
         names = archive.namelist()
         environment = yaml.safe_load(archive.read("environment.yml"))
-    assert "files/imlp_core/exercises.py" in names and "files/imlp_core/conversions.py" in names
-    assert not any(name.endswith(("train.py", "trainer.py", "data.py")) for name in names), names
+    assert "files/imlp_core/teaching/exercises.py" in names and "files/imlp_core/conversions.py" in names
+    assert not any(name.endswith(("sweep_runner.py", "trainer.py", "data.py")) for name in names), names
     pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
     assert "torch==2.14.1" in pip and f"--extra-index-url {assignments.TORCH_INDEX}" in pip
     assert "otter-grader[grading,plugins]==7.0.0" in pip

@@ -1,11 +1,11 @@
-"""The claims registry (imlp_core.claims): every claim is data, at the paper's α, with the paper's effect."""
+"""The claims registry (imlp_core.reading.claims): every claim is data, at the paper's α, with the paper's effect."""
 
 import sys
 from pathlib import Path
 
 import pytest
 
-from imlp_core import claims as c
+from imlp_core.reading import claims as c
 from imlp_core.profiles import EXPERIMENTS
 
 REGISTERED = Path(__file__).with_name("registered_claims.txt")
@@ -133,7 +133,7 @@ def test_the_superseded_registrations_stay_readable_and_are_judged_nowhere():
     old = next(s for s in c.SUPERSEDED if s.claim.id == "paper-per-step-v").claim
     assert old.contrasts[0].effect == c.Effect(5.6, 1.8) and old.registered is c.Registered.BEFORE_DATA
     for superseded in c.SUPERSEDED:  # the commit that registered it is in the history
-        shown = subprocess.run(["git", "show", f"{superseded.commit}:imlp_core/claims.py"], capture_output=True,
+        shown = subprocess.run(["git", "show", f"{superseded.commit}:imlp_core/reading/claims.py"], capture_output=True,
                                text=True, cwd=REGISTERED.parent, check=False)
         assert shown.returncode == 0 and f'"{superseded.claim.id}"' in shown.stdout
 

@@ -12,7 +12,7 @@ from typing import Callable
 import pandas as pd
 import pytest
 
-from imlp_core import claims, findings, paper, prose, verdicts
+from imlp_core.reading import claims, summaries, paper, prose, verdicts
 from imlp_core import judged as judged_stores
 from imlp_core.experiments import experiment_runs, open_choice_sweep
 from imlp_core.profiles import resolve_profile
@@ -36,8 +36,8 @@ TABLES: dict[str, tuple[Callable, bool]] = {
     "03_table1a": (lambda p, runs: verdicts.ours_table(runs[runs.experiment == "cnn"], paper.TABLE_1A, p), True),
     "04_table1b": (lambda p, runs: verdicts.ours_table(runs[runs.experiment == "mixer"], paper.TABLE_1B, p), True),
     "05_table4": (lambda p, runs: verdicts.ours_table(runs[runs.experiment == "schedules"], paper.TABLE_4, p), True),
-    "06_table5": (lambda p, runs: findings.table5_table(runs[runs.experiment == "first_layer"], p), True),
-    "06_table5_params": (lambda p, runs: findings.table5_parameter_table(), True),
+    "06_table5": (lambda p, runs: summaries.table5_table(runs[runs.experiment == "first_layer"], p), True),
+    "06_table5_params": (lambda p, runs: summaries.table5_parameter_table(), True),
     "07_numbers": (lambda p, runs: prose.numbers_table(verdicts.number_verdicts(runs, p), p.name), False),
     "07_claims": (lambda p, runs: prose.claims_table(judged(p, runs), held_out_power(p, runs)), False),
     "07_claims_by_option": (lambda p, runs: prose.claims_by_option_table(
@@ -114,7 +114,7 @@ def test_the_interval_widths_the_readme_quotes_are_students_t():
 def test_notebook_09s_tables_and_the_readme_prediction_follow_from_the_committed_records():
     """Notebook 09 (cpu store only): its per-setting table and the paper-scale prediction, and the README's
     statement of that prediction."""
-    from imlp_core import dip
+    from imlp_core.reading import dip
     from imlp_core.experiments import interval_sweep
 
     profile = resolve_profile("cpu")
@@ -146,13 +146,13 @@ def written_findings(profile, runs: pd.DataFrame, number: str) -> list[str]:
     if number in ("03", "04"):
         experiment = {"03": "cnn", "04": "mixer"}[number]
         of = runs[runs.experiment == experiment]
-        return [findings.sweep_findings(of[of.dataset == d], registry) for d in sorted(set(of.dataset))]
+        return [summaries.sweep_findings(of[of.dataset == d], registry) for d in sorted(set(of.dataset))]
     if number == "05":
         of = runs[runs.experiment == "schedules"]
-        return [findings.schedule_findings(of[of.dataset == d], registry) for d in sorted(set(of.dataset))]
+        return [summaries.schedule_findings(of[of.dataset == d], registry) for d in sorted(set(of.dataset))]
     if number == "06":
         of = runs[runs.experiment == "first_layer"]
-        return [findings.first_layer_findings(of[of.dataset == d], paper.FIRST_LAYER_ALPHA, registry)
+        return [summaries.first_layer_findings(of[of.dataset == d], paper.FIRST_LAYER_ALPHA, registry)
                 for d in sorted(set(of.dataset))]
     if number == "07":
         return [prose.comparison_summary(verdicts.number_verdicts(runs, profile), judged(profile, runs), profile.name)]
@@ -160,7 +160,7 @@ def written_findings(profile, runs: pd.DataFrame, number: str) -> list[str]:
     table = verdicts.option_table(open_runs, verdicts.scale_of(profile))
     compared = [o for o in (verdicts.DEFAULT, "interpolate_every = 1") if (open_runs["option"] == o).any()]
     predictions = verdicts.balance_predictions(open_runs, compared)
-    return [f"- Budget: {findings.budget_sentence(open_runs)}.\n" + prose.option_findings(table, predictions)]
+    return [f"- Budget: {summaries.budget_sentence(open_runs)}.\n" + prose.option_findings(table, predictions)]
 
 
 @pytest.mark.parametrize("number", list(NOTEBOOKS))

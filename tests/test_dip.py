@@ -1,4 +1,4 @@
-"""Notebook 09's analysis (``imlp_core.dip``): the directional balance, where a curve turns, the law and its
+"""Notebook 09's analysis (``imlp_core.reading.dip``): the directional balance, where a curve turns, the law and its
 out-of-sample check, on runs whose answers are known."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imlp_core import dip
+from imlp_core.reading import dip
 
 
 def entry(gap_start, drift_along, prior_along, **more) -> dict:
@@ -85,7 +85,7 @@ def test_fit_law_recovers_a_known_line_and_its_prediction_interval_covers_it():
 
 def law_table(alpha_min: dict[tuple[float, int], float], balance_factor: float = 3.0) -> pd.DataFrame:
     """A dip table whose every setting has a V at alpha_min[(lr, steps)], and an S-MLP balance alpha_min / factor."""
-    from imlp_core.statistics import Interval
+    from imlp_core.reading.inference import Interval
     rows = [{"prior": "cnn", "lr": lr, "interpolate_every": steps, "interval": dip.interval_label(steps),
              "lr × steps": lr * steps, "α_min": a, "α_min low": a / 2, "α_min high": a * 2, "V": True,
              "V at α": (a,), "drop": Interval(-5, -8, -2, 3), "drop at α": pd.Series({a / 4: -1.0, a: -5.0, a * 4: -2.0}),
@@ -124,7 +124,7 @@ def test_the_findings_say_where_the_v_sits_and_that_the_prediction_is_untested_w
     points = dip.law_points(table)
     fitted = dip.fit_law(points["x"], points["log α_min"])
     table["modal α_min"] = table["α_min"]
-    from imlp_core.statistics import Interval
+    from imlp_core.reading.inference import Interval
     table["pull effect"] = [Interval(math.nan, math.nan, math.nan, 0)] * len(table)
     prediction = dip.paper_prediction(table)
     text = dip.dip_findings(table, {"leaving one out": dip.out_of_sample(table)}, prediction, fitted,
@@ -191,7 +191,7 @@ def test_a_settings_own_interval_is_the_range_of_its_argmin_over_resamples():
     # seed 0 turns at 0.01, seeds 1 and 2 at 0.1: of the 27 resamples, 1 has its minimum at 0.01 (all seed 0) ...
     curve = {0.0: [0.5, 0.5, 0.5], 0.01: [0.40, 0.47, 0.47], 0.1: [0.45, 0.45, 0.45], 1.0: [0.6, 0.6, 0.6]}
     (row,) = dip.dip_table(pd.DataFrame(curve_runs(curve))).to_dict("records")
-    from imlp_core.statistics import argmin_shares, alpha_curves
+    from imlp_core.reading.inference import argmin_shares, alpha_curves
 
     shares = argmin_shares(dip.interior(alpha_curves(pd.DataFrame(curve_runs(curve)))))
     assert shares[0.01] > 0.025 and shares[0.1] > 0.025  # both tails hold more than 2.5 %: the range spans both
@@ -201,7 +201,7 @@ def test_a_settings_own_interval_is_the_range_of_its_argmin_over_resamples():
 # ---------------------------------------------------------------------------------------------
 # The Markdown notebook 09 writes, on hand-made tables whose every number is checked by hand in the expected text
 
-from imlp_core.statistics import Interval  # noqa: E402
+from imlp_core.reading.inference import Interval  # noqa: E402
 
 NONE = Interval(math.nan, math.nan, math.nan, 0)
 
@@ -859,7 +859,7 @@ def test_law_fits_is_each_fit_with_its_interval_in_one_table(monkeypatch):
                        for lr in (1e-3, 3e-4) for s in (1, 2, 5, 10)})
     points = dip.law_points(table)
     law, resampled = dip.fit_law(points["x"], points["log α_min"]), dip.bootstrap_slopes(runs)
-    from imlp_core.statistics import t_interval
+    from imlp_core.reading.inference import t_interval
 
     per_seed = t_interval(dip.seed_slopes(runs))
     assert resampled.nunique() == 3

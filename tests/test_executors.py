@@ -30,7 +30,7 @@ from imlp_core.atomic_writes import DiskFull
 from imlp_core.records import checkpoint_path, lock_path
 from imlp_core.settings import Settings, TrainingSettings
 from imlp_core.sweep import SweepConfig
-from imlp_core.train import run_sweep
+from imlp_core.sweep_runner import run_sweep
 
 ALPHAS = [AlphaSchedule("constant", 0.5), AlphaSchedule("constant", 1.0)]
 EVERY_EPOCH = TrainingSettings(checkpoint_every_s=0.0)  # a checkpoint at every epoch end but the last

@@ -1,4 +1,4 @@
-"""The exercises (``exercises/*.ipynb``) and their checks (``imlp_core.exercises``), in two layers.
+"""The exercises (``exercises/*.ipynb``) and their checks (``imlp_core.teaching.exercises``), in two layers.
 
 * In-process and fast: each question's test cells, called as otter calls them, pass on the instructor's
   solution, and each typical wrong answer (``WRONG``) fails them with a message that names the mistake.
@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from imlp_core import assignments
+from imlp_core.teaching import assignments
 from imlp_core.paths import repo_root
 
 OUTPUT = repo_root() / (os.environ.get("IMLP_OUTPUT_DIR") or "build/test-output") / "exercises"
@@ -226,7 +226,7 @@ def test_a_hidden_check_names_the_mistake_the_visible_ones_let_through(exercise,
 
 
 def test_a_students_exception_is_one_line_naming_the_function():
-    from imlp_core import exercises
+    from imlp_core.teaching import exercises
 
     def broken(*geometry):
         raise ZeroDivisionError("division by zero")
@@ -237,7 +237,7 @@ def test_a_students_exception_is_one_line_naming_the_function():
 def test_otter_shows_a_failed_checks_message_alone():
     from otter.test_files.exception_test import ExceptionTestFile
 
-    from imlp_core import exercises  # noqa: F401 (importing it is what quiets otter)
+    from imlp_core.teaching import exercises  # noqa: F401 (importing it is what quiets otter)
 
     try:
         raise AssertionError("the padding is missing")
@@ -246,21 +246,21 @@ def test_otter_shows_a_failed_checks_message_alone():
 
 
 def test_a_hard_coded_answer_fails_on_fresh_shapes():
-    from imlp_core import exercises
+    from imlp_core.teaching import exercises
 
     with pytest.raises(AssertionError, match="PyTorch gives"):
         exercises.check_conv_output_size(lambda *geometry: 15, draws=20)
 
 
 def test_an_off_by_one_is_named():
-    from imlp_core import exercises
+    from imlp_core.teaching import exercises
 
     with pytest.raises(AssertionError, match="off-by-one"):
         exercises.check_conv_output_size(lambda n, k, s, p, d: (n + 2 * p - d * (k - 1) - 1) // s, draws=20)
 
 
 def test_a_wrong_entry_of_w_f_names_the_kernel_entry_it_should_hold():
-    from imlp_core import exercises
+    from imlp_core.teaching import exercises
 
     def off_by_one_column(kernel, height, width, out_h, out_w):
         row = exercises.conv2d_to_dense(exercises.conv_like(exercises.nn.Conv2d(1, 1, 3, padding=1), kernel),

@@ -22,7 +22,7 @@ import nbformat
 import pytest
 from test_browser import CHROMIUM_FLAGS, OUTPUT, chromium_path, menu, prompts_match  # noqa: F401 (a fixture)
 
-from imlp_core import assignments
+from imlp_core.teaching import assignments
 from imlp_core import lab as jupyter_lab
 from imlp_core.paths import repo_root
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import facts_of
 from imlp_core import data, facts
 from imlp_core.models import PRIORS
-from imlp_core.paper import dataset_for_role
+from imlp_core.reading.paper import dataset_for_role
 from imlp_core.profiles import PROFILES
 
 

@@ -21,7 +21,7 @@ from matplotlib.transforms import Bbox
 from scipy import stats
 
 from imlp_core import figures
-from imlp_core.paper import FIGURE_2_EXTREMA, paper_share_points
+from imlp_core.reading.paper import FIGURE_2_EXTREMA, paper_share_points
 from imlp_core.records import FRAME_COLUMNS
 
 SEEDS = (0, 1, 2)
@@ -367,7 +367,8 @@ def dip_runs() -> pd.DataFrame:
 
 def law_figure(runs: pd.DataFrame, title: str) -> plt.Figure:
     """Notebook 09's law figure, on the dip table of ``runs``."""
-    from imlp_core import dip, dip_figures
+    from imlp_core import dip_figures
+    from imlp_core.reading import dip
 
     table = dip.dip_table(runs)
     points = dip.law_points(table)

@@ -2,7 +2,7 @@
 
 Skipped where CUDA is not available (CI has no GPU); run on a GPU machine with
 ``python -m pytest tests/test_gpu.py``. On the CPU the same properties are tested bit for bit
-(``test_train.py``); on a GPU, cuBLAS picks different kernels for a batched and a single matmul,
+(``test_sweep_runner.py``); on a GPU, cuBLAS picks different kernels for a batched and a single matmul,
 so batched and separate runs are compared within float32 (TF32) rounding instead.
 """
 
@@ -18,7 +18,7 @@ from conftest import CNN_ALPHAS, CNN_SWEEP, stable
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import IMLP, build_prior
 from imlp_core.settings import Settings
-from imlp_core.train import run_sweep
+from imlp_core.sweep_runner import run_sweep
 from imlp_core.trainer import stacked_cross_entropy
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")

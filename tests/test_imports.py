@@ -19,8 +19,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "imlp_core"
 # The reading side: it computes on records and values, so it needs neither torch nor the training stack.
 # (``judged`` and ``readme`` are not of it: they select each claim's runs from the stores by their sweeps' keys, which
 # the training side defines, and hand the records to it.)
-READING = ("imlp_core.paper", "imlp_core.claims", "imlp_core.statistics", "imlp_core.verdicts", "imlp_core.dip",
-           "imlp_core.prose", "imlp_core.findings", "imlp_core.records")
+READING = ("imlp_core.reading.paper", "imlp_core.reading.claims", "imlp_core.reading.inference", "imlp_core.reading.verdicts", "imlp_core.reading.dip",
+           "imlp_core.reading.prose", "imlp_core.reading.summaries", "imlp_core.records")
 # The torch-free modules outside it that it may import: facts as values, settings, paths, atomic writes.
 TORCH_FREE = ("imlp_core", "imlp_core._version", "imlp_core.facts", "imlp_core.options", "imlp_core.profiles",
               "imlp_core.paths", "imlp_core.atomic_writes")
@@ -108,8 +108,8 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_reader_sees_every_kind_of_import(tmp_path):
     source = tmp_path / "probe.py"
     source.write_text("import imlp_core.paths\nfrom imlp_core import models, SweepConfig\n"
-                      "def later():\n    from imlp_core.train import run_sweep\n    from . import data\n")
-    assert internal_imports(source) == {"imlp_core.paths", "imlp_core.models", "imlp_core", "imlp_core.train",
+                      "def later():\n    from imlp_core.sweep_runner import run_sweep\n    from . import data\n")
+    assert internal_imports(source) == {"imlp_core.paths", "imlp_core.models", "imlp_core", "imlp_core.sweep_runner",
                                         "imlp_core.data"}
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
@@ -134,8 +134,8 @@ def test_the_reading_side_imports_no_training_module():
 
 
 def test_the_import_check_sees_a_reading_module_that_imports_a_training_one():
-    graph = {**import_graph(), "imlp_core.prose": {"imlp_core.claims", "imlp_core.sweep"}}
-    assert "imlp_core.sweep" in reachable(graph, "imlp_core.prose") - ALLOWED
+    graph = {**import_graph(), "imlp_core.reading.prose": {"imlp_core.reading.claims", "imlp_core.sweep"}}
+    assert "imlp_core.sweep" in reachable(graph, "imlp_core.reading.prose") - ALLOWED
 
 
 def test_importing_every_reading_module_in_a_fresh_interpreter_loads_no_torch():

@@ -16,7 +16,7 @@ from imlp_core.interpolate import AlphaSchedule
 from imlp_core.plan import PlannedSweep, profile_plan
 from imlp_core.profiles import PROFILES
 from imlp_core.sweep import SweepConfig
-from imlp_core.train import run_sweep
+from imlp_core.sweep_runner import run_sweep
 
 GB = 1e9
 

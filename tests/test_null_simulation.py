@@ -1,11 +1,11 @@
 """The verdict rules under the null, simulated: how often they find what is not there (issue 36, item 7).
 
-- :func:`imlp_core.statistics.v_scan` (a V beyond noise: every interior α tested for lying below both ends, Holm
+- :func:`imlp_core.reading.inference.v_scan` (a V beyond noise: every interior α tested for lying below both ends, Holm
   over the α scanned, one-sided 2.5 %): the README states a family-wise false-V rate of at most 2.5 %. Simulated on an
   independent null (unit noise per seed and α) and on a correlated one: the arms near α = 0 nearly duplicate it (each
   arm is α = 0's accuracy plus a Brownian motion in α, sd 0.5 √α points, shared per seed), rounded to whole test
   images, so that drops without spread are common.
-- :func:`imlp_core.statistics.judge_family` (Holm over a family, two-sided 5 %): the family-wise rate of a decided
+- :func:`imlp_core.reading.inference.judge_family` (Holm over a family, two-sided 5 %): the family-wise rate of a decided
   verdict (*reproduced* or *opposite*) on a null family, independent and with near-duplicate arms, is at most 5 %,
   and of a false *reproduced* at most 2.5 %; at the paper's scale, where every true effect lies at the edge of the
   paper's tolerance, the family-wise rate of a false *excludes the paper's effect* is at most 5 % (Bonferroni).
@@ -23,10 +23,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from imlp_core import statistics as st
-from imlp_core.claims import Arm, Claim, Contrast, Diff, Effect, Role
+from imlp_core.reading import inference as st
+from imlp_core.reading.claims import Arm, Claim, Contrast, Diff, Effect, Role
 from imlp_core.profiles import INTERVAL_ALPHAS, OPEN_CHOICE_ALPHAS
-from imlp_core.statistics import Kind
+from imlp_core.reading.inference import Kind
 
 REPETITIONS = 2000  # null sweeps per scan test
 FAMILIES = 1000  # null families per judge_family test (each family is judged by the code: slower)

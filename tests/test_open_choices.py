@@ -1,4 +1,4 @@
-"""Notebook 08's verdicts (imlp_core.verdicts: the V scan, Table 4's claims per option), figures and findings, and
+"""Notebook 08's verdicts (imlp_core.reading.verdicts: the V scan, Table 4's claims per option), figures and findings, and
 notebook 07's claims per option, on hand-made runs. Every expected interval is worked out by hand in the comments
 (three seeds: half-width = 4.303 × sd / √3)."""
 
@@ -8,12 +8,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from imlp_core import figures, prose, verdicts
-from imlp_core.claims import Role
+from imlp_core import figures
+from imlp_core.reading import prose, verdicts
+from imlp_core.reading.claims import Role
 from imlp_core.facts import PRIOR_FACTS
 from imlp_core.profiles import PROFILES
 from imlp_core.records import FRAME_COLUMNS
-from imlp_core.statistics import Kind
+from imlp_core.reading.inference import Kind
 
 
 def runs_from(curve: dict[float, float | list[float]], prior: float = 0.6, option: str = "default", seeds=(0, 1, 2),

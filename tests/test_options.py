@@ -16,7 +16,7 @@ from imlp_core.models import BLOCKS, IMLP, build_prior
 from imlp_core.options import DEFAULTS, cosine_lr
 from imlp_core.records import config_key
 from imlp_core.sweep import SweepConfig
-from imlp_core.train import run_sweep
+from imlp_core.sweep_runner import run_sweep
 
 
 def perturbed_prior_and_mlp(name: str, block: str, affine: bool):

@@ -1,4 +1,4 @@
-"""prose.py (and findings.py) word verdicts and compute none: no interval, p-value or verdict code may enter it (an ``ast`` check of
+"""reading/prose.py (and reading/summaries.py) word verdicts and compute none: no interval, p-value or verdict code may enter it (an ``ast`` check of
 its source), its tables carry what the README headline reads, and its counts sum to the claims they count."""
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ import re
 import pandas as pd
 import pytest
 
-from imlp_core import findings, prose, verdicts
-from imlp_core.claims import Arm, Claim, Contrast, Effect, Registered, Role, Turn, claims_at
-from imlp_core.paper import PaperNumber
+from imlp_core.reading import summaries, prose, verdicts
+from imlp_core.reading.claims import Arm, Claim, Contrast, Effect, Registered, Role, Turn, claims_at
+from imlp_core.reading.paper import PaperNumber
 from imlp_core.profiles import resolve_profile
-from imlp_core.statistics import COUNTED, MOST_SEEDS, ContrastResult, Interval, Kind, ScanResult, Verdict
+from imlp_core.reading.inference import COUNTED, MOST_SEEDS, ContrastResult, Interval, Kind, ScanResult, Verdict
 
 
 # ---------------------------------------------------------------------------------------------
-# No interval code in prose.py
+# No interval code in reading/prose.py
 
 
 FORBIDDEN = {"t_interval", "paired_differences", "judge", "judge_family", "judge_turn", "v_scan", "holm",
@@ -64,19 +64,19 @@ def test_prose_imports_and_calls_no_interval_code():
 
 
 def test_findings_imports_and_calls_no_interval_code():
-    """findings.py words the values imlp_core.verdicts returns (sweep_differences, schedule_differences, ...): no
+    """reading/summaries.py words the values imlp_core.reading.verdicts returns (sweep_differences, schedule_differences, ...): no
     interval is computed inside its sentences."""
-    assert interval_code(inspect.getsource(findings)) == []
+    assert interval_code(inspect.getsource(summaries)) == []
 
 
 @pytest.mark.parametrize("planted", [
-    "from imlp_core.statistics import t_interval",
-    "from imlp_core.statistics import judge_family as jf",
+    "from imlp_core.reading.inference import t_interval",
+    "from imlp_core.reading.inference import judge_family as jf",
     "from scipy import stats",
     "import scipy.stats",
     "from statsmodels.stats.multitest import multipletests",
     "def f(x):\n    return t_interval(x)",
-    "def f(x):\n    return statistics.paired_differences(x, x)",
+    "def f(x):\n    return inference.paired_differences(x, x)",
     "def f(x):\n    return stats.t.ppf(0.975, 2)",
     "def f(v):\n    return verdicts.v_scan(v).v_alphas",
     "def f(p):\n    return holm(p)",

@@ -11,7 +11,7 @@ import torch
 
 from imlp_core import trainer
 from imlp_core.interpolate import AlphaSchedule
-from imlp_core.train import run_sweep
+from imlp_core.sweep_runner import run_sweep
 
 
 def test_training_ends_on_a_pull_whatever_the_interval(tiny_sweep, tmp_path, monkeypatch):

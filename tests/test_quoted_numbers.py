@@ -22,10 +22,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from imlp_core import paper
+from imlp_core.reading import paper
 from imlp_core.experiments import experiment_runs
 from imlp_core.profiles import resolve_profile
-from imlp_core.statistics import (
+from imlp_core.reading.inference import (
     mlp_per_seed,
     paired_differences,
     prior_per_seed,

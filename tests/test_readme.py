@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from imlp_core import claims, prose, readme
+from imlp_core import readme
+from imlp_core.reading import claims, prose
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text()
@@ -85,7 +86,7 @@ def test_the_sites_landing_page_opens_with_the_summary_and_its_legend_names_ever
     """Issue 36: the site's legend named four verdict classes while its tables used nine."""
     import importlib.util
 
-    from imlp_core.statistics import Kind
+    from imlp_core.reading.inference import Kind
 
     spec = importlib.util.spec_from_file_location("site_build", REPO / "docs" / "build.py")
     site = importlib.util.module_from_spec(spec)

@@ -15,7 +15,7 @@ from imlp_core import atomic_writes, provenance
 from imlp_core import records as store
 from imlp_core.data import source_name
 from imlp_core.interpolate import AlphaSchedule
-from imlp_core.train import run_sweep
+from imlp_core.sweep_runner import run_sweep
 
 
 def minimal_record(key: str, test_acc: float = 0.5) -> dict:

@@ -24,14 +24,14 @@ import torch
 
 from conftest import REPO_ROOT, TINY_PRIOR, TinyCNN, driver_command, stable, tiny_prior_registered
 from imlp_core import data as datasets
-from imlp_core import cli, train, trainer
+from imlp_core import cli, sweep_runner, trainer
 from imlp_core.interpolate import AlphaSchedule, interpolate_, select_layers
 from imlp_core.models import IMLP, SCNN, CNNPrior, Table5MLP2Prior
 from imlp_core.profiles import resolve_profile
 from imlp_core.records import checkpoint_path, config_key, read_record
 from imlp_core.settings import Settings, TrainingSettings
 from imlp_core.sweep import SweepConfig, check_dataset_name
-from imlp_core.train import run_sweep
+from imlp_core.sweep_runner import run_sweep
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -70,7 +70,7 @@ def test_bad_input_raises_a_clear_error(case, monkeypatch):
 
 
 def test_empty_alpha_list_is_refused_before_any_compute(tiny_sweep, tmp_path, monkeypatch):
-    monkeypatch.setattr(train, "Trainer", None)  # any compute would fail differently
+    monkeypatch.setattr(sweep_runner, "Trainer", None)  # any compute would fail differently
     with pytest.raises(ValueError, match=r"no alpha given: a sweep needs at least one alpha or schedule"):
         run_sweep(tiny_sweep, [], tmp_path)
 
@@ -78,7 +78,7 @@ def test_empty_alpha_list_is_refused_before_any_compute(tiny_sweep, tmp_path, mo
 def test_unwritable_results_directory_is_refused_before_any_compute(tiny_sweep, tmp_path, monkeypatch):
     """Tests run as root, so the folder sits under a regular file instead of behind permissions."""
     (tmp_path / "afile").write_text("not a folder")
-    monkeypatch.setattr(train, "Trainer", None)
+    monkeypatch.setattr(sweep_runner, "Trainer", None)
     with pytest.raises(PermissionError, match=rf"cannot write results to {tmp_path}/afile/runs \(Not a directory\); "
                                               r"choose a writable folder with --results DIR"):
         run_sweep(tiny_sweep, [AlphaSchedule()], tmp_path / "afile" / "runs")
@@ -93,7 +93,7 @@ def test_missing_dataset_folder_fails_before_a_model_is_built(tiny_prior, tmp_pa
 
 
 def test_an_unknown_dataset_fails_before_the_store_is_touched(tiny_prior, tmp_path, monkeypatch):
-    monkeypatch.setattr(train, "Trainer", None)  # any compute would fail differently
+    monkeypatch.setattr(sweep_runner, "Trainer", None)  # any compute would fail differently
     with pytest.raises(ValueError, match=r"unknown dataset 'myset'.*point IMLP_DATASET_MYSET at an ImageFolder"):
         run_sweep(SweepConfig(tiny_prior, "myset", epochs=1), [AlphaSchedule()], tmp_path / "runs")
     assert not (tmp_path / "runs").exists()

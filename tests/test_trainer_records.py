@@ -21,7 +21,7 @@ from conftest import TESTS_DIR, TINY_PRIOR, stable, tiny_prior_registered
 from imlp_core.devices import cpu_description
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.sweep import SweepConfig
-from imlp_core.train import run_sweep
+from imlp_core.sweep_runner import run_sweep
 
 STORED = TESTS_DIR / "trainer_records.json"
 

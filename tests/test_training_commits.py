@@ -1,9 +1,9 @@
-"""Which commit trained which seeds (``imlp_core.training_commits``), from the records' own ``git_commit``."""
+"""Which commit trained which seeds (``imlp_core.reading.training_commits``), from the records' own ``git_commit``."""
 
 import json
 from pathlib import Path
 
-from imlp_core import training_commits as tc
+from imlp_core.reading import training_commits as tc
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -27,4 +27,4 @@ def test_each_commit_names_the_seeds_it_trained_and_whether_its_tree_was_clean(t
 
 def test_the_committed_record_is_what_the_committed_records_give():
     assert (REPO / "results" / "training_commits.md").read_text() == tc.training_commits_markdown(REPO), (
-        "results/training_commits.md no longer follows from the records: run python -m imlp_core.training_commits")
+        "results/training_commits.md no longer follows from the records: run python -m imlp_core.reading.training_commits")

@@ -1,4 +1,4 @@
-"""The paper's numbers as data, the verdicts on them (imlp_core.verdicts: every registered claim and every printed
+"""The paper's numbers as data, the verdicts on them (imlp_core.reading.verdicts: every registered claim and every printed
 number on hand-made runs), the headline counts, and the figure, finding and table helpers (no training)."""
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from imlp_core import figures, findings, notebook, paper, verdicts
-from imlp_core import statistics as st
-from imlp_core.claims import CLAIMS, Claim, Role, claim, claims_at
+from imlp_core import figures, notebook
+from imlp_core.reading import summaries, paper, verdicts
+from imlp_core.reading import inference as st
+from imlp_core.reading.claims import CLAIMS, PAPER_CLAIMS, Claim, Role, claim, claims_at
 from imlp_core.profiles import resolve_profile
-from imlp_core.statistics import Kind, Verdict
+from imlp_core.reading.inference import Kind, Verdict
 
 
 def fake_runs(dataset: str, accuracies: dict[float, float | list[float]], prior: float | list[float],
@@ -206,7 +207,7 @@ def test_figures_and_tables_are_saved_as_png_pdf_csv_md(tmp_path):
     assert fig.axes[0].get_ylabel() == "test accuracy (%)"
     table = verdicts.ours_table(runs, paper.TABLE_1A, resolve_profile("smoke"))
     assert table.iloc[0, 0] == "30.00 (1 seed)"  # one seed: the mean only
-    paths = findings.save_table(table, "t_table", tmp_path)
+    paths = summaries.save_table(table, "t_table", tmp_path)
     assert [p.suffix for p in paths] == [".csv", ".md"] and all(p.is_file() for p in paths)
 
 
@@ -218,18 +219,25 @@ def test_accumulated_share_is_one_minus_the_kept_product():
 
 
 def test_difference_sentence_says_who_is_ahead_and_whether_beyond_noise():
-    ahead = findings.difference_sentence("the S-CNN", "the S-MLP", st.t_interval([6.0, 7.0, 8.0]))
-    assert ahead.startswith("the S-CNN is ahead of the S-MLP: +7.00 [") and ahead.endswith("beyond noise")
-    behind = findings.difference_sentence("a", "b", st.t_interval([-6.0, -7.0, -8.0]))
-    assert "is behind b: -7.00" in behind and behind.endswith("beyond noise")
-    assert findings.difference_sentence("a", "b", st.t_interval([1.0, -1.0, 2.0])).endswith("within noise")
+    ahead = summaries.difference_sentence("the S-CNN", "the S-MLP", st.t_interval([6.0, 7.0, 8.0]))
+    assert ahead.startswith("the S-CNN is ahead of the S-MLP: +7.00 [") and ahead.endswith("beyond noise, uncorrected")
+    behind = summaries.difference_sentence("a", "b", st.t_interval([-6.0, -7.0, -8.0]))
+    assert "is behind b: -7.00" in behind and behind.endswith("beyond noise, uncorrected")
+    assert summaries.difference_sentence("a", "b", st.t_interval([1.0, -1.0, 2.0])).endswith("within noise")
+
+
+def registry_of(runs) -> dict:
+    """The registry's verdicts on ``runs`` as notebook 07 judges them (the paper's claims, Holm within the family)."""
+    return {v.claim.id: v for v in verdicts.claim_verdicts(runs, resolve_profile("cpu"), PAPER_CLAIMS)}
 
 
 def test_sweep_findings_name_the_prior_and_the_smlp_the_right_way_round():
-    text = findings.sweep_findings(fake_runs("cifar10", GRID, prior=[0.60, 0.61, 0.59]))
+    ahead_runs = fake_runs("cifar10", GRID, prior=[0.60, 0.61, 0.59]).assign(profile="cpu")
+    text = summaries.sweep_findings(ahead_runs, registry_of(ahead_runs))
     assert "the S-CNN is ahead of the S-MLP (α = 0): +10.00" in text
-    assert "`t1a-v-c10`" in text and "**reproduced** (confirmatory)" in text and "3 seeds" in text
-    behind = findings.sweep_findings(fake_runs("cifar10", GRID, prior=[0.40, 0.41, 0.39]))
+    assert "`t1a-v-c10`" in text and "**reproduced** (confirmatory;" in text and "3 seeds" in text
+    behind_runs = fake_runs("cifar10", GRID, prior=[0.40, 0.41, 0.39]).assign(profile="cpu")
+    behind = summaries.sweep_findings(behind_runs, registry_of(behind_runs))
     assert "the S-CNN is behind the S-MLP (α = 0): -10.00" in behind
 
 
@@ -439,7 +447,7 @@ def test_interior_curves_and_interior_constant_keep_only_constant_alpha_strictly
 def test_held_out_power_is_statsmodels_power_on_the_held_out_seeds_at_holms_first_level():
     from statsmodels.stats.power import TTestPower
 
-    from imlp_core.claims import Arm, Contrast, Diff
+    from imlp_core.reading.claims import Arm, Contrast, Diff
 
     gain = Contrast("α = 0.5 − α = 0", Diff(Arm("cnn", "cnn", alpha=0.5), Arm("cnn", "cnn", alpha=0.0)))
     found = Claim("f1", "test", "f1", (gain,), {"laptop": Role.CONFIRMATORY}, family="held-out", seeds=(3, 4, 5, 6))
@@ -458,7 +466,7 @@ def test_held_out_power_is_statsmodels_power_on_the_held_out_seeds_at_holms_firs
 def test_held_out_power_marks_the_finding_whose_effect_was_the_deepest_of_a_scan():
     """held-per-step-v-deepest tests the α where seeds 0–2's per-step dip was deepest (a maximum picked among the α
     scanned), so the power at that effect is overstated and says so; the others were not picked that way."""
-    from imlp_core.claims import FINDINGS
+    from imlp_core.reading.claims import FINDINGS
 
     assert verdicts.PICKED_AS_EXTREME == ("held-per-step-v-deepest",)
     assert "deepest" in claim("held-per-step-v-deepest").note and "chosen after looking" in claim(
@@ -469,7 +477,7 @@ def test_held_out_power_marks_the_finding_whose_effect_was_the_deepest_of_a_scan
 
 
 def test_one_test_image_is_the_resolution_of_every_committed_record():
-    """statistics.RESOLUTION (0.01 points) is one image of the test set: every committed record at both scales was
+    """inference.RESOLUTION (0.01 points) is one image of the test set: every committed record at both scales was
     tested on all 10,000 images (no test subset), so its accuracy moves in steps of 100 / 10,000 points."""
     import json
     from pathlib import Path

@@ -6,7 +6,7 @@ their *role*: ``"CIFAR-10"`` is the profile's dataset whose role (``facts.ROLE_O
 
 A printed number is matched to our runs by a selector: the experiment, the prior, the schedule, and
 whether the number is the I-MLP's (``test_acc``) or the prior's (``prior_test_acc``). How our runs are
-compared with them is :mod:`imlp_core.verdicts`.
+compared with them is :mod:`imlp_core.reading.verdicts`.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ descriptive fit, chosen after the data (``claims.LAW.chosen``), not a finding. B
 with lr and steps between pulls as separate factors (:func:`two_factor_fit`), each lr's own slope, and slope
 intervals that respect the seeds the settings share (:func:`seed_slopes`, :func:`bootstrap_slopes`). alpha_min of a
 setting is the geometric mean of the curve's argmin over bootstrap resamples of its seeds
-(:func:`imlp_core.statistics.argmin_shares`), with the 2.5–97.5 % range of those argmins as its own interval.
-A V *beyond noise* is :func:`imlp_core.statistics.v_scan`'s (Holm over the α scanned), as in notebook 08.
+(:func:`imlp_core.reading.inference.argmin_shares`), with the 2.5–97.5 % range of those argmins as its own interval.
+A V *beyond noise* is :func:`imlp_core.reading.inference.v_scan`'s (Holm over the α scanned), as in notebook 08.
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ import statsmodels.api as sm
 from scipy import stats
 
 from imlp_core.facts import TRAIN_IMAGES
-from imlp_core import prose
-from imlp_core.claims import LAW, PREDICTIONS, SUPERSEDED, Registered, Role
-from imlp_core.statistics import (
+from imlp_core.reading import prose
+from imlp_core.reading.claims import LAW, PREDICTIONS, SUPERSEDED, Registered, Role
+from imlp_core.reading.inference import (
     CONFIDENCE, Interval, Kind, alpha_curves, argmin_shares, drops_below_ends, format_interval, judge_family,
     paired_interval, percent, seed_resamples, t_interval, v_scan,
 )
-from imlp_core.verdicts import drop_below_ends, interpolates_head
+from imlp_core.reading.verdicts import drop_below_ends, interpolates_head
 
 SETTING = ["prior", "lr", "interpolate_every"]  # the columns that name one setting of the study
 PAPER_STEPS_PER_EPOCH = math.ceil(TRAIN_IMAGES["cifar10"] / 128)  # 391: Appendix E's batch 128 on 50,000 images
@@ -302,7 +302,7 @@ def seed_slopes(runs: pd.DataFrame) -> pd.Series:
 
 
 def bootstrap_slopes(runs: pd.DataFrame) -> pd.Series:
-    """The law's slope over bootstrap resamples of the shared seeds (``statistics.seed_resamples``: all 27 for three
+    """The law's slope over bootstrap resamples of the shared seeds (``inference.seed_resamples``: all 27 for three
     seeds), one resample drawn for every setting at once, so that settings sharing a seed move together."""
     settings = setting_curves(runs)
     draws = seed_resamples(settings[0][1].index) if settings else []

@@ -1,4 +1,4 @@
-"""The checks of the exercises (``exercises/*.ipynb``, built by ``imlp_core.assignments``).
+"""The checks of the exercises (``exercises/*.ipynb``, built by ``imlp_core.teaching.assignments``).
 
 Each ``check_*`` takes a student's answer (a function, or a number), compares it in float64 against
 ``imlp_core`` on freshly drawn shapes and weights (a hard-coded answer fails), and raises AssertionError
@@ -6,7 +6,7 @@ with a message that names the mistake in terms of the idea: the entry of W_F tha
 entry it should hold, a transposed reshape, a column-major vec, an off-by-one in the output size, α the
 wrong way round. The autograder's test cells call them; ``draws`` and ``edges`` make the hidden checks
 stricter than the visible ones. The per-seed interval and the verdict are checked against the project's own
-(:func:`imlp_core.statistics.paired_interval`, :func:`imlp_core.statistics.contrast_kind`).
+(:func:`imlp_core.reading.inference.paired_interval`, :func:`imlp_core.reading.inference.contrast_kind`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import torch
 from scipy import stats
 from torch import Tensor, nn
 
-from imlp_core import statistics
+from imlp_core.reading import inference
 from imlp_core.conversions import (
     conv2d_output_shape,
     conv2d_to_dense,
@@ -34,9 +34,9 @@ from imlp_core.conversions import (
 )
 from imlp_core.models import IMLP, SCNN, CNNPrior
 
-# The project's verdicts for one difference whose paper's effect size is not compared (statistics.Kind).
-VERDICTS = tuple(kind.value for kind in (statistics.Kind.REPRODUCED, statistics.Kind.SAME_SIGN,
-                                        statistics.Kind.OTHER_SIGN, statistics.Kind.OPPOSITE))
+# The project's verdicts for one difference whose paper's effect size is not compared (inference.Kind).
+VERDICTS = tuple(kind.value for kind in (inference.Kind.REPRODUCED, inference.Kind.SAME_SIGN,
+                                        inference.Kind.OTHER_SIGN, inference.Kind.OPPOSITE))
 TOLERANCE = 1e-10
 
 
@@ -624,9 +624,9 @@ def check_pull_gives_prior_logits(pull: Callable | None) -> None:
 
 
 def paired_interval(paper_side: Any, other: Any) -> tuple[float, float, float]:
-    """The reference, the project's own: :func:`imlp_core.statistics.paired_interval` of the per-seed numbers, as
+    """The reference, the project's own: :func:`imlp_core.reading.inference.paired_interval` of the per-seed numbers, as
     (mean, low, high)."""
-    interval = statistics.paired_interval(pd.Series(paper_side, dtype=float), pd.Series(other, dtype=float))
+    interval = inference.paired_interval(pd.Series(paper_side, dtype=float), pd.Series(other, dtype=float))
     return interval.mean, interval.low, interval.high
 
 
@@ -686,12 +686,13 @@ def check_paired_interval(interval: Callable | None, draws: int = 3) -> None:
 
 
 def verdict(low: float, high: float, paper_sign: int) -> str:
-    """The reference: the project's rule (:func:`imlp_core.statistics.contrast_kind`) for one paired difference
+    """The reference: the project's rule (:func:`imlp_core.reading.inference.contrast_kind`) for one paired difference
     whose t-interval is [low, high], the paper's side of zero given by ``paper_sign`` (+1 or −1)."""
     low, high = (low, high) if paper_sign > 0 else (-high, -low)  # > 0 on the paper's side, as a Contrast is
-    interval = statistics.Interval((low + high) / 2, low, high, n=2)  # a t-interval is symmetric about its mean
-    contrast = statistics.ContrastResult("", (), (), interval, interval, math.nan, math.nan, effect=None)
-    return statistics.contrast_kind([contrast]).value
+    interval = inference.Interval((low + high) / 2, low, high, n=2)  # a t-interval is symmetric about its mean
+    contrast = inference.ContrastResult("", (), (), interval, interval, math.nan, math.nan, effect=None,
+                                        simultaneous=interval)
+    return inference.contrast_kind([contrast]).value
 
 
 def check_verdict(read_verdict: Callable | None, draws: int = 6) -> None:
@@ -716,7 +717,7 @@ def check_verdict(read_verdict: Callable | None, draws: int = 6) -> None:
                                  f"{expected!r}, after the side the mean lies on")
         if cannot_tell:
             raise AssertionError(f"{where}: the interval straddles 0 and its mean, {(low + high) / 2:.3g}, lies on the "
-                                 f"{'paper' if expected == statistics.Kind.SAME_SIGN.value else 'other'}'s side: "
+                                 f"{'paper' if expected == inference.Kind.SAME_SIGN.value else 'other'}'s side: "
                                  f"{expected!r}")
         if got.endswith("cannot tell") and not straddles:
             raise AssertionError(f"{where}: the whole interval lies on one side of 0, so the seeds can tell")

@@ -1,11 +1,11 @@
 """``make exercises`` and a teacher's grading: the exercises in otter-grader's format, handed out and graded.
 
-    python -m imlp_core.assignments [build] [--out build/exercises]
-    python -m imlp_core.assignments grade SUBMISSION_OR_FOLDER [...] [--csv grades.csv] [--jobs N]
+    python -m imlp_core.teaching.assignments [build] [--out build/exercises]
+    python -m imlp_core.teaching.assignments grade SUBMISSION_OR_FOLDER [...] [--csv grades.csv] [--jobs N]
 
 The instructor notebooks with their solutions are ``exercises/NN_*.ipynb`` (otter's assignment format: a
 question's solution between ``# BEGIN SOLUTION`` and ``# END SOLUTION``, its checks in test cells that call
-``imlp_core.exercises``, some marked ``hidden``). ``otter assign`` turns each into, under ``--out``:
+``imlp_core.teaching.exercises``, some marked ``hidden``). ``otter assign`` turns each into, under ``--out``:
 
 * ``NN_name/student/NN_name.ipynb``: solutions replaced by ``...``, the visible checks kept (``grader.check``),
   an export cell that writes the zip a student hands in;
@@ -101,8 +101,8 @@ def exercises(out: Path | None = None) -> list[Exercise]:
 # --------------------------------------------------------------------------------------------------
 
 def check_files() -> list[Path]:
-    """The files of ``imlp_core`` that ``import imlp_core.exercises`` loads (this checkout's, in a fresh interpreter)."""
-    probe = ("import sys, imlp_core.exercises\n"
+    """The files of ``imlp_core`` that ``import imlp_core.teaching.exercises`` loads (this checkout's, in a fresh interpreter)."""
+    probe = ("import sys, imlp_core.teaching.exercises\n"
              "print('\\n'.join(sorted(m.__file__ for n, m in sys.modules.items() if n.split('.')[0] == 'imlp_core')))")
     env = {**os.environ, "PYTHONPATH": str(repo_root())}
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
@@ -341,12 +341,12 @@ def grade_submissions(paths: Sequence[Path], out: Path, jobs: int) -> tuple[pd.D
 def parser() -> argparse.ArgumentParser:
     default_out = repo_root() / "build" / "exercises"
     main_parser = argparse.ArgumentParser(
-        prog="python -m imlp_core.assignments", description=__doc__.split("\n\n")[0],
+        prog="python -m imlp_core.teaching.assignments", description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="commands:\n  build   (the default) every exercise's student version and autograder; make exercises\n"
                "  grade   grade handed-in notebooks or export zips, or a folder of them, into a table and a CSV\n\n"
-               "  python -m imlp_core.assignments grade handed-in/ --csv grades.csv\n"
-               "See python -m imlp_core.assignments grade --help, and docs/teaching.md.")
+               "  python -m imlp_core.teaching.assignments grade handed-in/ --csv grades.csv\n"
+               "See python -m imlp_core.teaching.assignments grade --help, and docs/teaching.md.")
     commands = main_parser.add_subparsers(dest="command")
     build_parser = commands.add_parser("build", help="build the student versions and autograders (make exercises)")
     grade_parser = commands.add_parser(

@@ -1,4 +1,4 @@
-"""imlp_core.train and .trainer: Algorithm 1 as recorded — determinism, batched = separate runs, alpha = 1, resume, CLI.
+"""imlp_core.sweep_runner and .trainer: Algorithm 1 as recorded — determinism, batched = separate runs, alpha = 1, resume, CLI.
 
 The S-CNN sweep alpha in {0, 0.5, 1} (``cnn_sweep_store``, conftest) is trained once per session and
 shared by the tests that only read it.
@@ -20,7 +20,7 @@ from imlp_core import trainer
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.settings import TrainingSettings
 from imlp_core.sweep import SweepConfig
-from imlp_core.train import run_sweep
+from imlp_core.sweep_runner import run_sweep
 
 
 def test_same_config_and_seed_give_identical_records(cnn_sweep_store, tmp_path):
@@ -136,7 +136,7 @@ def test_cli_runs_end_to_end_and_prints_the_summary(tmp_path):
 
 @pytest.mark.parametrize("command", ["train", "experiments"])
 def test_the_modules_old_spelling_fails_and_names_the_command(command, tmp_path):
-    """``python -m imlp_core.train ...`` (the spelling before the console command) no longer exits 0 having done
+    """``python -m imlp_core.sweep_runner ...`` (the spelling before the console command) no longer exits 0 having done
     nothing: it fails, naming the command to run with the same arguments."""
     arguments = ["--prior", "cnn", "--dataset", "synthetic", "--results", str(tmp_path / "runs")]
     done = subprocess.run([sys.executable, "-m", f"imlp_core.{command}", *arguments], cwd=REPO_ROOT,

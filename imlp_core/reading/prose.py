@@ -1,4 +1,4 @@
-"""Sentences and display tables from verdicts: the one module that words a :class:`~imlp_core.statistics.Verdict`.
+"""Sentences and display tables from verdicts: the one module that words a :class:`~imlp_core.reading.inference.Verdict`.
 
 It receives values (``Verdict``, ``NumberVerdict``, ``OptionVerdicts``, ``Interval``) and computes no interval,
 p-value or verdict of its own (``tests/test_prose.py`` keeps such code out of it).
@@ -12,15 +12,15 @@ from typing import Iterable
 
 import pandas as pd
 
-from imlp_core.claims import Claim, Registered, Role
-from imlp_core.paper import PAPER_TEST_TIME_GAP, format_mean_std
-from imlp_core.statistics import (
+from imlp_core.reading.claims import Claim, Registered, Role
+from imlp_core.reading.paper import PAPER_TEST_TIME_GAP, format_mean_std
+from imlp_core.reading.inference import (
     CONFIDENCE, COUNTED, MOST_SEEDS, RESOLUTION, Interval, Kind, Verdict, format_interval,
 )
-from imlp_core.verdicts import NO_RUNS, FoundPower, NumberVerdict, OptionVerdicts, verdict_counts
+from imlp_core.reading.verdicts import NO_RUNS, FoundPower, NumberVerdict, OptionVerdicts, verdict_counts
 
 VERDICT_RULE = (
-    f"Every claim is registered in `imlp_core/claims.py` before (or, for the paper's claims, after; the README says "
+    f"Every claim is registered in `imlp_core/reading/claims.py` before (or, for the paper's claims, after; the README says "
     f"which) the records that judge it, with the runs and the paper's α it tests, never an argmin. Each is a set of "
     f"paired per-seed differences that must all lie on the paper's side of zero (a seed fixes the shared "
     f"initialisation and data order), each with its {CONFIDENCE:.0%} Student-t interval over seeds (an accuracy "
@@ -491,7 +491,7 @@ def summary(by_scale: dict[str, list[Verdict]], budgets: dict[str, str], data: s
 
 def registration_markdown(claims: tuple[Claim, ...]) -> str:
     """The README's list of which registered claims were defined before the records that judge them, and which
-    after (git shows the order: ``git log -- imlp_core/claims.py`` against the records' commits)."""
+    after (git shows the order: ``git log -- imlp_core/reading/claims.py`` against the records' commits)."""
     def ids(when: Registered) -> str:
         return ", ".join(f"`{c.id}`" for c in claims if c.registered is when) or "none"
 

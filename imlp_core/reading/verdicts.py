@@ -1,11 +1,11 @@
-"""Our runs beside the paper, as :class:`imlp_core.statistics.Verdict` values: every registered claim
-(:mod:`imlp_core.claims`) at one scale (notebook 07, the README headline), every printed number, and notebook 08's
-verdicts under each of Algorithm 1's open choices. Sentences about them are :mod:`imlp_core.prose`'s.
+"""Our runs beside the paper, as :class:`imlp_core.reading.inference.Verdict` values: every registered claim
+(:mod:`imlp_core.reading.claims`) at one scale (notebook 07, the README headline), every printed number, and notebook 08's
+verdicts under each of Algorithm 1's open choices. Sentences about them are :mod:`imlp_core.reading.prose`'s.
 
 Runs come in as ``experiments`` DataFrames (one row per I-MLP, accuracies as fractions); every accuracy here is
 in %. Notebook 08's verdicts for one option value's runs:
 
-* **the V**: :func:`imlp_core.statistics.v_scan`, every interior α tested for lying below both ends per seed, Holm
+* **the V**: :func:`imlp_core.reading.inference.v_scan`, every interior α tested for lying below both ends per seed, Holm
   over the α scanned (exploratory: a scan);
 * **Table 4's ordering** and **the test-time gap**: the registered claims ``t4-linear`` and ``t4-test-time`` judged
   on that option's runs (exploratory: a scan over options).
@@ -23,10 +23,10 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from imlp_core.claims import PAPER_CLAIMS, Claim, Role, arms, claim, claims_at
+from imlp_core.reading.claims import PAPER_CLAIMS, Claim, Role, arms, claim, claims_at
 from imlp_core.facts import PRIOR_FACTS, select_layers
-from imlp_core.paper import DATASET_ROLES, PAPER_NUMBERS, PaperNumber, dataset_for_role
-from imlp_core.statistics import (
+from imlp_core.reading.paper import DATASET_ROLES, PAPER_NUMBERS, PaperNumber, dataset_for_role
+from imlp_core.reading.inference import (
     COUNTED, FAMILY_LEVEL, RESOLUTION, Interval, Kind, ScanResult, Verdict, alpha_curves, drops_below_ends,
     format_interval, judge, judge_family, mlp_accuracy, mlp_per_seed, number_kind, paired_interval, power_at,
     prior_accuracy, prior_per_seed, runs_of, t_interval, term_per_seed, v_scan,
@@ -64,7 +64,7 @@ def claim_verdicts(runs: pd.DataFrame, profile, claims: tuple[Claim, ...] | None
     return judge_family(chosen, runs_by_role(runs, profile), scale)
 
 
-# Held-out findings whose contrast is the extreme of a scan over α on the seeds it was found on (claims.py's notes):
+# Held-out findings whose contrast is the extreme of a scan over α on the seeds it was found on (reading/claims.py's notes):
 # the effect seen there is a maximum picked among many, so the power computed at it is overstated.
 PICKED_AS_EXTREME = ("held-per-step-v-deepest",)
 
@@ -109,7 +109,7 @@ def held_out_power(findings: tuple[Claim, ...], earlier: pd.DataFrame, profile, 
 
 
 def verdict_counts(verdicts: list[Verdict], role: Role | None = Role.CONFIRMATORY) -> dict[str, int]:
-    """How many of the verdicts (of ``role``; None: all) fall in each headline class (``statistics.COUNTED``)."""
+    """How many of the verdicts (of ``role``; None: all) fall in each headline class (``inference.COUNTED``)."""
     kinds = [v.kind for v in verdicts if role is None or v.role is role]
     return {name: sum(k in members for k in kinds) for name, members in COUNTED.items()}
 
@@ -192,7 +192,7 @@ def ours_table(runs: pd.DataFrame, numbers: list[PaperNumber], profile) -> pd.Da
 
 
 # ---------------------------------------------------------------------------------------------
-# Notebooks 03-06: the values their written findings (imlp_core.findings) word
+# Notebooks 03-06: the values their written findings (imlp_core.reading.summaries) word
 
 # The registered claims each notebook states under its figures (judged alone: notebook 07 applies Holm across them).
 NOTEBOOK_CLAIMS = {"cnn": ("t1a-v-c10", "f2-cnn-min", "f2-cnn-turn"), "mixer": ("t1b-v-c10", "f2-mixer-max", "f2-mixer-turn"),

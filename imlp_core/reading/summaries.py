@@ -1,9 +1,9 @@
 """Written findings: the Markdown statements notebooks 03–08 print under their figures, computed from the runs
 (so that they are true for whichever profile ran), and tables saved as CSV + Markdown under ``results/``.
 
-The sentences word values: every interval and verdict they state is returned by :mod:`imlp_core.verdicts`
+The sentences word values: every interval and verdict they state is returned by :mod:`imlp_core.reading.verdicts`
 (``sweep_differences``, ``schedule_differences``, ``first_layer_differences``) or :mod:`imlp_core.judged`, computed
-there with :mod:`imlp_core.statistics`; none is computed here (an ``ast`` check in tests/test_prose.py).
+there with :mod:`imlp_core.reading.inference`; none is computed here (an ``ast`` check in tests/test_prose.py).
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from pathlib import Path
 import pandas as pd
 
 from imlp_core.facts import PRIOR_FACTS, parameter_counts
-from imlp_core.paper import TABLE_5, TABLE_5_PARAMS
-from imlp_core import prose
-from imlp_core.statistics import Interval, Kind, Verdict, format_interval
-from imlp_core.claims import claim as registered_claim
-from imlp_core.paper import DATASET_ROLES, dataset_for_role
+from imlp_core.reading.paper import TABLE_5, TABLE_5_PARAMS
+from imlp_core.reading import prose
+from imlp_core.reading.inference import Interval, Kind, Verdict, format_interval
+from imlp_core.reading.claims import claim as registered_claim
+from imlp_core.reading.paper import DATASET_ROLES, dataset_for_role
 from imlp_core.profiles import resolve_profile
-from imlp_core.verdicts import (
+from imlp_core.reading.verdicts import (
     NOTEBOOK_CLAIMS, JudgedStore, first_layer_differences, ours_table, schedule_differences, sweep_differences,
 )
 
@@ -68,7 +68,7 @@ def dataset_role(runs: pd.DataFrame) -> str:
 
 
 def claim_bullets(runs: pd.DataFrame, experiment: str, registry: dict[str, Verdict]) -> list[str]:
-    """One bullet per registered claim of ``experiment``'s notebook (:data:`imlp_core.verdicts.NOTEBOOK_CLAIMS`; a
+    """One bullet per registered claim of ``experiment``'s notebook (:data:`imlp_core.reading.verdicts.NOTEBOOK_CLAIMS`; a
     prior added later has none) whose dataset role ``runs`` play: the registry's verdict, as notebook 07 gives it
     (``registry``: ``judged.registry_verdicts``), with its intervals uncorrected and Holm-adjusted."""
     role = dataset_role(runs)

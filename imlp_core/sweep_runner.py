@@ -121,5 +121,5 @@ if __name__ == "__main__":  # the spelling before the console command: say which
     import shlex
     import sys
 
-    sys.exit(f"python -m imlp_core.train is not a command; run: "
+    sys.exit(f"python -m imlp_core.sweep_runner is not a command; run: "
              f"{shlex.join(['python', '-m', 'imlp_core', 'train', *sys.argv[1:]])}")

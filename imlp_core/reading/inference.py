@@ -1,4 +1,4 @@
-"""Statistics over seeds: the one place where noise is measured and a claim of :mod:`imlp_core.claims` is judged.
+"""Statistics over seeds: the one place where noise is measured and a claim of :mod:`imlp_core.reading.claims` is judged.
 
 A seed fixes the I-MLPs' shared initialisation and data order, so the models of one seed are *paired*: a claim is
 judged on its per-seed contrasts (``claims.Contrast``: > 0 on the paper's side), each with its 95 % Student-t
@@ -40,7 +40,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from imlp_core.claims import Arm, Claim, Diff, Effect, Min, Role, Term
+from imlp_core.reading.claims import Arm, Claim, Diff, Effect, Min, Role, Term
 
 CONFIDENCE = 0.95
 FAMILY_LEVEL = 1 - CONFIDENCE  # two-sided, per family (Holm); one-sided 2.5 % on each side

@@ -1,4 +1,4 @@
-"""statistics.py: the t-interval, paired differences, p-values, Holm, the verdict of a claim (every Kind at its
+"""reading/inference.py: the t-interval, paired differences, p-values, Holm, the verdict of a claim (every Kind at its
 boundaries), where a curve turns. The rates under the null are simulated in tests/test_null_simulation.py.
 
 Every expected value comes from an independent path: a hand computation, or scipy / statsmodels called here on
@@ -18,9 +18,9 @@ from scipy import stats as scipy_stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import TTestPower
 
-from imlp_core import statistics as st
-from imlp_core.claims import Arm, Claim, Contrast, Diff, Effect, Max, Min, Role, Turn, below_both_ends, claim
-from imlp_core.statistics import ContrastResult, Interval, Kind
+from imlp_core.reading import inference as st
+from imlp_core.reading.claims import Arm, Claim, Contrast, Diff, Effect, Max, Min, Role, Turn, below_both_ends, claim
+from imlp_core.reading.inference import ContrastResult, Interval, Kind
 
 EPS = 1e-9
 

@@ -19,7 +19,7 @@ Each claim says:
   seeds 3–7 were trained. A registration replaced before any record judged it stays readable in
   :data:`SUPERSEDED`, with the commit that made it.
 
-How a claim is judged is :func:`imlp_core.statistics.judge`; this module holds data and nothing that computes.
+How a claim is judged is :func:`imlp_core.reading.inference.judge`; this module holds data and nothing that computes.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Union
 
-from imlp_core.paper import PAPER_NUMBERS, PaperNumber
+from imlp_core.reading.paper import PAPER_NUMBERS, PaperNumber
 
 SCALES = ("laptop", "paper")  # the cpu profile's store, and the H100 store of the paper profile
 NEAR_FACTOR = 2.0  # a turn of our grid counts as the paper's when within this factor of its α
