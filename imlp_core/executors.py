@@ -472,7 +472,8 @@ STATES_UNREADABLE_S = 600.0  # squeue failing this long (the controller down) en
 def wait_for_slurm(plan: Sequence[PlannedSweep], jobs: Sequence) -> None:
     """Wait for each job's result, reading the jobs' states from ``squeue`` (which needs no accounting; submitit's
     own wait reads ``sacct``, and without accounting it waits forever for a job that died). A job that has left the
-    queue without a result ends the wait with what ``scontrol`` or ``sacct`` still say of it."""
+    queue without a result ends the wait with what ``scontrol`` or ``sacct`` still say of it; one that no node can
+    ever run (``NEVER_RUNS``) ends it at once, its array cancelled."""
     waiting = {job.job_id: (planned, job) for planned, job in zip(plan, jobs)}
     left_queue: dict[str, float] = {}
     unreadable_since: float | None = None
@@ -486,6 +487,7 @@ def wait_for_slurm(plan: Sequence[PlannedSweep], jobs: Sequence) -> None:
                                  f"command again once they end, to train what they did not")
         else:
             unreadable_since = None
+            cancel_never_running(waiting, queued)
         for job_id, (planned, job) in list(waiting.items()):
             if job.paths.result_pickle.exists():
                 collect(planned, job)
@@ -501,17 +503,33 @@ def wait_for_slurm(plan: Sequence[PlannedSweep], jobs: Sequence) -> None:
             time.sleep(SLURM_POLL_S)
 
 
-def queued_jobs(array_ids: set[str]) -> set[str] | None:
+def queued_jobs(array_ids: set[str]) -> dict[str, str] | None:
     """The jobs of the arrays ``array_ids`` that SLURM still holds (pending, running, requeued, completing), one
-    ``<array>_<task>`` per job; None when squeue cannot say."""
+    ``<array>_<task>`` per job, with squeue's reason for each (``None`` while it runs); None when squeue cannot say."""
     try:
-        done = subprocess.run(["squeue", "-h", "-r", "-o", "%i", "-j", ",".join(sorted(array_ids))],
+        done = subprocess.run(["squeue", "-h", "-r", "-o", "%i %r", "-j", ",".join(sorted(array_ids))],
                               capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if done.returncode:
-        return set() if "Invalid job id" in done.stderr else None  # the controller has forgotten the array
-    return set(done.stdout.split())
+        return {} if "Invalid job id" in done.stderr else None  # the controller has forgotten the array
+    return dict(line.split(maxsplit=1) for line in done.stdout.splitlines() if " " in line)
+
+
+# squeue's reasons for a pending job that no node of its partition can ever run (sbatch accepts such a job)
+NEVER_RUNS = {"PartitionConfig": "--cpus-per-job (or --gpus-per-job) is more than a node of the partition has",
+              "PartitionNodeLimit": "--cpus-per-job (or --gpus-per-job) is more than a node of the partition has",
+              "PartitionTimeLimit": "--time-min exceeds the partition's limit (`sinfo -o '%P %l'`)",
+              "BadConstraints": "--cpus-per-job or --gpus-per-job asks for what no node of the partition has"}
+
+
+def cancel_never_running(waiting: dict, queued: dict[str, str]) -> None:
+    """Cancel the waiting jobs and exit if one waits for what no node can give (``NEVER_RUNS``)."""
+    if stuck := {job_id: queued[job_id] for job_id in waiting if queued.get(job_id) in NEVER_RUNS}:
+        job_id, reason = next(iter(stuck.items()))
+        subprocess.run(["scancel", *waiting], capture_output=True, timeout=60)
+        raise SystemExit(f"job {job_id} can never start (squeue's reason: {reason}): {NEVER_RUNS[reason]}. Its "
+                         f"{len(waiting)} waiting jobs were cancelled; change the option and run the same command again")
 
 
 def ended_state(job_id: str) -> str:

@@ -22,7 +22,8 @@ import pytest
 from conftest import REPO_ROOT, TESTS_DIR
 from test_executors import comparable, leftovers, reference, subprocess_env, tiny_plan  # noqa: F401 (fixtures)
 
-from imlp_core import executors
+from imlp_core import executors, plan
+from imlp_core.profiles import PROFILES
 
 pytestmark = pytest.mark.slurm
 
@@ -37,9 +38,10 @@ from conftest import TinyCNN
 from test_executors import tiny_plan
 from imlp_core import executors, models
 models.PRIORS[TinyCNN.key] = TinyCNN
+executors.SLURM_POLL_S, executors.RESULT_GRACE_S = 1.0, 5.0  # the tests wait less than a user would
 out, seeds, options = Path(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
 plan = [planned for planned in tiny_plan() if planned.sweep.seed in seeds]
-slurm = executors.SlurmOptions(folder=out / "submitit", cpus_per_job=1, **options)
+slurm = executors.SlurmOptions(folder=out / "submitit", **{{"cpus_per_job": 1, **options}})
 executors.run_plan(plan, "slurm", out / "runs", "cpu", slurm=slurm)
 """
 
@@ -92,7 +94,15 @@ def wait_until(what: str, condition, timeout: float) -> None:
 
 
 def in_queue(job_ids: list[str]) -> bool:
-    return bool((executors.queued_jobs({job_id.split("_")[0] for job_id in job_ids}) or set()) & set(job_ids))
+    return bool(set(executors.queued_jobs({job_id.split("_")[0] for job_id in job_ids}) or {}) & set(job_ids))
+
+
+def started_if_held(job_id: str) -> bool:
+    """Let ``job_id`` start now if SLURM holds it after a requeue (its reason: BeginTime); always True."""
+    reason = subprocess.run(["squeue", "-h", "-j", job_id, "-o", "%r"], capture_output=True, text=True, timeout=30)
+    if reason.stdout.strip() == "BeginTime":
+        subprocess.run(["scontrol", "update", f"JobId={job_id}", "StartTime=now"], check=True, timeout=30)
+    return True
 
 
 def non_timing(runs: Path) -> dict[str, dict]:
@@ -101,48 +111,56 @@ def non_timing(runs: Path) -> dict[str, dict]:
 
 
 def test_a_smoke_plan_as_one_job_array_gives_the_records_of_local_on_every_non_timing_field(tmp_path):
-    """As a user runs it, with the defaults (no GPU asked for) on this GPU-less node; ``--datasets`` before the
-    experiment's name; one CPU per job, so one torch thread, as ``local`` has here (OMP_NUM_THREADS=1)."""
+    """As a user runs it, with the defaults (no GPU asked for) on this GPU-less node, ``--datasets`` before the
+    experiment's name, one CPU per job (so one torch thread, as this process has); ``local`` trains the same plan
+    here meanwhile."""
     command = [sys.executable, "-m", "imlp_core", "experiments", "--profile", "smoke", "--datasets", "synthetic",
-               "first_layer"]
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    local = subprocess.run([*command, "--executor", "local"], env={**env, "IMLP_OUTPUT_DIR": str(tmp_path / "local")},
-                           capture_output=True, text=True, timeout=300, cwd=REPO_ROOT)
-    assert local.returncode == 0, local.stderr
-    slurm = subprocess.run([*command, "--executor", "slurm", "--cpus-per-job", "1", "--time-min", "5"],
-                           env={**env, "IMLP_OUTPUT_DIR": str(tmp_path / "slurm")},
-                           capture_output=True, text=True, timeout=300, cwd=REPO_ROOT)
-    assert slurm.returncode == 0, slurm.stderr
-    ids = re.findall(r"submitted 2 jobs \(slurm\): (\d+)_0, (\d+)_1", slurm.stdout)
+               "first_layer", "--executor", "slurm", "--cpus-per-job", "1", "--time-min", "5"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "IMLP_OUTPUT_DIR": str(tmp_path / "slurm")}
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          cwd=REPO_ROOT) as slurm:
+        try:
+            smoke = plan.profile_plan(PROFILES["smoke"], ["first_layer"], ["synthetic"])
+            executors.run_plan(smoke, "local", tmp_path / "local", "cpu", progress=False)
+            out, err = slurm.communicate(timeout=300)
+        finally:
+            slurm.kill()
+    assert slurm.returncode == 0, err
+    ids = re.findall(r"submitted 2 jobs \(slurm\): (\d+)_0, (\d+)_1", out)
     assert len(ids) == 1 and ids[0][0] == ids[0][1]  # one array of two jobs
-    array = ids[0][0]
-    [script] = (tmp_path / "slurm" / "results" / "submitit" / array).glob("*_submission.sh")
+    store = tmp_path / "slurm" / "results"
+    [script] = (store / "submitit" / ids[0][0]).glob("*_submission.sh")
     assert "gpu" not in script.read_text().lower()
     for task in (0, 1):
-        assert "first_layer" in (log := job_log(tmp_path / "slurm" / "results", f"{array}_{task}"))
-        assert ": 1 torch threads" in log
-    local_records, slurm_records = (non_timing(tmp_path / name / "results" / "runs") for name in ("local", "slurm"))
-    assert len(local_records) == 4 and slurm_records == local_records
-    assert leftovers(tmp_path / "slurm" / "results" / "runs") == []
+        log = job_log(store, f"{ids[0][0]}_{task}")
+        assert "first_layer" in log and ": 1 torch threads" in log
+    local = non_timing(tmp_path / "local")
+    assert len(local) == 4 and non_timing(store / "runs") == local
+    assert leftovers(store / "runs") == []
 
 
-def test_a_cancelled_job_then_a_rerun_submits_only_the_missing_sweep_which_resumes_its_checkpoint(
-        reference, subprocess_env, tmp_path, monkeypatch):
-    """Both jobs pause in epoch 2 with their epoch-1 checkpoints; job 0 is cancelled (its lock file stays: it was
-    killed), job 1 goes on. The re-run submits one job, which takes the lock over and continues the checkpoint."""
+def test_a_cancelled_job_and_a_job_past_its_time_limit_resume_from_their_checkpoints(reference, subprocess_env,
+                                                                                   tmp_path, monkeypatch):
+    """Both jobs pause in epoch 2 with their epoch-1 checkpoints, at the shortest time limit allowed. Job 0 is
+    cancelled (killed, its lock file stays). Job 1 reaches its time limit: SLURM signals it, submitit requeues it,
+    and its second run (no pause: it meets epoch 2 first) continues the checkpoint (SLURM holds a requeued job for
+    some 2 minutes before it may start again: here it may start at once). A re-run then submits job 0's
+    sweep alone, which takes its lock over and continues its checkpoint."""
     monkeypatch.setenv("IMLP_TEST_PAUSE_AT", "epoch:2")
-    monkeypatch.setenv("IMLP_TEST_RESUME_FILE", str(tmp_path / "resume"))
-    first = drive(tmp_path, [0, 1], timeout=120, wait=False, time_min=5)
+    first = drive(tmp_path, [0, 1], timeout=120, wait=False, time_min=executors.MIN_TIME_MIN)
     assert first.returncode == 0, first.stderr
     ids = submitted_ids(first.stdout)
     try:
         wait_until("both jobs paused in epoch 2",
                    lambda: all("IMLP_TEST_PAUSED epoch" in job_log(tmp_path, job_id) for job_id in ids), 180)
         subprocess.run(["scancel", ids[0]], check=True, timeout=30)
-        (tmp_path / "resume").touch()
-        wait_until("both jobs ended", lambda: not in_queue(ids), 180)
+        wait_until("job 1 requeued and done", lambda: started_if_held(ids[1]) and not in_queue(ids),
+                   60 * executors.MIN_TIME_MIN + 120)
     finally:
         subprocess.run(["scancel", *ids], timeout=30)
+    timed_out = job_log(tmp_path, ids[1])
+    assert "this job is timed-out" in timed_out and "Requeued job" in timed_out
+    assert "resuming from checkpoint" in timed_out and "after epoch 1" in timed_out
     monkeypatch.delenv("IMLP_TEST_PAUSE_AT")
     second = drive(tmp_path, [0, 1], timeout=240, time_min=5)
     assert second.returncode == 0, second.stderr
@@ -154,52 +172,41 @@ def test_a_cancelled_job_then_a_rerun_submits_only_the_missing_sweep_which_resum
     assert leftovers(tmp_path / "runs") == []
 
 
-def test_a_job_past_its_time_limit_is_requeued_and_resumes_from_its_checkpoint(reference, subprocess_env, tmp_path,
-                                                                              monkeypatch):
-    """The job pauses in epoch 2 with its epoch-1 checkpoint, at the shortest time limit allowed; SLURM signals it
-    before the limit, submitit requeues it, and its second run (no pause: it meets epoch 2 first) continues the
-    checkpoint."""
-    monkeypatch.setenv("IMLP_TEST_PAUSE_AT", "epoch:2")
-    done = drive(tmp_path, [0], timeout=420, time_min=executors.MIN_TIME_MIN)
-    assert done.returncode == 0, done.stderr
-    [job_id] = submitted_ids(done.stdout)
-    log = job_log(tmp_path, job_id)
-    assert "IMLP_TEST_PAUSED epoch" in log and "this job is timed-out" in log and "Requeued job" in log
-    assert "resuming from checkpoint" in log and "after epoch 1" in log
-    assert comparable(tmp_path / "runs") == {name: r for name, r in reference.items() if r["config"]["seed"] == 0}
-    assert leftovers(tmp_path / "runs") == []
-
-
-@pytest.mark.parametrize("accounting", [True, False], ids=["accounting", "no accounting"])
-def test_a_job_that_dies_without_a_result_is_an_error_and_a_nonzero_exit_not_a_hang(subprocess_env, tmp_path,
-                                                                                    monkeypatch, accounting):
-    """The job is cancelled while it trains. Without accounting (a ``sacct`` that fails, as where accounting is
-    off), submitit's own wait would wait forever; the executor reads squeue and scontrol instead."""
-    monkeypatch.setenv("IMLP_TEST_PAUSE_AT", "epoch:2")
-    if not accounting:
-        (bin_dir := tmp_path / "bin").mkdir()
-        (sacct := bin_dir / "sacct").write_text("#!/bin/sh\necho 'sacct: error: Slurm accounting storage is disabled' >&2\n"
-                                                "exit 1\n")
-        sacct.chmod(0o755)
-        monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    command = [sys.executable, "-c", DRIVER, str(tmp_path), "[0]", json.dumps({"time_min": 5})]
-    started = time.monotonic()
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT) as run:
-        try:
-            wait_until("the job paused in epoch 2",
-                       lambda: "IMLP_TEST_PAUSED epoch" in "".join(p.read_text() for p in tmp_path.glob("submitit/*/*_log.out")),
-                       180)
-            [job_dir] = [p for p in (tmp_path / "submitit").iterdir() if p.is_dir() and "_" in p.name]
-            subprocess.run(["scancel", job_dir.name], check=True, timeout=30)
-            cancelled = time.monotonic()
-            out, err = run.communicate(timeout=120)
-        finally:
+def test_a_job_that_dies_without_a_result_is_an_error_and_a_nonzero_exit_with_and_without_accounting(
+        subprocess_env, tmp_path):
+    """Two submissions of one job each, side by side: one with accounting, one with a ``sacct`` that fails (as
+    where accounting is off; submitit's own wait then waited forever). Each job is cancelled while it trains."""
+    (bin_dir := tmp_path / "no-accounting" / "bin").mkdir(parents=True)
+    (sacct := bin_dir / "sacct").write_text("#!/bin/sh\necho 'sacct: error: Slurm accounting storage is disabled' >&2\n"
+                                            "exit 1\n")
+    sacct.chmod(0o755)
+    envs = {"accounting": {**os.environ, "IMLP_TEST_PAUSE_AT": "epoch:2"},
+            "no-accounting": {**os.environ, "IMLP_TEST_PAUSE_AT": "epoch:2",
+                              "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}}
+    runs = {name: subprocess.Popen([sys.executable, "-c", DRIVER, str(tmp_path / name), "[0]", '{"time_min": 5}'],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT)
+            for name, env in envs.items()}
+    logs = lambda name: list((tmp_path / name).glob("submitit/*/*_log.out"))
+    errors = {}
+    try:
+        for name, run in runs.items():
+            wait_until(f"the job ({name}) paused in epoch 2",
+                       lambda: any("IMLP_TEST_PAUSED epoch" in log.read_text() for log in logs(name)), 240)
+            subprocess.run(["scancel", logs(name)[0].parent.name], check=True, timeout=30)
+        for name, run in runs.items():
+            errors[name] = run.communicate(timeout=120)[1]
+    finally:
+        for name, run in runs.items():
             run.kill()
-    assert run.returncode == 1
-    assert f"job {job_dir.name} (tiny: tiny-cnn on synthetic, seed 0) ended without a result (CANCELLED" in err
-    assert "run the same command again to resume it" in err
-    assert "Bypassing sacct error" not in err
-    print(f"reported {time.monotonic() - cancelled:.0f} s after scancel ({time.monotonic() - started:.0f} s in all)")
+            run.wait()
+            if found := logs(name):
+                subprocess.run(["scancel", found[0].parent.name], timeout=30)
+    for name, run in runs.items():
+        job_id = logs(name)[0].parent.name  # one job: submitit submits it alone, not as an array
+        assert run.returncode == 1, errors[name]
+        assert f"job {job_id} (tiny: tiny-cnn on synthetic, seed 0) ended without a result (CANCELLED" in errors[name]
+        assert "run the same command again to resume it" in errors[name]
+        assert "Bypassing sacct error" not in errors[name]
 
 
 def test_sbatch_refusing_a_gpu_is_a_message_naming_the_option_and_nothing_is_left(tiny_prior, tmp_path):
@@ -209,3 +216,12 @@ def test_sbatch_refusing_a_gpu_is_a_message_naming_the_option_and_nothing_is_lef
         executors.run_plan(tiny_plan(), "slurm", tmp_path / "runs", "cpu", slurm=options)
     assert not (tmp_path / "submitit").exists()
     assert list((tmp_path / "runs").iterdir()) == []
+
+
+def test_a_job_no_node_can_run_is_cancelled_with_a_message_naming_the_option(subprocess_env, tmp_path):
+    """sbatch accepts 64 CPUs per job on this 2-CPU node; the job would wait forever (reason PartitionConfig)."""
+    done = drive(tmp_path, [0], timeout=120, cpus_per_job=64, time_min=5)
+    assert done.returncode == 1
+    assert "can never start (squeue's reason: PartitionConfig): --cpus-per-job" in done.stderr
+    [job_id] = submitted_ids(done.stdout)
+    assert not in_queue([job_id])
