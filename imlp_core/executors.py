@@ -418,7 +418,7 @@ def run_submitit(plan: Sequence[PlannedSweep], results: Path, device: str, optio
 
 def submitit_parameters(options: SlurmOptions) -> dict:
     """submitit's parameters for ``options``: no GPU unless ``gpus_per_job`` asks for some."""
-    parameters = dict(name="imlp-sweep", timeout_min=options.time_min)
+    parameters = {"name": "imlp-sweep", "timeout_min": options.time_min}
     if options.cluster == "slurm":
         parameters.update(slurm_partition=options.partition, slurm_array_parallelism=options.array_parallelism,
                           cpus_per_task=options.cpus_per_job, tasks_per_node=1,
@@ -508,7 +508,7 @@ def queued_jobs(array_ids: set[str]) -> dict[str, str] | None:
     ``<array>_<task>`` per job, with squeue's reason for each (``None`` while it runs); None when squeue cannot say."""
     try:
         done = subprocess.run(["squeue", "-h", "-r", "-o", "%i %r", "-j", ",".join(sorted(array_ids))],
-                              capture_output=True, text=True, timeout=60)
+                              check=False, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if done.returncode:
@@ -527,7 +527,7 @@ def cancel_never_running(waiting: dict, queued: dict[str, str]) -> None:
     """Cancel the waiting jobs and exit if one waits for what no node can give (``NEVER_RUNS``)."""
     if stuck := {job_id: queued[job_id] for job_id in waiting if queued.get(job_id) in NEVER_RUNS}:
         job_id, reason = next(iter(stuck.items()))
-        subprocess.run(["scancel", *waiting], capture_output=True, timeout=60)
+        subprocess.run(["scancel", *waiting], check=False, capture_output=True, timeout=60)
         raise SystemExit(f"job {job_id} can never start (squeue's reason: {reason}): {NEVER_RUNS[reason]}. Its "
                          f"{len(waiting)} waiting jobs were cancelled; change the option and run the same command again")
 
@@ -537,7 +537,7 @@ def ended_state(job_id: str) -> str:
     for command, field in ((["scontrol", "-o", "show", "job", job_id], "JobState="),
                            (["sacct", "-n", "-X", "-P", "-o", "State", "-j", job_id], "")):
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+            done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired):
             continue
         words = [word.removeprefix(field) for word in done.stdout.split() if word.startswith(field)]

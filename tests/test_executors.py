@@ -397,8 +397,8 @@ def test_a_time_limit_too_short_for_submitits_requeue_signal_is_refused_with_the
 
 @pytest.mark.parametrize("refusal, option", [
     ("sbatch: error: Invalid generic resource (gres) specification", "--gpus-per-job 1 asks for GPUs"),
-    ("sbatch: error: invalid partition specified: nope\nsbatch: error: Batch job submission failed: Invalid partition "
-     "name specified", "--partition nope is not one"),
+    ("sbatch: error: invalid partition specified: nope\nsbatch: error: Batch job submission failed: Invalid partition",
+     "--partition nope is not one"),
     ("sbatch: error: Batch job submission failed: Requested time limit is invalid (missing or exceeds some limit)",
      "--time-min 120 exceeds"),
     ("sbatch: error: Batch job submission failed: Requested node configuration is not available", "--cpus-per-job 4"),

@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, TESTS_DIR
-from test_executors import comparable, leftovers, reference, subprocess_env, tiny_plan  # noqa: F401 (fixtures)
+from conftest import REPO_ROOT, TESTS_DIR, tiny_prior_registered
+from test_executors import comparable, leftovers, tiny_plan
 
 from imlp_core import executors, plan
 from imlp_core.profiles import PROFILES
@@ -51,7 +51,7 @@ def slurm_missing() -> str | None:
     if not shutil.which("sbatch"):
         return "SLURM is not installed (no sbatch on PATH)"
     try:
-        info = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, timeout=30)
+        info = subprocess.run(["sinfo", "-h", "-o", "%T"], check=False, capture_output=True, text=True, timeout=30)
     except subprocess.TimeoutExpired:
         return "sinfo did not answer within 30 s"
     if info.returncode:
@@ -70,9 +70,26 @@ def cluster() -> None:
         pytest.skip(reason)
 
 
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> dict[str, dict]:
+    """The records of :func:`tiny_plan` trained by the ``local`` executor in this process (one thread)."""
+    runs = tmp_path_factory.mktemp("local")
+    with tiny_prior_registered():
+        executors.run_plan(tiny_plan(), "local", runs, "cpu", progress=False)
+    return comparable(runs)
+
+
+@pytest.fixture
+def job_env(monkeypatch) -> None:
+    """Jobs find tiny-cnn in conftest (``PYTHONPATH``), use one thread, and checkpoint after every epoch."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS_DIR), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setenv("IMLP_CHECKPOINT_EVERY_S", "0")
+
+
 def drive(out: Path, seeds: list[int], timeout: float, wait: bool = True, **options) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", DRIVER, str(out), json.dumps(seeds), json.dumps({"wait": wait, **options})],
-                          capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT)
+                          check=False, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT)
 
 
 def submitted_ids(output: str) -> list[str]:
@@ -99,7 +116,7 @@ def in_queue(job_ids: list[str]) -> bool:
 
 def started_if_held(job_id: str) -> bool:
     """Let ``job_id`` start now if SLURM holds it after a requeue (its reason: BeginTime); always True."""
-    reason = subprocess.run(["squeue", "-h", "-j", job_id, "-o", "%r"], capture_output=True, text=True, timeout=30)
+    reason = subprocess.run(["squeue", "-h", "-j", job_id, "-o", "%r"], check=False, capture_output=True, text=True, timeout=30)
     if reason.stdout.strip() == "BeginTime":
         subprocess.run(["scontrol", "update", f"JobId={job_id}", "StartTime=now"], check=True, timeout=30)
     return True
@@ -139,7 +156,7 @@ def test_a_smoke_plan_as_one_job_array_gives_the_records_of_local_on_every_non_t
     assert leftovers(store / "runs") == []
 
 
-def test_a_cancelled_job_and_a_job_past_its_time_limit_resume_from_their_checkpoints(reference, subprocess_env,
+def test_a_cancelled_job_and_a_job_past_its_time_limit_resume_from_their_checkpoints(reference, job_env,
                                                                                    tmp_path, monkeypatch):
     """Both jobs pause in epoch 2 with their epoch-1 checkpoints, at the shortest time limit allowed. Job 0 is
     cancelled (killed, its lock file stays). Job 1 reaches its time limit: SLURM signals it, submitit requeues it,
@@ -157,7 +174,7 @@ def test_a_cancelled_job_and_a_job_past_its_time_limit_resume_from_their_checkpo
         wait_until("job 1 requeued and done", lambda: started_if_held(ids[1]) and not in_queue(ids),
                    60 * executors.MIN_TIME_MIN + 120)
     finally:
-        subprocess.run(["scancel", *ids], timeout=30)
+        subprocess.run(["scancel", *ids], check=False, timeout=30)
     timed_out = job_log(tmp_path, ids[1])
     assert "this job is timed-out" in timed_out and "Requeued job" in timed_out
     assert "resuming from checkpoint" in timed_out and "after epoch 1" in timed_out
@@ -173,7 +190,7 @@ def test_a_cancelled_job_and_a_job_past_its_time_limit_resume_from_their_checkpo
 
 
 def test_a_job_that_dies_without_a_result_is_an_error_and_a_nonzero_exit_with_and_without_accounting(
-        subprocess_env, tmp_path):
+        job_env, tmp_path):
     """Two submissions of one job each, side by side: one with accounting, one with a ``sacct`` that fails (as
     where accounting is off; submitit's own wait then waited forever). Each job is cancelled while it trains."""
     (bin_dir := tmp_path / "no-accounting" / "bin").mkdir(parents=True)
@@ -191,7 +208,7 @@ def test_a_job_that_dies_without_a_result_is_an_error_and_a_nonzero_exit_with_an
     try:
         for name, run in runs.items():
             wait_until(f"the job ({name}) paused in epoch 2",
-                       lambda: any("IMLP_TEST_PAUSED epoch" in log.read_text() for log in logs(name)), 240)
+                       lambda name=name: any("IMLP_TEST_PAUSED epoch" in log.read_text() for log in logs(name)), 240)
             subprocess.run(["scancel", logs(name)[0].parent.name], check=True, timeout=30)
         for name, run in runs.items():
             errors[name] = run.communicate(timeout=120)[1]
@@ -200,7 +217,7 @@ def test_a_job_that_dies_without_a_result_is_an_error_and_a_nonzero_exit_with_an
             run.kill()
             run.wait()
             if found := logs(name):
-                subprocess.run(["scancel", found[0].parent.name], timeout=30)
+                subprocess.run(["scancel", found[0].parent.name], check=False, timeout=30)
     for name, run in runs.items():
         job_id = logs(name)[0].parent.name  # one job: submitit submits it alone, not as an array
         assert run.returncode == 1, errors[name]
@@ -218,7 +235,7 @@ def test_sbatch_refusing_a_gpu_is_a_message_naming_the_option_and_nothing_is_lef
     assert list((tmp_path / "runs").iterdir()) == []
 
 
-def test_a_job_no_node_can_run_is_cancelled_with_a_message_naming_the_option(subprocess_env, tmp_path):
+def test_a_job_no_node_can_run_is_cancelled_with_a_message_naming_the_option(job_env, tmp_path):
     """sbatch accepts 64 CPUs per job on this 2-CPU node; the job would wait forever (reason PartitionConfig)."""
     done = drive(tmp_path, [0], timeout=120, cpus_per_job=64, time_min=5)
     assert done.returncode == 1
