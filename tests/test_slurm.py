@@ -55,7 +55,7 @@ def slurm_missing() -> str | None:
     except subprocess.TimeoutExpired:
         return "sinfo did not answer within 30 s"
     if info.returncode:
-        return f"no SLURM controller answers ({info.stderr.strip().splitlines()[-1:]})"
+        return f"no SLURM controller answers (sinfo: {' '.join(info.stderr.split())})"
     if not {"idle", "mixed", "allocated"} & set(info.stdout.split()):
         return f"no SLURM node is up (sinfo: {' '.join(info.stdout.split())})"
     return None
