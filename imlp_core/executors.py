@@ -528,8 +528,9 @@ def cancel_never_running(waiting: dict, queued: dict[str, str]) -> None:
     if stuck := {job_id: queued[job_id] for job_id in waiting if queued.get(job_id) in NEVER_RUNS}:
         job_id, reason = next(iter(stuck.items()))
         subprocess.run(["scancel", *waiting], check=False, capture_output=True, timeout=60)
-        raise SystemExit(f"job {job_id} can never start (squeue's reason: {reason}): {NEVER_RUNS[reason]}. Its "
-                         f"{len(waiting)} waiting jobs were cancelled; change the option and run the same command again")
+        raise SystemExit(f"job {job_id} can never start (squeue's reason: {reason}): {NEVER_RUNS[reason]}. The "
+                         f"submission's waiting jobs ({len(waiting)}) were cancelled; change the option and run the "
+                         f"same command again")
 
 
 def ended_state(job_id: str) -> str:
