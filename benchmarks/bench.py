@@ -61,7 +61,9 @@ import sweep_kinds
 from imlp_core import data as datasets
 from imlp_core import models
 from imlp_core.interpolate import AlphaSchedule, interpolate_
-from imlp_core.paths import environment_output_root, results_dir, runs_dir
+from imlp_core.paths import results_dir, runs_dir
+from imlp_core.profiles import resolve_profile
+from imlp_core.settings import Settings
 from imlp_core.profiles import PROFILES, Profile
 from imlp_core.results import atomic_write_bytes, environment_info, read_record
 from imlp_core.devices import GraphedStep, TrainStep, resolve_device
@@ -86,7 +88,8 @@ def engine(prior: str, num_models: int, args: argparse.Namespace) -> Trainer:
     """A Trainer of ``prior`` and K = ``num_models`` I-MLPs on ``args.steps`` batches of synthetic images."""
     sweep = SweepConfig(prior, "synthetic", epochs=1, train_subset=args.steps * BATCH, test_subset=args.eval_images)
     schedules = [AlphaSchedule("constant", k / num_models) for k in range(num_models)]
-    return Trainer(sweep, schedules, Path(args.workdir) / "checkpoint.pt", args.device, progress=False)
+    return Trainer(sweep, schedules, Path(args.workdir) / "checkpoint.pt", args.device, progress=False,
+                   settings=args.settings.training)
 
 
 def step_seconds(trainer: Trainer, args: argparse.Namespace) -> float:
@@ -296,7 +299,7 @@ def measured_seconds(args: argparse.Namespace) -> dict[str, tuple[float, str]]:
     if args.measured:
         return {name: (float(s), f"--measured {args.measured}") for name, s in json.loads(Path(args.measured).read_text()).items()}
     sweeps: dict[str, dict[str, float]] = {}
-    for path in sorted(runs_dir(environment_output_root()).glob("*.json")):
+    for path in sorted(runs_dir(args.output_root).glob("*.json")):
         record = read_record(path)
         if record is None or not record["environment"]["device"].startswith(args.device.type):
             continue
@@ -350,6 +353,8 @@ def parse_args() -> argparse.Namespace:
     if args.models < 2:
         parser.error("--models must be >= 2 (it is compared with K = 1)")
     args.device = resolve_device(args.device)
+    args.settings = Settings.from_environment()  # this script's door: IMLP_CPU_HEAP (heap_lever's children), ...
+    args.output_root = args.settings.output_root(resolve_profile(args.settings.profile).name)
     args.eval_images = 100 if args.quick else EVAL_BATCH
     args.workers = (0,) if args.quick else (0, 2)
     return args
@@ -430,7 +435,7 @@ def main() -> None:
     print(f"\nbenchmark took {elapsed:.0f} s")
     settings = {"steps": args.steps, "repeats": args.repeats, "models": args.models, "batch": BATCH,
                 "threads": args.threads, "quick": args.quick, "eval_images": args.eval_images, "elapsed_s": elapsed}
-    path = results_dir(environment_output_root()) / "benchmarks.json"
+    path = results_dir(args.output_root) / "benchmarks.json"
     payload = {"environment": environment_info(args.device), "settings": settings, **results}  # after the Trainers' CUDA set-up
     atomic_write_bytes(path, json.dumps(payload, indent=1, default=str).encode())
     print(f"written to {path}")

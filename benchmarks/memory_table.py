@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -107,6 +108,7 @@ def child(args: argparse.Namespace) -> None:
 
     from imlp_core.interpolate import AlphaSchedule
     from imlp_core.profiles import ALPHA_GRID
+    from imlp_core.settings import Settings
     from imlp_core.sweep import SweepConfig
     from imlp_core.trainer import Trainer
 
@@ -118,12 +120,12 @@ def child(args: argparse.Namespace) -> None:
                  else AlphaSchedule("decay", (i + 1) / (args.models + 2), k=1.0) for i in range(args.models)]
     sweep = SweepConfig(args.prior, args.dataset, epochs=args.epochs, batch_size=128, train_subset=args.train_images,
                         test_subset=args.test_images, lr=1e-3, precision=args.precision)
-    os.environ["IMLP_CHECKPOINT_EVERY_S"] = "0"
-    Trainer.CHECKPOINT_EVERY_S = 0.0  # a checkpoint at every epoch end but the last, as a long sweep writes them
+    # a checkpoint at every epoch end but the last, as a long sweep writes them
+    settings = replace(Settings.from_environment().training, checkpoint_every_s=0.0)
     with tempfile.TemporaryDirectory(prefix="imlp-memory-", dir=args.scratch) as folder:
         start = time.perf_counter()
         trainer = phases.wrap("build", Trainer)(sweep, schedules, Path(folder) / "checkpoint.pt",
-                                                torch.device("cpu"), False)
+                                                torch.device("cpu"), False, settings)
         trainer.train_step = phases.wrap("train step", trainer.train_step)
         trainer.evaluate = phases.wrap("evaluate", trainer.evaluate)
         trainer.interpolate = phases.wrap("pull (measured)", trainer.interpolate)

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Sequence
 
 from imlp_core.memory import split
-from imlp_core.paths import output_root, runs_dir, shown
+from imlp_core.paths import runs_dir, shown
 from imlp_core.plan import PlannedSweep, profile_plan
 from imlp_core.profiles import resolve_profile
+from imlp_core.settings import Settings, TrainingSettings
 from imlp_core.train import run_sweep, stored_records
 
 # What every history entry of a record holds since the trainer measures each interval's pull (notebook 09).
@@ -66,9 +67,10 @@ def state(piece: PlannedSweep, store: Path) -> str:
     return "stored" + (f", {older} records without the drift fields (trained before they were measured)" if older else "")
 
 
-def train_pieces(todo: Sequence[PlannedSweep], store: Path, seconds: float, device: str) -> None:
-    """Train the missing pieces of ``todo`` in order, each only while the slowest one so far fits in what is left of
-    ``seconds`` (the first always starts)."""
+def train_pieces(todo: Sequence[PlannedSweep], store: Path, seconds: float, device: str,
+                 training: TrainingSettings) -> None:
+    """Train the missing pieces of ``todo`` in order (with the door's ``training`` settings), each only while the
+    slowest one so far fits in what is left of ``seconds`` (the first always starts)."""
     start, slowest = time.monotonic(), 0.0
     for piece in [p for p in todo if p.missing(store)]:
         left = seconds - (time.monotonic() - start)
@@ -78,7 +80,7 @@ def train_pieces(todo: Sequence[PlannedSweep], store: Path, seconds: float, devi
             return
         print(f"training: {describe(piece)}", flush=True)
         began = time.monotonic()
-        run_sweep(piece.sweep, piece.schedules, store, device)
+        run_sweep(piece.sweep, piece.schedules, store, device, settings=training)
         slowest = max(slowest, time.monotonic() - began)
         print(f"stored in {time.monotonic() - began:.0f} s: {describe(piece)}", flush=True)
 
@@ -100,9 +102,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(str(error))
     if unknown := sorted(set(args.pieces or ()) - set(range(1, len(study) + 1))):
         parser.error(f"pieces {unknown} are not among the study's 1 to {len(study)} (--left lists them)")
-    store = runs_dir(output_root(resolve_profile(args.profile).name))
+    settings = Settings.from_environment()  # this script's door
+    store = runs_dir(settings.output_root(resolve_profile(args.profile).name))
     if not args.left:
-        train_pieces([study[n - 1] for n in args.pieces] if args.pieces else study, store, args.seconds, args.device)
+        train_pieces([study[n - 1] for n in args.pieces] if args.pieces else study, store, args.seconds, args.device,
+                     settings.training)
     print(f"the interval study of profile {args.profile!r} on {args.dataset}, store {shown(store)}:")
     for n, piece in enumerate(study, 1):
         print(f"  {n:>2}. {describe(piece)}: {state(piece, store)}")

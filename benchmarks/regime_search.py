@@ -20,6 +20,7 @@ import torch
 
 from imlp_core import AlphaSchedule, SweepConfig, run_sweep
 from imlp_core.data import prepare_shared_cifar10
+from imlp_core.settings import Settings
 
 
 def main() -> None:
@@ -32,14 +33,16 @@ def main() -> None:
     parser.add_argument("--log", type=Path, default=Path("build/regime-search/budgets.jsonl"))
     args = parser.parse_args()
     torch.set_num_threads(int(os.environ.get("IMLP_THREADS", "2")))
-    prepare_shared_cifar10()  # load_dataset finds the shared copy where nothing else provides CIFAR-10
+    training = Settings.from_environment().training
+    prepare_shared_cifar10(training.data_dir, training.dataset_dirs)  # else load_dataset finds the shared copy
     args.log.parent.mkdir(parents=True, exist_ok=True)
     for budget in args.budgets:
         subset, epochs, lr = budget.split(":")
         sweep = SweepConfig(args.prior, "cifar10", int(epochs), lr=float(lr), train_subset=int(subset),
                             test_subset=args.test_subset, seed=args.seed)
         start = time.perf_counter()
-        (record,) = run_sweep(sweep, [AlphaSchedule("constant", 0.0)], args.store, device="cpu", progress=False)
+        (record,) = run_sweep(sweep, [AlphaSchedule("constant", 0.0)], args.store, device="cpu", progress=False,
+                              settings=training)
         wall = time.perf_counter() - start
         row = {"prior": args.prior, "train_subset": int(subset), "epochs": int(epochs), "lr": float(lr),
                "seed": args.seed, "s_mlp": record["final"]["test_acc"], "prior_acc": record["final"]["prior_test_acc"],

@@ -46,6 +46,7 @@ from imlp_core.executors import die_with_parent
 from imlp_core.plan import PlannedSweep, profile_plan
 from imlp_core.profiles import PROFILES
 from imlp_core.results import atomic_write_bytes, environment_info
+from imlp_core.settings import Settings
 from imlp_core.train import run_sweep
 from imlp_core.trainer import Trainer
 
@@ -169,7 +170,8 @@ def run_phases(planned: PlannedSweep, epochs: int) -> dict:
             stack.enter_context(mock.patch.object(owner, attribute, clock.timed(phase, getattr(owner, attribute))))
         results = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         start = time.perf_counter()
-        run_sweep(sweep, list(planned.schedules), results, device="cpu", progress=False)
+        run_sweep(sweep, list(planned.schedules), results, device="cpu", progress=False,
+                  settings=Settings.from_environment().training)  # the child's door: the data settings
         inside = time.perf_counter() - start
     return {"seconds": {phase: clock.seconds[phase] for phase in PHASES}, "calls": {phase: clock.calls[phase] for phase in PHASES}, "evaluated": clock.evaluated,
             "inside_s": inside}
@@ -201,7 +203,8 @@ def phase_row(name: str, planned: PlannedSweep, measured: dict, wall_s: float, e
 
 def phase_rows(kinds: dict[str, PlannedSweep], epochs: int) -> list[dict]:
     """Each kind's phases, each sweep in a fresh process (:func:`run_phases` there, as ``--phase-child``)."""
-    prepare_shared_cifar10()  # where nothing else provides CIFAR-10, the children read the shared copy
+    training = Settings.from_environment().training
+    prepare_shared_cifar10(training.data_dir, training.dataset_dirs)  # else the children read the shared copy
     rows, environment = [], {**os.environ, "OMP_NUM_THREADS": "2"}
     for name, planned in kinds.items():
         start = time.perf_counter()

@@ -4,8 +4,9 @@
 
 1. Lays out a Sphinx source folder, ``build/site-src/`` (always rebuilt; nothing under ``notebooks/``,
    ``results/`` or ``figures/`` is moved or changed):
-   - the pages of ``docs/`` (``*.md``), and ``headline.md``, the verdict tables the landing page includes, made
-     from the committed claim tables as the README's are;
+   - the pages of ``docs/`` (``*.md``), their image links (``../figures/…``, as a Markdown viewer reads them)
+     pointed at the site's copies, and ``summary.md`` and ``headline.md``, the summary and the verdict tables
+     (with their legend) the landing page includes, made from both committed stores' verdicts as the README's are;
    - ``notebooks/NN_*.ipynb`` as ``laptop/`` pages (the committed ``cpu`` profile run) and, for each one that
      has an H100 run, ``results/paper-h100/results/executed/NN_*.ipynb`` as ``h100/`` pages. Each copy gets a
      line under its title linking its two scales, and a note above each explorer saying that its controls need
@@ -43,6 +44,7 @@ H100 = ROOT / "results" / "paper-h100"
 NODE_MODULES = ROOT / "node_modules"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+STORY_FIGURE = "figures/story_alpha_scnn.png"  # the landing page's figure (figures.py writes it)
 LAPTOP_LABEL = "laptop (`cpu` profile)"
 H100_LABEL = "H100 (`paper` profile)"
 KERNEL_NOTE = ("```{note}\nThe explorer below shows the first view saved when the notebook ran. Moving its controls "
@@ -114,8 +116,9 @@ def exercise_title(exercise: Path) -> str:
 
 def page_notebook(source: Path, target: Path, here: str, has_h100: bool) -> None:
     """A copy of ``source`` for the site: the scale line under its title (and on a laptop page, a link to its
-    exercises), a note above each explorer."""
-    notebook = json.loads(shorten_machine_paths(source.read_text(encoding="utf-8")))
+    exercises), a note above each explorer, its links to the docs pages pointing at the site's."""
+    # a notebook links the docs pages from notebooks/ (../docs/glossary.md); on the site they sit one level up
+    notebook = json.loads(shorten_machine_paths(source.read_text(encoding="utf-8")).replace("](../docs/", "](../"))
     cells = []
     for index, cell in enumerate(notebook["cells"]):
         if here == "h100" and cell["cell_type"] == "markdown":
@@ -223,31 +226,49 @@ def copy_text(source: Path, target: Path, change=lambda text: text) -> None:
     target.write_text(change(shorten_machine_paths(source.read_text(encoding="utf-8"))), encoding="utf-8")
 
 
-def headline() -> str:
-    """The landing page's verdict tables: the README's headline, computed from both stores' claim tables
-    (``imlp_core.findings.headline_markdown``), so that the site and the README say the same."""
+def landing_blocks() -> dict[str, str]:
+    """The landing page's generated parts, from both committed stores' verdicts as the README's
+    (``imlp_core.findings``), so that the site and the README say the same: the summary ("the answer first"), and
+    the verdict tables under a legend of every verdict class (``imlp_core.prose.legend``)."""
     sys.path.insert(0, str(ROOT))
-    from imlp_core.findings import headline_markdown
+    from imlp_core import findings, judged, prose
+    from imlp_core.statistics import Kind
 
-    return ("Each claim of the paper, judged on paired per-seed differences with their 95 % intervals "
-            "(notebook 07 states the rule): *reproduced*, *within noise* (the seeds cannot tell), *opposite*, or "
-            "*not run* at that scale.\n\n" + escape_cell_pipes(headline_markdown(ROOT)) + "\n")
+    stores = judged.judged_stores(ROOT)
+    legend = ("Each claim is judged on paired per-seed differences with their 95 % intervals, Holm-corrected within "
+              "its family ({doc}`claims` states the rule; terms in the {doc}`glossary`). The verdict classes:\n\n"
+              + prose.legend(Kind))
+    return {"summary.md": findings.summary_markdown(stores, "glossary.md", STORY_FIGURE) + "\n",
+            "headline.md": legend + "\n\n" + escape_cell_pipes(findings.headline_markdown(stores)) + "\n"}
+
+
+# The figure folders the site copies (:func:`lay_out_source`), as a page of docs/ links them (``../figures/…``, so
+# that a Markdown viewer finds them too) and where they lie in the site's source folder.
+SITE_FIGURES = {"../results/paper-h100/figures/": "h100/figures/", "../figures/": "figures/"}
+IMAGE_LINK = re.compile(r"(!\[[^\]]*\]\(|<img [^>]*src=[\"']|\{(?:figure|image)\} +)("
+                        + "|".join(map(re.escape, SITE_FIGURES)) + ")")
+
+
+def site_image_links(page: str) -> str:
+    """A docs/ page's image links to ``../figures/…`` (and the H100's) pointed at the site's copies."""
+    return IMAGE_LINK.sub(lambda match: match.group(1) + SITE_FIGURES[match.group(2)], page)
 
 
 def lay_out_source() -> None:
     shutil.rmtree(SOURCE, ignore_errors=True)
     SOURCE.mkdir(parents=True)
     for page in DOCS.glob("*.md"):
-        copy_text(page, SOURCE / page.name)
-    (SOURCE / "headline.md").write_text(headline(), encoding="utf-8")
+        copy_text(page, SOURCE / page.name, site_image_links)
+    for name, text in landing_blocks().items():
+        (SOURCE / name).write_text(text, encoding="utf-8")
     for notebook in notebooks():
         run = h100_run(notebook)
         page_notebook(notebook, SOURCE / "laptop" / notebook.name, "laptop", run is not None)
         if run:
             page_notebook(run, SOURCE / "h100" / notebook.name, "h100", True)
-    shutil.copytree(ROOT / "figures", SOURCE / "figures", ignore=shutil.ignore_patterns("*.pdf"))
-    if (H100 / "figures").exists():
-        shutil.copytree(H100 / "figures", SOURCE / "h100" / "figures", ignore=shutil.ignore_patterns("*.pdf"))
+    for linked, copied in SITE_FIGURES.items():
+        if (DOCS / linked).exists():
+            shutil.copytree(DOCS / linked, SOURCE / copied, ignore=shutil.ignore_patterns("*.pdf"))
     for table in (ROOT / "results").glob("[0-9][0-9]_*.md"):
         copy_text(table, SOURCE / "tables" / table.name, escape_cell_pipes)
     for table in (H100 / "results").glob("[0-9][0-9]_*.md"):

@@ -16,7 +16,7 @@ author = "the imlp contributors"
 copyright = "the imlp contributors"
 
 extensions = ["myst_nb"]
-exclude_patterns = ["headline.md", "tables/**", "h100/tables/**"]  # included by other pages, not pages themselves
+exclude_patterns = ["summary.md", "headline.md", "tables/**", "h100/tables/**"]  # included by other pages, not pages themselves
 suppress_warnings = ["mystnb.unknown_mime_type"]
 
 # The notebooks: as committed, executing nothing.

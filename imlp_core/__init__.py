@@ -4,7 +4,7 @@ The names a reader and the benchmarks use, importable from here; each is loaded 
 (PEP 562), so that ``import imlp_core`` (and a module as light as ``imlp_core.paper``) loads no torch:
 
     from imlp_core import SweepConfig, AlphaSchedule, run_sweep, load
-    records = run_sweep(SweepConfig("cnn", "synthetic", epochs=2), [AlphaSchedule("constant", 0.5)])
+    records = run_sweep(SweepConfig("cnn", "synthetic", epochs=2), [AlphaSchedule("constant", 0.5)], "build/runs")
 """
 
 from __future__ import annotations

@@ -5,12 +5,13 @@
     imlp plan --profile paper                                                   # their plan; nothing trained
     imlp reproduce --profile cpu                                                # every notebook (make reproduce)
     imlp lab                                                                    # JupyterLab (make lab)
+
+A door: each command reads the environment once (``settings.Settings.from_environment``) and passes the values down.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
@@ -22,10 +23,11 @@ from imlp_core.interpolate import SCHEDULE_KINDS, AlphaSchedule
 from imlp_core.memory import parse_budget
 from imlp_core.models import PRIORS
 from imlp_core.options import CHOICES, DEFAULTS, parse_interval
-from imlp_core.paths import environment_output_root, output_root, runs_dir
+from imlp_core.paths import runs_dir
 from imlp_core.profiles import EXPERIMENTS, HeldOutStudy, resolve_profile
 from imlp_core.results import check_writable, pause_point
-from imlp_core.sweep import PRECISIONS, SweepConfig, check_schedules
+from imlp_core.settings import Settings
+from imlp_core.sweep import PRECISIONS, SweepConfig, check_dataset_name, check_schedules
 from imlp_core.train import run_sweep
 
 PROG = "python -m imlp_core"
@@ -33,6 +35,7 @@ PROG = "python -m imlp_core"
 
 def train_command(argv: Sequence[str] | None = None) -> None:
     """``imlp train``: train (or find stored) one sweep per seed and print each run's final numbers."""
+    settings = Settings.from_environment()
     parser = argparse.ArgumentParser(prog=f"{PROG} train",
                                      description="Train (or find stored) one sweep per seed: a prior and an I-MLP per "
                                                  "alpha schedule, side by side (Algorithm 1).",
@@ -69,14 +72,16 @@ def train_command(argv: Sequence[str] | None = None) -> None:
                               curve_test_subset=args.curve_test_subset)
                   for seed in args.seeds]
         check_schedules(schedules)
-        results = check_writable(args.results if args.results is not None else runs_dir(environment_output_root()))
+        check_dataset_name(args.dataset, settings.training.dataset_dirs)
+        results = check_writable(args.results if args.results is not None
+                                 else runs_dir(settings.output_root(resolve_profile(settings.profile).name)))
         device = resolve_device(args.device)
     except (ValueError, TypeError, PermissionError, argparse.ArgumentTypeError) as error:
         parser.error(str(error))
     for i, sweep in enumerate(sweeps):
         if i:
-            pause_point("between-sweeps")
-        for record in run_sweep(sweep, schedules, results, device):
+            pause_point("between-sweeps", settings.training)
+        for record in run_sweep(sweep, schedules, results, device, settings=settings.training):
             print(f"{record['label']:>28}  seed {record['config']['seed']}  I-MLP {percent(record['final']['test_acc'])}  "
                   f"prior {percent(record['final']['prior_test_acc'])}  [{record['status']}]  {record['key']}")
 
@@ -84,6 +89,7 @@ def train_command(argv: Sequence[str] | None = None) -> None:
 def experiments_command(argv: Sequence[str] | None = None) -> None:
     """``imlp experiments``: plan a profile's experiments, train what is missing, print the runs (``--plan``, or
     ``imlp plan``: print the plan only)."""
+    settings = Settings.from_environment()
     parser = argparse.ArgumentParser(prog=f"{PROG} experiments",
                                      description="Train (or find stored) the runs of a profile's experiments.")
     parser.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help=f"{', '.join(EXPERIMENTS)} (default: all)")
@@ -92,12 +98,12 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=None, help="a subset of the profile's seeds")
     parser.add_argument("--plan", action="store_true", help="print the plan (merged sweeps, stored/missing, estimated "
                                                             "time) and train nothing")
-    parser.add_argument("--executor", choices=executors.EXECUTORS, default=os.environ.get("IMLP_EXECUTOR", "local"),
+    parser.add_argument("--executor", choices=executors.EXECUTORS, default=settings.executor or "local",
                         help="local: one sweep after another here; processes: --jobs workers here; slurm: a submitit "
                              "job array; debug: submitit in this process")
-    parser.add_argument("--jobs", type=int, default=int(os.environ.get("IMLP_JOBS", 2)), help="workers of 'processes'")
+    parser.add_argument("--jobs", type=int, default=settings.jobs, help="workers of 'processes'")
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto")
-    parser.add_argument("--memory-budget", default=os.environ.get("IMLP_MEMORY_BUDGET_GB"), metavar="GB",
+    parser.add_argument("--memory-budget", default=settings.memory_budget, metavar="GB",
                         help="on the CPU, the host memory of one sweep (per worker): larger sweeps are cut into stacks "
                              "of I-MLPs that fit, with the same records (default: 90%% of the available memory, "
                              "shared by the workers; IMLP_MEMORY_BUDGET_GB)")
@@ -106,7 +112,7 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
                              "their own keys beside float32's")
     slurm = parser.add_argument_group("slurm (one job per sweep; the result store must be on a shared filesystem; "
                                       "defaults from IMLP_SLURM_<OPTION>)")
-    defaults = executors.SlurmOptions.from_env()
+    defaults = executors.SlurmOptions.from_env(settings.slurm)
     slurm.add_argument("--partition", default=defaults.partition)
     slurm.add_argument("--time-min", type=int, default=defaults.time_min,
                        help="time limit per job; requeued from its checkpoint")
@@ -122,7 +128,7 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
     args = experiments_and_datasets(parser, parser.parse_intermixed_args(argv))
     try:
         budget = parse_budget(args.memory_budget) if args.memory_budget else None
-        profile = resolve_profile(args.profile)
+        profile = resolve_profile(args.profile or settings.profile)
         options = {name: value for name, value in {**options_from_args(args), "precision": args.precision}.items()
                    if DEFAULTS[name] != value}
     except (TypeError, ValueError) as error:
@@ -148,7 +154,7 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
     names, datasets = args.experiments or list(profile.experiments), args.datasets or profile.datasets
     chosen = {"options": options} if options else {}
     sweeps = plan.profile_plan(profile, names, datasets, **chosen)
-    results = runs_dir(output_root(profile.name))
+    results = runs_dir(settings.output_root(profile.name))
     if args.plan:
         try:
             device = resolve_device(args.device).type
@@ -162,12 +168,12 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
     slurm = executors.SlurmOptions(args.partition, args.time_min, args.gpus_per_job, args.cpus_per_job,
                                    args.array_parallelism, args.submitit_folder, args.submitit_cluster, not args.no_wait)
     executors.run_plan(sweeps, args.executor, results=results, device=args.device, jobs=args.jobs, slurm=slurm,
-                       memory_budget=budget)
+                       memory_budget=budget, settings=settings)
     if args.no_wait:
         return
     for dataset in datasets:
         for experiment in names:
-            runs = experiment_runs(experiment, profile, dataset, results=results, **chosen)
+            runs = experiment_runs(experiment, profile, dataset, results=results, training=settings.training, **chosen)
             print(runs.assign(test_acc=100 * runs.test_acc, prior_test_acc=100 * runs.prior_test_acc)[
                 ["experiment", *(["option"] if "option" in runs else []), "dataset", "seed", "label", "test_acc",
                  "prior_test_acc", "wall_time_s", "status"]

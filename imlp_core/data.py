@@ -15,6 +15,9 @@ Sources, by name (see :func:`load_dataset`):
   if it is (:func:`prepare_shared_cifar10` unpacks it); else torchvision's copy, downloaded.
 - ``synthetic``, ``synthetic100``: :func:`synthetic_dataset` with 10 or 100 classes.
 - any other NAME: the ImageFolder directory in ``IMLP_DATASET_<NAME>``.
+
+The door reads those variables and ``IMLP_DATA_DIR`` (``settings.TrainingSettings``); the functions here take
+them as values: ``dataset_dirs`` maps a variable's name to its directory, ``data_dir`` is the data directory.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, NamedTuple, Sequence
+from typing import Iterator, Mapping, NamedTuple, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -153,20 +156,22 @@ def load_dataset(
     test_subset: int | None = None,
     seed: int = 0,
     data_dir: str | Path | None = None,
+    dataset_dirs: Mapping[str, str] = {},
 ) -> ImageDataset:
     """Load dataset ``name`` (see the module docstring for the sources) as an :class:`ImageDataset`.
 
     ``train_subset``/``test_subset`` keep that many images of the split, balanced across classes
     and chosen by ``seed`` (see :func:`stratified_subset`). ``data_dir`` holds torchvision
-    downloads and the decoded-ImageFolder cache; default ``$IMLP_DATA_DIR`` or ``<repo>/data``.
+    downloads and the decoded-ImageFolder cache (None: ``<repo>/data``); ``dataset_dirs`` maps
+    ``IMLP_DATASET_<NAME>`` to an ImageFolder directory (:func:`dataset_env_var`).
     The synthetic sets are always generated with seed 0, so that ``seed`` varies only the subset,
     as it does for the real datasets.
     """
-    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    data_dir = default_data_dir(data_dir)
     env_var = dataset_env_var(name)
     shared = data_dir / SHARED_CIFAR10
-    if os.environ.get(env_var):
-        splits = _load_image_folder(Path(os.environ[env_var]), data_dir, env_var)
+    if dataset_dirs.get(env_var):
+        splits = _load_image_folder(Path(dataset_dirs[env_var]), data_dir, env_var)
     elif name == "cifar10" and shared.is_dir() and not (data_dir / torchvision.datasets.CIFAR10.base_folder).is_dir():
         splits = _load_image_folder(shared, data_dir, f"the shared copy in {data_dir}")
     elif name in TORCHVISION_DATASETS:
@@ -269,12 +274,12 @@ def dataset_env_var(name: str) -> str:
     return "IMLP_DATASET_" + re.sub(r"\W", "_", name.upper())
 
 
-def default_data_dir() -> Path:
-    """``$IMLP_DATA_DIR``, else ``<repo root>/data``."""
-    return Path(os.environ.get("IMLP_DATA_DIR") or repo_root() / "data")
+def default_data_dir(data_dir: str | Path | None = None) -> Path:
+    """``data_dir`` (``IMLP_DATA_DIR``), else ``<repo root>/data``."""
+    return Path(data_dir) if data_dir is not None else repo_root() / "data"
 
 
-def find_shared_cifar10() -> Path | None:
+def find_shared_cifar10(data_dir: str | Path | None = None) -> Path | None:
     """The shared CIFAR-10 JPEG copy as an ImageFolder directory, or None when there is none.
 
     Looks for ``<data dir>/cifar10-jpeg``; failing that, unpacks
@@ -282,7 +287,7 @@ def find_shared_cifar10() -> Path | None:
     goes to a temporary directory that is renamed when complete, under a lock, so concurrent
     notebooks and tests neither race nor see half an extraction.
     """
-    target = default_data_dir() / SHARED_CIFAR10
+    target = default_data_dir(data_dir) / SHARED_CIFAR10
     tarball = repo_root().parent / "shared" / "data" / "cifar10-jpeg.tar.gz"
     if target.is_dir():
         return target
@@ -298,22 +303,23 @@ def find_shared_cifar10() -> Path | None:
     return target
 
 
-def prepare_shared_cifar10() -> str | None:
+def prepare_shared_cifar10(data_dir: str | Path | None = None, dataset_dirs: Mapping[str, str] = {}) -> str | None:
     """Unpack the shared JPEG copy (:func:`find_shared_cifar10`) where ``load_dataset("cifar10")`` finds it when
-    nothing else provides CIFAR-10: neither ``IMLP_DATASET_CIFAR10`` nor torchvision's copy in the data directory.
+    nothing else provides CIFAR-10: neither ``IMLP_DATASET_CIFAR10`` (in ``dataset_dirs``) nor torchvision's copy in
+    the data directory ``data_dir``.
     Changes no setting of this process (every process, a notebook's kernel or a worker, finds the copy itself).
 
     Returns the note to print: where CIFAR-10 is read from (None: torchvision's copy, or nothing found).
     """
     variable = dataset_env_var("cifar10")
-    if os.environ.get(variable):
-        return f"CIFAR-10 from {variable}={os.environ[variable]}"
-    if (default_data_dir() / torchvision.datasets.CIFAR10.base_folder).is_dir():
+    if dataset_dirs.get(variable):
+        return f"CIFAR-10 from {variable}={dataset_dirs[variable]}"
+    if (default_data_dir(data_dir) / torchvision.datasets.CIFAR10.base_folder).is_dir():
         return None
-    shared = find_shared_cifar10()
+    shared = find_shared_cifar10(data_dir)
     if shared is None:
         return None
-    return (f"NOTE: torchvision's CIFAR-10 is not in {default_data_dir()}; using the shared JPEG copy {shared} "
+    return (f"NOTE: torchvision's CIFAR-10 is not in {default_data_dir(data_dir)}; using the shared JPEG copy {shared} "
             f"(every run record names its source)")
 
 

@@ -31,13 +31,13 @@ def resolve_device(device: str | torch.device) -> torch.device:
     return device
 
 
-def prepare(device: torch.device) -> None:
+def prepare(device: torch.device, cpu_heap: bool = True) -> None:
     """The process-wide settings for training on ``device``: :func:`configure_cuda` on a GPU, else
-    :func:`keep_large_allocations_in_heap`."""
+    :func:`keep_large_allocations_in_heap` (unless ``cpu_heap`` is False: ``IMLP_CPU_HEAP=0``)."""
     if device.type == "cuda":
         configure_cuda()
     else:
-        keep_large_allocations_in_heap()
+        keep_large_allocations_in_heap(cpu_heap)
 
 
 def configure_cuda() -> None:
@@ -48,16 +48,16 @@ def configure_cuda() -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
 
-def keep_large_allocations_in_heap() -> bool:
+def keep_large_allocations_in_heap(wanted: bool = True) -> bool:
     """On glibc (Linux), serve allocations above 32 MB from the heap and keep freed memory there.
 
     By default glibc maps each such allocation afresh and unmaps it when freed, so every CPU training step
     of a batched sweep page-faults its weight-sized gradients in again (2 GB per step for 12 Mixer I-MLPs).
     Kept in the heap, they are reused (``make bench`` times the step both ways). The process then keeps its
-    peak memory until it exits; ``IMLP_CPU_HEAP=0`` leaves glibc as it is. Returns whether it was applied
-    (False without glibc: macOS, musl).
+    peak memory until it exits; ``wanted=False`` (``IMLP_CPU_HEAP=0``) leaves glibc as it is. Returns whether it was
+    applied (False without glibc: macOS, musl).
     """
-    if os.environ.get("IMLP_CPU_HEAP", "1") == "0":
+    if not wanted:
         return False
     try:
         mallopt = ctypes.CDLL("libc.so.6").mallopt
@@ -164,13 +164,13 @@ class TrainStep:
 
     Replaying one captured graph launches the step's few hundred small kernels at once instead of one by
     one from Python; the graph runs the eager step's kernels (the optimisers must be ``capturable``). A
-    batch of another size (an epoch's last, smaller one) runs eagerly. ``graphs=False``, a CPU, or
-    ``IMLP_CUDA_GRAPHS=0`` run every step eagerly; ``enabled`` says which applies.
+    batch of another size (an epoch's last, smaller one) runs eagerly. ``graphs=False`` (a cosine learning rate, or
+    ``IMLP_CUDA_GRAPHS=0``) or a CPU run every step eagerly; ``enabled`` says which applies.
     """
 
     def __init__(self, step_fn: StepFn, device: torch.device, batch_size: int, graphs: bool = True) -> None:
         self.step_fn, self.device, self.batch_size = step_fn, device, batch_size
-        self.enabled = graphs and device.type == "cuda" and os.environ.get("IMLP_CUDA_GRAPHS", "1") != "0"
+        self.enabled = graphs and device.type == "cuda"
         self.graph: GraphedStep | None = None  # captured after GRAPH_WARMUP eager full-batch steps
         self.full_batch_steps = 0
 

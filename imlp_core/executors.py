@@ -20,7 +20,9 @@
   without a result is reported even where accounting is off (tests/test_slurm.py, on a real SLURM).
 - ``debug``: submitit's in-process executor (for tests, and to step through a job in a debugger).
 
-Every way writes the same records into the same store; the notebooks then only read it.
+Every way writes the same records into the same store; the notebooks then only read it. The door's settings
+(``settings.Settings``) come as a value: each way passes their training part to every sweep, in this process, in a
+worker's pickled plan, in a sweep's own process or in a submitit job; none reads the environment.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,9 +47,9 @@ from filelock import FileLock
 from imlp_core.devices import resolve_device
 from imlp_core.memory import cut_plan, default_budget, estimated_bytes
 from imlp_core.models import PRIORS
-from imlp_core.paths import environment_output_root, runs_dir
 from imlp_core.plan import PlannedSweep
 from imlp_core.results import check_writable
+from imlp_core.settings import Settings, TrainingSettings
 from imlp_core.train import SweepBusy, run_sweep
 
 EXECUTORS = ("local", "processes", "slurm", "debug")
@@ -70,10 +72,11 @@ class SlurmOptions:
     wait: bool = True
 
     @classmethod
-    def from_env(cls) -> SlurmOptions:
+    def from_env(cls, slurm: Mapping[str, str]) -> SlurmOptions:
         """Options from ``IMLP_SLURM_PARTITION``, ``IMLP_SLURM_TIME_MIN``, ``IMLP_SLURM_GPUS_PER_JOB``,
-        ``IMLP_SLURM_CPUS_PER_JOB`` and ``IMLP_SLURM_ARRAY_PARALLELISM`` (how ``make reproduce`` takes them)."""
-        env = lambda name, default: os.environ.get(f"IMLP_SLURM_{name}") or default
+        ``IMLP_SLURM_CPUS_PER_JOB`` and ``IMLP_SLURM_ARRAY_PARALLELISM`` (how ``make reproduce`` takes them), given
+        as ``slurm`` (``Settings.slurm``: ``PARTITION`` to its value, and so on)."""
+        env = lambda name, default: slurm.get(name) or default
         return cls(partition=env("PARTITION", None), time_min=int(env("TIME_MIN", cls.time_min)),
                    gpus_per_job=int(env("GPUS_PER_JOB", cls.gpus_per_job)),
                    cpus_per_job=int(env("CPUS_PER_JOB", cls.cpus_per_job)),
@@ -96,18 +99,18 @@ STARTUP_S = 30  # from the job's start to submitit's signal handler (Python, tor
 MIN_TIME_MIN = -(-(SIGNAL_DELAY_S + SIGNAL_EARLY_S + STARTUP_S) // 60)
 
 
-def run_plan(plan: Sequence[PlannedSweep], executor: str = "local", results: Path | None = None,
-             device: str = "auto", jobs: int = 2, progress: bool = True,
-             slurm: SlurmOptions = SlurmOptions(), memory_budget: int | None = None) -> None:
-    """Train every missing run of ``plan`` into ``results`` (default: the store of ``paths.environment_output_root``)
-    with ``executor``.
+def run_plan(plan: Sequence[PlannedSweep], executor: str, results: Path, device: str = "auto", jobs: int = 2,
+             progress: bool = True, slurm: SlurmOptions = SlurmOptions(), memory_budget: int | None = None,
+             settings: Settings = Settings()) -> None:
+    """Train every missing run of ``plan`` into the store ``results`` with ``executor``, under the door's
+    ``settings``.
 
     On the CPU each sweep is cut into stacks of I-MLPs whose estimated memory fits ``memory_budget`` bytes (default:
     :func:`imlp_core.memory.default_budget`, the available memory shared by ``local``'s one or ``processes``' ``jobs``
     workers; ``slurm`` and ``debug`` cut only to a budget given): the same records, a prior trained per stack."""
     if executor not in EXECUTORS:
         raise ValueError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
-    results = check_writable(Path(results) if results is not None else runs_dir(environment_output_root())).resolve()
+    results = check_writable(Path(results)).resolve()
     todo = [planned for planned in plan if planned.missing(results)]
     print(f"plan: {len(plan)} sweeps, {len(todo)} with missing runs; executor {executor}", flush=True)
     if not todo:
@@ -115,11 +118,12 @@ def run_plan(plan: Sequence[PlannedSweep], executor: str = "local", results: Pat
     todo = as_trained(todo, executor, resolve_device(device).type, jobs, memory_budget)
     if executor == "local":
         for planned in todo:
-            run_sweep(planned.sweep, planned.schedules, results, device, progress)
+            run_sweep(planned.sweep, planned.schedules, results, device, progress, settings=settings.training)
     elif executor == "processes":
-        run_processes(todo, results, device, jobs)
+        run_processes(todo, results, device, jobs, settings=settings)
     else:
-        run_submitit(todo, results, device, slurm if executor == "slurm" else SlurmOptions(cluster="debug"))
+        run_submitit(todo, results, device, slurm if executor == "slurm" else SlurmOptions(cluster="debug"),
+                     settings.training)
 
 
 def as_trained(plan: Sequence[PlannedSweep], executor: str, device_type: str, jobs: int,
@@ -206,7 +210,7 @@ def process_alive(pid: int) -> bool:
 
 
 def work(plan: Sequence[PlannedSweep], results: Path, device: str = "auto", name: str = "worker",
-         memory_budget: int | None = None) -> int:
+         memory_budget: int | None = None, training: TrainingSettings = TrainingSettings()) -> int:
     """One worker's loop: train each free sweep with missing runs until none is missing; returns how many it trained.
 
     With ``memory_budget`` (bytes; the CPU workers of ``processes``) a sweep also waits until its estimated memory
@@ -222,7 +226,7 @@ def work(plan: Sequence[PlannedSweep], results: Path, device: str = "auto", name
             if ledger is not None and not ledger.claim(estimated_bytes(planned)):
                 continue  # it would not fit beside what the others train now; a later pass looks again
             try:
-                if not train_in_own_process(planned, results, device, name):
+                if not train_in_own_process(planned, results, device, name, training):
                     continue  # a live worker trains it; if that worker dies, its lock goes and a later pass takes it
             finally:
                 if ledger is not None:
@@ -238,12 +242,14 @@ def work(plan: Sequence[PlannedSweep], results: Path, device: str = "auto", name
 BUSY = 3  # a sweep process's exit status when another live process holds its sweep's lock
 
 
-def train_in_own_process(planned: PlannedSweep, results: Path, device: str, name: str) -> bool:
+def train_in_own_process(planned: PlannedSweep, results: Path, device: str, name: str,
+                         training: TrainingSettings = TrainingSettings()) -> bool:
     """Train ``planned`` in a child process (spawned, with this process's torch threads); False if another live
     process holds the sweep. A child that fails or is killed ends this worker too, with what happened to it."""
     prior = planned.sweep.prior
     child = multiprocessing.get_context("spawn").Process(
-        target=train_sweep_process, args=({prior: PRIORS[prior]}, planned, results, device, torch.get_num_threads()),
+        target=train_sweep_process,
+        args=({prior: PRIORS[prior]}, planned, results, device, torch.get_num_threads(), training),
         name=f"{name}: {planned.name}")
     child.start()
     child.join()
@@ -255,14 +261,14 @@ def train_in_own_process(planned: PlannedSweep, results: Path, device: str, name
 
 
 def train_sweep_process(priors: dict[str, type], planned: PlannedSweep, results: Path, device: str,
-                        threads: int) -> None:
+                        threads: int, training: TrainingSettings) -> None:
     """The child of :func:`train_in_own_process`; it dies with its worker (SIGKILL), so a killed worker's sweep lock
     goes at once and another worker takes the sweep over."""
     die_with_parent()
     register_priors(priors)
     torch.set_num_threads(threads)
     try:
-        run_sweep(planned.sweep, planned.schedules, results, device, progress=False, wait=False)
+        run_sweep(planned.sweep, planned.schedules, results, device, progress=False, wait=False, settings=training)
     except SweepBusy:
         sys.exit(BUSY)
 
@@ -278,22 +284,24 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-def gpu_slots(jobs: int) -> list[str | None]:
-    """The ``CUDA_VISIBLE_DEVICES`` of each of ``jobs`` workers: round-robin over the visible GPUs (None: no GPU)."""
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+def gpu_slots(jobs: int, visible: str | None) -> list[str | None]:
+    """The ``CUDA_VISIBLE_DEVICES`` of each of ``jobs`` workers: round-robin over the ``visible`` GPUs (this process's
+    ``CUDA_VISIBLE_DEVICES``, ``Settings.visible_gpus``; None: every GPU torch sees), None where there is no GPU."""
     gpus = [g for g in visible.split(",") if g] if visible is not None else [str(i) for i in range(torch.cuda.device_count())]
     return [gpus[i % len(gpus)] if gpus else None for i in range(jobs)]
 
 
 def run_processes(plan: Sequence[PlannedSweep], results: Path, device: str = "auto", jobs: int = 2,
-                  threads: int | None = None) -> None:
+                  threads: int | None = None, settings: Settings = Settings()) -> None:
     """Run ``jobs`` worker processes over ``plan`` and wait for them; raise if runs are still missing after.
 
-    On a CPU each worker gets ``threads`` torch threads (default: the cores divided among the workers)."""
+    On a CPU each worker gets ``threads`` torch threads (default: the cores divided among the workers). The workers
+    get ``settings.training`` in their pickled plan; a worker given a GPU starts with ``settings.environment`` (the
+    door's) and its ``CUDA_VISIBLE_DEVICES``, any other with this process's environment."""
     if jobs < 1:
         raise ValueError(f"--jobs must be >= 1, got {jobs}")
     threads = threads or max(1, len(os.sched_getaffinity(0)) // jobs)
-    slots = gpu_slots(jobs)
+    slots = gpu_slots(jobs, settings.visible_gpus)
     budget = None if any(slots) or jobs == 1 else int(MEMORY_FRACTION * memory_bytes())
     if budget is not None and (large := [p for p in plan if estimated_bytes(p) > budget / jobs]):
         print(f"{len(large)} sweeps need more than a worker's share of the memory (up to "
@@ -301,11 +309,11 @@ def run_processes(plan: Sequence[PlannedSweep], results: Path, device: str = "au
               f"beside the others' sweeps", flush=True)
     with tempfile.TemporaryDirectory(prefix="imlp-plan-") as folder:
         plan_file = Path(folder) / "plan.pkl"
-        plan_file.write_bytes(pickle.dumps(worker_payload(plan)))
+        plan_file.write_bytes(pickle.dumps(worker_payload(plan, settings.training)))
         workers = []
         try:
             for i, gpu in enumerate(slots):
-                env = {**os.environ, **({"CUDA_VISIBLE_DEVICES": gpu} if gpu is not None else {})}
+                env = None if gpu is None else {**settings.environment, "CUDA_VISIBLE_DEVICES": gpu}
                 command = [sys.executable, "-m", "imlp_core.executors", "--worker", str(plan_file), "--results",
                            str(results), "--device", device, "--threads", str(threads), "--name", f"worker {i}",
                            *(["--memory-budget", str(budget)] if budget is not None else [])]
@@ -352,10 +360,11 @@ def wait_reporting(workers: Sequence[subprocess.Popen]) -> list[int]:
     return [int(code) for code in codes]
 
 
-def worker_payload(plan: Sequence[PlannedSweep]) -> dict:
-    """The plan and the classes of its priors: a prior registered at run time (a test's, a notebook's) is
-    registered in the worker too (pickled by reference: its module must be importable there)."""
-    return {"plan": list(plan), "priors": {p.sweep.prior: PRIORS[p.sweep.prior] for p in plan}}
+def worker_payload(plan: Sequence[PlannedSweep], training: TrainingSettings = TrainingSettings()) -> dict:
+    """The plan, the classes of its priors and the door's ``training`` settings: a prior registered at run time (a
+    test's, a notebook's) is registered in the worker too (pickled by reference: its module must be importable
+    there)."""
+    return {"plan": list(plan), "priors": {p.sweep.prior: PRIORS[p.sweep.prior] for p in plan}, "training": training}
 
 
 def register_priors(priors: dict[str, type]) -> None:
@@ -366,22 +375,25 @@ def register_priors(priors: dict[str, type]) -> None:
 # -- slurm and debug: submitit ---------------------------------------------------------------------------
 class SweepJob:
     """One sweep as a submitit job; checkpointable: requeued on a timeout or preemption, it continues from the
-    sweep's epoch checkpoint (written every ``IMLP_CHECKPOINT_EVERY_S``, default 60 s)."""
+    sweep's epoch checkpoint (written every ``training.checkpoint_every_s``: ``IMLP_CHECKPOINT_EVERY_S``, 60 s)."""
 
-    def __init__(self, results: Path, device: str, priors: dict[str, type]) -> None:
-        self.results, self.device, self.priors = Path(results), device, priors
+    def __init__(self, results: Path, device: str, priors: dict[str, type],
+                 training: TrainingSettings = TrainingSettings(), threads: int | None = None) -> None:
+        self.results, self.device, self.priors, self.training = Path(results), device, priors, training
+        self.threads = threads
 
     def __call__(self, planned: PlannedSweep) -> list[str]:
         """Train the sweep; return its record keys, or [] when another live process holds it (no GPU kept idle).
 
-        On SLURM, torch gets one thread per CPU of the job's allocation (``SLURM_CPUS_PER_TASK``), not one per
-        core of the node."""
+        With ``threads`` (on SLURM: the CPUs the job asked for, its ``--cpus-per-task``), torch gets that many
+        threads, not one per core of the node."""
         register_priors(self.priors)
-        if cpus := os.environ.get("SLURM_CPUS_PER_TASK"):
-            torch.set_num_threads(int(cpus))
+        if self.threads:
+            torch.set_num_threads(self.threads)
         print(f"{planned.name}: {torch.get_num_threads()} torch threads", flush=True)
         try:
-            records = run_sweep(planned.sweep, planned.schedules, self.results, self.device, progress=False, wait=False)
+            records = run_sweep(planned.sweep, planned.schedules, self.results, self.device, progress=False, wait=False,
+                                settings=self.training)
         except SweepBusy as busy:
             print(f"{planned.name}: not trained here: {busy}", flush=True)
             return []
@@ -393,7 +405,8 @@ class SweepJob:
         return submitit.helpers.DelayedSubmission(self, planned)  # the training state is on disk already
 
 
-def run_submitit(plan: Sequence[PlannedSweep], results: Path, device: str, options: SlurmOptions) -> list:
+def run_submitit(plan: Sequence[PlannedSweep], results: Path, device: str, options: SlurmOptions,
+                 training: TrainingSettings = TrainingSettings()) -> list:
     """Submit ``plan`` as one job array (``options.cluster``: slurm, local or debug); wait for it unless told not to."""
     import submitit
 
@@ -401,7 +414,9 @@ def run_submitit(plan: Sequence[PlannedSweep], results: Path, device: str, optio
     folder = options.folder or results.parent / "submitit"
     executor = submitit.AutoExecutor(folder=folder / "%j", cluster=options.cluster)
     executor.update_parameters(**submitit_parameters(options))
-    jobs = submit_array(executor, SweepJob(results, device, worker_payload(plan)["priors"]), plan, folder, options)
+    job = SweepJob(results, device, worker_payload(plan)["priors"], training,
+                   threads=options.cpus_per_job if options.cluster == "slurm" else None)
+    jobs = submit_array(executor, job, plan, folder, options)
     print(f"submitted {len(jobs)} jobs ({options.cluster}): {', '.join(j.job_id for j in jobs)}; logs in {folder}",
           flush=True)
     if options.wait:
@@ -571,7 +586,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         torch.set_num_threads(args.threads)
     payload = pickle.loads(args.worker.read_bytes())
     register_priors(payload["priors"])
-    work(payload["plan"], args.results, args.device, args.name, args.memory_budget)
+    work(payload["plan"], args.results, args.device, args.name, args.memory_budget, payload["training"])
 
 
 if __name__ == "__main__":

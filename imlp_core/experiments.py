@@ -11,9 +11,9 @@ name) return :class:`Sweeps`, one per group of seeds. Three callers use that lis
   a printed note (how notebooks show runs made elsewhere, e.g. on a GPU, on a machine that cannot train them).
 
 The notebooks' functions (``alpha_sweep``, ``schedule_sweep``, ..., ``experiment_runs``) take the store
-(``results``) and the choice between the last two (``stored_only``) as arguments. The command line
-(``python -m imlp_core experiments``, or ``imlp experiments``) trains a profile's runs without the notebooks
-(e.g. on a GPU machine, in pieces):
+(``results``), the choice between the last two (``stored_only``) and the door's ``training`` settings as arguments.
+The command line (``python -m imlp_core experiments``, or ``imlp experiments``) trains a profile's runs without the
+notebooks (e.g. on a GPU machine, in pieces):
 
     python -m imlp_core experiments cnn mixer --profile paper --datasets cifar10 --seeds 0 1 2
     python -m imlp_core plan --profile paper                                    # the plan, nothing trained
@@ -34,6 +34,7 @@ from imlp_core.paths import repo_root
 from imlp_core.paper import FIRST_LAYER_ALPHA, TABLE_5
 from imlp_core.profiles import EXPERIMENTS, Budget, Profile
 from imlp_core.results import to_frame
+from imlp_core.settings import TrainingSettings
 from imlp_core.sweep import SweepConfig
 from imlp_core.train import run_sweep, stored_records
 
@@ -79,15 +80,15 @@ def _frame(needed: Sequence[Sweeps], records_of: Callable[[Sweeps, SweepConfig],
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
-def train_runs(needed: Sequence[Sweeps], results: Path | None = None, progress: bool = True,
-               experiment: str = "") -> pd.DataFrame:
-    """The records of ``needed``, training the runs the store ``results`` lacks (``train.run_sweep``); ``experiment``
-    names an empty frame's runs."""
-    return _frame(needed, lambda group, config: run_sweep(config, group.schedules, results, progress=progress),
-                  experiment)
+def train_runs(needed: Sequence[Sweeps], results: Path, progress: bool = True, experiment: str = "",
+               training: TrainingSettings = TrainingSettings()) -> pd.DataFrame:
+    """The records of ``needed``, training the runs the store ``results`` lacks (``train.run_sweep`` with the door's
+    ``training`` settings); ``experiment`` names an empty frame's runs."""
+    return _frame(needed, lambda group, config: run_sweep(config, group.schedules, results, progress=progress,
+                                                          settings=training), experiment)
 
 
-def stored_runs(needed: Sequence[Sweeps], results: Path | None = None, experiment: str = "") -> pd.DataFrame:
+def stored_runs(needed: Sequence[Sweeps], results: Path, experiment: str = "") -> pd.DataFrame:
     """The records of ``needed`` that the store ``results`` holds; trains nothing, and prints a note for each seed's
     sweep whose runs it lacks (they are left out)."""
     def read(group: Sweeps, config: SweepConfig) -> list[dict[str, Any]]:
@@ -101,12 +102,12 @@ def stored_runs(needed: Sequence[Sweeps], results: Path | None = None, experimen
     return _frame(needed, read, experiment)
 
 
-def runs(needed: Sequence[Sweeps], results: Path | None = None, stored_only: bool = False, progress: bool = True,
-         experiment: str = "") -> pd.DataFrame:
+def runs(needed: Sequence[Sweeps], results: Path, stored_only: bool = False, progress: bool = True,
+         experiment: str = "", training: TrainingSettings = TrainingSettings()) -> pd.DataFrame:
     """:func:`stored_runs` of ``needed`` when ``stored_only``, else :func:`train_runs`."""
     if stored_only:
         return stored_runs(needed, results, experiment)
-    return train_runs(needed, results, progress, experiment)
+    return train_runs(needed, results, progress, experiment, training)
 
 
 def alpha_needs(profile: Profile, prior: str, dataset: str, seeds: tuple[int, ...] | None = None,
@@ -130,9 +131,9 @@ def first_layer_needs(profile: Profile, dataset: str, seeds: tuple[int, ...] | N
     return [_sweeps(profile, "first_layer", prior, dataset, schedules, seeds, options) for prior in FIRST_LAYER_PRIORS]
 
 
-# How the notebooks' functions read their runs: the store (default: that of ``paths.environment_output_root``),
-# ``stored_only`` (read, train nothing) and ``progress`` go to :func:`runs`; the other keywords say which sweeps.
-HOW = ("results", "stored_only", "progress")
+# How the notebooks' functions read their runs: the store, ``stored_only`` (read, train nothing), ``progress`` and the
+# door's ``training`` settings go to :func:`runs`; the other keywords say which sweeps.
+HOW = ("results", "stored_only", "progress", "training")
 
 
 def _split(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -25,8 +25,9 @@ import html
 import io
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Iterable
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -53,6 +54,7 @@ from imlp_core.conversions import (
 from imlp_core.figures import ACCURACY, epoch_frame
 from imlp_core.models import PRIORS
 from imlp_core.paths import shown
+from imlp_core.sweep import SweepConfig
 
 PADDING_MODES = ("zeros", "circular", "reflect", "replicate")
 
@@ -444,20 +446,50 @@ class MixerExplorer(_Explorer):
 # --------------------------------------------------------------------------------------------------
 # 03 and 07: the stored runs (Algorithm 1's curves, the prior's accumulated share)
 
-SWEEP_KEYS = ["prior", "dataset", "epochs", "train_subset", "test_subset", "layers"]
+# A sweep's full configuration: every setting of its ``SweepConfig`` but the seed (every option and the lr).
+SWEEP_KEYS = [setting.name for setting in fields(SweepConfig) if setting.name != "seed"]
+ALWAYS_NAMED = ("prior", "dataset", "epochs", "train_subset", "lr", "interpolate_every")
 
 
-def sweep_name(row: pd.Series) -> str:
-    """'cnn prior · cifar10 · 3 epochs · 8,000 training images' for one sweep's config."""
-    images = "all" if pd.isna(row["train_subset"]) else f"{int(row['train_subset']):,}"
-    layers = "" if row["layers"] == "all" else f" · layers {row['layers']}"
-    return f"{row['prior']} prior · {row['dataset']} · {int(row['epochs'])} epochs · {images} training images{layers}"
+def hashable(value: object) -> object:
+    """A record's setting as part of a key: a list (layers) as a tuple, NaN as None."""
+    if isinstance(value, list):
+        return tuple(value)
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def setting_default(key: str, prior: str) -> object:
+    """``SweepConfig``'s default of setting ``key`` (``layers``: the prior's own interpolated layers)."""
+    if key == "layers" and prior in PRIORS:
+        return hashable(PRIORS[prior].interpolated)
+    return next(setting.default for setting in fields(SweepConfig) if setting.name == key)
+
+
+def sweep_name(config: dict, named: Iterable[str] = ()) -> str:
+    """'S-CNN prior · cifar10 · 5 epochs · 5,000 training images · lr 0.001 · pulls every epoch', then each setting
+    of ``named`` whose value is not its default ('ln = affine-own')."""
+    images = "all" if config["train_subset"] is None else f"{int(config['train_subset']):,}"
+    every = config["interpolate_every"]
+    pulls = {"epoch": "pulls every epoch", 1: "pulls every step"}.get(every, f"pulls every {every} steps")
+    prior = PRIORS[config["prior"]].display_name if config["prior"] in PRIORS else str(config["prior"])
+    parts = [f"{prior} prior", str(config["dataset"]), f"{int(config['epochs'])} epochs", f"{images} training images",
+             f"lr {config['lr']:g}", pulls]
+    parts += [f"{key} = {config[key]}" for key in named if config[key] != setting_default(key, config["prior"])]
+    return " · ".join(parts)
 
 
 def sweeps(runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The store's runs grouped into sweeps (same prior, data and budget), named by :func:`sweep_name`."""
-    keyed = runs.assign(sweep=runs.apply(sweep_name, axis=1)) if len(runs) else runs.assign(sweep=[])
-    return {name: group for name, group in keyed.groupby("sweep", sort=True)}
+    """The store's runs grouped by their full configuration (:data:`SWEEP_KEYS`: every option and the lr), so that
+    a group holds one run per seed and α (or schedule); sorted by name. Each name
+    (:func:`sweep_name`) adds the settings in which the store's groups differ, where not at their default: no two
+    groups share a name."""
+    positions: dict[tuple, list[int]] = {}
+    for position, row in enumerate(runs[SWEEP_KEYS].itertuples(index=False)):
+        positions.setdefault(tuple(hashable(value) for value in row), []).append(position)
+    configs = [dict(zip(SWEEP_KEYS, config)) for config in positions]
+    named = [key for key in SWEEP_KEYS if key not in ALWAYS_NAMED and len({c[key] for c in configs}) > 1]
+    named_groups = ((sweep_name(config, named), runs.iloc[rows]) for config, rows in zip(configs, positions.values()))
+    return dict(sorted(named_groups, key=lambda group: group[0]))
 
 
 def run_curves(sweep: pd.DataFrame, label: str, seeds: tuple[int, ...]) -> pd.DataFrame:
@@ -473,7 +505,8 @@ def run_curves(sweep: pd.DataFrame, label: str, seeds: tuple[int, ...]) -> pd.Da
 
 
 def run_figure(curves: pd.DataFrame, label: str, prior: str, title: str) -> plt.Figure:
-    """(a) test accuracy over epochs: the I-MLP, the S-MLP and the prior (one line per seed); (b) the prior's share."""
+    """(a) test accuracy over epochs: the I-MLP, the S-MLP and the prior (one line per seed); (b) the prior's share
+    after each epoch of one run (the lowest seed's: every seed's run pulls with the same α[t])."""
     fig, (ax_acc, ax_share) = plt.subplots(1, 2, figsize=(12, 4.4), width_ratios=[1.6, 1], layout="constrained")
     styles = {"I-MLP": ("C0", "-", f"I-MLP, {label}"), "S-MLP (α = 0)": ("C2", "--", "S-MLP (I-MLP α = 0)"),
               "prior": ("C3", "--", f"{PRIORS[prior].display_name} (prior)")}
@@ -492,22 +525,27 @@ def run_figure(curves: pd.DataFrame, label: str, prior: str, title: str) -> plt.
     ax_share.set_ylim(-0.02, 1.02)
     ax_share.set_xlabel("epoch T")
     ax_share.set_ylabel("prior's share 1 − Π(1 − α[t])")
-    final = first["share"].iloc[-1] if len(first) else math.nan
-    ax_share.set_title(f"(b) prior's accumulated share: {final:.3g} after {len(first)} epochs", fontsize=10)
+    final, epochs = (first["share"].iloc[-1], int(first["epoch"].iloc[-1])) if len(first) else (math.nan, 0)
+    ax_share.set_title(f"(b) prior's accumulated share: {final:.3g} after {epochs} epochs", fontsize=10)
     fig.suptitle(title, fontsize=11)
     return fig
 
 
 class RunsExplorer(_Explorer):
-    """Notebooks 03 and 07: pick a sweep of the result store, seeds and an α (or schedule); trains nothing."""
+    """Notebooks 03 and 07: pick a sweep of the result store (one full configuration, :func:`sweeps`), seeds and an
+    α (or schedule); trains nothing. It opens on the sweep with the most runs, with ``seeds`` chosen (e.g. those
+    of the notebook's figure; default: every seed of the sweep)."""
 
-    def __init__(self, runs: pd.DataFrame, priors: tuple[str, ...] | None = None, store: str = "the result store") -> None:
+    def __init__(self, runs: pd.DataFrame, priors: tuple[str, ...] | None = None, store: str = "the result store",
+                 seeds: tuple[int, ...] | None = None) -> None:
         chosen = runs if priors is None else runs[runs["prior"].isin(priors)]
         self.sweeps = sweeps(chosen)
         self.store = store
+        self.first_seeds = seeds
         names = list(self.sweeps)
+        largest = max(names, key=lambda name: len(self.sweeps[name]), default=None)
         controls = {
-            "sweep": widgets.Dropdown(options=names, value=names[0] if names else None, description="sweep",
+            "sweep": widgets.Dropdown(options=names, value=largest, description="sweep",
                                       layout=widgets.Layout(width="auto")),
             "seeds": widgets.SelectMultiple(options=[], description="seeds", rows=3),
             "label": widgets.Dropdown(options=[], description="α or schedule", style={"description_width": "initial"}),
@@ -522,9 +560,10 @@ class RunsExplorer(_Explorer):
             self.draw()
 
     @classmethod
-    def from_store(cls, store: Path, priors: tuple[str, ...] | None = None) -> RunsExplorer:
+    def from_store(cls, store: Path, priors: tuple[str, ...] | None = None,
+                   seeds: tuple[int, ...] | None = None) -> RunsExplorer:
         """The explorer over every record of the result store ``store`` (a notebook's ``nb.store_args["results"]``)."""
-        return cls(results.load(store), priors, store=f"`{shown(store)}`")
+        return cls(results.load(store), priors, store=f"`{shown(store)}`", seeds=seeds)
 
     def _update_choices(self) -> None:
         """Seeds and labels of the chosen sweep (keeping the current ones where they exist), then one draw."""
@@ -534,7 +573,8 @@ class RunsExplorer(_Explorer):
             try:
                 seeds = sorted(sweep["seed"].unique().tolist())
                 labels = list(dict.fromkeys(sweep.sort_values(["schedule", "alpha", "k"])["label"]))
-                kept = [s for s in self.controls["seeds"].value if s in seeds]
+                wanted = self.controls["seeds"].value or self.first_seeds or ()
+                kept = [s for s in wanted if s in seeds]
                 self.controls["seeds"].options = seeds
                 self.controls["seeds"].value = tuple(kept or seeds)
                 label = self.controls["label"].value

@@ -1,4 +1,5 @@
-"""Figures of notebooks 03–08: seaborn plots readable in print, saved as PNG + PDF under ``figures/``.
+"""Figures of notebooks 03–08 and the story in one figure (07): seaborn plots readable in print, saved as PNG + PDF
+under ``figures/``.
 
 Runs come in as ``experiments`` DataFrames (one row per I-MLP; accuracies as fractions, drawn in %). A figure
 is named where its notebook saves it (:meth:`imlp_core.notebook.Notebook.save_figure`). Priors are named as
@@ -27,9 +28,9 @@ from matplotlib.ticker import MaxNLocator, NullLocator
 from matplotlib.transforms import Bbox
 
 from imlp_core.models import PRIORS
-from imlp_core.paper import PAPER_EPOCHS
+from imlp_core.paper import PAPER_EPOCHS, PAPER_NUMBERS, PaperNumber
 from imlp_core.statistics import (
-    CONFIDENCE, Interval, alpha_curves, mlp_accuracy, percent, prior_accuracy, t_interval,
+    CONFIDENCE, Interval, alpha_curves, clean, mlp_accuracy, percent, prior_accuracy, t_interval,
 )
 from imlp_core.verdicts import (
     DEFAULT, NO_RUNS, find_v, hidden_layer_balance, interior_constant, predicted_balance,
@@ -661,4 +662,131 @@ def balance_figure(runs: pd.DataFrame, options: list[str], title: str) -> plt.Fi
         bottom.set_title(f"{option}: where pull and drift balance (last epoch)", fontsize=11)
         bottom.legend(fontsize=7)
     set_figure_title(fig, title, runs[runs["option"].isin(options)], f"{HIDDEN}; {seeds_note(counts)}")
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 07: the story in one figure
+
+
+STORY_ALPHA = 0.01  # Table 1's interior α, where the paper's V is printed
+
+
+def paper_alpha_points(numbers: Sequence[PaperNumber] = PAPER_NUMBERS, prior: str = "cnn",
+                       role: str = "CIFAR-10") -> pd.DataFrame:
+    """The I-MLP accuracies the paper prints for a constant α with ``prior`` on ``role`` (Table 1, and Table 4's
+    constant schedules): one row per α with mean and std (%) and the sources (a number printed twice, once)."""
+    rows = [{"alpha": n.alpha, "mean": n.mean, "std": n.std, "source": n.source} for n in numbers
+            if n.prior == prior and n.dataset == role and n.schedule == "constant" and n.metric == "test_acc"
+            and n.experiment in (prior, "schedules")]
+    points = pd.DataFrame(rows, columns=["alpha", "mean", "std", "source"])
+    return (points.groupby(["alpha", "mean", "std"], as_index=False)["source"]
+            .agg(lambda sources: ", ".join(dict.fromkeys(sources))).sort_values("alpha", ignore_index=True))
+
+
+def equal_points_note(accuracy: dict[str, pd.DataFrame], name: str) -> str:
+    """'α = 0, 1 equal to <earlier name>'s, seed by seed' where curve ``name`` (an :func:`alpha_curves` frame of
+    ``accuracy``) has, at those α, the very accuracies of an earlier curve on every seed both hold; else ''."""
+    names, own = list(accuracy), accuracy[name]
+    for earlier in names[:names.index(name)]:
+        other = accuracy[earlier]
+        seeds = own.index.intersection(other.index)
+        same = [alpha for alpha in own.columns.intersection(other.columns)
+                if own.loc[seeds, alpha].notna().any()
+                and np.array_equal(own.loc[seeds, alpha], other.loc[seeds, alpha], equal_nan=True)]
+        if same:
+            return f"α = {', '.join(f'{a:g}' for a in same)} equal to {earlier}'s, seed by seed"
+    return ""
+
+
+def cut_at_edge(ax: plt.Axes, gid: str) -> bool:
+    """Whether the band ``gid`` (:func:`draw_band`) reaches beyond ``ax``'s y limits."""
+    low, high = ax.get_ylim()
+    bands = [artist for artist in ax.findobj() if artist.get_gid() == gid]
+    ys = np.concatenate([path.vertices[:, 1] for band in bands for path in band.get_paths()] or [np.zeros(0)])
+    ys = ys[np.isfinite(ys)]
+    return bool(ys.size) and (ys.min() < low or ys.max() > high)
+
+
+def padded_limits(values: Iterable[float], pad: float) -> tuple[float, float]:
+    """The range of ``values`` (NaN left out), widened by ``pad`` on each side."""
+    finite = clean(values)
+    return float(finite.min()) - pad, float(finite.max()) + pad
+
+
+def story_figure(curves: dict[str, pd.DataFrame], paper: pd.DataFrame, title: str) -> plt.Figure:
+    """Test accuracy against α for one prior: the paper's printed points and each of ``curves`` (legend name → its
+    constant-α runs, one configuration, one row per seed and α), α = :data:`STORY_ALPHA` marked.
+
+    (a) accuracy (%): each curve's mean over seeds with its 95 % t-interval as a band, the paper's mean ± std as
+    printed. (b) change from α = 0 on the same seed (percentage points): the mean of the per-seed differences with
+    their paired 95 % t-interval (every α of a seed shares its prior and mini-batches), the paper's difference of
+    printed means without one (it prints no per-seed values). α on a log axis, 0 drawn left of a // break, 1 at
+    the right end. The y axes show every mean and printed point; an interval that reaches beyond (few seeds) is
+    cut there, and its legend entry says so. ``paper``: :func:`paper_alpha_points`. Artists carry the ``gid``
+    "<name>" (accuracy) and "<name> change" (panel b), each also with " interval", and "<name> α = 0"; the
+    paper's "paper" and "paper change".
+    """
+    use_style()
+    accuracy = {name: alpha_curves(runs) for name, runs in curves.items()}
+    summaries = {name: intervals(frame) for name, frame in accuracy.items()}
+    changes = {name: intervals(frame.drop(columns=0.0).sub(frame[0.0], axis=0))
+               for name, frame in accuracy.items() if 0.0 in frame.columns}
+    zero_at = zero_position([*paper["alpha"], *(a for frame in accuracy.values() for a in frame.columns)])
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 10.5), sharex=True, height_ratios=[1.2, 1],
+                                      layout="constrained")
+    offsets = zero_at * 1.3 ** (np.arange(len(curves) + 1) - len(curves) / 2)  # α = 0 points side by side
+    std = paper["std"].fillna(0.0).to_numpy(float)
+    sources = ", ".join(dict.fromkeys(part for source in paper["source"] for part in source.split(", ")))
+    printed = top.errorbar(on_log_axis(paper["alpha"], offsets[0]), paper["mean"], yerr=std, color="black",
+                           marker="*", markersize=14, linestyle="none", capsize=4, zorder=5,
+                           label=f"paper ({sources}): {PAPER_EPOCHS} epochs, all training images; "
+                                 "(a) mean ± std as printed,\n(b) printed mean − printed mean at α = 0, without "
+                                 "interval (no per-seed values printed)")
+    printed.lines[0].set_gid("paper")
+    for bars in printed.lines[2]:
+        bars.set_gid("paper interval")
+    at_zero = paper.loc[paper["alpha"] == 0, "mean"]
+    changed = paper[paper["alpha"] > 0]
+    paper_change = changed["mean"] - at_zero.iloc[0] if len(at_zero) else changed["mean"] * math.nan
+    bottom.scatter(changed["alpha"], paper_change, color="black", marker="*", s=196, zorder=5, gid="paper change")
+    for i, (name, summary) in enumerate(summaries.items()):
+        grid = summary[summary.index > 0]
+        draw_band(top, grid.index, grid, f"C{i}", name, marker="o", markersize=4)
+        if 0.0 in summary.index:
+            draw_errorbars(top, [offsets[i + 1]], summary.loc[[0.0]], f"C{i}", f"{name} α = 0",
+                           label=f"_{name} α = 0", marker="s", markersize=6, linestyle="none")
+        if name in changes:
+            draw_band(bottom, changes[name].index, changes[name], f"C{i}", f"{name} change", label=f"_{name}",
+                      marker="o", markersize=4)
+    top.set_ylim(*padded_limits([*paper["mean"] - std, *paper["mean"] + std,
+                                 *(m for summary in summaries.values() for m in summary["mean"])], 5.0))
+    bottom.set_ylim(*padded_limits([0.0, *paper_change, *(m for c in changes.values() for m in c["mean"])], 3.0))
+    for name, runs in curves.items():
+        notes = [budget_caption(runs), equal_points_note(accuracy, name)]
+        cut = [panel for panel, ax, gid in (("a", top, name), ("b", bottom, f"{name} change"))
+               if cut_at_edge(ax, f"{gid} interval")]
+        if cut:
+            notes.append(f"interval cut at the edge of ({'), ('.join(cut)})")
+        (mean_line,) = [drawn for drawn in top.get_lines() if drawn.get_gid() == name]
+        mean_line.set_label(f"{name}: " + "; ".join(note for note in notes if note))
+    bottom.axhline(0.0, color="dimgrey", linewidth=1)
+    for ax in (top, bottom):
+        ax.axvline(STORY_ALPHA, color="dimgrey", linestyle=":", linewidth=2, zorder=1)
+        ax.set_xscale("log")
+        draw_axis_break(ax, zero_at * 2)
+    top.annotate(f"α = {STORY_ALPHA:g}", (STORY_ALPHA, 1), xycoords=("data", "axes fraction"), xytext=(4, -4),
+                 textcoords="offset points", ha="left", va="top", color="dimgrey", fontsize=12)
+    label_zero_on_log_axis(bottom, zero_at, [t for t in LOG_TICKS if t >= zero_at * 4], axis_break=False)
+    bottom.set_xlim(zero_at / 1.8, 1.6)
+    top.set_ylabel(ACCURACY)
+    top.set_title("(a) test accuracy: mean over seeds with its 95 % interval", fontsize=12)
+    bottom.set_ylabel("change from α = 0, same seed\n(percentage points)")
+    bottom.set_title("(b) change from α = 0: mean of per-seed differences with their paired 95 % interval",
+                     fontsize=12)
+    bottom.set_xlabel("interpolation weight α (log scale; 0 drawn left of the // break)")
+    data = ", ".join(sorted({str(s) for runs in curves.values() for s in runs["source"].dropna()}))
+    fig.legend(*top.get_legend_handles_labels(), loc="outside lower center", fontsize=10,
+               title=f"ours trained on {data}; each colour is one curve in (a) and (b)", title_fontsize=10)
+    fig.suptitle(title, fontweight="bold")
     return fig

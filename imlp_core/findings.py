@@ -2,7 +2,7 @@
 (so that they are true for whichever profile ran), and tables saved as CSV + Markdown under ``results/``.
 
 The sentences word values: every interval and verdict they state is returned by :mod:`imlp_core.verdicts`
-(``sweep_differences``, ``schedule_differences``, ``first_layer_differences``, ``notebook_claim_verdicts``), computed
+(``sweep_differences``, ``schedule_differences``, ``first_layer_differences``) or :mod:`imlp_core.judged`, computed
 there with :mod:`imlp_core.statistics`; none is computed here (an ``ast`` check in tests/test_prose.py).
 """
 
@@ -15,10 +15,13 @@ import pandas as pd
 from imlp_core.models import PRIORS, parameter_counts
 from imlp_core.paper import TABLE_5, TABLE_5_PARAMS
 from imlp_core import prose
-from imlp_core.claims import Role
-from imlp_core.statistics import COUNTED, Interval, Kind, format_interval
+from imlp_core.judged import JudgedStore
+from imlp_core.statistics import Interval, Kind, Verdict, format_interval
+from imlp_core.claims import claim as registered_claim
+from imlp_core.paper import DATASET_ROLES, dataset_for_role
+from imlp_core.profiles import resolve_profile
 from imlp_core.verdicts import (
-    first_layer_differences, notebook_claim_verdicts, ours_table, schedule_differences, sweep_differences,
+    NOTEBOOK_CLAIMS, first_layer_differences, ours_table, schedule_differences, sweep_differences,
 )
 
 def save_table(table: pd.DataFrame, name: str, folder: Path, index: bool = True, integers: bool = True) -> list[Path]:
@@ -37,11 +40,12 @@ def markdown(table: pd.DataFrame, index: bool = True) -> str:
 
 def difference_sentence(name_a: str, name_b: str, difference: Interval) -> str:
     """'the S-CNN is ahead of the S-MLP: +6.90 [+4.10, +9.70] (3 seeds) points, beyond noise' from the per-seed
-    differences a − b; a difference whose interval reaches across zero is said to be within noise."""
+    differences a − b; a difference whose interval reaches across zero is said to be within noise, one that does not
+    beyond noise *uncorrected* (the registry's verdicts carry Holm's correction)."""
     if difference.n == 0:
         return f"{name_a} and {name_b} could not both be measured"
     verb = "ahead of" if difference.mean > 0 else "behind" if difference.mean < 0 else "level with"
-    noise = "beyond noise" if difference.low > 0 or difference.high < 0 else "within noise"
+    noise = "beyond noise, uncorrected" if difference.low > 0 or difference.high < 0 else "within noise"
     if difference.n < 2:
         noise = "one seed: no interval, so within noise"
     return f"{name_a} is {verb} {name_b}: {format_interval(difference, signed=True)} points, {noise}"
@@ -57,19 +61,22 @@ def budget_sentence(runs: pd.DataFrame) -> str:
             f"(source: {first['source']}), Adam lr {lrs}, {seeds} seed{'s' if seeds > 1 else ''}")
 
 
-def claim_bullets(runs: pd.DataFrame, experiment: str) -> list[str]:
+def dataset_role(runs: pd.DataFrame) -> str:
+    """The paper's dataset role ("CIFAR-10", "CIFAR-100") that ``runs`` (one dataset's, of one profile) play."""
+    profile = resolve_profile(runs["profile"].iloc[0])
+    return next(role for role in DATASET_ROLES if dataset_for_role(profile, role) == runs["dataset"].iloc[0])
+
+
+def claim_bullets(runs: pd.DataFrame, experiment: str, registry: dict[str, Verdict]) -> list[str]:
     """One bullet per registered claim of ``experiment``'s notebook (:data:`imlp_core.verdicts.NOTEBOOK_CLAIMS`; a
-    prior added later has none), judged on ``runs`` (one dataset's) alone."""
-    bullets = []
-    for verdict in notebook_claim_verdicts(runs, experiment):
-        alone = verdict.counted and verdict.kind is not Kind.NOT_RUN
-        bullets.append(f"- {verdict.claim.source}, `{verdict.claim.id}`: {verdict.claim.statement}: "
-                       f"{prose.verdict_sentence(verdict)}"
-                       + (" (unadjusted; notebook 07 applies Holm across the family)" if alone else "") + ".")
-    return bullets
+    prior added later has none) whose dataset role ``runs`` play: the registry's verdict, as notebook 07 gives it
+    (``registry``: ``judged.registry_verdicts``), with its intervals uncorrected and Holm-adjusted."""
+    role = dataset_role(runs)
+    return [f"- {claim.source}, `{claim.id}`: {claim.statement}: {prose.registry_sentence(registry[claim.id])}."
+            for claim in map(registered_claim, NOTEBOOK_CLAIMS.get(experiment, ())) if claim.dataset == role]
 
 
-def sweep_findings(runs: pd.DataFrame) -> str:
+def sweep_findings(runs: pd.DataFrame, registry: dict[str, Verdict]) -> str:
     """Markdown bullets on one dataset's α sweep: ends, α = 1 against the prior (premises), then the registered
     claims (:data:`NOTEBOOK_CLAIMS`), each a paired per-seed difference with its 95 % interval."""
     prior_label = PRIORS[runs["prior"].iloc[0]].display_name
@@ -82,10 +89,10 @@ def sweep_findings(runs: pd.DataFrame) -> str:
         lines.append(f"- Equivalence at α = 1 (a premise): the I-MLP minus its prior is "
                      f"{format_interval(differences.one_minus_prior, signed=True)} points (Algorithm 1 "
                      f"with every layer pulled at α = 1 copies the prior: 0 exactly).")
-    return "\n".join(lines + claim_bullets(runs, runs["experiment"].iloc[0]))
+    return "\n".join(lines + claim_bullets(runs, runs["experiment"].iloc[0], registry))
 
 
-def schedule_findings(runs: pd.DataFrame) -> str:
+def schedule_findings(runs: pd.DataFrame, registry: dict[str, Verdict]) -> str:
     """Markdown bullets on one dataset's schedule sweep (Table 4's claims), as paired per-seed differences."""
     d = schedule_differences(runs)
     a = d.alpha
@@ -98,10 +105,10 @@ def schedule_findings(runs: pd.DataFrame) -> str:
     if d.decays:
         lines.append("- Decay exponents run: " + ", ".join(f"k = {k:g}: {format_interval(v)}" for k, v in d.decays.items())
                      + ". The paper has linear decay (k = 1) the lowest of them.")
-    return "\n".join(lines + claim_bullets(runs, "schedules"))
+    return "\n".join(lines + claim_bullets(runs, "schedules", registry))
 
 
-def first_layer_findings(runs: pd.DataFrame, alpha: float) -> str:
+def first_layer_findings(runs: pd.DataFrame, alpha: float, registry: dict[str, Verdict]) -> str:
     """Markdown bullets on one dataset's Table 5 runs: MLP-1 (six interpolated layers) against MLP-2 (one wide),
     each gain a paired per-seed difference with its interval."""
     one, two = dict.fromkeys(number.prior for number in TABLE_5)
@@ -117,7 +124,7 @@ def first_layer_findings(runs: pd.DataFrame, alpha: float) -> str:
         f"- Interpolation changes {name[one]} by {format_interval(gain[one], signed=True)} points and "
         f"{name[two]} by {format_interval(gain[two], signed=True)} points (the paper: "
         f"{paper_gain[one]:+.1f} and {paper_gain[two]:+.1f} on CIFAR-10).",
-        *claim_bullets(runs.assign(experiment="first_layer"), "first_layer"),
+        *claim_bullets(runs.assign(experiment="first_layer"), "first_layer", registry),
     ])
 
 
@@ -147,35 +154,26 @@ def runs_table(runs: pd.DataFrame, columns: tuple[str, ...] = ("dataset", "seed"
         test_acc=lambda f: (100 * f.test_acc).round(2), prior_test_acc=lambda f: (100 * f.prior_test_acc).round(2))
 
 
-HEADLINE_SCALES = {"laptop (`cpu`)": "results/07_claims.csv",
-                   "H100 (`paper`, CIFAR-10)": "results/paper-h100/results/07_claims.csv"}
-
-
-def headline_tables(claims: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The README's headline from each scale's claim table (notebook 07): the confirmatory claims' counts per scale
-    (they sum to the total), and every claim run at some scale with its role and verdict at each."""
-    counts = pd.DataFrame({scale: {name: int(frame.loc[frame["role"] == Role.CONFIRMATORY.value, "verdict"]
-                                             .isin([k.value for k in kinds]).sum())
-                                   for name, kinds in COUNTED.items()}
-                           for scale, frame in claims.items()}).T
-    counts.index.name = "confirmatory claims"
-    verdicts = pd.DataFrame({scale: frame.set_index(["id", "source", "claim"])
-                             .apply(lambda row: f"{row['verdict']} ({row['role']})", axis=1)
-                             for scale, frame in claims.items()})
-    ran = pd.DataFrame({scale: frame.set_index(["id", "source", "claim"])["verdict"] != Kind.NOT_RUN.value
-                        for scale, frame in claims.items()}).fillna(False).any(axis=1)
-    return counts, verdicts[ran].fillna("—").reset_index()
-
-
-def held_out_markdown(root: Path) -> str:
+def held_out_markdown(judged: JudgedStore) -> str:
     """The README's held-out block: each finding registered before seeds 3–7, judged on those seeds alone."""
-    frame = pd.read_csv(root / HEADLINE_SCALES["laptop (`cpu`)"])
-    held = frame[frame["family"] == "held-out"]
-    return markdown(held[["id", "claim", "ours (paired difference, 95 % interval)", "Holm-adjusted", "verdict",
-                          "power (held out)"]], index=False)
+    held = [v for v in judged.verdicts if v.claim.family == "held-out"]
+    return markdown(prose.claims_table(held)[["id", "claim", "ours (paired difference, 95 % interval)",
+                                               "Holm-adjusted", "verdict", "counted"]], index=False)
 
 
-def headline_markdown(root: Path) -> str:
-    """The headline block of the README, from the committed claim tables under ``root`` (the repository)."""
-    counts, verdicts = headline_tables({scale: pd.read_csv(root / path) for scale, path in HEADLINE_SCALES.items()})
-    return markdown(counts) + "\n\n" + markdown(verdicts, index=False)
+def headline_markdown(stores: dict[str, JudgedStore]) -> str:
+    """The headline block of the README and the site: the counted claims per scale and family, and every claim run
+    at some scale with its verdict at each, beside the data it was judged on."""
+    by_scale = {scale: list(s.verdicts) for scale, s in stores.items()}
+    data = {scale: prose.data_text(s.sources, named=False) for scale, s in stores.items()}
+    return (markdown(prose.headline_counts(by_scale)) + "\n\n"
+            + markdown(prose.headline_verdicts(by_scale, data), index=False))
+
+
+def summary_markdown(stores: dict[str, JudgedStore], glossary: str, figure: str) -> str:
+    """The answer first (README, the site's landing page, notebook 07): :func:`prose.summary` of both stores, its
+    links relative to where it is shown."""
+    return prose.summary({scale: list(s.verdicts) for scale, s in stores.items()},
+                         {scale: s.budget for scale, s in stores.items()},
+                         prose.data_text(sorted({source for s in stores.values() for source in s.sources})),
+                         sum(s.records for s in stores.values()), glossary, figure)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Sequence
 
 from imlp_core.paths import repo_root
+from imlp_core.settings import Settings
 
 HOST = "127.0.0.1"
 # JupyterLab settings this project changes from JupyterLab's defaults (a reader's own settings still win).
@@ -128,7 +129,7 @@ def start(port: int | None = None, checkpoints: Path | None = None, open_browser
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m imlp_core.lab", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, default=int(os.environ.get("IMLP_LAB_PORT", 0)) or None,
+    parser.add_argument("--port", type=int, default=Settings.from_environment().lab_port,
                         help="port on 127.0.0.1 (default: IMLP_LAB_PORT, else a free one)")
     parser.add_argument("--no-browser", action="store_true", help="only print the URL")
     args = parser.parse_args(argv)

@@ -150,10 +150,8 @@ def available_bytes() -> int:
 
 def default_budget(workers: int = 1) -> int:
     """The memory budget of one sweep when ``workers`` sweeps run side by side: 90 % of the available memory, shared
-    (``IMLP_MEMORY_BUDGET_GB`` overrides it). On a 16 GB machine with about 14.5 GB available, two workers get
-    6.5 GB each."""
-    if os.environ.get("IMLP_MEMORY_BUDGET_GB"):
-        return int(float(os.environ["IMLP_MEMORY_BUDGET_GB"]) * 1e9)
+    (``--memory-budget`` or ``IMLP_MEMORY_BUDGET_GB``, given to the executors, overrides it). On a 16 GB machine
+    with about 14.5 GB available, two workers get 6.5 GB each."""
     return int(0.9 * available_bytes() / max(workers, 1))
 
 

@@ -1,9 +1,11 @@
 """What every notebook does first and last: its profile and datasets, the files it writes, and the report of
 them that ``make reproduce`` checks.
 
+A notebook's door: its parameters cell names ``profile`` and ``stored_only`` (None: from the environment, or
+injected by papermill), and its first call here reads the environment once (``settings.Settings.from_environment``).
 An experiment notebook (03–09) starts with ``nb = Notebook.start(profile, experiment, seed_list,
 stored_only=stored_only)``, which resolves the profile, fixes the output root its files go under
-(``paths.output_root`` of the profile) and whether its runs are trained or only read from the store, and shows
+(``Settings.output_root`` of the profile) and whether its runs are trained or only read from the store, and shows
 what it trains; it reads its runs through ``nb.runs`` (or an ``experiments`` function given ``**nb.store_args``),
 saves through ``nb.save_figure`` / ``nb.save_table`` (a file's name is written there and nowhere else) and ends
 with ``nb.report()``: a Markdown list of the files written whose output metadata (``REPORT_KEY``) names them for
@@ -23,9 +25,9 @@ from IPython.display import Markdown, display
 from imlp_core import figures, findings
 from imlp_core.experiments import experiment_runs
 from imlp_core.paper import DATASET_ROLES, dataset_for_role
-from imlp_core.paths import (committed_profile, figures_dir, output_dir_override, output_root, repo_root, results_dir,
-                             runs_dir, shown)
+from imlp_core.paths import figures_dir, repo_root, results_dir, runs_dir, shown
 from imlp_core.profiles import Budget, Profile, resolve_profile
+from imlp_core.settings import Settings
 
 REPORT_KEY = "imlp_written"  # output metadata: the files a notebook wrote, relative to the output root
 
@@ -34,13 +36,15 @@ REPORT_KEY = "imlp_written"  # output metadata: the files a notebook wrote, rela
 class Outputs:
     """The files a notebook has written under the output root ``root``, reported at its end (:meth:`report`)."""
 
-    root: Path  # paths.output_root of the profile the notebook runs
+    root: Path  # Settings.output_root of the profile the notebook runs
     written: list[Path] = field(default_factory=list)
 
     @classmethod
-    def of(cls, profile: str | None) -> Outputs:
-        """The outputs of a notebook run under ``profile`` (None: ``IMLP_PROFILE``, default auto)."""
-        return cls(output_root(resolve_profile(profile).name))
+    def of(cls, profile: str | None, settings: Settings | None = None) -> Outputs:
+        """The outputs of a notebook run under ``profile`` (None: ``IMLP_PROFILE``, default auto) with ``settings``
+        (None: read from the environment, here at the notebook's door)."""
+        settings = Settings.from_environment() if settings is None else settings
+        return cls(settings.output_root(resolve_profile(profile or settings.profile).name))
 
     def add(self, *paths: Path) -> None:
         self.written += paths
@@ -69,25 +73,31 @@ class Notebook(Outputs):
     profile: Profile | None = None
     roles: list[tuple[str, str | None]] = field(default_factory=list)
     stored_only: bool = False
+    settings: Settings = Settings()
 
     @classmethod
     def start(cls, profile: str | None, experiment: str | None, seed_list: Iterable[int] | None = None,
-              seeds: str = "seeds", stored_only: bool = False) -> Notebook:
+              seeds: str = "seeds", stored_only: bool | None = None, settings: Settings | None = None) -> Notebook:
         """Resolve ``profile`` (None: ``IMLP_PROFILE``), with ``seed_list`` in place of its ``seeds`` field (or
         ``"intervals.seeds"``, the interval study's) when given, and show what it trains for ``experiment`` (None:
-        every experiment); ``stored_only``: train nothing, read what the store holds."""
-        resolved = resolve_profile(profile)
+        every experiment); ``stored_only`` (None: ``IMLP_STORED_RUNS_ONLY``): train nothing, read what the store
+        holds. ``settings`` None reads them from the environment, here at the notebook's door."""
+        settings = Settings.from_environment() if settings is None else settings
+        stored_only = settings.stored_only if stored_only is None else stored_only
+        resolved = resolve_profile(profile or settings.profile)
         if seed_list is not None and seeds == "intervals.seeds":  # notebook 09: the study's own seeds
             resolved = replace(resolved, intervals=replace(resolved.intervals, seeds=tuple(seed_list)))
         elif seed_list is not None:
             resolved = replace(resolved, **{seeds: tuple(seed_list)})
-        display(Markdown(profile_note(resolved, experiment, stored_only)))
-        return cls(output_root(resolved.name), profile=resolved, roles=dataset_roles(resolved), stored_only=stored_only)
+        display(Markdown(profile_note(resolved, experiment, stored_only, settings)))
+        return cls(settings.output_root(resolved.name), profile=resolved, roles=dataset_roles(resolved),
+                   stored_only=stored_only, settings=settings)
 
     @property
     def store_args(self) -> dict[str, Any]:
-        """How this notebook reads its runs, for any ``experiments`` function: its run store, and ``stored_only``."""
-        return {"results": runs_dir(self.root), "stored_only": self.stored_only}
+        """How this notebook reads its runs, for any ``experiments`` function: its run store, ``stored_only`` and the
+        training settings of its door."""
+        return {"results": runs_dir(self.root), "stored_only": self.stored_only, "training": self.settings.training}
 
     @property
     def datasets(self) -> list[str]:
@@ -137,9 +147,10 @@ def _budget_text(budget: Budget) -> str:
     return f"{budget.epochs} epochs, {images} training and {tests} test images, lr {budget.lr:g}"
 
 
-def profile_note(profile: Profile, experiment: str | None = None, stored_only: bool = False) -> str:
+def profile_note(profile: Profile, experiment: str | None = None, stored_only: bool = False,
+                 settings: Settings = Settings()) -> str:
     """Markdown: the profile, its budgets (``experiment``'s first, or all), its grids, what it skips, where its outputs
-    go, and (``stored_only``) that nothing is trained."""
+    go (under ``settings``), and (``stored_only``) that nothing is trained."""
     if experiment is not None:
         lines = [f"**Profile `{profile.name}`** — {_budget_text(profile.budget(experiment))} per dataset, "
                  f"seeds {list(profile.seeds)}."]
@@ -167,17 +178,17 @@ def profile_note(profile: Profile, experiment: str | None = None, stored_only: b
                      + ", ".join(f"{lr:g}" for lr in study.lrs) + "; α grid " + ", ".join(f"{a:g}" for a in study.alphas)
                      + (f"; the Mixer every {', '.join(str(i) for i in study.mixer_intervals)} at α "
                         + ", ".join(f"{a:g}" for a in study.mixer_alphas) if study.mixer_intervals else "") + ".")
-    lines.append(f"- {output_note(output_root(profile.name))}")
+    lines.append(f"- {output_note(settings.output_root(profile.name), settings)}")
     if stored_only:
         lines.append("\n> **Stored runs only** (`stored_only = True`): nothing is trained here; every run the "
                      "result store holds is shown, and what it lacks is marked not run.")
     return "\n".join(lines)
 
 
-def output_note(root: Path) -> str:
-    """Markdown: where figures, tables and runs go under the output root ``root``, and why there."""
-    committed = committed_profile()
-    if output_dir_override() is not None:
+def output_note(root: Path, settings: Settings) -> str:
+    """Markdown: where figures, tables and runs go under the output root ``root`` (of ``settings``), and why there."""
+    committed = settings.committed_profile
+    if settings.output_dir is not None:
         return f"Outputs (figures, tables, runs) go under `{shown(root)}/` (set by `IMLP_OUTPUT_DIR`)."
     if root == repo_root():
         return ("Outputs (figures, tables, runs) go to the repository's `figures/` and `results/`"

@@ -23,7 +23,7 @@ from imlp_core import experiments
 from imlp_core.data import TRAIN_IMAGES
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import parameter_counts
-from imlp_core.paths import environment_output_root, repo_root, runs_dir
+from imlp_core.paths import repo_root
 from imlp_core.profiles import Profile
 from imlp_core.sweep import SweepConfig, check_schedules
 from imlp_core.train import missing_schedules
@@ -46,10 +46,9 @@ class PlannedSweep:
         """The record keys of its runs, in ``schedules`` order."""
         return [self.sweep.run_key(s) for s in self.schedules]
 
-    def missing(self, results: Path | None = None) -> list[AlphaSchedule]:
-        """The schedules whose record the store (default: that of ``paths.environment_output_root``) does not hold."""
-        store = Path(results) if results is not None else runs_dir(environment_output_root())
-        return missing_schedules(self.sweep, self.schedules, store)
+    def missing(self, results: Path) -> list[AlphaSchedule]:
+        """The schedules whose record the store ``results`` does not hold."""
+        return missing_schedules(self.sweep, self.schedules, Path(results))
 
 
 @lru_cache(maxsize=None)
@@ -110,8 +109,9 @@ def estimated_seconds(planned: PlannedSweep, figures: dict[str, tuple[float, flo
     return planned.sweep.epochs * math.ceil(images / planned.sweep.batch_size) * step_s
 
 
-def plan_table(plan: Sequence[PlannedSweep], results: Path | None = None, device_type: str = "cpu") -> str:
-    """The plan as a table: sweep, models, stored/missing and the estimated time of what is missing."""
+def plan_table(plan: Sequence[PlannedSweep], results: Path, device_type: str = "cpu") -> str:
+    """The plan as a table: sweep, models, stored/missing in the store ``results`` and the estimated time of what is
+    missing."""
     from tabulate import tabulate
 
     figures = benchmark_step_seconds(device_type)

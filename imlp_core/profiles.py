@@ -1,14 +1,14 @@
 """Profiles: how much of the paper a batch run reproduces, as plain data (smoke / cpu / paper / auto).
 
 Every notebook takes its profile from the injected papermill parameter ``profile`` or, when that is
-None, from ``IMLP_PROFILE`` (default ``auto``: ``paper`` where CUDA is available, else ``cpu``). Resolving a
-profile has no side effect: where its outputs go is ``paths.output_root(profile.name)``, passed on by the caller.
+None, from ``IMLP_PROFILE`` (default ``auto``: ``paper`` where CUDA is available, else ``cpu``), which the door
+reads (``settings.Settings.profile``). Resolving a profile has no side effect: where its outputs go is
+``Settings.output_root(profile.name)``, passed on by the caller.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 from dataclasses import dataclass, field
 
 # Figure 2's alpha grid (log-spaced, with both end points).
@@ -158,10 +158,8 @@ PROFILES = {
 }
 
 
-def resolve_profile(name: str | None = None) -> Profile:
-    """The profile called ``name``; None reads ``IMLP_PROFILE`` (default ``auto``)."""
-    if name is None:
-        name = os.environ.get("IMLP_PROFILE", "auto")
+def resolve_profile(name: str) -> Profile:
+    """The profile called ``name`` (``auto``: ``paper`` where CUDA is available, else ``cpu``)."""
     if not isinstance(name, str):
         raise TypeError(f"profile must be a string ({', '.join([*PROFILES, 'auto'])}), got {name!r}")
     if name == "auto":

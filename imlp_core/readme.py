@@ -1,6 +1,7 @@
-"""The README's generated blocks: every verdict and number of its claims sections, written between
-``<!-- name -->`` and ``<!-- /name -->`` from the committed tables, so that the prose cannot drift from them
-(``tests/test_committed_tables.py`` checks each). ``python -m imlp_core.readme`` rewrites them in place.
+"""The README's generated blocks: the summary ("the answer first") and every verdict and number of its claims
+sections, written between ``<!-- name -->`` and ``<!-- /name -->`` from the verdicts of both committed stores and the
+committed tables, so that the prose cannot drift from them (``tests/test_committed_tables.py`` checks each).
+``python -m imlp_core.readme`` rewrites them in place.
 """
 
 from __future__ import annotations
@@ -11,19 +12,43 @@ from pathlib import Path
 
 import pandas as pd
 
-from imlp_core import claims, dip, findings, prose
+from imlp_core import claims, dip, findings, judged, prose
 from imlp_core.paths import repo_root
 
 
+GLOSSARY = "docs/glossary.md"  # from the repository's root, as the README links it
+STORY_FIGURE = "figures/story_alpha_scnn.png"
+
+
+def wrapped_bullets(markdown: str) -> str:
+    """Each Markdown bullet of ``markdown`` wrapped at 120 characters (``prose.wrapped``); other lines as they are."""
+    return "\n".join(prose.wrapped(line) if line.startswith("- ") else line for line in markdown.splitlines())
+
+
 def blocks(root: Path) -> dict[str, str]:
-    """Each block's text, from the committed tables under ``root`` (the repository)."""
+    """Each block's text, from the committed stores (``judged.judged_stores``) and tables under ``root``
+    (the repository)."""
+    stores = judged.judged_stores(root)
+    return {"summary": findings.summary_markdown(stores, GLOSSARY, STORY_FIGURE),
+            "registered": wrapped_bullets(prose.registration_markdown(claims.CLAIMS)),
+            "held-out": findings.held_out_markdown(stores["laptop"]),
+            "headline": findings.headline_markdown(stores)}
+
+
+def v_blocks(root: Path) -> dict[str, str]:
+    """docs/where-the-v-sits.md's blocks: notebook 09's law and its paper-scale prediction, from its committed
+    tables."""
     results = root / "results"
-    return {"registered": prose.registration_markdown(claims.CLAIMS),
-            "held-out": findings.held_out_markdown(root),
-            "headline": findings.headline_markdown(root),
-            "law": dip.law_markdown(pd.read_csv(results / "09_prediction.csv"),
-                                    pd.read_csv(results / "09_out_of_sample.csv")),
-            "prediction": dip.prediction_markdown(pd.read_csv(results / "09_prediction.csv"))}
+    prediction = pd.read_csv(results / "09_prediction.csv")
+    return {"law": wrapped_bullets(dip.law_markdown(prediction, pd.read_csv(results / "09_out_of_sample.csv"))),
+            "prediction": dip.prediction_markdown(prediction)}
+
+
+def page_blocks(root: Path) -> dict[str, dict[str, str]]:
+    """Every generated block of every page that has some: the README's (:func:`blocks`), docs/claims.md's rule and
+    docs/where-the-v-sits.md's law and prediction."""
+    return {"README.md": blocks(root), "docs/claims.md": {"rule": prose.wrapped_paragraph(prose.VERDICT_RULE)},
+            "docs/where-the-v-sits.md": v_blocks(root)}
 
 
 def marked(name: str, text: str) -> str:
@@ -31,23 +56,24 @@ def marked(name: str, text: str) -> str:
 
 
 def update(root: Path) -> list[str]:
-    """Rewrite every block of ``root``/README.md in place; the names of the blocks that changed. A block whose
-    markers are missing is an error naming it."""
-    readme = root / "README.md"
-    text = original = readme.read_text()
+    """Rewrite every generated block of every page (:func:`page_blocks`) in place; the names of the blocks that changed
+    (``page: name``). A block whose markers are missing is an error naming it."""
     changed = []
-    for name, block in blocks(root).items():
-        pattern = re.compile(rf"<!-- {re.escape(name)} -->\n.*?<!-- /{re.escape(name)} -->", re.S)
-        if not pattern.search(text):
-            raise ValueError(f"README.md has no <!-- {name} --> ... <!-- /{name} --> block; add the two markers")
-        new = pattern.sub(lambda _: marked(name, block), text)
-        if new != text:
-            changed.append(name)
-        text = new
-    if text != original:
-        readme.write_text(text)
+    for page, named in page_blocks(root).items():
+        path = root / page
+        text = original = path.read_text()
+        for name, block in named.items():
+            pattern = re.compile(rf"<!-- {re.escape(name)} -->\n.*?<!-- /{re.escape(name)} -->", re.S)
+            if not pattern.search(text):
+                raise ValueError(f"{page} has no <!-- {name} --> ... <!-- /{name} --> block; add the two markers")
+            new = pattern.sub(lambda _: marked(name, block), text)
+            if new != text:
+                changed.append(f"{page}: {name}")
+            text = new
+        if text != original:
+            path.write_text(text)
     return changed
 
 
 if __name__ == "__main__":
-    print("README blocks rewritten:", ", ".join(update(repo_root())) or "none (all up to date)", file=sys.stderr)
+    print("blocks rewritten:", ", ".join(update(repo_root())) or "none (all up to date)", file=sys.stderr)

@@ -9,7 +9,7 @@ process's environment is left as it is: what the kernels need comes to them as p
 to ``results/executed/`` under the profile's output root (``paths.output_root``); ``--update-notebooks`` (or ``IMLP_UPDATE_NOTEBOOKS=1``) also copies them back into
 ``notebooks/``, without papermill's injected-parameters cell, so that the committed notebooks keep reading
 their profile from the environment (nbval runs them in the smoke profile). ``--stored-only`` (or
-``IMLP_STORED_RUNS_ONLY=1``, read here and in the notebooks' parameters cell) trains nothing: the notebooks show the sweeps the run store holds in full (e.g.
+``IMLP_STORED_RUNS_ONLY=1``, read here and by the notebooks' first cell) trains nothing: the notebooks show the sweeps the run store holds in full (e.g.
 the paper profile's runs made on a GPU), and a dataset without runs gets no figure. ``--executor`` (or
 ``IMLP_EXECUTOR``, with ``IMLP_JOBS`` and ``IMLP_SLURM_*``) first trains the plan of the experiments the chosen
 notebooks read (``READS``; all of them without ``--only``), merged sweeps included, with ``imlp_core.executors``; the
@@ -20,6 +20,8 @@ settings, the code
 of ``imlp_core`` and the run store are exactly as when it last ran here and its outputs are all present (as
 ``make`` would); ``--force`` runs every notebook regardless.
 
+A door: the environment is read once, here (``settings.Settings.from_environment``), and passed down as values.
+
 A failing notebook stops the batch with a message naming the notebook, the cell and the error, and the path
 of the partially executed notebook; the exit status is then 1.
 """
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import re
 import sys
 import time
@@ -40,9 +41,11 @@ import nbformat
 
 from imlp_core import executors, plan
 from imlp_core.data import prepare_shared_cifar10
+from imlp_core.memory import parse_budget
 from imlp_core.notebook import REPORT_KEY
-from imlp_core.paths import output_root, repo_root, results_dir, runs_dir, shown
+from imlp_core.paths import repo_root, results_dir, runs_dir, shown
 from imlp_core.profiles import Profile, resolve_profile
+from imlp_core.settings import Settings
 
 # The notebooks of `make reproduce`, in order (every NN_*.ipynb in notebooks/ is run; these must be there).
 NOTEBOOKS = (
@@ -97,9 +100,6 @@ def notebooks_dir() -> Path:
     return repo_root() / "notebooks"
 
 
-STORED_ONLY = "IMLP_STORED_RUNS_ONLY"  # the default of --stored-only, and of the notebooks' parameter stored_only
-
-
 def executed_dir(root: Path) -> Path:
     """``results/executed/`` under the output root ``root``."""
     path = results_dir(root) / "executed"
@@ -126,17 +126,18 @@ def count_runs(root: Path) -> int:
     return sum(1 for _ in runs.glob("*.json")) if runs.is_dir() else 0
 
 
-def input_stamp(name: str, profile: Profile, source_dir: Path, root: Path, stored_only: bool = False) -> str:
+def input_stamp(name: str, profile: Profile, source_dir: Path, root: Path, stored_only: bool = False,
+                dataset_dirs: dict[str, str] | None = None) -> str:
     """Hash of everything a notebook's outputs depend on: its cell sources, the profile, ``stored_only``, the dataset
-    settings, ``imlp_core``'s code and the records of the run store under ``root`` (names and contents: a record
+    settings (``dataset_dirs``: ``IMLP_DATASET_<NAME>`` to its directory), ``imlp_core``'s code and the records of the run store under ``root`` (names and contents: a record
     rewritten in place, same size, still makes the notebook stale)."""
     digest = hashlib.sha256(profile.name.encode())
     digest.update(f"stored_only={stored_only}".encode())
     notebook = nbformat.read(source_dir / f"{name}.ipynb", as_version=4)
     for cell in notebook.cells:
         digest.update(cell.source.encode())
-    for variable in sorted(v for v in os.environ if v.startswith("IMLP_DATASET_")):
-        digest.update(f"{variable}={os.environ[variable]}".encode())
+    for variable, directory in sorted((dataset_dirs or {}).items()):
+        digest.update(f"{variable}={directory}".encode())
     for module in sorted((repo_root() / "imlp_core").glob("*.py")):
         digest.update(module.read_bytes())
     runs = results_dir(root) / "runs"
@@ -150,10 +151,12 @@ def stamp_path(name: str, root: Path) -> Path:
     return executed_dir(root) / f"{name}.stamp"
 
 
-def is_up_to_date(name: str, profile: Profile, source_dir: Path, root: Path, stored_only: bool = False) -> bool:
+def is_up_to_date(name: str, profile: Profile, source_dir: Path, root: Path, stored_only: bool = False,
+                  dataset_dirs: dict[str, str] | None = None) -> bool:
     """Whether the last run of ``name`` under ``root`` had exactly today's inputs and all its outputs are still there."""
     stamp, executed = stamp_path(name, root), executed_dir(root) / f"{name}.ipynb"
-    if not (stamp.is_file() and stamp.read_text() == input_stamp(name, profile, source_dir, root, stored_only)
+    if not (stamp.is_file() and stamp.read_text() == input_stamp(name, profile, source_dir, root, stored_only,
+                                                                 dataset_dirs)
             and executed.is_file()):
         return False
     reported = reported_outputs(nbformat.read(executed, as_version=4))
@@ -272,29 +275,31 @@ def select_notebooks(source_dir: Path, only: Sequence[str] | None) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    settings = Settings.from_environment()
     parser = argparse.ArgumentParser(prog="python -m imlp_core.reproduce", description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", default=None, help="smoke, cpu, paper or auto (default: $IMLP_PROFILE or auto)")
     parser.add_argument("--only", nargs="+", metavar="PREFIX", help="run only the notebooks whose names start so")
     parser.add_argument("--update-notebooks", action="store_true",
-                        default=os.environ.get("IMLP_UPDATE_NOTEBOOKS", "") not in ("", "0"),
+                        default=settings.update_notebooks,
                         help="copy the executed notebooks back into notebooks/ (also IMLP_UPDATE_NOTEBOOKS=1)")
     parser.add_argument("--notebooks-dir", type=Path, default=None, help="run the notebooks of this folder instead")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars, one line per notebook")
     parser.add_argument("--force", action="store_true", help="execute every notebook, even those that are up to date")
     parser.add_argument("--stored-only", action="store_true",
-                        default=os.environ.get(STORED_ONLY, "") not in ("", "0"),
-                        help=f"train nothing: show the sweeps the run store holds (also {STORED_ONLY}=1)")
+                        default=settings.stored_only,
+                        help="train nothing: show the sweeps the run store holds (also IMLP_STORED_RUNS_ONLY=1)")
     parser.add_argument("--executor", choices=executors.EXECUTORS,
-                        default=os.environ.get("IMLP_EXECUTOR") or None,
+                        default=settings.executor,
                         help="train the merged plan of what the chosen notebooks read with this executor first, then run "
                              "the notebooks on the stored runs (also IMLP_EXECUTOR; default: each notebook trains its "
                              "own sweeps)")
-    parser.add_argument("--jobs", type=int, default=int(os.environ.get("IMLP_JOBS") or 2),
+    parser.add_argument("--jobs", type=int, default=settings.jobs,
                         help="workers of --executor processes (also IMLP_JOBS)")
     args = parser.parse_args(argv)
 
-    profile = resolve_profile(args.profile)
-    root = output_root(profile.name)
+    profile = resolve_profile(args.profile or settings.profile)
+    root = settings.output_root(profile.name)
+    dataset_dirs = dict(settings.training.dataset_dirs)
     source_dir = args.notebooks_dir.resolve() if args.notebooks_dir else notebooks_dir()
     names = select_notebooks(source_dir, args.only)
     print(f"reproduce: profile {profile.name!r}, datasets {', '.join(profile.datasets)}, "
@@ -303,20 +308,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"reproduce: {profile.skipped}", flush=True)
     if args.stored_only:
         print("reproduce: stored runs only: nothing is trained", flush=True)
-    note = prepare_shared_cifar10() if "cifar10" in profile.datasets else None
+    note = prepare_shared_cifar10(settings.training.data_dir, dataset_dirs) if "cifar10" in profile.datasets else None
     if note:
         print(f"reproduce: {note}", flush=True)
     experiments = experiments_read(names, profile)
     if args.executor and not args.stored_only and experiments:
         print(f"reproduce: training the plan of {', '.join(experiments)} first with executor {args.executor!r}",
               flush=True)
+        budget = parse_budget(settings.memory_budget) if settings.memory_budget else None
         executors.run_plan(plan.profile_plan(profile, experiments), args.executor, results=runs_dir(root), jobs=args.jobs,
-                           progress=not args.no_progress, slurm=executors.SlurmOptions.from_env())
+                           progress=not args.no_progress, slurm=executors.SlurmOptions.from_env(settings.slurm),
+                           memory_budget=budget, settings=settings)
 
     done: list[NotebookRun] = []
     for index, name in enumerate(names, 1):
         if not args.force and not args.update_notebooks and is_up_to_date(name, profile, source_dir, root,
-                                                                          args.stored_only):
+                                                                          args.stored_only, dataset_dirs):
             done.append(NotebookRun(name, 0.0, up_to_date=True))
             print(f"reproduce: [{index}/{len(names)}] {name}.ipynb is up to date (same inputs and runs; "
                   f"--force runs it anyway)", flush=True)
@@ -335,7 +342,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{len(run.written)} files written, {run.runs_trained} runs trained", flush=True)
     for run in done:  # stamped with the final run store, so that the next batch finds them up to date
         if not run.up_to_date:
-            stamp_path(run.name, root).write_text(input_stamp(run.name, profile, source_dir, root, args.stored_only))
+            stamp_path(run.name, root).write_text(input_stamp(run.name, profile, source_dir, root, args.stored_only,
+                                                              dataset_dirs))
     print(f"\nreproduce: summary (profile {profile.name!r}; executed notebooks in {executed_dir(root)})")
     print(summary_table(done), flush=True)
     if args.update_notebooks:

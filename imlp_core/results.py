@@ -4,10 +4,10 @@ Records are written atomically (temporary file in the same folder, fsync, ``os.r
 file is either absent or complete. A corrupt or truncated record is reported with its path and treated
 as missing, so the run is recomputed instead of crashing a batch. Notebooks read only ``load()``.
 
-Test hook: ``IMLP_TEST_PAUSE_AT=<event>[:<n>]`` makes the process print ``IMLP_TEST_PAUSED <event>`` and
-sleep at the n-th (default first) occurrence of a named moment (:func:`pause_point`), so that a test can
-SIGKILL it exactly there; with ``IMLP_TEST_RESUME_FILE=PATH`` it goes on once PATH exists. Unset
-(always, outside tests), it does nothing.
+Test hook: ``IMLP_TEST_PAUSE_AT=<event>[:<n>]`` (``TrainingSettings.pause_at``, passed down from the door) makes
+the process print ``IMLP_TEST_PAUSED <event>`` and sleep at the n-th (default first) occurrence of a named moment
+(:func:`pause_point`), so that a test can SIGKILL it exactly there; with ``IMLP_TEST_RESUME_FILE=PATH``
+(``TrainingSettings.resume_file``) it goes on once PATH exists. Unset (always, outside tests), it does nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from imlp_core._version import __version__
 from imlp_core.devices import cpu_description
 from imlp_core.options import DEFAULTS
 from imlp_core.paths import repo_root
+from imlp_core.settings import TrainingSettings
 
 
 def config_key(config: dict[str, Any]) -> str:
@@ -41,17 +42,16 @@ def config_key(config: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-PAUSE_ENV = "IMLP_TEST_PAUSE_AT"
 _pause_counts: dict[str, int] = {}
 
 
-def pause_point(event: str) -> None:
-    """Test hook (see the module docstring): pause here if ``IMLP_TEST_PAUSE_AT`` names this occurrence of ``event``.
+def pause_point(event: str, settings: TrainingSettings) -> None:
+    """Test hook (see the module docstring): pause here if ``settings.pause_at`` names this occurrence of ``event``.
 
     Events: ``epoch`` (after the first batch of each epoch), ``record`` (a record's temporary file is
     complete, not yet renamed), ``between-sweeps`` (the command line has finished one seed's sweep).
     """
-    wanted = os.environ.get(PAUSE_ENV)
+    wanted = settings.pause_at
     if not wanted:
         return
     name, _, nth = wanted.partition(":")
@@ -60,9 +60,9 @@ def pause_point(event: str) -> None:
     _pause_counts[event] = _pause_counts.get(event, 0) + 1
     if _pause_counts[event] == int(nth or 1):
         print(f"IMLP_TEST_PAUSED {event}", flush=True)
-        resume = os.environ.get("IMLP_TEST_RESUME_FILE")
+        resume = settings.resume_file
         deadline = time.monotonic() + 3600
-        while time.monotonic() < deadline and not (resume and os.path.exists(resume)):
+        while time.monotonic() < deadline and not (resume and resume.exists()):
             time.sleep(0.05)
 
 
@@ -76,7 +76,8 @@ class DiskFull(OSError):
 
 
 @contextmanager
-def atomic_file(path: Path, pause_event: str | None = None) -> Iterator[BinaryIO]:
+def atomic_file(path: Path, pause_event: str | None = None, settings: TrainingSettings = TrainingSettings()
+                ) -> Iterator[BinaryIO]:
     """A binary file to write ``path`` through, so that readers see the old file or the whole new one, never a part:
     a temporary file in the same folder, fsynced and renamed over ``path`` when the block ends without an error.
 
@@ -93,7 +94,7 @@ def atomic_file(path: Path, pause_event: str | None = None) -> Iterator[BinaryIO
             f.flush()
             os.fsync(f.fileno())
         if pause_event:
-            pause_point(pause_event)
+            pause_point(pause_event, settings)
         os.replace(tmp, path)
     except BaseException as error:
         full = isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
@@ -104,9 +105,10 @@ def atomic_file(path: Path, pause_event: str | None = None) -> Iterator[BinaryIO
         raise
 
 
-def atomic_write_bytes(path: Path, data: bytes, pause_event: str | None = None) -> None:
+def atomic_write_bytes(path: Path, data: bytes, pause_event: str | None = None,
+                       settings: TrainingSettings = TrainingSettings()) -> None:
     """Write ``data`` to ``path`` atomically (:func:`atomic_file`)."""
-    with atomic_file(path, pause_event) as f:
+    with atomic_file(path, pause_event, settings) as f:
         f.write(data)
 
 
@@ -169,10 +171,10 @@ def lock_path(directory: Path, sweep_key: str) -> Path:
     return Path(directory) / ".locks" / f"{sweep_key}.lock"
 
 
-def write_record(directory: Path, record: dict[str, Any]) -> Path:
-    """Atomically write ``record`` (which holds its ``key``) into the store."""
+def write_record(directory: Path, record: dict[str, Any], settings: TrainingSettings = TrainingSettings()) -> Path:
+    """Atomically write ``record`` (which holds its ``key``) into the store (``settings``: the test hook's)."""
     path = record_path(directory, record["key"])
-    atomic_write_bytes(path, json.dumps(record, indent=1, sort_keys=True).encode(), pause_event="record")
+    atomic_write_bytes(path, json.dumps(record, indent=1, sort_keys=True).encode(), "record", settings)
     return path
 
 

@@ -1,16 +1,16 @@
 """What a sweep is: ONE prior and K I-MLPs (one per alpha schedule) trained side by side, and the keys of its runs.
 
 A :class:`SweepConfig` holds what the K I-MLPs share (Appendix E's settings and Algorithm 1's open choices),
-checked when it is made, before any data is read or a model is built. Every I-MLP of a sweep is identified by
+checked when it is made, before any data is read or a model is built (its dataset's name is checked against the
+datasets the settings provide by :func:`check_dataset_name`, which ``train.run_sweep`` calls first). Every I-MLP of a sweep is identified by
 the hash of its full config (:meth:`SweepConfig.run_key`), which names its record in the store (``results.py``).
 """
 
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import asdict, dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from imlp_core.data import DATASET_NAMES, dataset_env_var
 from imlp_core.interpolate import AlphaSchedule
@@ -50,7 +50,8 @@ class SweepConfig:
     def __post_init__(self) -> None:
         if self.prior not in PRIORS:
             raise ValueError(f"unknown prior {self.prior!r}; choose one of {', '.join(PRIORS)}")
-        check_dataset_name(self.dataset)
+        if not isinstance(self.dataset, str) or not self.dataset:
+            raise ValueError(f"dataset must be a non-empty name, got {self.dataset!r}")
         for name in ("epochs", "batch_size"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -103,11 +104,12 @@ class SweepConfig:
         return {"layers": layers, "bias": self.bias == "interpolated", "norms": self.ln == "affine-interpolated"}
 
 
-def check_dataset_name(name: str) -> str:
-    """``name`` if :func:`imlp_core.data.load_dataset` knows it, else a ValueError (before any data is read)."""
+def check_dataset_name(name: str, dataset_dirs: Mapping[str, str]) -> str:
+    """``name`` if :func:`imlp_core.data.load_dataset` knows it, itself or through ``dataset_dirs``
+    (``IMLP_DATASET_<NAME>``: a directory), else a ValueError (before any data is read)."""
     if not isinstance(name, str) or not name:
         raise ValueError(f"dataset must be a non-empty name, got {name!r}")
-    if name not in DATASET_NAMES and not os.environ.get(dataset_env_var(name)):
+    if name not in DATASET_NAMES and not dataset_dirs.get(dataset_env_var(name)):
         raise ValueError(
             f"unknown dataset {name!r}; choose one of {', '.join(DATASET_NAMES)}, or point "
             f"{dataset_env_var(name)} at an ImageFolder directory with train/ and test/"

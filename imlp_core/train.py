@@ -20,11 +20,11 @@ from filelock import FileLock, Timeout
 
 from imlp_core.devices import release_free_memory, resolve_device
 from imlp_core.interpolate import AlphaSchedule
-from imlp_core.paths import environment_output_root, runs_dir
 from imlp_core.results import (
     check_writable, checkpoint_path, lock_path, read_record, record_path, remove_stale_temps, write_record,
 )
-from imlp_core.sweep import SweepConfig, check_schedules
+from imlp_core.settings import TrainingSettings
+from imlp_core.sweep import SweepConfig, check_dataset_name, check_schedules
 from imlp_core.checkpoint import checkpointed_schedules
 from imlp_core.trainer import Trainer
 
@@ -36,18 +36,22 @@ class SweepBusy(RuntimeError):
 def run_sweep(
     sweep: SweepConfig,
     schedules: Sequence[AlphaSchedule],
-    results: Path | None = None,
+    results: Path,
     device: str | torch.device = "auto",
     progress: bool = True,
     wait: bool = True,
+    settings: TrainingSettings = TrainingSettings(),
 ) -> list[dict[str, Any]]:
-    """Train what is missing of ``schedules`` in ``sweep`` and return every record (in ``schedules`` order).
+    """Train what is missing of ``schedules`` in ``sweep`` into the store ``results`` and return every record (in
+    ``schedules`` order); ``settings`` (from the door) say where the data is, how often to checkpoint and how the
+    device runs.
 
     While another process trains the sweep, wait for it, or with ``wait=False`` raise :class:`SweepBusy`.
     The lock is the kernel's (flock): it goes with a process that dies, and its sweep can then be taken over.
     """
     schedules = check_schedules(schedules)
-    results = check_writable(Path(results) if results is not None else runs_dir(environment_output_root()))
+    check_dataset_name(sweep.dataset, settings.dataset_dirs)
+    results = check_writable(Path(results))
     device = resolve_device(device)
     keys = [sweep.run_key(s) for s in schedules]
     lock = FileLock(lock_path(results, sweep.key))
@@ -67,10 +71,10 @@ def run_sweep(
         checkpointed = checkpointed_schedules(checkpoint) or []
         missing = missing_schedules(sweep, list(dict.fromkeys([*checkpointed, *schedules])), results)
         if any(s in checkpointed for s in missing):
-            train_runs(sweep, checkpointed, results, device, progress)
+            train_runs(sweep, checkpointed, results, device, progress, settings)
         checkpoint.unlink(missing_ok=True)  # finished, or left by a process killed after its last record
         if pending := [s for s in missing if s not in checkpointed]:
-            train_runs(sweep, pending, results, device, progress)
+            train_runs(sweep, pending, results, device, progress, settings)
     finally:  # done or failed: no lock file left (a waiter retries; a failed sweep resumes from its checkpoint)
         Path(lock.lock_file).unlink(missing_ok=True)
         lock.release()
@@ -78,14 +82,14 @@ def run_sweep(
 
 
 def train_runs(sweep: SweepConfig, schedules: list[AlphaSchedule], results: Path, device: torch.device,
-               progress: bool) -> None:
+               progress: bool, settings: TrainingSettings = TrainingSettings()) -> None:
     """Algorithm 1 for the I-MLPs of ``schedules`` (from the sweep's checkpoint when it holds them), then the records
     the store does not hold yet; the checkpoint goes once they are written."""
-    trainer = Trainer(sweep, schedules, checkpoint_path(results, sweep.key), device, progress)
+    trainer = Trainer(sweep, schedules, checkpoint_path(results, sweep.key), device, progress, settings)
     try:
         for record in trainer.run():
             if read_record(record_path(results, record["key"])) is None:  # else written before an interruption: this
-                write_record(results, record)  # run continued the whole sweep for the others
+                write_record(results, record, settings)  # run continued the whole sweep for the others
         trainer.checkpoint.unlink(missing_ok=True)
     finally:
         # The Trainer sits in reference cycles (its train step's and pull measurements' callbacks): left to Python's
@@ -102,11 +106,10 @@ def missing_schedules(sweep: SweepConfig, schedules: Sequence[AlphaSchedule], re
     return [s for s in schedules if read_record(record_path(results, sweep.run_key(s))) is None]
 
 
-def stored_records(sweep: SweepConfig, schedules: Sequence[AlphaSchedule], results: Path | None = None
-                   ) -> list[dict[str, Any]]:
+def stored_records(sweep: SweepConfig, schedules: Sequence[AlphaSchedule], results: Path) -> list[dict[str, Any]]:
     """The records the store holds of the runs of ``schedules`` in ``sweep`` (in ``schedules`` order, the missing left
     out); trains nothing. Each record is one I-MLP's whole run, so a sweep stored in part still gives whole runs."""
-    results = Path(results) if results is not None else runs_dir(environment_output_root())
+    results = Path(results)
     records = [read_record(record_path(results, sweep.run_key(s))) for s in check_schedules(schedules)]
     return [record for record in records if record is not None]
 

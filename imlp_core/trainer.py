@@ -16,7 +16,6 @@ back as plain data only (``checkpoint.py``); ``train.py`` runs a Trainer against
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -36,24 +35,25 @@ from imlp_core.models import IMLP, build_prior
 from imlp_core.options import cosine_lr
 from imlp_core.pull_measurements import PullMeasurements
 from imlp_core.results import atomic_torch_save, pause_point
+from imlp_core.settings import TrainingSettings
 from imlp_core.sweep import SweepConfig
 
 EVAL_BATCH = 1000
 
 
 class Trainer:
-    """Algorithm 1 for one prior and the I-MLPs of ``schedules``, resumable at epoch boundaries from ``checkpoint``."""
-
-    CHECKPOINT_EVERY_S = float(os.environ.get("IMLP_CHECKPOINT_EVERY_S", 60))
+    """Algorithm 1 for one prior and the I-MLPs of ``schedules``, resumable at epoch boundaries from ``checkpoint``
+    (written every ``settings.checkpoint_every_s``); ``settings`` also say where the data is and how the device runs."""
 
     def __init__(self, sweep: SweepConfig, schedules: list[AlphaSchedule], checkpoint: Path,
-                 device: torch.device, progress: bool) -> None:
+                 device: torch.device, progress: bool, settings: TrainingSettings = TrainingSettings()) -> None:
         self.sweep, self.schedules, self.device, self.progress = sweep, schedules, device, progress
-        self.checkpoint = checkpoint
+        self.checkpoint, self.settings = checkpoint, settings
         self.keys = [sweep.run_key(s) for s in schedules]
-        prepare(device)
+        prepare(device, cpu_heap=settings.cpu_heap)
         self.data = load_dataset(sweep.dataset, train_subset=sweep.train_subset, test_subset=sweep.test_subset,
-                                 seed=sweep.seed).to(device)
+                                 seed=sweep.seed, data_dir=settings.data_dir,
+                                 dataset_dirs=settings.dataset_dirs).to(device)
         torch.manual_seed(sweep.seed)
         self.prior = build_prior(sweep.prior, self.data.num_classes, sweep.block, sweep.ln != "plain").to(device)
         self.mlp = IMLP.matching(self.prior, num_models=len(schedules)).to(device)
@@ -66,7 +66,7 @@ class Trainer:
         self.prior_opt, self.mlp_opt = adam(self.prior, sweep.lr, device), adam(self.mlp, sweep.lr, device)
         # The eager step, or its CUDA graph's replay. A cosine learning rate changes every step, which a captured
         # graph would not see: such sweeps run eagerly.
-        self.train_step = TrainStep(self.eager_step, device, sweep.batch_size, graphs=sweep.lr_schedule == "constant")
+        self.train_step = TrainStep(self.eager_step, device, sweep.batch_size, graphs=sweep.lr_schedule == "constant" and settings.cuda_graphs)
         self.generator = torch.Generator(device).manual_seed(sweep.seed)  # batch order and augmentation
         self.history = History()
 
@@ -89,7 +89,7 @@ class Trainer:
             self.history.train_seconds += time.perf_counter() - start
             with large_allocations_outside_heap():  # an epoch's end: other temporaries than a step's (``devices``)
                 self.end_epoch(epoch, prior_loss, mlp_loss, bar)
-            if epoch < epochs - 1 and time.monotonic() - last_save >= self.CHECKPOINT_EVERY_S:
+            if epoch < epochs - 1 and time.monotonic() - last_save >= self.settings.checkpoint_every_s:
                 with large_allocations_outside_heap():
                     self.save_checkpoint()
                 last_save = time.monotonic()
@@ -180,7 +180,7 @@ class Trainer:
                     self.interpolate(alphas, global_step + 1)
             bar.update()
             if i == 0:
-                pause_point("epoch")
+                pause_point("epoch", self.settings)
         n = len(self.data.train_labels)
         return prior_sum / n, mlp_sum / n
 

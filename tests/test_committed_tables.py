@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from imlp_core import claims, findings, paper, prose, verdicts
+from imlp_core import judged as judged_stores
 from imlp_core.experiments import experiment_runs, open_choice_sweep
 from imlp_core.profiles import resolve_profile
 
@@ -141,16 +142,18 @@ def shown_markdown(notebook: Path) -> str:
 
 def written_findings(profile, runs: pd.DataFrame, number: str) -> list[str]:
     """The findings notebook ``number`` writes from its runs, as its cells write them (one text per dataset)."""
+    registry = judged_stores.registry_verdicts(profile, read(profile)["results"])  # each claim's one verdict
     if number in ("03", "04"):
         experiment = {"03": "cnn", "04": "mixer"}[number]
         of = runs[runs.experiment == experiment]
-        return [findings.sweep_findings(of[of.dataset == d]) for d in sorted(set(of.dataset))]
+        return [findings.sweep_findings(of[of.dataset == d], registry) for d in sorted(set(of.dataset))]
     if number == "05":
         of = runs[runs.experiment == "schedules"]
-        return [findings.schedule_findings(of[of.dataset == d]) for d in sorted(set(of.dataset))]
+        return [findings.schedule_findings(of[of.dataset == d], registry) for d in sorted(set(of.dataset))]
     if number == "06":
         of = runs[runs.experiment == "first_layer"]
-        return [findings.first_layer_findings(of[of.dataset == d], paper.FIRST_LAYER_ALPHA) for d in sorted(set(of.dataset))]
+        return [findings.first_layer_findings(of[of.dataset == d], paper.FIRST_LAYER_ALPHA, registry)
+                for d in sorted(set(of.dataset))]
     if number == "07":
         return [prose.comparison_summary(verdicts.number_verdicts(runs, profile), judged(profile, runs), profile.name)]
     open_runs = open_choice_sweep(profile, profile.datasets[0], **read(profile))

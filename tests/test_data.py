@@ -231,17 +231,21 @@ def _tree(root: Path, classes=("zebra", "apple", "mango"), per_class=(3, 2)) -> 
 
 
 @pytest.fixture
-def folder(tmp_path, monkeypatch):
-    """A tiny tree registered as dataset 'tiny'; data_dir (for the cache) is tmp_path/data."""
+def folder(tmp_path):
+    """A tiny tree for dataset 'tiny' (:func:`tiny`); data_dir (for the cache) is tmp_path/data."""
     root = tmp_path / "tiny"
     written = _tree(root)
-    monkeypatch.setenv("IMLP_DATASET_TINY", str(root))
     return root, written, tmp_path / "data"
+
+
+def tiny(folder) -> dict[str, str]:
+    """The dataset directories (``IMLP_DATASET_TINY``, as the door reads it) that name ``folder``'s tree 'tiny'."""
+    return {"IMLP_DATASET_TINY": str(folder[0])}
 
 
 def test_image_folder_classes_are_alphabetical_and_pixels_exact(folder):
     root, written, data_dir = folder
-    ds = load_dataset("tiny", data_dir=data_dir)
+    ds = load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
     assert ds.classes == ("apple", "mango", "zebra")
     assert ds.source == f"ImageFolder {root.parent.name}/{root.name}"  # never a machine path
     assert ds.train_labels.tolist() == [0] * 3 + [1] * 3 + [2] * 3
@@ -255,27 +259,26 @@ def test_image_folder_jpeg_and_grayscale_become_rgb(folder):
     grey = _image(1, channels=1)
     write_png(grey, str(root / "train/apple/grey.png"))
     write_jpeg(_image(2), str(root / "train/apple/photo.JPG"), quality=95)
-    ds = load_dataset("tiny", data_dir=data_dir)
+    ds = load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
     assert len(ds.train_labels) == 11
     assert torch.equal(ds.train_images[3], grey.expand(3, -1, -1))  # 00, 01, 02, grey, photo
 
 
-def test_image_folder_can_stand_in_for_cifar10(folder, monkeypatch):
+def test_image_folder_can_stand_in_for_cifar10(folder):
     root, _, data_dir = folder
-    monkeypatch.setenv("IMLP_DATASET_CIFAR10", str(root))
-    ds = load_dataset("cifar10", data_dir=data_dir)
+    ds = load_dataset("cifar10", data_dir=data_dir, dataset_dirs={"IMLP_DATASET_CIFAR10": str(root)})
     assert ds.name == "cifar10" and ds.source.startswith("ImageFolder")
 
 
 def test_image_folder_second_load_comes_from_the_cache(folder, monkeypatch):
     _, _, data_dir = folder
-    first = load_dataset("tiny", data_dir=data_dir)
+    first = load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
 
     def no_decoding(*args, **kwargs):
         raise AssertionError("decoded although the cache is valid")
 
     monkeypatch.setattr(data, "decode_image", no_decoding)
-    second = load_dataset("tiny", data_dir=data_dir)
+    second = load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
     assert torch.equal(first.train_images, second.train_images)
     assert torch.equal(first.test_labels, second.test_labels)
     assert (first.fingerprint, first.classes) == (second.fingerprint, second.classes)
@@ -284,19 +287,19 @@ def test_image_folder_second_load_comes_from_the_cache(folder, monkeypatch):
 
 def test_image_folder_cache_is_rebuilt_when_files_change(folder):
     root, _, data_dir = folder
-    before = load_dataset("tiny", data_dir=data_dir)
+    before = load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
     write_png(_image(9), str(root / "train/mango/99.png"))
-    after = load_dataset("tiny", data_dir=data_dir)
+    after = load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
     assert len(after.train_labels) == len(before.train_labels) + 1
 
 
 def test_corrupt_cache_warns_and_is_rebuilt(folder):
     _, _, data_dir = folder
-    first = load_dataset("tiny", data_dir=data_dir)
+    first = load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
     (cache,) = (data_dir / "cache").glob("*.pt")
     cache.write_bytes(cache.read_bytes()[:100])
     with pytest.warns(UserWarning, match="Ignoring unreadable dataset cache"):
-        second = load_dataset("tiny", data_dir=data_dir)
+        second = load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
     assert second.fingerprint == first.fingerprint
 
 
@@ -306,17 +309,16 @@ def test_hidden_files_are_skipped(folder):
     (root / "train/apple/.ipynb_checkpoints").mkdir()
     (root / "train/apple/.ipynb_checkpoints/notes.txt").write_text("not an image")
     (root / "test/.ipynb_checkpoints").mkdir()
-    assert len(load_dataset("tiny", data_dir=data_dir).train_labels) == 9
+    assert len(load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder)).train_labels) == 9
 
 
 # Bad ImageFolder input: the error type and the words of the message are the contract.
 
 
-def test_missing_directory_is_reported(tmp_path, monkeypatch):
-    monkeypatch.setenv("IMLP_DATASET_TINY", str(tmp_path / "nowhere"))
+def test_missing_directory_is_reported(tmp_path):
     expected = r"directory .*nowhere \(from IMLP_DATASET_TINY\) does not exist.*train/<class>/\*\.jpg"
     with pytest.raises(FileNotFoundError, match=expected):
-        load_dataset("tiny", data_dir=tmp_path)
+        load_dataset("tiny", data_dir=tmp_path, dataset_dirs={"IMLP_DATASET_TINY": str(tmp_path / "nowhere")})
 
 
 @pytest.mark.parametrize(
@@ -324,15 +326,14 @@ def test_missing_directory_is_reported(tmp_path, monkeypatch):
     [("train", "no test/"), ("test", "no train/"), (None, "no train/ and no test/")],
 )
 def test_folder_without_train_and_test_says_which_is_missing(
-    tmp_path, monkeypatch, present, missing
+    tmp_path, present, missing
 ):
     if present:
         (tmp_path / "tiny" / present).mkdir(parents=True)
     else:
         (tmp_path / "tiny").mkdir()
-    monkeypatch.setenv("IMLP_DATASET_TINY", str(tmp_path / "tiny"))
     with pytest.raises(FileNotFoundError) as error:
-        load_dataset("tiny", data_dir=tmp_path)
+        load_dataset("tiny", data_dir=tmp_path, dataset_dirs={"IMLP_DATASET_TINY": str(tmp_path / "tiny")})
     assert f"has {missing} subdirectory" in str(error.value)
     assert "Expected train/<class>/*.jpg and test/<class>/*.jpg" in str(error.value)
 
@@ -342,7 +343,7 @@ def test_non_image_file_is_refused_with_its_path(folder):
     (root / "test/mango/notes.txt").write_text("not an image")
     expected = r"test/mango/notes\.txt is not an image file \(expected \.jpg, \.jpeg, \.png\)"
     with pytest.raises(ValueError, match=expected):
-        load_dataset("tiny", data_dir=data_dir)
+        load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
 
 
 def test_stray_file_beside_the_class_directories_is_refused(folder):
@@ -350,7 +351,7 @@ def test_stray_file_beside_the_class_directories_is_refused(folder):
     (root / "train/README.md").write_text("hello")
     expected = r"train/README\.md is a file directly in train/, where only class subdirectories"
     with pytest.raises(ValueError, match=expected):
-        load_dataset("tiny", data_dir=data_dir)
+        load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
 
 
 def test_undecodable_image_is_refused_with_its_path(folder):
@@ -358,14 +359,14 @@ def test_undecodable_image_is_refused_with_its_path(folder):
     (root / "train/zebra/broken.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
     expected = r"Cannot decode .*train/zebra/broken\.png: the file is truncated, corrupt or not"
     with pytest.raises(ValueError, match=expected):
-        load_dataset("tiny", data_dir=data_dir)
+        load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
 
 
 def test_image_of_another_size_is_refused_with_its_size_and_a_resize_hint(folder):
     root, _, data_dir = folder
     write_png(_image(3, size=(48, 64)), str(root / "train/apple/big.png"))
     with pytest.raises(ValueError) as error:
-        load_dataset("tiny", data_dir=data_dir)
+        load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
     message = str(error.value)
     assert "train/apple/big.png is 64x48 pixels, but every image must be 32x32" in message
     assert "Resize them deliberately beforehand" in message
@@ -378,7 +379,7 @@ def test_train_and_test_with_different_classes_are_refused(folder):
     write_png(_image(4), str(root / "test/kiwi/00.png"))
     expected = r"train/ and test/ have different classes\. Only in train/: \[\]; only in test/: \['kiwi'\]"
     with pytest.raises(ValueError, match=expected):
-        load_dataset("tiny", data_dir=data_dir)
+        load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
 
 
 def test_empty_class_directory_is_refused(folder):
@@ -386,7 +387,7 @@ def test_empty_class_directory_is_refused(folder):
     (root / "train/kiwi").mkdir()
     (root / "test/kiwi").mkdir()
     with pytest.raises(ValueError, match=r"Class directory .*train/kiwi contains no images"):
-        load_dataset("tiny", data_dir=data_dir)
+        load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
 
 
 def test_split_without_class_directories_is_refused(folder):
@@ -396,7 +397,7 @@ def test_split_without_class_directories_is_refused(folder):
             image.unlink()
         (root / "train" / name).rmdir()
     with pytest.raises(ValueError, match=r"train has no class subdirectories"):
-        load_dataset("tiny", data_dir=data_dir)
+        load_dataset("tiny", data_dir=data_dir, dataset_dirs=tiny(folder))
 
 
 def test_env_var_name_for_names_with_punctuation():
@@ -418,7 +419,6 @@ class _FakeCIFAR10:
 
 
 def test_torchvision_arrays_are_converted_to_nchw_exactly(tmp_path, monkeypatch):
-    monkeypatch.delenv("IMLP_DATASET_CIFAR10", raising=False)
     monkeypatch.setattr(torchvision.datasets, "CIFAR10", _FakeCIFAR10)
     ds = load_dataset("cifar10", data_dir=tmp_path)
     reference = _FakeCIFAR10(tmp_path, train=True, download=True)
@@ -435,8 +435,6 @@ def offline(monkeypatch):
         raise urllib.error.URLError("network is unreachable")
 
     monkeypatch.setattr(torchvision.datasets.cifar, "download_and_extract_archive", fail)
-    monkeypatch.delenv("IMLP_DATASET_CIFAR10", raising=False)
-    monkeypatch.delenv("IMLP_DATASET_CIFAR100", raising=False)
 
 
 @pytest.mark.parametrize(
@@ -482,7 +480,6 @@ def test_find_shared_cifar10_unpacks_the_shared_tarball_once(tmp_path, monkeypat
     with tarfile.open(shared / "cifar10-jpeg.tar.gz", "w:gz") as archive:
         archive.add(tmp_path / "cifar10-jpeg", arcname="cifar10-jpeg")
     monkeypatch.setattr(data, "repo_root", lambda: repo)
-    monkeypatch.delenv("IMLP_DATA_DIR", raising=False)
     assert find_shared_cifar10() == repo / "data" / "cifar10-jpeg"
     assert (repo / "data" / "cifar10-jpeg" / "test" / "zebra" / "01.png").is_file()
     (shared / "cifar10-jpeg.tar.gz").unlink()  # the unpacked copy is reused from now on
@@ -491,20 +488,18 @@ def test_find_shared_cifar10_unpacks_the_shared_tarball_once(tmp_path, monkeypat
 
 def test_find_shared_cifar10_is_none_without_a_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "repo_root", lambda: tmp_path / "repo")
-    monkeypatch.delenv("IMLP_DATA_DIR", raising=False)
     assert find_shared_cifar10() is None
 
 
 @pytest.mark.slow
-def test_real_cifar10_jpeg_loads_with_the_documented_sizes_and_statistics(monkeypatch):
+def test_real_cifar10_jpeg_loads_with_the_documented_sizes_and_statistics():
     root = find_shared_cifar10()
     if root is None:
         pytest.skip(
             "no CIFAR-10 JPEG copy: neither <data dir>/cifar10-jpeg "
             "nor <repo>/../shared/data/cifar10-jpeg.tar.gz exists"
         )
-    monkeypatch.setenv("IMLP_DATASET_CIFAR10", str(root))
-    ds = load_dataset("cifar10")
+    ds = load_dataset("cifar10", dataset_dirs={"IMLP_DATASET_CIFAR10": str(root)})
     assert (len(ds.train_labels), len(ds.test_labels)) == (50_000, 10_000)
     assert ds.classes == (
         "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"

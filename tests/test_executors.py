@@ -28,10 +28,12 @@ from imlp_core import cli, executors, experiments, memory, plan, trainer
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.profiles import PROFILES, Budget
 from imlp_core.results import DiskFull, checkpoint_path, lock_path
+from imlp_core.settings import Settings, TrainingSettings
 from imlp_core.sweep import SweepConfig
 from imlp_core.train import run_sweep
 
 ALPHAS = [AlphaSchedule("constant", 0.5), AlphaSchedule("constant", 1.0)]
+EVERY_EPOCH = TrainingSettings(checkpoint_every_s=0.0)  # a checkpoint at every epoch end but the last
 
 
 def tiny_plan() -> list[plan.PlannedSweep]:
@@ -67,10 +69,10 @@ def reference(tmp_path_factory) -> dict[str, dict]:
 
 @pytest.fixture
 def subprocess_env(monkeypatch):
-    """Children (workers, submitit jobs) find tiny-cnn in conftest and use one thread."""
+    """Children (workers, submitit jobs) find tiny-cnn in conftest and use one thread (their settings come as values:
+    :data:`EVERY_EPOCH`)."""
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS_DIR), os.environ.get("PYTHONPATH", "")]))
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    monkeypatch.setenv("IMLP_CHECKPOINT_EVERY_S", "0")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -108,27 +110,26 @@ def test_plan_prints_the_merged_sweeps_and_trains_nothing(capsys, monkeypatch):
 # ---------------------------------------------------------------------------------------------------
 # Executors: the same records every way
 def test_two_worker_processes_give_the_records_of_a_local_run(reference, tiny_prior, subprocess_env, tmp_path):
-    executors.run_processes(tiny_plan(), tmp_path, "cpu", jobs=2, threads=1)
+    executors.run_processes(tiny_plan(), tmp_path, "cpu", jobs=2, threads=1, settings=Settings(training=EVERY_EPOCH))
     assert comparable(tmp_path) == reference
     assert leftovers(tmp_path) == []
 
 
 def test_submitit_debug_and_local_executors_give_the_records_of_a_local_run(reference, tiny_prior, subprocess_env,
                                                                               tmp_path):
-    executors.run_plan(tiny_plan(), "debug", tmp_path / "debug", "cpu")
+    executors.run_plan(tiny_plan(), "debug", tmp_path / "debug", "cpu", settings=Settings(training=EVERY_EPOCH))
     local = executors.SlurmOptions(cluster="local", time_min=5, folder=tmp_path / "submitit")
-    executors.run_submitit(tiny_plan(), tmp_path / "local", "cpu", local)
+    executors.run_submitit(tiny_plan(), tmp_path / "local", "cpu", local, EVERY_EPOCH)
     for runs in (tmp_path / "debug", tmp_path / "local"):
         assert comparable(runs) == reference, runs
         assert leftovers(runs) == [], runs
 
 
 def test_workers_are_spread_over_the_visible_gpus(monkeypatch):
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3,5")
-    assert executors.gpu_slots(5) == ["3", "5", "3", "5", "3"]  # several workers share a GPU
-    monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
+    visible = Settings.from_environment({"CUDA_VISIBLE_DEVICES": "3,5"}).visible_gpus
+    assert executors.gpu_slots(5, visible) == ["3", "5", "3", "5", "3"]  # several workers share a GPU
     monkeypatch.setattr(executors.torch.cuda, "device_count", lambda: 0)
-    assert executors.gpu_slots(2) == [None, None]
+    assert executors.gpu_slots(2, None) == [None, None]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -140,26 +141,29 @@ def wait_for(text: str, read, timeout: float = 240) -> None:
         time.sleep(0.1)
 
 
-def start_worker(plan_file: Path, runs: Path, log: Path, **env: str) -> subprocess.Popen:
+def start_worker(runs: Path, log: Path, training: TrainingSettings) -> subprocess.Popen:
+    """A worker of ``processes`` over :func:`tiny_plan` with ``training`` in its pickled plan, as ``run_processes``
+    starts one."""
+    plan_file = log.with_suffix(".pkl")
+    plan_file.write_bytes(pickle.dumps(executors.worker_payload(tiny_plan(), training)))
     command = [sys.executable, "-m", "imlp_core.executors", "--worker", str(plan_file), "--results", str(runs),
                "--device", "cpu", "--threads", "1", "--name", log.stem]
     with open(log, "w") as out:
-        return subprocess.Popen(command, cwd=REPO_ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(command, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT)
 
 
 def test_a_worker_killed_mid_sweep_is_taken_over_by_another_from_its_checkpoint(reference, tiny_prior, subprocess_env,
                                                                                tmp_path):
     """Worker a pauses inside seed 0's second epoch (its epoch-1 checkpoint written); worker b skips that held
     sweep and trains seed 1; a is SIGKILLed; b takes seed 0 over from the checkpoint."""
-    plan_file, runs = tmp_path / "plan.pkl", tmp_path / "runs"
-    plan_file.write_bytes(pickle.dumps(executors.worker_payload(tiny_plan())))
+    runs = tmp_path / "runs"
     seed0, seed1 = tiny_plan()
-    a = start_worker(plan_file, runs, tmp_path / "a.log", IMLP_TEST_PAUSE_AT="epoch:2")
+    a = start_worker(runs, tmp_path / "a.log", replace(EVERY_EPOCH, pause_at="epoch:2"))
     b = None
     try:
         wait_for("IMLP_TEST_PAUSED epoch", (tmp_path / "a.log").read_text)
         assert checkpoint_path(runs, seed0.sweep.key).exists()
-        b = start_worker(plan_file, runs, tmp_path / "b.log")
+        b = start_worker(runs, tmp_path / "b.log", EVERY_EPOCH)
         wait_for(seed1.name, (tmp_path / "b.log").read_text)  # b did not wait on the sweep a holds
         assert not seed1.missing(runs) and seed0.missing(runs) and a.poll() is None
         a.send_signal(signal.SIGKILL)
@@ -177,14 +181,14 @@ def test_a_worker_killed_mid_sweep_is_taken_over_by_another_from_its_checkpoint(
 
 
 def test_a_timed_out_submitit_job_is_requeued_and_resumes_from_its_checkpoint(reference, tiny_prior, subprocess_env,
-                                                                              tmp_path, monkeypatch):
+                                                                              tmp_path):
     """The job pauses in epoch 2 with its epoch-1 checkpoint; it then gets the signal submitit's local executor
     sends a task ``signal_delay_s`` before its time limit (sent here at once, rather than after minutes); the job
     finds itself timed out, requeues itself, and its second run continues the checkpoint."""
-    monkeypatch.setenv("IMLP_TEST_PAUSE_AT", "epoch:2")  # the requeued run meets epoch 2 first: no pause
+    paused = replace(EVERY_EPOCH, pause_at="epoch:2")  # the requeued run meets epoch 2 first: no pause
     seed0 = tiny_plan()[:1]
     options = executors.SlurmOptions(cluster="local", time_min=5, folder=tmp_path / "submitit", wait=False)
-    [job] = executors.run_submitit(seed0, tmp_path / "runs", "cpu", options)
+    [job] = executors.run_submitit(seed0, tmp_path / "runs", "cpu", options, paused)
     try:
         wait_for("IMLP_TEST_PAUSED epoch", lambda: job.stdout() or "")
         from submitit.local.local import LocalJobEnvironment
@@ -225,21 +229,20 @@ def test_a_full_disk_is_a_clear_error_and_the_next_run_resumes(reference, tiny_p
                                                                suffix, nth, resumes):
     """3 epochs, a checkpoint after every epoch: the 2nd checkpoint (after epoch 2), or the 2nd record, finds
     the disk full. The error names the file and the space it needs; what was written before is intact."""
-    monkeypatch.setattr(trainer.Trainer, "CHECKPOINT_EVERY_S", 0.0)
     sweep = replace(tiny_plan()[0].sweep, epochs=3)
-    want = run_sweep(sweep, ALPHAS, tmp_path / "want", "cpu", progress=False)
+    want = run_sweep(sweep, ALPHAS, tmp_path / "want", "cpu", progress=False, settings=EVERY_EPOCH)
     runs = tmp_path / "runs"
     seen = fail_fsync(monkeypatch, suffix, nth)
     with pytest.raises(DiskFull, match=rf"No space left on device while writing {runs}/\S+{suffix}: it needs [\d.]+ [kMG]?B "
                                        rf"\(.* free there now\); free some space"):
-        run_sweep(sweep, ALPHAS, runs, "cpu", progress=False)
+        run_sweep(sweep, ALPHAS, runs, "cpu", progress=False, settings=EVERY_EPOCH)
     assert len(seen) == nth
     before = {p.name: p.read_bytes() for p in runs.glob("*.json")}
     assert len(before) == (1 if suffix == ".json" else 0)
     assert list(runs.glob(".*.tmp")) == [] and list((runs / ".checkpoints").glob(".*.tmp")) == []
     assert len(list((runs / ".checkpoints").glob("*.pt"))) == 1  # the last good checkpoint
     capsys.readouterr()  # the failing fsync failed once: the disk has space again
-    got = run_sweep(sweep, ALPHAS, runs, "cpu", progress=False)
+    got = run_sweep(sweep, ALPHAS, runs, "cpu", progress=False, settings=EVERY_EPOCH)
     assert "resuming from checkpoint" in capsys.readouterr().out
     assert [stable(r) for r in got] == [stable(r) for r in want]
     assert all((runs / name).read_bytes() == data for name, data in before.items())
@@ -249,7 +252,6 @@ def test_a_full_disk_is_a_clear_error_and_the_next_run_resumes(reference, tiny_p
 def test_a_sweep_keeps_one_checkpoint_whichever_of_its_runs_it_trains(tiny_prior, tmp_path, monkeypatch):
     """Killed after epoch 1 while training {0.5, 1}, the sweep is then asked for {0.5, 0}: the checkpoint of
     {0.5, 1} is continued (both records written), then alpha = 0 trains; never two checkpoints at once."""
-    monkeypatch.setattr(trainer.Trainer, "CHECKPOINT_EVERY_S", 0.0)
     sweep, runs = tiny_plan()[0].sweep, tmp_path / "runs"
     counts, real_save = [], trainer.Trainer.save_checkpoint
 
@@ -264,11 +266,12 @@ def test_a_sweep_keeps_one_checkpoint_whichever_of_its_runs_it_trains(tiny_prior
 
     monkeypatch.setattr(trainer.Trainer, "save_checkpoint", save_checkpoint)
     with pytest.raises(Killed):
-        run_sweep(sweep, ALPHAS, runs, "cpu", progress=False)
+        run_sweep(sweep, ALPHAS, runs, "cpu", progress=False, settings=EVERY_EPOCH)
     other = [AlphaSchedule("constant", 0.5), AlphaSchedule("constant", 0.0)]
-    got = run_sweep(sweep, other, runs, "cpu", progress=False)
+    got = run_sweep(sweep, other, runs, "cpu", progress=False, settings=EVERY_EPOCH)
     assert counts == [1, 1]  # the first run's, then the second's (alpha = 0 alone: 2 epochs, 1 checkpoint)
-    want = run_sweep(sweep, [*ALPHAS, AlphaSchedule("constant", 0.0)], tmp_path / "want", "cpu", progress=False)
+    want = run_sweep(sweep, [*ALPHAS, AlphaSchedule("constant", 0.0)], tmp_path / "want", "cpu", progress=False,
+                     settings=EVERY_EPOCH)
     assert comparable(runs) == comparable(tmp_path / "want")
     assert [r["key"] for r in got] == [want[0]["key"], want[2]["key"]]
     assert leftovers(runs) == []
@@ -281,17 +284,18 @@ def test_reproduce_with_an_executor_trains_what_the_notebooks_read_before_them(e
     from imlp_core import reproduce
 
     calls = []
-    monkeypatch.setattr(executors, "run_plan", lambda sweeps, name, **kw: calls.append(("plan", len(sweeps), name, kw["jobs"])))
+    monkeypatch.setattr(executors, "run_plan", lambda sweeps, name, **kw: calls.append(
+        ("plan", len(sweeps), name, kw["jobs"], kw["memory_budget"], kw["settings"].profile)))
     monkeypatch.setattr(reproduce, "execute", lambda name, *a, **k: calls.append(("notebook", name)) or reproduce.NotebookRun(name, 0.0))
     monkeypatch.setattr(reproduce, "is_up_to_date", lambda *a: False)
     for name, value in (("IMLP_PROFILE", "smoke"), ("IMLP_OUTPUT_DIR", str(tmp_path)), ("IMLP_JOBS", "3"),
-                        ("IMLP_EXECUTOR", executor)):
+                        ("IMLP_EXECUTOR", executor), ("IMLP_MEMORY_BUDGET_GB", "5.5")):
         monkeypatch.setenv(name, value) if value else monkeypatch.delenv(name, raising=False)
     assert reproduce.main(["--only", "03", "05", "--no-progress"]) == 0
     notebooks = [("notebook", "03_alpha_sweep_cnn"), ("notebook", "05_schedules")]
     planned = len(plan.profile_plan(PROFILES["smoke"], ["cnn", "schedules"]))  # 03's and 05's experiments, merged
     assert 0 < planned < len(plan.profile_plan(PROFILES["smoke"]))
-    assert calls == ([("plan", planned, "processes", 3)] if executor else []) + notebooks
+    assert calls == ([("plan", planned, "processes", 3, int(5.5e9), "smoke")] if executor else []) + notebooks
 
 
 def test_the_memory_ledger_starts_a_sweep_only_beside_what_fits(tmp_path):
@@ -364,7 +368,7 @@ def test_a_worker_skips_a_sweep_another_worker_stored_while_it_trained(tiny_prio
     stored: set[int] = set()
     started: list[int] = []
 
-    def train(planned, results, device, name):
+    def train(planned, results, device, name, training):
         started.append(planned.sweep.seed)
         stored.add(planned.sweep.seed)
         if planned.sweep.seed == 0:
@@ -381,9 +385,8 @@ def test_a_worker_skips_a_sweep_another_worker_stored_while_it_trained(tiny_prio
 
 # ---------------------------------------------------------------------------------------------------
 # What a real cluster needs (issue 39; on a real SLURM: tests/test_slurm.py)
-def test_slurm_asks_for_no_gpu_unless_told(monkeypatch):
-    monkeypatch.delenv("IMLP_SLURM_GPUS_PER_JOB", raising=False)
-    assert "gpus_per_node" not in executors.submitit_parameters(executors.SlurmOptions.from_env())
+def test_slurm_asks_for_no_gpu_unless_told():
+    assert "gpus_per_node" not in executors.submitit_parameters(executors.SlurmOptions.from_env({}))
     assert executors.submitit_parameters(executors.SlurmOptions(gpus_per_job=2))["gpus_per_node"] == 2
 
 
@@ -410,13 +413,12 @@ def test_sbatchs_refusal_names_the_option_to_change(refusal, option):
     assert option in message and "Nothing was submitted" in message
 
 
-def test_torch_gets_one_thread_per_cpu_of_the_slurm_allocation(tiny_prior, tmp_path, monkeypatch):
+def test_torch_gets_one_thread_per_cpu_a_slurm_job_asks_for(tiny_prior, tmp_path, monkeypatch):
     threads = []
     monkeypatch.setattr(executors, "run_sweep", lambda *a, **k: threads.append(torch.get_num_threads()) or [])
-    monkeypatch.setenv("SLURM_CPUS_PER_TASK", "3")
     before = torch.get_num_threads()
     try:
-        executors.SweepJob(tmp_path, "cpu", {})(tiny_plan()[0])
+        executors.SweepJob(tmp_path, "cpu", {}, threads=3)(tiny_plan()[0])
     finally:
         torch.set_num_threads(before)
     assert threads == [3]
@@ -441,7 +443,6 @@ def test_datasets_naming_only_experiments_is_an_error(capsys):
 def test_a_sweep_that_fails_leaves_no_lock_file_and_the_next_run_takes_it_over(reference, tiny_prior, tmp_path,
                                                                                monkeypatch):
     """As a job that failed for good (an error, not a kill): its lock goes with it, the checkpoint stays."""
-    monkeypatch.setattr(trainer.Trainer, "CHECKPOINT_EVERY_S", 0.0)
     real_save = trainer.Trainer.save_checkpoint
 
     def save_then_fail(self):
@@ -451,7 +452,7 @@ def test_a_sweep_that_fails_leaves_no_lock_file_and_the_next_run_takes_it_over(r
     monkeypatch.setattr(trainer.Trainer, "save_checkpoint", save_then_fail)
     seed0 = tiny_plan()[0]
     with pytest.raises(RuntimeError, match="the job's error"):
-        run_sweep(seed0.sweep, seed0.schedules, tmp_path, "cpu", progress=False)
+        run_sweep(seed0.sweep, seed0.schedules, tmp_path, "cpu", progress=False, settings=EVERY_EPOCH)
     assert leftovers(tmp_path) == [f".checkpoints/{checkpoint_path(tmp_path, seed0.sweep.key).name}"]
     monkeypatch.setattr(trainer.Trainer, "save_checkpoint", real_save)
     run_sweep(seed0.sweep, seed0.schedules, tmp_path, "cpu", progress=False)

@@ -16,6 +16,7 @@ from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import IMLP, build_prior
 from imlp_core.profiles import PROFILES, Budget
 from imlp_core.results import record_path
+from imlp_core.settings import Settings
 from imlp_core.sweep import SweepConfig
 from imlp_core.trainer import stacked_cross_entropy
 
@@ -156,11 +157,10 @@ def test_bf16_autocast_backward_gives_float32_gradients_close_to_float32():
         assert (p.grad - ref).norm() / ref.norm() < 0.05
 
 
-def test_large_allocations_stay_in_the_heap_unless_turned_off(monkeypatch):
-    monkeypatch.setenv("IMLP_CPU_HEAP", "0")
-    assert devices.keep_large_allocations_in_heap() is False
-    monkeypatch.setenv("IMLP_CPU_HEAP", "1")
-    assert devices.keep_large_allocations_in_heap() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
+def test_large_allocations_stay_in_the_heap_unless_turned_off():
+    heap = {value: Settings.from_environment({"IMLP_CPU_HEAP": value}).training.cpu_heap for value in ("0", "1")}
+    assert devices.keep_large_allocations_in_heap(heap["0"]) is False
+    assert devices.keep_large_allocations_in_heap(heap["1"]) is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
 
 
 def test_a_new_prior_needs_only_its_class_and_a_budget(tiny_prior, tmp_path):
@@ -177,4 +177,4 @@ def test_a_new_prior_needs_only_its_class_and_a_budget(tiny_prior, tmp_path):
     assert set(runs["prior"]) == {tiny_prior} and runs["status"].eq("ok").all()
     fig = figures.alpha_sweep_figure(runs, "t")
     assert any(TinyCNN.display_name in text.get_text() for text in fig.axes[0].get_legend().get_texts())
-    assert f"the {TinyCNN.display_name}" in findings.sweep_findings(runs)
+    assert f"the {TinyCNN.display_name}" in findings.sweep_findings(runs, {})  # a new prior has no registered claims

@@ -1,11 +1,17 @@
 """The explorers' computations (what they show) and their widgets driven without a browser."""
 
 import ipywidgets as widgets
+import matplotlib
+import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from imlp_core import explorers, figures
+from imlp_core import explorers, figures, results
+from imlp_core.experiments import alpha_sweep
+from imlp_core.options import DEFAULTS
+from imlp_core.paths import repo_root
+from imlp_core.profiles import resolve_profile
 
 EXPLORER_TOLERANCE = 1e-12  # the browser test's bound on the readout
 
@@ -79,9 +85,10 @@ def test_mixer_explorer_reports_indivisible_patches():
     assert "not divisible" in explorer.readout.value
 
 
-def record(seed: int, alpha: float, accs: list[float], prior: list[float]) -> dict:
-    return {"prior": "cnn", "dataset": "synthetic", "epochs": len(accs), "train_subset": 500, "test_subset": None,
-            "layers": "all", "seed": seed, "schedule": "constant", "alpha": alpha, "k": 0.0, "label": f"α = {alpha:g}",
+def record(seed: int, alpha: float, accs: list[float], prior: list[float], **settings) -> dict:
+    return {"prior": "cnn", "dataset": "synthetic", "epochs": len(accs), "batch_size": 128, "lr": 1e-3,
+            "train_subset": 500, "test_subset": None, "layers": "all", **DEFAULTS, **settings, "seed": seed,
+            "schedule": "constant", "alpha": alpha, "k": 0.0, "label": f"α = {alpha:g}",
             "history": [{"epoch": e + 1, "alpha": alpha, "test_acc": a, "prior_test_acc": p}
                         for e, (a, p) in enumerate(zip(accs, prior))]}
 
@@ -94,7 +101,7 @@ def stored_runs() -> pd.DataFrame:
 
 def test_run_curves_give_accuracies_and_the_accumulated_share():
     sweep = explorers.sweeps(stored_runs())
-    assert list(sweep) == ["cnn prior · synthetic · 3 epochs · 500 training images"]
+    assert list(sweep) == ["S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.001 · pulls every epoch"]
     curves = explorers.run_curves(next(iter(sweep.values())), "α = 0.1", (0,))
     assert curves["I-MLP"].tolist() == pytest.approx([25, 30, 40])
     assert curves["S-MLP (α = 0)"].tolist() == pytest.approx([20, 30, 35])
@@ -129,3 +136,60 @@ def test_explorer_figure_is_a_png_widget_value_only():
     explorer = explorers.ConvExplorer()
     assert set(plt.get_fignums()) == before
     assert explorer.figure.value[:4] == b"\x89PNG"
+
+
+def test_runs_differing_in_one_option_or_the_lr_are_separate_sweeps():
+    """Runs are pooled only where their whole configuration (every option and the lr) agrees; the names differ."""
+    prior = [0.3, 0.4, 0.5]
+    runs = pd.concat([stored_runs(), pd.DataFrame([record(0, 0.1, [0.1, 0.1, 0.1], prior, ln="affine-own"),
+                                                   record(0, 0.1, [0.2, 0.2, 0.2], prior, lr=3e-4),
+                                                   record(0, 0.1, [0.3, 0.3, 0.3], prior, interpolate_every=1)])],
+                     ignore_index=True)
+    found = explorers.sweeps(runs)
+    assert list(found) == ["S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.0003 · pulls every epoch",
+                           "S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.001 · pulls every epoch",
+                           "S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.001 · pulls every epoch · "
+                           "ln = affine-own",
+                           "S-CNN prior · synthetic · 3 epochs · 500 training images · lr 0.001 · pulls every step"]
+    assert [len(group) for group in found.values()] == [1, 4, 1, 1]
+    explorer = explorers.RunsExplorer(runs)
+    assert explorer.controls["sweep"].value == list(found)[1]  # it opens on the sweep with the most runs
+
+
+CPU_STORE = repo_root() / "results" / "runs"  # the committed laptop (`cpu` profile) store, with the option variants
+
+
+@pytest.fixture(scope="module")
+def cpu_store() -> pd.DataFrame:
+    if not any(CPU_STORE.glob("*.json")):
+        pytest.skip("the committed cpu store is not in this checkout")
+    return results.load(CPU_STORE)
+
+
+def test_every_sweep_of_the_cpu_store_holds_one_run_per_seed_and_alpha(cpu_store):
+    found = explorers.sweeps(cpu_store)
+    assert len(found) > 10  # the option variants of notebook 08 and the pull intervals of 09 are sweeps of their own
+    for name, sweep in found.items():
+        assert not sweep.duplicated(["seed", "label"]).any(), name
+        assert sweep["epochs"].nunique() == 1 and sweep["lr"].nunique() == 1, name
+
+
+def test_explorer_readout_equals_figure_03_on_the_cpu_store(cpu_store):
+    """Notebook 03's explorer, on its sweep and seeds at α = 0.3, reads what figure 03 draws there; panel (b)
+    follows one run's five epochs."""
+    matplotlib.use("Agg")
+    cpu = resolve_profile("cpu")
+    runs = alpha_sweep(cpu, "cnn", cpu.datasets[0], results=CPU_STORE, stored_only=True)  # notebook 03's nb.runs("cnn")
+    fig = figures.alpha_sweep_figure(runs, "t")
+    (curve,) = [line for line in fig.axes[0].get_lines() if line.get_gid() == "I-MLP"]
+    drawn = float(curve.get_ydata()[np.isclose(curve.get_xdata(), 0.3)][0])
+    explorer = explorers.RunsExplorer(cpu_store, priors=("cnn",), seeds=cpu.seeds)
+    (name,) = [name for name, sweep in explorer.sweeps.items() if set(runs["key"]) <= set(sweep["key"])]
+    assert explorer.controls["sweep"].value == name  # it opens on figure 03's sweep
+    explorer.controls["label"].value = "α = 0.3"
+    assert explorer.controls["seeds"].value == cpu.seeds
+    assert f"I-MLP {drawn:.2f} %" in explorer.readout.value
+    curves = explorers.run_curves(explorer.sweeps[name], "α = 0.3", cpu.seeds)
+    fig = explorers.run_figure(curves, "α = 0.3", "cnn", name)
+    assert fig.axes[1].get_title() == f"(b) prior's accumulated share: {1 - 0.7 ** 5:.3g} after 5 epochs"
+    assert fig.axes[1].get_lines()[0].get_xdata().tolist() == [1, 2, 3, 4, 5]

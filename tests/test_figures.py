@@ -399,6 +399,7 @@ def figure_drawers() -> dict[str, Callable[[], plt.Figure]]:
         "settled": lambda: dip_figures.settled_figure(dip_runs(), "t"),
         "pull_effect": lambda: dip_figures.pull_effect_figure(dip_runs(), "t"),
         "law": lambda: law_figure(dip_runs(), "t"),
+        "story": lambda: figures.story_figure(story_curves(), figures.paper_alpha_points(), "t"),
     }
 
 
@@ -427,3 +428,95 @@ def test_the_pdf_page_is_the_same_whatever_the_last_bit_of_its_corners(tmp_path,
         saved.append(figures.save_figure(fig, "tie", tmp_path)[1].read_bytes())
     assert saved[0] == saved[1]
     assert figures.pdf_page(fig).width * 72 * 7 == pytest.approx(round((right - left + 0.2) * 72 * 7))
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 07: the story in one figure
+
+
+def story_curves() -> dict[str, pd.DataFrame]:
+    """Per epoch: CURVES; per step: a dip of 3 points at α = 0.01 on every seed, the same α = 0 and α = 1."""
+    per_step = {s: {a: acc - (0.03 if a == 1e-2 else 0.0) for a, acc in CURVES[s].items()} for s in SEEDS}
+    return {"per epoch": sweep(), "per step": sweep(curves=per_step, option="interpolate_every = 1")}
+
+
+def test_story_figure_draws_means_paired_changes_and_the_papers_points():
+    paper = figures.paper_alpha_points()
+    fig = figures.story_figure(story_curves(), paper, "t")
+    top, bottom = fig.axes[0], fig.axes[1]
+    alphas = [1e-3, 1e-2, 0.1, 1.0]
+    assert line(top, "per epoch").get_ydata().tolist() == pytest.approx(
+        [np.mean([100 * CURVES[s][a] for s in SEEDS]) for a in alphas])
+    change = [100 * (CURVES[s][1e-2] - CURVES[s][0.0]) for s in SEEDS]
+    assert band_at(bottom, "per epoch change interval", 1e-2) == pytest.approx(scipy_interval(change))  # paired
+    assert band_at(top, "per epoch interval", 1e-2) == pytest.approx(
+        scipy_interval([100 * CURVES[s][1e-2] for s in SEEDS]))  # unpaired
+    assert line(bottom, "per step change").get_ydata()[1] == pytest.approx(np.mean(change) - 3)
+    (zero,) = by_gid(top, "per epoch α = 0")
+    assert zero.get_xdata()[0] < 2 * figures.zero_position(CURVES[0]) < 1e-3  # left of the // break
+    assert line(top, "paper").get_ydata().tolist() == paper["mean"].tolist()
+    assert errorbar_at(top, "paper interval", 1e-2) == pytest.approx((51.50 - 0.86, 51.50 + 0.86))  # ± std
+    assert paper[["alpha", "mean"]].values.tolist() == [[0.0, 58.36], [0.01, 51.5], [0.5, 60.98], [1.0, 62.14]]
+    (changes,) = by_gid(bottom, "paper change")
+    assert changes.get_offsets()[:, 1].tolist() == pytest.approx([51.50 - 58.36, 60.98 - 58.36, 62.14 - 58.36])
+    assert any(np.isclose(l.get_xdata()[0], figures.STORY_ALPHA) for l in top.get_lines() if len(l.get_xdata()))
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert any(text.startswith("per step: 3 epochs · 5,000 training images · 3 seeds; α = 0, 0.001, 0.1, 1 equal "
+                               "to per epoch's, seed by seed") for text in legend)
+
+
+STORY_CELL = "story_alpha_scnn"
+
+
+@pytest.fixture(scope="module")
+def story_cell(tmp_path_factory) -> dict:
+    """Notebook 07's cell that writes the story figure, run on its own into a temporary output root."""
+    import nbformat
+
+    from imlp_core.notebook import Outputs
+    from imlp_core.paths import repo_root
+
+    notebook = nbformat.read(repo_root() / "notebooks" / "07_paper_comparison.ipynb", as_version=4)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    (cell,) = [source for source in code if f'"{STORY_CELL}"' in source]
+    assert "nb.report()" in code[-1] and code.index(cell) < len(code) - 1  # written before the report lists files
+    namespace = {"nb": Outputs(tmp_path_factory.mktemp("07"))}
+    exec(compile(cell, "07_paper_comparison.ipynb (story cell)", "exec"), namespace)
+    return namespace
+
+
+def test_story_figure_is_written_by_notebook_07(story_cell):
+    nb = story_cell["nb"]
+    assert [str(path.relative_to(nb.root)) for path in nb.written] == [f"figures/{STORY_CELL}.png",
+                                                                       f"figures/{STORY_CELL}.pdf"]
+    assert all(path.stat().st_size > 0 for path in nb.written)
+
+
+def test_story_figure_draws_the_committed_stores_values(story_cell):
+    """Each curve's points are its store's mean over every seed it holds at that α, read here straight from the
+    records; every α of the profile's grid is drawn."""
+    from imlp_core import results
+    from imlp_core.experiments import PAPER_TEST_STORE
+    from imlp_core.options import DEFAULTS
+    from imlp_core.paths import repo_root
+    from imlp_core.profiles import resolve_profile
+
+    def store_means(store, every, epochs, lr) -> pd.Series:
+        runs = results.load(repo_root() / store)
+        chosen = runs[(runs["prior"] == "cnn") & (runs["schedule"] == "constant") & (runs["epochs"] == epochs)
+                      & (runs["lr"] == lr) & (runs["interpolate_every"] == every) & (runs["layers"] == "all")]
+        for option in ("head", "block", "ln", "optimizer_state", "bias", "lr_schedule"):
+            chosen = chosen[chosen[option] == DEFAULTS[option]]
+        return 100 * chosen.groupby("alpha")["test_acc"].mean()
+
+    cpu, paper = resolve_profile("cpu"), resolve_profile("paper")
+    top = story_cell["story_figure"].axes[0]
+    for name, store, every, epochs, lr, grid in (
+            ("laptop, pulls every epoch", "results/runs", "epoch", 5, 1e-3, cpu.alphas),
+            ("laptop, pulls every step", "results/runs", 1, 5, 1e-3, cpu.open_choice_alphas),
+            ("H100, pulls every epoch", PAPER_TEST_STORE, "epoch", 100, 1e-4, paper.alphas)):
+        expected, drawn = store_means(store, every, epochs, lr), line(top, name)
+        alphas = drawn.get_xdata().tolist()
+        assert {alpha for alpha in grid if alpha > 0} <= set(alphas) <= set(expected.index), name
+        assert drawn.get_ydata().tolist() == pytest.approx(expected.loc[alphas].tolist()), name
+        assert line(top, f"{name} α = 0").get_ydata()[0] == pytest.approx(expected.loc[0.0]), name

@@ -4,20 +4,23 @@ number in the expected texts is worked out by hand in the comments (three seeds:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
 import pytest
 
 from imlp_core import findings, prose, verdicts
-from imlp_core.statistics import t_interval
+from imlp_core.claims import PAPER_CLAIMS
+from imlp_core.profiles import resolve_profile
+from imlp_core.statistics import Kind, t_interval
 
 SEEDS = (0, 1, 2)
 
 
 def frame(rows: list[dict], **columns) -> pd.DataFrame:
     base = {"dataset": "cifar10", "epochs": 5, "train_subset": 5000, "lr": 1e-3, "source": "ImageFolder data/x",
-            "status": "ok", "k": 0.0, "schedule": "constant", "option": "default"}
+            "status": "ok", "k": 0.0, "schedule": "constant", "option": "default", "profile": "cpu"}
     return pd.DataFrame([{**base, **columns, **row} for row in rows])
 
 
@@ -82,7 +85,7 @@ def test_difference_sentence_with_one_seed_says_there_is_no_interval():
     ([1.0, 3.0], "a is ahead of b: +2.00 [-10.71, +14.71] (2 seeds) points, within noise"),
     ([-1.0, -3.0, -2.0], "a is behind b: -2.00 [-4.48, +0.48] (3 seeds) points, within noise"),
     ([-1.0, -3.0, -2.5], "a is behind b: -2.17 [-4.75, +0.42] (3 seeds) points, within noise"),
-    ([-1.0, -1.1, -0.9], "a is behind b: -1.00 [-1.25, -0.75] (3 seeds) points, beyond noise"),
+    ([-1.0, -1.1, -0.9], "a is behind b: -1.00 [-1.25, -0.75] (3 seeds) points, beyond noise, uncorrected"),
 ])
 def test_difference_sentence_at_its_boundaries(values, sentence):
     assert findings.difference_sentence("a", "b", t_interval(values)) == sentence
@@ -92,7 +95,12 @@ def test_difference_sentence_at_its_boundaries(values, sentence):
 # The whole text of each written finding on small hand-made sweeps (mutation testing showed that tests of fragments
 # let a changed word, a wrong filter or a dropped clause through).
 BUDGET = "- Budget: 5 epochs on 5,000 training images of `cifar10` (source: ImageFolder data/x), Adam lr 0.001, 3 seeds"
-UNADJUSTED = " (unadjusted; notebook 07 applies Holm across the family)."  # confirmatory claims that ran only
+REGISTRY = "the registry's verdict: Holm within its family, notebook 07) — uncorrected: "
+
+
+def registry(runs: pd.DataFrame) -> dict:
+    """The registry's verdicts on ``runs`` as notebook 07 judges them: the paper's claims, Holm within the family."""
+    return {v.claim.id: v for v in verdicts.claim_verdicts(runs, resolve_profile("cpu"), PAPER_CLAIMS)}
 
 SWEEP = {0.0: [0.30, 0.31, 0.29], 5e-4: [0.33, 0.35, 0.31], 1e-3: [0.30, 0.31, 0.29], 5e-3: [0.25, 0.27, 0.23],
          0.01: [0.26, 0.27, 0.25], 0.1: [0.31, 0.32, 0.30], 1.0: [0.37, 0.38, 0.36]}
@@ -104,32 +112,34 @@ def test_sweep_findings_read_in_full():
     are +3/+4/+2 (5e-4), 0 (1e-3), −5/−4/−6 (5e-3: one-sided p 0.0065), −4 exactly (0.01: p 0) and +1 (0.1); Holm
     over five leaves 0.01 (0) and puts 5e-3 at 4 × 0.0065 = 0.026 > 0.025: the V is located at {0.01}, within a
     factor of two of the paper's 5 × 10⁻³."""
-    text = findings.sweep_findings(sweep_runs(SWEEP, [0.37, 0.38, 0.36]))
+    runs = sweep_runs(SWEEP, [0.37, 0.38, 0.36])
+    text = findings.sweep_findings(runs, registry(runs))
     assert text == "\n".join([
         BUDGET + ".",
         "- Ends (a premise of the laptop regime): at this budget the S-CNN is ahead of the S-MLP (α = 0): +7.00 [+7.00, "
-        "+7.00] (3 seeds) points, beyond noise; the paper (100 epochs) has the prior ahead.",
+        "+7.00] (3 seeds) points, beyond noise, uncorrected; the paper (100 epochs) has the prior ahead.",
         "- Equivalence at α = 1 (a premise): the I-MLP minus its prior is +0.00 [+0.00, +0.00] (3 seeds) points "
         "(Algorithm 1 with every layer pulled at α = 1 copies the prior: 0 exactly).",
         "- Table 1(a), `t1a-v-c10`: α = 0.01 is worse than both ends, α = 0 and α = 1 (the V): **reproduced** "
-        "(confirmatory) — α = 0 − α = 0.01: +4.00 [+4.00, +4.00] (3 seeds); α = 1 − α = 0.01: +11.00 [+11.00, +11.00] "
-        "(3 seeds)" + UNADJUSTED,
+        "(confirmatory; " + REGISTRY + "α = 0 − α = 0.01: +4.00 [+4.00, +4.00] (3 seeds); α = 1 − α = 0.01: +11.00 "
+        "[+11.00, +11.00] (3 seeds); Holm-adjusted: +4.00 [+4.00, +4.00] (3 seeds); +11.00 [+11.00, +11.00] (3 seeds).",
         "- Figure 2 (left), Sec. 4.1, `f2-cnn-min`: the S-CNN's curve dips below both ends at α = 5 × 10⁻³: "
-        "**reproduced** (confirmatory) — min(α = 0, α = 1) − α = 0.005: +5.00 [+2.52, +7.48] (3 seeds)" + UNADJUSTED,
+        "**reproduced** (confirmatory; " + REGISTRY + "min(α = 0, α = 1) − α = 0.005: +5.00 [+2.52, +7.48] (3 seeds); "
+        "Holm-adjusted: +5.00 [+2.52, +7.48] (3 seeds).",
         "- Figure 2 (left), Sec. 4.1, `f2-cnn-turn`: where the S-CNN's curve turns: α ≈ 5 × 10⁻³: **reproduced** "
-        "(exploratory) — below both ends beyond the scan's noise at α ∈ {0.01}" + ".",
+        "(exploratory; the registry's verdict, notebook 07) — below both ends beyond the scan's noise at α ∈ {0.01}.",
     ])
     above = {**SWEEP, 0.01: [0.33, 0.34, 0.32]}  # α = 0.01 above the lower end (30/31/29) in every seed
-    assert "`t1a-v-c10`: α = 0.01 is worse than both ends, α = 0 and α = 1 (the V): **opposite** (confirmatory)" in (
-        findings.sweep_findings(sweep_runs(above, [0.37, 0.38, 0.36])))
+    assert "`t1a-v-c10`: α = 0.01 is worse than both ends, α = 0 and α = 1 (the V): **opposite** (confirmatory;" in (
+        findings.sweep_findings(sweep_runs(above, [0.37, 0.38, 0.36]), registry(sweep_runs(above, [0.37, 0.38, 0.36]))))
 
 
 def test_sweep_findings_without_interior_alphas_say_not_run():
     runs = sweep_runs({0.0: [0.30, 0.31, 0.29], 1.0: [0.27, 0.28, 0.26]}, [0.27, 0.28, 0.26], "mixer")
-    assert findings.sweep_findings(runs) == "\n".join([
+    assert findings.sweep_findings(runs, registry(runs)) == "\n".join([
         BUDGET + ".",
         "- Ends (a premise of the laptop regime): at this budget the MLP-Mixer is behind the S-MLP (α = 0): -3.00 "
-        "[-3.00, -3.00] (3 seeds) points, beyond noise; the paper (100 epochs) has the prior ahead.",
+        "[-3.00, -3.00] (3 seeds) points, beyond noise, uncorrected; the paper (100 epochs) has the prior ahead.",
         "- Equivalence at α = 1 (a premise): the I-MLP minus its prior is +0.00 [+0.00, +0.00] (3 seeds) points "
         "(Algorithm 1 with every layer pulled at α = 1 copies the prior: 0 exactly).",
         "- Table 1(b), Figure 2 (right), `t1b-v-c10`: α = 0.01 is worse than both ends, α = 0 and α = 1 (the V): "
@@ -148,31 +158,47 @@ SCHEDULES = dict(none=[0.30, 0.31, 0.29], constant=[0.32, 0.33, 0.31], test_time
 def test_schedule_findings_read_in_full():
     """By hand: none − test-time 5, the CNN − test-time 12, constant − none 2, constant − k = 1 4, k = 4 − k = 1 3 on
     every seed; k = 1 itself 28/29/27 (sd 1: ± 2.48)."""
-    text = findings.schedule_findings(schedule_runs(**SCHEDULES))
+    runs = schedule_runs(**SCHEDULES)
+    text = findings.schedule_findings(runs, registry(runs))
     assert text == "\n".join([
         BUDGET + ".",
         "- Test-time only: α_test = 0.5 is behind no interpolation: -5.00 [-5.00, -5.00] (3 seeds) points, beyond noise, "
-        "and it is behind the CNN: -12.00 [-12.00, -12.00] (3 seeds) points, beyond noise. The paper: test-time only is "
-        "far worse than both.",
-        "- Constant: constant α = 0.5 is ahead of no interpolation: +2.00 [+2.00, +2.00] (3 seeds) points, beyond noise "
-        "(the paper: ahead, 60.98 % against 58.36 %).",
+        "uncorrected, and it is behind the CNN: -12.00 [-12.00, -12.00] (3 seeds) points, beyond noise, uncorrected. "
+        "The paper: test-time only is far worse than both.",
+        "- Constant: constant α = 0.5 is ahead of no interpolation: +2.00 [+2.00, +2.00] (3 seeds) points, beyond noise, "
+        "uncorrected (the paper: ahead, 60.98 % against 58.36 %).",
         "- Decay exponents run: k = 1: 28.00 [25.52, 30.48] (3 seeds), k = 4: 31.00 [28.52, 33.48] (3 seeds). The paper "
         "has linear decay (k = 1) the lowest of them.",
         "- Table 4 / App. F, `t4-test-time`: test-time-only interpolation is worse than no interpolation and than the "
-        "CNN: **reproduced** (confirmatory) — none − test-time: +5.00 [+5.00, +5.00] (3 seeds); CNN − test-time: "
-        "+12.00 [+12.00, +12.00] (3 seeds)" + UNADJUSTED,
+        "CNN: **reproduced** (confirmatory; " + REGISTRY + "none − test-time: +5.00 [+5.00, +5.00] (3 seeds); CNN − "
+        "test-time: +12.00 [+12.00, +12.00] (3 seeds); Holm-adjusted: +5.00 [+5.00, +5.00] (3 seeds); +12.00 [+12.00, "
+        "+12.00] (3 seeds).",
         "- Table 4 / Fig. 3, `t4-linear`: linear decay (k = 1) is worse than constant (k = 0) and than k = 4: "
-        "**reproduced** (confirmatory) — constant − k = 1: +4.00 [+4.00, +4.00] (3 seeds); k = 4 − k = 1: +3.00 "
-        "[+3.00, +3.00] (3 seeds)" + UNADJUSTED,
+        "**reproduced** (confirmatory; " + REGISTRY + "constant − k = 1: +4.00 [+4.00, +4.00] (3 seeds); k = 4 − k = 1: "
+        "+3.00 [+3.00, +3.00] (3 seeds); Holm-adjusted: +4.00 [+4.00, +4.00] (3 seeds); +3.00 [+3.00, +3.00] (3 seeds).",
         "- Table 4, `t4-constant`: constant interpolation α = 0.5 beats no interpolation: **reproduced** "
-        "(confirmatory) — constant − none: +2.00 [+2.00, +2.00] (3 seeds)" + UNADJUSTED,
+        "(confirmatory; " + REGISTRY + "constant − none: +2.00 [+2.00, +2.00] (3 seeds); Holm-adjusted: +2.00 [+2.00, "
+        "+2.00] (3 seeds).",
     ])
+
+
+def test_a_notebook_shows_the_registrys_verdict_of_a_claim_not_its_own():
+    """Issue 36, defect 8: notebook 05 showed `t4-test-time` *reproduced*, judged alone and uncorrected, while
+    notebook 07 said *cannot tell*. A notebook shows the registry's verdict, its uncorrected interval labelled so."""
+    runs = schedule_runs(**SCHEDULES)
+    judged = registry(runs)
+    assert judged["t4-test-time"].kind is Kind.REPRODUCED  # what these runs alone would say
+    cannot_tell = {**judged, "t4-test-time": dataclasses.replace(judged["t4-test-time"], kind=Kind.SAME_SIGN)}
+    [line] = [l for l in findings.schedule_findings(runs, cannot_tell).splitlines() if "`t4-test-time`" in l]
+    assert ("worse than no interpolation and than the CNN: **same direction, cannot tell** (confirmatory; "
+            + REGISTRY + "none − test-time: +5.00") in line
+    assert "reproduced" not in line
 
 
 def test_schedule_findings_compare_at_the_test_time_alpha_and_say_what_is_missing():
     runs = schedule_runs(**SCHEDULES)
     runs.loc[runs["schedule"] == "test-time", "alpha"] = 0.3  # no constant α = 0.3 beside it
-    text = findings.schedule_findings(runs).split("\n")
+    text = findings.schedule_findings(runs, registry(runs)).split("\n")
     assert text[1].startswith("- Test-time only: α_test = 0.3 is behind no interpolation: -5.00 [")
     assert text[2] == ("- Constant: constant α = 0.3 and no interpolation could not both be measured (the paper: "
                        "ahead, 60.98 % against 58.36 %).")
@@ -184,7 +210,7 @@ def test_schedule_findings_compare_at_the_test_time_alpha_and_say_what_is_missin
 
 def test_schedule_findings_without_k_1_say_the_ordering_is_not_run():
     runs = schedule_runs(**{**SCHEDULES, "decays": {2.0: [0.28, 0.29, 0.27]}})
-    text = findings.schedule_findings(runs)
+    text = findings.schedule_findings(runs, registry(runs))
     assert "- Decay exponents run: k = 2: 28.00 [25.52, 30.48] (3 seeds)." in text
     assert "`t4-linear`: linear decay (k = 1) is worse than constant (k = 0) and than k = 4: **not run**" in text
 
@@ -193,15 +219,16 @@ def test_first_layer_findings_read_in_full():
     """By hand: MLP-2's gain 1.9/2.0/2.1 (sd 0.1: ± 0.25); MLP-2's gain − MLP-1's 7.9/7.0/9.1 (sd 1.054: ± 2.62)."""
     runs = first_layer_runs(base1=[0.27, 0.28, 0.26], gain1=[-0.06, -0.05, -0.07],
                             base2=[0.35, 0.36, 0.34], gain2=[0.019, 0.02, 0.021])
-    assert findings.first_layer_findings(runs, 0.5) == "\n".join([
+    assert findings.first_layer_findings(runs, 0.5, registry(runs)) == "\n".join([
         BUDGET + "; interpolated with constant α = 0.5.",
         "- Baselines: MLP-1 27.00 [24.52, 29.48] (3 seeds) %, MLP-2 35.00 [32.52, 37.48] (3 seeds) % (the paper: close, "
         "56.4 % and 54.8 %).",
         "- Interpolation changes MLP-1 by -6.00 [-8.48, -3.52] (3 seeds) points and MLP-2 by +2.00 [+1.75, +2.25] "
         "(3 seeds) points (the paper: +3.9 and +18.9 on CIFAR-10).",
         "- Table 5, `t5-c10`: interpolating one wide first layer (MLP-2) helps, and more than six layers (MLP-1): "
-        "**reproduced** (confirmatory) — MLP-2's gain: +2.00 [+1.75, +2.25] (3 seeds); MLP-2's gain − MLP-1's gain: "
-        "+8.00 [+5.38, +10.62] (3 seeds)" + UNADJUSTED,
+        "**reproduced** (confirmatory; " + REGISTRY + "MLP-2's gain: +2.00 [+1.75, +2.25] (3 seeds); MLP-2's gain − "
+        "MLP-1's gain: +8.00 [+5.38, +10.62] (3 seeds); Holm-adjusted: +2.00 [+1.64, +2.36] (3 seeds); +8.00 [+5.38, "
+        "+10.62] (3 seeds).",
     ])
 
 
@@ -209,16 +236,16 @@ def test_first_layer_findings_call_a_loss_opposite():
     """MLP-2's gain −1/−2/−3 straddles 0; its gain − MLP-1's −7/−7/−10 lies below 0 (± 4.30): opposite."""
     losing = first_layer_runs(base1=[0.27, 0.28, 0.26], gain1=[0.06, 0.05, 0.07],
                               base2=[0.35, 0.36, 0.34], gain2=[-0.01, -0.02, -0.03])
-    text = findings.first_layer_findings(losing, 0.5)
+    text = findings.first_layer_findings(losing, 0.5, registry(losing))
     assert "changes MLP-1 by +6.00 [+3.52, +8.48] (3 seeds) points and MLP-2 by -2.00 [-4.48, +0.48]" in text
-    assert ("**opposite** (confirmatory) — MLP-2's gain: -2.00 [-4.48, +0.48] (3 seeds); MLP-2's gain − MLP-1's gain: "
-            "-8.00 [-12.30, -3.70] (3 seeds)") in text
+    assert ("**opposite** (confirmatory; " + REGISTRY + "MLP-2's gain: -2.00 [-4.48, +0.48] (3 seeds); MLP-2's gain "
+            "− MLP-1's gain: -8.00 [-12.30, -3.70] (3 seeds)") in text
 
 
 def test_a_decided_claim_is_not_said_to_need_more_seeds():
     losing = first_layer_runs(base1=[0.27, 0.28, 0.26], gain1=[0.06, 0.05, 0.07],
                               base2=[0.35, 0.36, 0.34], gain2=[-0.01, -0.02, -0.03])
-    assert "seeds to decide" not in findings.first_layer_findings(losing, 0.5)
+    assert "seeds to decide" not in findings.first_layer_findings(losing, 0.5, registry(losing))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import torch
 from conftest import CNN_ALPHAS, CNN_SWEEP, stable
 from imlp_core.interpolate import AlphaSchedule
 from imlp_core.models import IMLP, build_prior
+from imlp_core.settings import Settings
 from imlp_core.train import run_sweep
 from imlp_core.trainer import stacked_cross_entropy
 
@@ -46,13 +47,13 @@ def test_batched_sweep_follows_separate_runs_on_the_gpu(cuda_records, tmp_path):
             assert h_alone["prior_test_acc"] == h_together["prior_test_acc"]
 
 
-def test_cuda_graph_replay_trains_as_the_eager_steps_do(tmp_path, monkeypatch):
+def test_cuda_graph_replay_trains_as_the_eager_steps_do(tmp_path):
     """200 images in batches of 64: warm-up, capture, replays across epochs and interpolations, and an eager
     last batch of 8 per epoch. The graph replays the eager step's kernels, so the records agree to rounding."""
     sweep = replace(CNN_SWEEP, train_subset=200, epochs=3)
     graphed = run_sweep(sweep, SCHEDULES, tmp_path / "graphs", "cuda", progress=False)
-    monkeypatch.setenv("IMLP_CUDA_GRAPHS", "0")
-    eager = run_sweep(sweep, SCHEDULES, tmp_path / "eager", "cuda", progress=False)
+    eager = run_sweep(sweep, SCHEDULES, tmp_path / "eager", "cuda", progress=False,
+                      settings=Settings.from_environment({"IMLP_CUDA_GRAPHS": "0"}).training)
     worst = 0.0
     for g, e in zip(graphed, eager):
         for h_g, h_e in zip(g["history"], e["history"]):

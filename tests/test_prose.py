@@ -4,6 +4,8 @@ its source), its tables carry what the README headline reads, and its counts sum
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
+from pathlib import Path
 import inspect
 import math
 import re
@@ -127,51 +129,40 @@ def test_claims_table_has_the_headlines_columns_and_kind_values(runs, profile):
     assert len(number_table) == len(numbers) and set(number_table["verdict"]) <= {k.value for k in Kind}
 
 
-def test_the_headline_reads_prose_tables_back_and_its_counts_sum_to_the_confirmatory_claims(tmp_path):
-    """notebook 07 saves claims_table as CSV; findings.headline_tables reads those CSVs for the README."""
-    frames = {}
-    by_scale = {}
-    for profile in ("cpu", "paper"):
-        _, claims = judged(MIXED, profile)
-        path = tmp_path / f"{profile}.csv"
-        prose.claims_table(claims).to_csv(path, index=False)
-        frames[profile] = pd.read_csv(path)
-        by_scale[profile] = claims
-    counts, table = findings.headline_tables(frames)
-    for profile, claims in by_scale.items():
-        scale = verdicts.scale_of(resolve_profile(profile))
-        assert counts.loc[profile].sum() == len(claims_at(scale, Role.CONFIRMATORY))
-        assert counts.loc[profile].to_dict() == verdicts.verdict_counts(claims)
-    assert prose.headline_counts(by_scale).equals(counts)
-    assert {"id", "source", "claim"} <= set(table.columns)
-    ran = {v.claim.id for vs in by_scale.values() for v in vs if v.kind is not Kind.NOT_RUN}
-    assert set(table["id"]) == ran  # every claim run at some scale, and only those
-
-
 # ---------------------------------------------------------------------------------------------
 # The summary's counts
 
 
-def summary_counts(text: str, label: str) -> tuple[int, dict[str, int]]:
-    line = next(l for l in text.splitlines() if l.startswith(f"- {label} ("))
-    total = int(re.match(rf"- {re.escape(label)} \((\d+)", line).group(1))
-    counts = {name: int(n) for n, name in re.findall(r"(\d+) ([a-z' ]+?)(?:,|\.$)", line.split(": ", 1)[1])}
-    return total, counts
+def summary_counts(text: str, label: str) -> list[tuple[int, dict[str, int]]]:
+    """Every line of ``text`` starting "- {label}… (n": its n and its counts by class."""
+    found = []
+    for line in (l for l in text.splitlines() if l.startswith(f"- {label}")):
+        total = int(re.search(r"\((\d+)", line).group(1))
+        tail = line.split("): ", 1)[1] if "): " in line else ""
+        found.append((total, {name: int(n) for n, name in re.findall(r"(\d+) ([a-z'() ]+?)(?:,|\.$)", tail)}))
+    return found
 
 
 @pytest.mark.parametrize("runs", [MIXED, EMPTY], ids=["mixed", "empty"])
 @pytest.mark.parametrize("profile", ["cpu", "paper"])
-def test_comparison_summary_counts_sum_to_the_confirmatory_claims(runs, profile):
+def test_comparison_summary_counts_sum_to_the_counted_claims_of_each_family(runs, profile):
     numbers, claims = judged(runs, profile)
     text = prose.comparison_summary(numbers, claims, profile)
-    scale = verdicts.scale_of(resolve_profile(profile))
-    total, counts = summary_counts(text, "Confirmatory claims")
-    assert total == len(claims_at(scale, Role.CONFIRMATORY)) == sum(counts.values())
-    assert list(counts) == list(COUNTED)
-    assert counts == verdicts.verdict_counts(claims)
-    number_total, number_counts = summary_counts(text, "Printed numbers")
+    counted = summary_counts(text, "Counted, ")
+    assert [total for total, _ in counted] == [len(m) for m in prose.headline_groups(claims).values()]
+    assert all(total == sum(counts.values()) for total, counts in counted)
+    assert sum(total for total, _ in counted) == sum(prose.headline_counted(v) for v in claims)
+    [(number_total, number_counts)] = summary_counts(text, "Printed numbers")
     assert number_total == len(numbers) == sum(number_counts.values())
     assert ("no verdict is possible" in text) == (runs is EMPTY)
+
+
+def test_printed_numbers_at_another_budget_are_not_compared_not_not_run():
+    """Issue 36, defect 8: 07 said "Printed numbers (31): … 31 not run" where 19 ran and were not compared."""
+    numbers, claims = judged(MIXED, "cpu")
+    [(total, counts)] = summary_counts(prose.comparison_summary(numbers, claims, "cpu"), "Printed numbers")
+    assert counts[Kind.NOT_COMPARED.value] == sum(v.kind is Kind.NOT_COMPARED for v in numbers) > 0
+    assert counts.get(Kind.NOT_RUN.value, 0) == sum(v.kind is Kind.NOT_RUN for v in numbers) < total
 
 
 def test_comparison_summary_reads_in_full_on_hand_made_verdicts():
@@ -181,11 +172,11 @@ def test_comparison_summary_reads_in_full_on_hand_made_verdicts():
             Verdict(turn, "laptop", Kind.LOCATED_ELSEWHERE, (), 3, False, located=(0.3,))]
     assert prose.comparison_summary([], made, "cpu") == "\n".join([
         "Profile `cpu`.",
-        "- Confirmatory claims (1, Holm within each family): 1 reproduced, 0 cannot tell, 0 excludes the paper's "
-        "effect, 0 opposite, 0 not run.",
+        "- Counted, the paper's claims, CIFAR-10 (1, Holm within the family): 1 reproduced, 0 cannot tell, 0 excludes "
+        "the paper's effect, 0 opposite, 0 not run.",
         "- Premise (1, not counted): `t1a-prior-c10` opposite.",
         "- Exploratory (1, not counted): `f2-cnn-turn` located elsewhere.",
-        "- Printed numbers (0): 0 reproduced, 0 cannot tell, 0 excludes the paper's effect, 0 opposite, 0 not run.",
+        "- Printed numbers (0).",
         f"- Reproduced: Table 1(a): {v.statement}.",
     ])
 
@@ -305,15 +296,15 @@ def test_claims_table_reads_in_full_on_hand_made_verdicts():
     table = prose.claims_table(made, power={"a": 0.8149, "c": NAN})
     expected = pd.DataFrame([
         {"id": "a", "source": "Table 1(a)", "claim": "claim a", "role": "confirmatory", "family": "paper",
-         "registered": "before its data", "ours (paired difference, 95 % interval)": "c1: +2.00 [+1.00, +3.00] (3 seeds)",
+         "counted": "yes", "registered": "before its data", "ours (paired difference, 95 % interval)": "c1: +2.00 [+1.00, +3.00] (3 seeds)",
          "Holm-adjusted": "+2.00 [+0.50, +3.50] (3 seeds)", "paper's effect": "+6.86 ± 0.97", "seeds": 3,
          "verdict": "reproduced", "seeds to decide": "—", "power (held out)": "0.81"},
         {"id": "b", "source": "Table 1(b), CIFAR-100", "claim": "claim b", "role": "premise", "family": "held-out",
-         "registered": "after its data", "ours (paired difference, 95 % interval)": "c1: -0.50 [-2.00, +1.00] (2 seeds)",
+         "counted": "no: premise", "registered": "after its data", "ours (paired difference, 95 % interval)": "c1: -0.50 [-2.00, +1.00] (2 seeds)",
          "Holm-adjusted": "—", "paper's effect": "—", "seeds": 2, "verdict": "other direction, cannot tell",
          "seeds to decide": "12", "power (held out)": "—"},
         {"id": "c", "source": "Table 1(a)", "claim": "claim c", "role": "confirmatory", "family": "paper",
-         "registered": "after its data", "ours (paired difference, 95 % interval)": "c1: +0.50 [-0.50, +1.50] (4 seeds)",
+         "counted": "yes", "registered": "after its data", "ours (paired difference, 95 % interval)": "c1: +0.50 [-0.50, +1.50] (4 seeds)",
          "Holm-adjusted": "+0.50 [-0.50, +1.50] (4 seeds)", "paper's effect": "not compared (another budget)",
          "seeds": 4, "verdict": "same direction, cannot tell", "seeds to decide": "more than 1000",
          "power (held out)": "—"}])
@@ -350,10 +341,10 @@ def test_comparison_summary_lists_every_premise_and_every_reproduced_claim():
                                       "cifar10")]
     assert prose.comparison_summary(numbers, made, "cpu").splitlines() == [
         "Profile `cpu`.",
-        "- Confirmatory claims (2, Holm within each family): 2 reproduced, 0 cannot tell, 0 excludes the paper's "
-        "effect, 0 opposite, 0 not run.",
+        "- Counted, the paper's claims, CIFAR-10 (2, Holm within the family): 2 reproduced, 0 cannot tell, 0 excludes "
+        "the paper's effect, 0 opposite, 0 not run.",
         "- Premise (2, not counted): `p1` opposite; `p2` same direction, cannot tell.",
-        "- Printed numbers (1): 0 reproduced, 0 cannot tell, 0 excludes the paper's effect, 0 opposite, 1 not run.",
+        "- Printed numbers (1): 1 not compared (another budget).",
         "- Reproduced: Table 1(a): claim c1; Table 1(b): claim c2."]
 
 
@@ -361,10 +352,10 @@ def test_comparison_summary_says_when_nothing_ran():
     made = [made_verdict(made_claim("c1"), Kind.NOT_RUN), made_verdict(made_claim("p1", role=Role.PREMISE), Kind.NOT_RUN)]
     assert prose.comparison_summary([], made, "synthetic").splitlines() == [
         "Profile `synthetic`.",
-        "- Confirmatory claims (1, Holm within each family): 0 reproduced, 0 cannot tell, 0 excludes the paper's "
-        "effect, 0 opposite, 1 not run.",
+        "- Counted, the paper's claims, CIFAR-10 (1, Holm within the family): 0 reproduced, 0 cannot tell, 0 excludes "
+        "the paper's effect, 0 opposite, 1 not run.",
         "- Premise (1, not counted): `p1` not run.",
-        "- Printed numbers (0): 0 reproduced, 0 cannot tell, 0 excludes the paper's effect, 0 opposite, 0 not run.",
+        "- Printed numbers (0).",
         "- Nothing here was trained on the paper's data in this profile, so no verdict is possible; run the `cpu` or "
         "`paper` profile."]
 
@@ -444,10 +435,176 @@ def test_headline_counts_on_hand_made_verdicts():
               made_verdict(made_claim("p", role=Role.PREMISE), Kind.OPPOSITE)]
     paper = [made_verdict(made_claim("a"), Kind.REPRODUCED, scale="paper"),
              made_verdict(made_claim("b"), Kind.LOCATED_ELSEWHERE, scale="paper")]
-    expected = pd.DataFrame([[0, 2, 0, 0, 0], [1, 0, 1, 0, 0]], index=pd.Index(["laptop", "paper"],
-                            name="confirmatory claims"), columns=list(COUNTED))
+    expected = pd.DataFrame([[2, 0, 2, 0, 0, 0], [2, 1, 0, 1, 0, 0]],
+                            index=pd.Index(["laptop (`cpu`): the paper's claims, CIFAR-10",
+                                            "H100 (`paper`): the paper's claims, CIFAR-10"],
+                                           name="counted claims (Holm within each family)"),
+                            columns=["claims", *COUNTED])
     pd.testing.assert_frame_equal(prose.headline_counts({"laptop": laptop, "paper": paper}), expected)
 
+
+# ---------------------------------------------------------------------------------------------
+# The headline and the summary (issue 36): counted by family, each fact once, the data named
+
+
+def registry_verdicts(scale: str, kinds: dict[str, Kind] | None = None, kind: Kind = Kind.SAME_SIGN) -> list[Verdict]:
+    """Every claim registered at ``scale`` as a hand-made verdict of ``kind`` (``kinds``: per id), each contrast at
+    +1.00 [+0.50, +1.50] over 5 seeds, Holm-adjusted +1.00 [+0.25, +1.75]."""
+    kinds = kinds or {}
+    made = []
+    for c in claims_at(scale):
+        results = [ContrastResult(k.name, (1.0,) * 5, (3, 4, 5, 6, 7), Interval(1.0, 0.5, 1.5, 5),
+                                  Interval(1.0, 0.25, 1.75, 5), 0.01, 0.02, k.effect if scale == "paper" else None)
+                   for k in c.contrasts]
+        made.append(Verdict(c, scale, kinds.get(c.id, kind), tuple(results), 5, scale == "paper"))
+    return made
+
+
+HELD = {"held-per-step-v": Kind.REPRODUCED, "held-per-step-deeper": Kind.REPRODUCED,
+        "held-per-step-v-deepest": Kind.REPRODUCED, "held-cnn-prior": Kind.REPRODUCED,
+        "held-mixer-prior": Kind.REPRODUCED}
+
+
+def test_the_headline_counts_each_family_apart_with_premises_in_neither_and_one_fact_once():
+    """Issue 36, defect 4: "laptop: 5 reproduced" counted our findings, two of them premises of the regime, and one
+    fact twice (held-per-step-deeper restates held-per-step-v); the paper's claims must be counted apart."""
+    laptop = registry_verdicts("laptop", HELD)
+    counts = prose.headline_counts({"laptop": laptop})
+    held = counts.loc["laptop (`cpu`): our held-out findings"]
+    assert held["claims"] == held["reproduced"] == 2  # held-per-step-v (with -deeper) and held-per-step-v-deepest
+    paper_c10 = counts.loc["laptop (`cpu`): the paper's claims, CIFAR-10"]
+    assert paper_c10["reproduced"] == 0 and paper_c10["claims"] == paper_c10["cannot tell"]
+    assert (counts["claims"] == counts[list(COUNTED)].sum(axis=1)).all()
+    counted = {v.claim.id for v in laptop if prose.headline_counted(v)}
+    assert counted.isdisjoint({"held-cnn-prior", "held-mixer-prior", "held-per-step-deeper"})
+    assert counts["claims"].sum() == len(counted)
+
+
+def test_a_findings_statement_says_only_what_its_contrast_tests():
+    """held-per-step-deeper's contrast is a difference of two dips: it says the per-step dip is deeper, not that
+    per-epoch pulls make none."""
+    deeper = next(c for c in claims_at("laptop") if c.id == "held-per-step-deeper")
+    assert "deeper" in deeper.statement and "do not" not in deeper.statement
+    assert deeper.counted_with == "held-per-step-v"
+
+
+def test_the_h100_headline_counts_the_prediction_and_keeps_cifar_100_apart():
+    """Issue 36, defect 8: the H100 row was labelled CIFAR-10 but counted CIFAR-100's claims, and left out the
+    registered confirmatory paper-per-step-v."""
+    paper = registry_verdicts("paper", kind=Kind.NOT_RUN)
+    counts = prose.headline_counts({"paper": paper})
+    assert counts.loc["H100 (`paper`): the law's paper-scale prediction", "claims"] == 1
+    for dataset in ("CIFAR-10", "CIFAR-100"):
+        row = counts.loc[f"H100 (`paper`): the paper's claims, {dataset}", "claims"]
+        assert row == sum(v.counted and v.claim.dataset == dataset and v.claim.family == "paper" for v in paper)
+    assert counts["claims"].sum() == len(claims_at("paper", Role.CONFIRMATORY))
+
+
+def test_every_h100_verdict_is_shown_beside_its_data():
+    """Issue 36, defect 9: every record is a JPEG re-encoding of CIFAR-10; the data is named beside each verdict."""
+    source = "ImageFolder data/cifar10-jpeg"
+    assert prose.data_text([source]) == f"a JPEG re-encoding of CIFAR-10 (`{source}`)"
+    assert prose.data_text(["torchvision CIFAR10", source], named=False) == (
+        "a JPEG re-encoding of CIFAR-10 and `torchvision CIFAR10`")
+    laptop = registry_verdicts("laptop", HELD)
+    jpeg = "a JPEG re-encoding of CIFAR-10"
+    table = prose.headline_verdicts({"laptop": laptop, "paper": registry_verdicts("paper")},
+                                    {"laptop": jpeg, "paper": jpeg})
+    assert "H100 (`paper`), on a JPEG re-encoding of CIFAR-10" in table.columns
+    assert table.set_index("id").loc["held-cnn-prior", "laptop (`cpu`), on a JPEG re-encoding of CIFAR-10"] == (
+        "reproduced (a premise of the regime: not counted)")
+
+
+BUDGETS = {"laptop": "5 epochs on 5,000 images", "paper": "100 epochs on 50,000 images"}
+DATA = "a JPEG re-encoding of CIFAR-10 (`ImageFolder data/cifar10-jpeg`)"
+
+
+def made_summary(laptop: list[Verdict], paper: list[Verdict]) -> str:
+    return prose.summary({"laptop": laptop, "paper": paper}, BUDGETS, DATA, 1006, "docs/glossary.md",
+                         "figures/story_alpha_scnn.png")
+
+
+def test_the_summary_is_at_most_twelve_lines_of_120_and_names_scales_findings_untested_and_data():
+    paper = registry_verdicts("paper", {"t1a-v-c10": Kind.EXCLUDES_EFFECT, "paper-per-step-v": Kind.NOT_RUN})
+    text = made_summary(registry_verdicts("laptop", HELD), paper)
+    lines = text.splitlines()
+    assert len(lines) <= 12 and max(map(len, lines)) <= 120
+    for words in ("**Laptop budget** (5 epochs on 5,000 images, 5 seeds)", "**H100, Appendix E's settings**",
+                  "**Beyond the paper**", "**Untested**", "`paper-per-step-v`", "CIFAR-100", f"1,006 records", DATA,
+                  "[glossary](docs/glossary.md)", "(figures/story_alpha_scnn.png)"):
+        assert words in " ".join(text.split()), words
+
+
+def test_the_summarys_numbers_are_the_verdicts_and_follow_a_changed_record():
+    """Every count and interval of the summary is read from the verdicts: a changed verdict changes the text."""
+    laptop, paper = registry_verdicts("laptop", HELD), registry_verdicts("paper", {"t1a-v-c10": Kind.EXCLUDES_EFFECT})
+    text = " ".join(made_summary(laptop, paper).split())
+    own = prose.headline_groups(laptop)["the paper's claims, CIFAR-10"]
+    assert f"of the paper's {len(own)} confirmatory claims on CIFAR-10, none *reproduced* after Holm, {len(own)} " \
+           f"*cannot tell*" in text
+    h100 = prose.headline_groups(paper)["the paper's claims, CIFAR-10"]
+    assert f"of the paper's {len(h100)} confirmatory claims on CIFAR-10, none *reproduced* after Holm, {len(h100) - 1} " \
+           f"*cannot tell*, 1 *excludes the paper's effect*" in text
+    assert "2 of 2 held-out findings *reproduced*" in text and "+1.00 [+0.25, +1.75]" in text
+    one_more = [replace(v, kind=Kind.REPRODUCED) if v.claim.id == "t4-constant" else v for v in laptop]
+    changed = " ".join(made_summary(one_more, paper).split())
+    assert changed != text and f"{len(own)} confirmatory claims on CIFAR-10, 1 *reproduced* after Holm" in changed
+    wider = [replace(v, contrasts=tuple(replace(c, adjusted=Interval(1.0, -0.5, 2.5, 5)) for c in v.contrasts))
+             if v.claim.id == "held-per-step-v" else v for v in laptop]
+    assert "+1.00 [-0.50, +2.50]" in " ".join(made_summary(wider, paper).split())
+
+
+def test_once_the_paper_scale_test_has_run_the_summary_gives_its_verdict():
+    ran = registry_verdicts("paper", {"paper-per-step-v": Kind.OPPOSITE})
+    text = " ".join(made_summary(registry_verdicts("laptop", HELD), ran).split())
+    assert "(`paper-per-step-v`): *opposite*" in text and "(`paper-per-step-v`, not run)" not in text
+    untested = registry_verdicts("paper", {"paper-per-step-v": Kind.NOT_RUN})
+    assert "(`paper-per-step-v`, not run)" in " ".join(made_summary(registry_verdicts("laptop", HELD), untested).split())
+
+
+GLOSSARY = Path(__file__).resolve().parent.parent / "docs" / "glossary.md"
+
+
+def glossary_terms() -> set[str]:
+    """Every term docs/glossary.md defines: each bold name of its entries, lowercased."""
+    entries = re.split(r"\n(?=- \*\*)", GLOSSARY.read_text())
+    return {term.lower() for entry in entries if entry.startswith("- **")
+            for term in re.findall(r"\*\*([^*]+)\*\*", entry.split("\n\n")[0])}
+
+
+# Each term the summary uses, as it reads there, and the glossary entry that defines it.
+SUMMARY_TERMS = {"confirmatory": "confirmatory", "Holm": "holm-adjusted", "held-out findings": "held-out finding",
+                 "per-step pulls": "per-step pulls", "per epoch": "per-epoch pulls", "premise": "premise",
+                 "prior": "prior", "S-MLP": "s-mlp", "α": "α", "both ends": "both ends", "one fact": "one fact, counted once",
+                 "Appendix E's settings": "appendix e's settings", "Laptop budget": "laptop budget", "H100": "h100",
+                 "records": "record", "seeds": "seed", "JPEG re-encoding": "data", "CIFAR-100": "cifar-100",
+                 "the law's prediction": "the law", "prediction": "prediction"}
+
+
+def test_every_term_of_the_summary_has_a_glossary_entry():
+    """Issue 36: every term a reader meets in the summary is defined in docs/glossary.md, the verdict classes too."""
+    terms = glossary_terms()
+    text = " ".join(made_summary(registry_verdicts("laptop", HELD), registry_verdicts("paper")).split())
+    for term, entry in SUMMARY_TERMS.items():
+        if term in text:
+            assert entry in terms, f"the summary says {term!r}; docs/glossary.md has no entry {entry!r}"
+    for italic in re.findall(r"\*([^*]+)\*", text.replace("**", "")):
+        assert italic.lower() in terms, f"the summary's *{italic}* has no glossary entry"
+    assert {k.value for k in Kind} <= terms, "every verdict class a table uses is in the glossary"
+
+
+def test_the_glossary_wraps_at_120_and_says_where_each_term_is_computed_or_defined():
+    lines = GLOSSARY.read_text().splitlines()
+    assert max(map(len, lines)) <= 120
+    assert len(glossary_terms()) >= 40
+
+
+def test_the_legend_names_every_verdict_class_with_its_meaning():
+    """The site's legend named four classes while its tables used nine: it is generated from every Kind."""
+    assert set(prose.KIND_MEANINGS) == set(Kind)
+    legend = prose.legend(Kind)
+    assert [line.split("*")[1] for line in legend.splitlines()] == [k.value for k in Kind]
+    assert prose.legend([Kind.OPPOSITE]) == f"- *opposite*: {prose.KIND_MEANINGS[Kind.OPPOSITE]}."
 
 def test_registration_markdown_lists_the_claims_by_when_they_were_registered():
     claims = (made_claim("a", registered=Registered.BEFORE_DATA), made_claim("b"),
@@ -456,3 +613,46 @@ def test_registration_markdown_lists_the_claims_by_when_they_were_registered():
     assert prose.registration_markdown(claims) == \
         "- Defined **before** their records: `a`, `c`.\n" + after + "`b`."
     assert prose.registration_markdown(()) == "- Defined **before** their records: none.\n" + after + "none."
+
+
+def test_the_summary_reads_in_full_on_hand_made_verdicts():
+    """By hand: the laptop's 8 paper claims on CIFAR-10 all *cannot tell*; at the H100, of 10, t5-c10 reproduced,
+    t1a-v-c10 excludes the effect (its first contrast, +1.00 [+0.25, +1.75] against +6.86 ± 1.94), t4-constant
+    opposite, t1b-v-c10 not run, t4-linear one seed and five more cannot tell; three decided, two named; CIFAR-100's
+    8 counted claims (3 laptop, 5 H100) all in the cannot-tell class."""
+    laptop = registry_verdicts("laptop", HELD)
+    paper = registry_verdicts("paper", {"t1a-v-c10": Kind.EXCLUDES_EFFECT, "t4-constant": Kind.OPPOSITE,
+                                        "t5-c10": Kind.REPRODUCED, "t1b-v-c10": Kind.NOT_RUN, "t4-linear": Kind.ONE_SEED,
+                                        "paper-per-step-v": Kind.NOT_RUN, "t1a-v-c100": Kind.ONE_SEED})
+    assert made_summary(laptop, paper).splitlines() == [
+        "- **Laptop budget** (5 epochs on 5,000 images, 5 seeds): of the paper's 8 confirmatory claims on CIFAR-10, none",
+        "  *reproduced* after Holm, 8 *cannot tell*.",
+        "- **H100, Appendix E's settings** (100 epochs on 50,000 images, 5 seeds): of the paper's 10 confirmatory claims on",
+        "  CIFAR-10, 1 *reproduced* after Holm, 6 *cannot tell*, 1 *excludes the paper's effect*, 1 *opposite*, 1 *not run*.",
+        "  Table 1(a) *excludes the paper's effect*: α = 0 − α = 0.01 is +1.00 [+0.25, +1.75], the paper's +6.86; Table 4",
+        "  *opposite*: constant − none is +1.00 [+0.25, +1.75], the paper's +2.62; 1 more decided (notebook 07).",
+        "- **Beyond the paper**, found on seeds 0–2, tested on seeds 3–7: 2 of 2 held-out findings *reproduced* after Holm:",
+        "  per-step pulls put α = 0.01 below both ends, +1.00 [+0.25, +1.75] (`held-per-step-deeper` +1.00 [+0.25, +1.75]: one",
+        "  fact); per-step pulls put α = 0.3 below both ends, +1.00 [+0.25, +1.75]; the priors' lead is a premise, not counted.",
+        "- **Untested**: per-step pulls at Appendix E's settings (`paper-per-step-v`, not run); at that scale Table 1(b) (not",
+        "  run), Table 4 (one seed); CIFAR-100 at both scales (8 claims: 8 *cannot tell*).",
+        "- **Data**: all 1,006 records train and test on a JPEG re-encoding of CIFAR-10 (`ImageFolder data/cifar10-jpeg`). Terms:",
+        "  [glossary](docs/glossary.md); [the figure](figures/story_alpha_scnn.png)."]
+
+
+def test_seeds_range_and_short_source():
+    assert prose.seeds_range([]) == "no seeds"
+    one, two, five = (made_verdict(made_claim(str(n)), Kind.SAME_SIGN, seeds=n) for n in (1, 2, 5))
+    assert prose.seeds_range([one]) == "1 seed" and prose.seeds_range([five, two]) == "2–5 seeds"
+    assert prose.seeds_range([one, five]) == "1–5 seeds"
+    assert [prose.short_source(made_claim("x", source=s)) for s in ("Table 4 / App. F", "Figure 2 (right), Sec. 4.1",
+                                                                    "Table 5")] == ["Table 4", "Figure 2 (right)", "Table 5"]
+
+
+def test_the_claims_table_says_why_a_claim_is_not_counted():
+    """Issue 36, defect 4, in notebook 07's table: the regime's premises and the restated fact are not counted."""
+    table = prose.claims_table(registry_verdicts("laptop", HELD)).set_index("id")["counted"]
+    assert table["held-per-step-v"] == table["t1a-v-c10"] == "yes"
+    assert table["held-per-step-deeper"] == "no: one fact with `held-per-step-v`"
+    assert table["held-cnn-prior"] == table["held-mixer-prior"] == "no: a premise of the regime"
+    assert table["t1a-prior-c10"] == "no: premise" and table["f2-cnn-turn"] == "no: exploratory"

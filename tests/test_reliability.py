@@ -29,7 +29,8 @@ from imlp_core.interpolate import AlphaSchedule, interpolate_, select_layers
 from imlp_core.models import IMLP, SCNN, CNNPrior, Table5MLP2Prior
 from imlp_core.profiles import resolve_profile
 from imlp_core.results import checkpoint_path, config_key, read_record
-from imlp_core.sweep import SweepConfig
+from imlp_core.settings import Settings, TrainingSettings
+from imlp_core.sweep import SweepConfig, check_dataset_name
 from imlp_core.train import run_sweep
 
 
@@ -50,13 +51,13 @@ BAD_INPUTS = {
     "train subset 0": (lambda: SweepConfig("cnn", "synthetic", train_subset=0), ValueError, r"train_subset must be None \(the whole split\) or an integer >= 1, got 0"),
     "lr not finite": (lambda: SweepConfig("cnn", "synthetic", lr=math.inf), ValueError, r"lr must be a finite number > 0, got inf"),
     "unknown prior": (lambda: SweepConfig("resnet", "synthetic"), ValueError, r"unknown prior 'resnet'; choose one of cnn, mixer"),
-    "unknown dataset": (lambda: SweepConfig("cnn", "cifar11"), ValueError, r"unknown dataset 'cifar11'; choose one of cifar10, cifar100, synthetic.*IMLP_DATASET_CIFAR11"),
+    "unknown dataset": (lambda: check_dataset_name("cifar11", {}), ValueError, r"unknown dataset 'cifar11'; choose one of cifar10, cifar100, synthetic.*IMLP_DATASET_CIFAR11"),
     "unknown layer selection": (lambda: SweepConfig("cnn", "synthetic", layers="last"), ValueError, r"unknown layer selection 'last'; use 'all', 'first' or a list of layer indices"),
     "layer index out of range": (lambda: SweepConfig("cnn", "synthetic", layers=(0, 7)), ValueError, r"layer index 7 is out of range: this I-MLP has 7 interpolated layers \(0\.\.6\)"),
     "empty layer list": (lambda: select_layers([], 7), ValueError, r"empty layer selection"),
     "unknown profile": (lambda: resolve_profile("smok"), ValueError, r"unknown profile 'smok'; did you mean 'smoke'\? choose one of smoke, cpu, paper, auto"),
     "profile of the wrong type": (lambda: resolve_profile(1), TypeError, r"profile must be a string \(smoke, cpu, paper, auto\), got 1"),
-    "profile from IMLP_PROFILE misspelled": (lambda: resolve_profile(None), ValueError, r"unknown profile 'papr'; did you mean 'paper'\?.*IMLP_PROFILE"),
+    "profile from IMLP_PROFILE misspelled": (lambda: resolve_profile(Settings.from_environment().profile), ValueError, r"unknown profile 'papr'; did you mean 'paper'\?.*IMLP_PROFILE"),
 }
 
 
@@ -84,11 +85,18 @@ def test_unwritable_results_directory_is_refused_before_any_compute(tiny_sweep, 
 
 
 def test_missing_dataset_folder_fails_before_a_model_is_built(tiny_prior, tmp_path, monkeypatch):
-    monkeypatch.setenv("IMLP_DATASET_MYSET", str(tmp_path / "nowhere"))
+    settings = TrainingSettings(dataset_dirs={"IMLP_DATASET_MYSET": str(tmp_path / "nowhere")})
     sweep = SweepConfig(tiny_prior, "myset", epochs=1)
     monkeypatch.setattr(trainer, "build_prior", lambda *a, **k: pytest.fail("a model was built"))
     with pytest.raises(FileNotFoundError, match=r"nowhere \(from IMLP_DATASET_MYSET\) does not exist"):
-        run_sweep(sweep, [AlphaSchedule()], tmp_path / "runs")
+        run_sweep(sweep, [AlphaSchedule()], tmp_path / "runs", settings=settings)
+
+
+def test_an_unknown_dataset_fails_before_the_store_is_touched(tiny_prior, tmp_path, monkeypatch):
+    monkeypatch.setattr(train, "Trainer", None)  # any compute would fail differently
+    with pytest.raises(ValueError, match=r"unknown dataset 'myset'.*point IMLP_DATASET_MYSET at an ImageFolder"):
+        run_sweep(SweepConfig(tiny_prior, "myset", epochs=1), [AlphaSchedule()], tmp_path / "runs")
+    assert not (tmp_path / "runs").exists()
 
 
 def test_alpha_outside_the_unit_interval_is_refused_by_interpolate():

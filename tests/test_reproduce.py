@@ -63,9 +63,10 @@ def test_smoke_reproduce_writes_every_figure_table_and_executed_notebook(tmp_pat
     # Warm the store that `make test` runs nbval against next (same configs, same records), so the
     # notebooks' nbval pass reads runs instead of training them a second time.
     if os.environ.get("IMLP_OUTPUT_DIR"):
-        from imlp_core.paths import output_root, runs_dir
+        from imlp_core.paths import runs_dir
+        from imlp_core.settings import Settings
 
-        store = runs_dir(output_root("smoke"))
+        store = runs_dir(Settings.from_environment().output_root("smoke"))
         for record in (tmp_path / "results" / "runs").glob("*.json"):
             if not (store / record.name).exists():
                 shutil.copy2(record, store / record.name)
@@ -145,6 +146,8 @@ def test_notebook_is_up_to_date_only_while_its_inputs_and_the_run_store_are_unch
     assert reproduce.is_up_to_date("99_tiny", profile, folder, root)
     assert not reproduce.is_up_to_date("99_tiny", resolve_profile("cpu"), folder, root)  # another profile
     assert not reproduce.is_up_to_date("99_tiny", profile, folder, root, stored_only=True)  # stored runs only
+    moved = {"IMLP_DATASET_CIFAR10": str(tmp_path / "jpeg")}
+    assert not reproduce.is_up_to_date("99_tiny", profile, folder, root, dataset_dirs=moved)  # another dataset folder
     runs = reproduce.results_dir(root) / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     (runs / "0123456789abcdef.json").write_text("{}")

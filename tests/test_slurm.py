@@ -37,12 +37,13 @@ sys.path.insert(0, {str(TESTS_DIR)!r})
 from conftest import TinyCNN
 from test_executors import tiny_plan
 from imlp_core import executors, models
+from imlp_core.settings import Settings
 models.PRIORS[TinyCNN.key] = TinyCNN
 executors.SLURM_POLL_S, executors.RESULT_GRACE_S = 1.0, 5.0  # the tests wait less than a user would
 out, seeds, options = Path(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
 plan = [planned for planned in tiny_plan() if planned.sweep.seed in seeds]
 slurm = executors.SlurmOptions(folder=out / "submitit", **{{"cpus_per_job": 1, **options}})
-executors.run_plan(plan, "slurm", out / "runs", "cpu", slurm=slurm)
+executors.run_plan(plan, "slurm", out / "runs", "cpu", slurm=slurm, settings=Settings.from_environment())
 """
 
 

@@ -18,6 +18,7 @@ from imlp_core import data as datasets
 from imlp_core import results as store
 from imlp_core import trainer
 from imlp_core.interpolate import AlphaSchedule
+from imlp_core.settings import TrainingSettings
 from imlp_core.sweep import SweepConfig
 from imlp_core.train import run_sweep
 
@@ -146,7 +147,7 @@ def test_the_modules_old_spelling_fails_and_names_the_command(command, tmp_path)
 
 
 @pytest.mark.slow
-def test_scnn_beats_smlp_on_cifar10_after_short_training(tmp_path, monkeypatch):
+def test_scnn_beats_smlp_on_cifar10_after_short_training(tmp_path):
     """Real data: after 5 epochs on 2,000 CIFAR-10 training images (1,000 test), S-CNN > S-MLP (alpha = 0 I-MLP).
 
     Regime: lr 1e-3 instead of the paper's 1e-4. At 1e-4 the S-CNN (1 to 4 channels in its first layers)
@@ -158,9 +159,9 @@ def test_scnn_beats_smlp_on_cifar10_after_short_training(tmp_path, monkeypatch):
     shared = datasets.find_shared_cifar10()
     if shared is None:
         pytest.skip("no CIFAR-10 JPEG copy: neither data/cifar10-jpeg nor ../shared/data/cifar10-jpeg.tar.gz exists")
-    monkeypatch.setenv("IMLP_DATASET_CIFAR10", str(shared))
     sweep = SweepConfig("cnn", "cifar10", epochs=5, batch_size=128, lr=1e-3, train_subset=2000, test_subset=1000)
-    [record] = run_sweep(sweep, [AlphaSchedule("constant", 0.0)], tmp_path, "cpu", progress=False)
+    settings = TrainingSettings(dataset_dirs={"IMLP_DATASET_CIFAR10": str(shared)})
+    [record] = run_sweep(sweep, [AlphaSchedule("constant", 0.0)], tmp_path, "cpu", progress=False, settings=settings)
     print(f"S-CNN {record['final']['prior_test_acc']:.1%}  S-MLP {record['final']['test_acc']:.1%}  "
           f"({record['images_per_s']:.0f} img/s)")
     assert record["dataset"]["source"].startswith("ImageFolder")
