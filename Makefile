@@ -43,9 +43,9 @@ reproduce: $(STAMP)
 
 # The quick inner loop: the unit tests alone, in about three minutes on an idle 2-core machine. No notebook, no
 # browser, no real data (-m slow), no test that starts processes or trains sweeps end to end (-m integration:
-# tests/conftest.py's list). `make test` below is the whole suite, what CI runs.
+# tests/conftest.py's list), no real SLURM (-m slurm). `make test` below is the whole suite, what CI runs.
 unit: $(STAMP) clean-test
-	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest tests -q -m "not browser and not slow and not integration"
+	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest tests -q -m "not browser and not slow and not integration and not slurm"
 
 test: $(STAMP) $(NODE_STAMP) clean-test
 	IMLP_PROFILE=smoke IMLP_OUTPUT_DIR=$(TEST_OUTPUT) $(PY) -m pytest tests -m "not browser"

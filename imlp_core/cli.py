@@ -126,7 +126,7 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
                        help="local: the same jobs through submitit's local executor, on this machine")
     slurm.add_argument("--no-wait", action="store_true", help="submit and return (then reproduce --stored-only)")
     add_option_arguments(parser)
-    args = parser.parse_args(argv)
+    args = experiments_and_datasets(parser, parser.parse_intermixed_args(argv))
     try:
         budget = parse_budget(args.memory_budget) if args.memory_budget else None
         profile = resolve_profile(args.profile or settings.profile)
@@ -179,6 +179,17 @@ def experiments_command(argv: Sequence[str] | None = None) -> None:
                 ["experiment", *(["option"] if "option" in runs else []), "dataset", "seed", "label", "test_acc",
                  "prior_test_acc", "wall_time_s", "status"]
             ].to_string(index=False, float_format="%.2f"), flush=True)
+
+
+def experiments_and_datasets(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """``args`` with the experiment names that ``--datasets`` took back among the experiments: argparse gives
+    ``--datasets synthetic cnn`` both names, so that argument order would otherwise matter."""
+    if args.datasets:
+        args.experiments = [*args.experiments, *(name for name in args.datasets if name in EXPERIMENTS)]
+        args.datasets = [name for name in args.datasets if name not in EXPERIMENTS]
+        if not args.datasets:
+            parser.error("--datasets names no dataset, only experiments; give a dataset after it")
+    return args
 
 
 def add_option_arguments(parser: argparse.ArgumentParser) -> None:

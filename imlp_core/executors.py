@@ -15,7 +15,9 @@
   others go on and take its sweep over.
 - ``slurm``: submitit submits the missing sweeps as one job array. Each job is checkpointable: on a timeout
   or a preemption submitit requeues it and it continues from its sweep's epoch checkpoint. The result store
-  must be on a filesystem every node sees (see the README on file locks over NFS).
+  must be on a filesystem every node sees (see the README on file locks over NFS). The jobs' states are read
+  from ``squeue`` (``scontrol``, then ``sacct``, for a job that has left the queue), so that a job that ends
+  without a result is reported even where accounting is off (tests/test_slurm.py, on a real SLURM).
 - ``debug``: submitit's in-process executor (for tests, and to step through a job in a debugger).
 
 Every way writes the same records into the same store; the notebooks then only read it. The door's settings
@@ -62,7 +64,7 @@ class SlurmOptions:
 
     partition: str | None = None
     time_min: int = 120
-    gpus_per_job: int = 1
+    gpus_per_job: int = 0  # many clusters have CPU partitions only: sbatch refuses a GPU where there is none
     cpus_per_job: int = 4
     array_parallelism: int = 32
     folder: Path | None = None  # submitit's logs and pickles (default: results/submitit beside the store)
@@ -79,6 +81,22 @@ class SlurmOptions:
                    gpus_per_job=int(env("GPUS_PER_JOB", cls.gpus_per_job)),
                    cpus_per_job=int(env("CPUS_PER_JOB", cls.cpus_per_job)),
                    array_parallelism=int(env("ARRAY_PARALLELISM", cls.array_parallelism)))
+
+    def check(self) -> None:
+        """Refuse a time limit too short for submitit's requeue: SLURM sends its signal ``SIGNAL_DELAY_S`` before
+        the limit, up to ``SIGNAL_EARLY_S`` earlier still, and a job that gets it before its handler is set (while
+        Python starts) dies without being requeued."""
+        if self.cluster == "slurm" and self.time_min < MIN_TIME_MIN:
+            raise SystemExit(f"--time-min {self.time_min} is too short for a job to be requeued at its time limit: "
+                             f"SLURM signals the job {SIGNAL_DELAY_S} s before the limit, up to {SIGNAL_EARLY_S} s "
+                             f"earlier still, and the job needs {STARTUP_S} s to start; give --time-min "
+                             f"{MIN_TIME_MIN} or more (IMLP_SLURM_TIME_MIN)")
+
+
+SIGNAL_DELAY_S = 90  # submitit's --signal=USR2@90: requeue this long before the time limit
+SIGNAL_EARLY_S = 60  # SLURM checks time limits about once a minute, so the signal may come this much earlier
+STARTUP_S = 30  # from the job's start to submitit's signal handler (Python, torch and the job's pickle loaded)
+MIN_TIME_MIN = -(-(SIGNAL_DELAY_S + SIGNAL_EARLY_S + STARTUP_S) // 60)
 
 
 def run_plan(plan: Sequence[PlannedSweep], executor: str, results: Path, device: str = "auto", jobs: int = 2,
@@ -360,12 +378,19 @@ class SweepJob:
     sweep's epoch checkpoint (written every ``training.checkpoint_every_s``: ``IMLP_CHECKPOINT_EVERY_S``, 60 s)."""
 
     def __init__(self, results: Path, device: str, priors: dict[str, type],
-                 training: TrainingSettings = TrainingSettings()) -> None:
+                 training: TrainingSettings = TrainingSettings(), threads: int | None = None) -> None:
         self.results, self.device, self.priors, self.training = Path(results), device, priors, training
+        self.threads = threads
 
     def __call__(self, planned: PlannedSweep) -> list[str]:
-        """Train the sweep; return its record keys, or [] when another live process holds it (no GPU kept idle)."""
+        """Train the sweep; return its record keys, or [] when another live process holds it (no GPU kept idle).
+
+        With ``threads`` (on SLURM: the CPUs the job asked for, its ``--cpus-per-task``), torch gets that many
+        threads, not one per core of the node."""
         register_priors(self.priors)
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        print(f"{planned.name}: {torch.get_num_threads()} torch threads", flush=True)
         try:
             records = run_sweep(planned.sweep, planned.schedules, self.results, self.device, progress=False, wait=False,
                                 settings=self.training)
@@ -385,28 +410,165 @@ def run_submitit(plan: Sequence[PlannedSweep], results: Path, device: str, optio
     """Submit ``plan`` as one job array (``options.cluster``: slurm, local or debug); wait for it unless told not to."""
     import submitit
 
+    options.check()
     folder = options.folder or results.parent / "submitit"
     executor = submitit.AutoExecutor(folder=folder / "%j", cluster=options.cluster)
-    parameters = dict(name="imlp-sweep", timeout_min=options.time_min)
-    if options.cluster == "slurm":
-        parameters.update(slurm_partition=options.partition, slurm_array_parallelism=options.array_parallelism,
-                          gpus_per_node=options.gpus_per_job, cpus_per_task=options.cpus_per_job, tasks_per_node=1)
-    executor.update_parameters(**{k: v for k, v in parameters.items() if v is not None})
-    job = SweepJob(results, device, worker_payload(plan)["priors"], training)
-    jobs = executor.map_array(job, list(plan))
+    executor.update_parameters(**submitit_parameters(options))
+    job = SweepJob(results, device, worker_payload(plan)["priors"], training,
+                   threads=options.cpus_per_job if options.cluster == "slurm" else None)
+    jobs = submit_array(executor, job, plan, folder, options)
     print(f"submitted {len(jobs)} jobs ({options.cluster}): {', '.join(j.job_id for j in jobs)}; logs in {folder}",
           flush=True)
     if options.wait:
-        for planned, submitted in zip(plan, jobs):
-            try:
-                submitted.result()
-            except Exception as error:
-                raise RuntimeError(f"job {submitted.job_id} ({planned.name}) failed: {error}\n"
-                                   f"  its log: {submitted.paths.stderr}") from error
+        if options.cluster == "slurm":
+            wait_for_slurm(plan, jobs)
+        else:
+            for planned, submitted in zip(plan, jobs):
+                collect(planned, submitted)
         if left := [planned.name for planned in plan if planned.missing(results)]:
             print(f"held by another process when their job ran, not trained: {'; '.join(left)}; run the same "
                   f"command again once that process has ended", flush=True)
     return jobs
+
+
+def submitit_parameters(options: SlurmOptions) -> dict:
+    """submitit's parameters for ``options``: no GPU unless ``gpus_per_job`` asks for some."""
+    parameters = {"name": "imlp-sweep", "timeout_min": options.time_min}
+    if options.cluster == "slurm":
+        parameters.update(slurm_partition=options.partition, slurm_array_parallelism=options.array_parallelism,
+                          cpus_per_task=options.cpus_per_job, tasks_per_node=1,
+                          gpus_per_node=options.gpus_per_job or None)
+    return {k: v for k, v in parameters.items() if v is not None}
+
+
+def submit_array(executor, job: SweepJob, plan: Sequence[PlannedSweep], folder: Path, options: SlurmOptions) -> list:
+    """``executor.map_array(job, plan)``; if sbatch refuses it, exit with sbatch's reason and the option to change,
+    and remove the files this submission wrote (its pickles and submission script)."""
+    from submitit.core.utils import FailedJobError
+
+    before = set(folder.rglob("*")) if folder.exists() else set()
+    try:
+        return executor.map_array(job, list(plan))
+    except FailedJobError as error:
+        written = set(folder.rglob("*")) - before if folder.exists() else set()
+        for path in sorted(written, reverse=True):  # files before the folders that hold them
+            path.rmdir() if path.is_dir() else path.unlink()
+        if not before and folder.exists() and not any(folder.iterdir()):
+            folder.rmdir()
+        raise SystemExit(refusal_message(str(error), options)) from None
+
+
+def refusal_message(error: str, options: SlurmOptions) -> str:
+    """sbatch's refusal ``error`` (submitit's FailedJobError text), with the option that most likely caused it."""
+    reasons = [line.split("error:", 1)[1].strip() for line in error.splitlines() if "sbatch: error:" in line]
+    reason = "; ".join(dict.fromkeys(reasons)) or error.strip()
+    said = reason.lower()
+    if "gres" in said or "gpu" in said:
+        hint = (f"--gpus-per-job {options.gpus_per_job} asks for GPUs that partition "
+                f"{options.partition or '(the default)'} does not have: give --gpus-per-job 0, or a --partition "
+                f"with GPUs (`sinfo -o '%P %G'` lists them)")
+    elif "partition" in said:
+        hint = f"--partition {options.partition} is not one this cluster offers (`sinfo -s` lists them)"
+    elif "time limit" in said:
+        hint = f"--time-min {options.time_min} exceeds the partition's limit (`sinfo -o '%P %l'`)"
+    elif "cpu" in said or "node configuration" in said or "memory" in said:
+        hint = f"--cpus-per-job {options.cpus_per_job} is more than a node of the partition has (`sinfo -o '%P %c %m'`)"
+    else:
+        hint = "change --partition, --time-min, --gpus-per-job or --cpus-per-job"
+    return (f"sbatch refused the job array: {reason}\n  {hint} (or its IMLP_SLURM_<OPTION>). Nothing was submitted "
+            f"and no file of this submission is left.")
+
+
+SLURM_POLL_S = 5.0  # how often the waiting command asks squeue about its jobs
+RESULT_GRACE_S = 15.0  # a job gone from the queue has this long for its result to appear (a shared filesystem's lag)
+STATES_UNREADABLE_S = 600.0  # squeue failing this long (the controller down) ends the wait
+
+
+def wait_for_slurm(plan: Sequence[PlannedSweep], jobs: Sequence) -> None:
+    """Wait for each job's result, reading the jobs' states from ``squeue`` (which needs no accounting; submitit's
+    own wait reads ``sacct``, and without accounting it waits forever for a job that died). A job that has left the
+    queue without a result ends the wait with what ``scontrol`` or ``sacct`` still say of it; one that no node can
+    ever run (``NEVER_RUNS``) ends it at once, its array cancelled."""
+    waiting = {job.job_id: (planned, job) for planned, job in zip(plan, jobs)}
+    left_queue: dict[str, float] = {}
+    unreadable_since: float | None = None
+    while waiting:
+        queued, now = queued_jobs({job_id.split("_")[0] for job_id in waiting}), time.monotonic()
+        if queued is None:
+            unreadable_since = unreadable_since or now
+            if now - unreadable_since > STATES_UNREADABLE_S:
+                raise SystemExit(f"squeue has not answered for {STATES_UNREADABLE_S / 60:.0f} min, so the jobs' states "
+                                 f"are unknown; they may still run (`squeue -j {next(iter(waiting))}`): run the same "
+                                 f"command again once they end, to train what they did not")
+        else:
+            unreadable_since = None
+            cancel_never_running(waiting, queued)
+        for job_id, (planned, job) in list(waiting.items()):
+            if job.paths.result_pickle.exists():
+                collect(planned, job)
+                del waiting[job_id]
+            elif queued is not None and job_id not in queued:
+                if now - left_queue.setdefault(job_id, now) >= RESULT_GRACE_S:
+                    raise SystemExit(f"job {job_id} ({planned.name}) ended without a result ({ended_state(job_id)}); "
+                                     f"its log: {job.paths.stderr}\n  Its sweep keeps its last epoch checkpoint: run "
+                                     f"the same command again to resume it (the array's other jobs go on).")
+            else:
+                left_queue.pop(job_id, None)
+        if waiting:
+            time.sleep(SLURM_POLL_S)
+
+
+def queued_jobs(array_ids: set[str]) -> dict[str, str] | None:
+    """The jobs of the arrays ``array_ids`` that SLURM still holds (pending, running, requeued, completing), one
+    ``<array>_<task>`` per job, with squeue's reason for each (``None`` while it runs); None when squeue cannot say."""
+    try:
+        done = subprocess.run(["squeue", "-h", "-r", "-o", "%i %r", "-j", ",".join(sorted(array_ids))],
+                              check=False, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode:
+        return {} if "Invalid job id" in done.stderr else None  # the controller has forgotten the array
+    return dict(line.split(maxsplit=1) for line in done.stdout.splitlines() if " " in line)
+
+
+# squeue's reasons for a pending job that no node of its partition can ever run (sbatch accepts such a job)
+NEVER_RUNS = {"PartitionConfig": "--cpus-per-job (or --gpus-per-job) is more than a node of the partition has",
+              "PartitionNodeLimit": "--cpus-per-job (or --gpus-per-job) is more than a node of the partition has",
+              "PartitionTimeLimit": "--time-min exceeds the partition's limit (`sinfo -o '%P %l'`)",
+              "BadConstraints": "--cpus-per-job or --gpus-per-job asks for what no node of the partition has"}
+
+
+def cancel_never_running(waiting: dict, queued: dict[str, str]) -> None:
+    """Cancel the waiting jobs and exit if one waits for what no node can give (``NEVER_RUNS``)."""
+    if stuck := {job_id: queued[job_id] for job_id in waiting if queued.get(job_id) in NEVER_RUNS}:
+        job_id, reason = next(iter(stuck.items()))
+        subprocess.run(["scancel", *waiting], check=False, capture_output=True, timeout=60)
+        raise SystemExit(f"job {job_id} can never start (squeue's reason: {reason}): {NEVER_RUNS[reason]}. The "
+                         f"submission's waiting jobs ({len(waiting)}) were cancelled; change the option and run the "
+                         f"same command again")
+
+
+def ended_state(job_id: str) -> str:
+    """How SLURM says ``job_id`` ended: ``scontrol`` (while the controller remembers the job), else ``sacct``."""
+    for command, field in ((["scontrol", "-o", "show", "job", job_id], "JobState="),
+                           (["sacct", "-n", "-X", "-P", "-o", "State", "-j", job_id], "")):
+        try:
+            done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        words = [word.removeprefix(field) for word in done.stdout.split() if word.startswith(field)]
+        if done.returncode == 0 and words:
+            return f"{words[0]}, says {command[0]}"
+    return "neither scontrol nor sacct knows it any more"
+
+
+def collect(planned: PlannedSweep, submitted) -> None:
+    """The result of one finished job; a job that raised raises here, with its log's path."""
+    try:
+        submitted.result()
+    except Exception as error:
+        raise RuntimeError(f"job {submitted.job_id} ({planned.name}) failed: {error}\n"
+                           f"  its log: {submitted.paths.stderr}") from error
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -76,8 +76,8 @@ def run_sweep(
         checkpoint.unlink(missing_ok=True)  # finished, or left by a process killed after its last record
         if pending := [s for s in missing if s not in checkpointed]:
             train_runs(sweep, pending, results, device, progress, settings)
-        Path(lock.lock_file).unlink(missing_ok=True)  # done, every record stored: no lock file left (a waiter retries)
-    finally:
+    finally:  # done or failed: no lock file left (a waiter retries; a failed sweep resumes from its checkpoint)
+        Path(lock.lock_file).unlink(missing_ok=True)
         lock.release()
     return [read_record(record_path(results, key)) for key in keys]
 

@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import torch
 from conftest import REPO_ROOT, TESTS_DIR, TINY_PRIOR, stable, tiny_prior_registered
 from filelock import FileLock
 
@@ -381,3 +382,80 @@ def test_a_worker_skips_a_sweep_another_worker_stored_while_it_trained(tiny_prio
     assert executors.work(sweeps, tmp_path, name="worker 0") == 2
     assert started == [0, 2]
     assert "seed 1" not in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------------------------
+# What a real cluster needs (issue 39; on a real SLURM: tests/test_slurm.py)
+def test_slurm_asks_for_no_gpu_unless_told():
+    assert "gpus_per_node" not in executors.submitit_parameters(executors.SlurmOptions.from_env({}))
+    assert executors.submitit_parameters(executors.SlurmOptions(gpus_per_job=2))["gpus_per_node"] == 2
+
+
+def test_a_time_limit_too_short_for_submitits_requeue_signal_is_refused_with_the_shortest_allowed():
+    with pytest.raises(SystemExit, match=rf"--time-min 2 is too short .* give --time-min {executors.MIN_TIME_MIN} "):
+        executors.SlurmOptions(time_min=2).check()
+    assert executors.MIN_TIME_MIN * 60 >= executors.SIGNAL_DELAY_S + executors.SIGNAL_EARLY_S
+    executors.SlurmOptions(time_min=executors.MIN_TIME_MIN).check()
+    executors.SlurmOptions(time_min=1, cluster="local").check()  # submitit's local executor signals no earlier
+
+
+@pytest.mark.parametrize("refusal, option", [
+    ("sbatch: error: Invalid generic resource (gres) specification", "--gpus-per-job 1 asks for GPUs"),
+    ("sbatch: error: invalid partition specified: nope\nsbatch: error: Batch job submission failed: Invalid partition",
+     "--partition nope is not one"),
+    ("sbatch: error: Batch job submission failed: Requested time limit is invalid (missing or exceeds some limit)",
+     "--time-min 120 exceeds"),
+    ("sbatch: error: Batch job submission failed: Requested node configuration is not available", "--cpus-per-job 4"),
+], ids=["gpu", "partition", "time", "cpus"])
+def test_sbatchs_refusal_names_the_option_to_change(refusal, option):
+    message = executors.refusal_message(f"sbatch failed:\n{refusal}", executors.SlurmOptions(partition="nope",
+                                                                                             gpus_per_job=1))
+    assert message.startswith(f"sbatch refused the job array: {refusal.splitlines()[0].split('error: ')[1]}")
+    assert option in message and "Nothing was submitted" in message
+
+
+def test_torch_gets_one_thread_per_cpu_a_slurm_job_asks_for(tiny_prior, tmp_path, monkeypatch):
+    threads = []
+    monkeypatch.setattr(executors, "run_sweep", lambda *a, **k: threads.append(torch.get_num_threads()) or [])
+    before = torch.get_num_threads()
+    try:
+        executors.SweepJob(tmp_path, "cpu", {}, threads=3)(tiny_plan()[0])
+    finally:
+        torch.set_num_threads(before)
+    assert threads == [3]
+
+
+@pytest.mark.parametrize("argv", [["first_layer", "cnn", "--datasets", "synthetic"],
+                                  ["--datasets", "synthetic", "first_layer", "cnn"],
+                                  ["first_layer", "--datasets", "synthetic", "cnn"]], ids=["before", "after", "around"])
+def test_datasets_may_come_before_or_after_the_experiments(argv, capsys):
+    cli.experiments_command([*argv, "--profile", "smoke", "--plan"])
+    out = capsys.readouterr().out
+    assert "3 sweeps after merging" in out and "synthetic100" not in out
+    assert "first_layer" in out and " cnn " in out
+
+
+def test_datasets_naming_only_experiments_is_an_error(capsys):
+    with pytest.raises(SystemExit):
+        cli.experiments_command(["--datasets", "cnn", "--profile", "smoke", "--plan"])
+    assert "--datasets names no dataset" in capsys.readouterr().err
+
+
+def test_a_sweep_that_fails_leaves_no_lock_file_and_the_next_run_takes_it_over(reference, tiny_prior, tmp_path,
+                                                                               monkeypatch):
+    """As a job that failed for good (an error, not a kill): its lock goes with it, the checkpoint stays."""
+    real_save = trainer.Trainer.save_checkpoint
+
+    def save_then_fail(self):
+        real_save(self)
+        raise RuntimeError("the job's error")
+
+    monkeypatch.setattr(trainer.Trainer, "save_checkpoint", save_then_fail)
+    seed0 = tiny_plan()[0]
+    with pytest.raises(RuntimeError, match="the job's error"):
+        run_sweep(seed0.sweep, seed0.schedules, tmp_path, "cpu", progress=False, settings=EVERY_EPOCH)
+    assert leftovers(tmp_path) == [f".checkpoints/{checkpoint_path(tmp_path, seed0.sweep.key).name}"]
+    monkeypatch.setattr(trainer.Trainer, "save_checkpoint", real_save)
+    run_sweep(seed0.sweep, seed0.schedules, tmp_path, "cpu", progress=False)
+    assert comparable(tmp_path) == {name: r for name, r in reference.items() if r["config"]["seed"] == 0}
+    assert leftovers(tmp_path) == []
