@@ -56,7 +56,7 @@ def rebuild() -> list[str]:
     """``make exercises`` again (``make lab`` runs it first): the lines it printed about the lab folder."""
     make = (repo_root() / "Makefile").read_text()
     assert re.search(r"^lab: .*\bexercises\b", make, re.MULTILINE), "make lab no longer builds the exercises first"
-    assert re.search(r"^exercises: .*\n\t\$\(PY\) -m imlp_core\.assignments$", make, re.MULTILINE)
+    assert re.search(r"^exercises: .*\n\t\$\(PY\) -m imlp_core\.teaching\.assignments$", make, re.MULTILINE)
     from contextlib import redirect_stdout
     from io import StringIO
 
