@@ -132,8 +132,8 @@ def test_the_superseded_registrations_stay_readable_and_are_judged_nowhere():
     assert not {claim for claim in c.CLAIMS if claim.id == "paper-per-step-v"}
     old = next(s for s in c.SUPERSEDED if s.claim.id == "paper-per-step-v").claim
     assert old.contrasts[0].effect == c.Effect(5.6, 1.8) and old.registered is c.Registered.BEFORE_DATA
-    for superseded in c.SUPERSEDED:  # the commit that registered it is in the history
-        shown = subprocess.run(["git", "show", f"{superseded.commit}:imlp_core/reading/claims.py"], capture_output=True,
+    for superseded in c.SUPERSEDED:  # the commit that registered it is in the history (claims.py sat at the top then)
+        shown = subprocess.run(["git", "show", f"{superseded.commit}:imlp_core/claims.py"], capture_output=True,
                                text=True, cwd=REGISTERED.parent, check=False)
         assert shown.returncode == 0 and f'"{superseded.claim.id}"' in shown.stdout
 
