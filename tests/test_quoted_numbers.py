@@ -66,8 +66,8 @@ def load(module: str):
 
 def table_intervals(path: Path) -> set[tuple[float, float, float]]:
     """The intervals a committed table holds: written out (``m [lo, hi]``, Markdown or CSV), or as a CSV's columns
-    ``X``, ``X low``, ``X high`` (or ``low``, ``high`` after their mean's column; ``X`` may be a column whose text
-    starts with ``X``, as notebook 09's ``law``: "slope 0.23")."""
+    ``X``, ``X low``, ``X high`` (or ``low``, ``high``, or ``X low``, ``X high`` after their mean's column ``X …``;
+    ``X`` may also be a column whose text starts with ``X``, as notebook 09's ``law``: "slope 0.23")."""
     text = path.read_text()
     found = {tuple(value(x) for x in m.groups()) for m in INTERVAL.finditer(text)}
     if path.suffix == ".csv":
@@ -77,7 +77,8 @@ def table_intervals(path: Path) -> set[tuple[float, float, float]]:
             if not str(low).endswith("low") or i + 1 >= len(columns) or not str(columns[i + 1]).endswith("high"):
                 continue
             base = str(low)[:-len("low")].strip()
-            means = (frame[base] if base in frame else frame[columns[i - 1]] if not base and i else
+            beside = i and (not base or str(columns[i - 1]).startswith(base + " "))  # 'constant α_min', 'constant low'
+            means = (frame[base] if base in frame else frame[columns[i - 1]] if beside else
                      next((frame[c].astype(str).str.extract(rf"^{re.escape(base)} ({NUMBER})$")[0]
                            for c in columns if frame[c].astype(str).str.startswith(base + " ").all()), None))
             if means is None:
