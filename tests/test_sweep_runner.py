@@ -134,12 +134,12 @@ def test_cli_runs_end_to_end_and_prints_the_summary(tmp_path):
     assert set(frame["train_subset"]) == {128} and set(frame["test_subset"]) == {64}
 
 
-@pytest.mark.parametrize("command", ["train", "experiments"])
-def test_the_modules_old_spelling_fails_and_names_the_command(command, tmp_path):
+@pytest.mark.parametrize("module, command", [("sweep_runner", "train"), ("experiments", "experiments")])
+def test_the_modules_old_spelling_fails_and_names_the_command(module, command, tmp_path):
     """``python -m imlp_core.sweep_runner ...`` (the spelling before the console command) no longer exits 0 having done
     nothing: it fails, naming the command to run with the same arguments."""
     arguments = ["--prior", "cnn", "--dataset", "synthetic", "--results", str(tmp_path / "runs")]
-    done = subprocess.run([sys.executable, "-m", f"imlp_core.{command}", *arguments], cwd=REPO_ROOT,
+    done = subprocess.run([sys.executable, "-m", f"imlp_core.{module}", *arguments], cwd=REPO_ROOT,
                           env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert f"python -m imlp_core {command} {' '.join(arguments)}" in done.stderr
