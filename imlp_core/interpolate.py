@@ -10,7 +10,8 @@ from typing import Literal, Sequence
 import torch
 from torch import Tensor
 
-from imlp_core.models import IMLP, LayerSelection, Prior, select_layers
+from imlp_core.facts import LayerSelection, select_layers
+from imlp_core.models import IMLP, Prior
 
 SCHEDULE_KINDS = ("constant", "decay", "test-time")
 

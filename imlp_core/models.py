@@ -24,7 +24,7 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
 from math import prod
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -38,7 +38,7 @@ from imlp_core.conversions import (
     shared_linear_to_dense,
     transpose_permutation,
 )
-from imlp_core.facts import BLOCKS, LayerSelection, select_layers
+from imlp_core.facts import BLOCKS, select_layers
 
 IMAGE_SHAPE = (3, 32, 32)
 

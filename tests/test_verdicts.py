@@ -8,11 +8,12 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
+from test_summaries import registry
 
 from imlp_core import figures, notebook
 from imlp_core.reading import summaries, paper, verdicts
 from imlp_core.reading import inference as st
-from imlp_core.reading.claims import CLAIMS, PAPER_CLAIMS, Claim, Role, claim, claims_at
+from imlp_core.reading.claims import CLAIMS, Claim, Role, claim, claims_at
 from imlp_core.profiles import resolve_profile
 from imlp_core.reading.inference import Kind, Verdict
 
@@ -226,18 +227,13 @@ def test_difference_sentence_says_who_is_ahead_and_whether_beyond_noise():
     assert summaries.difference_sentence("a", "b", st.t_interval([1.0, -1.0, 2.0])).endswith("within noise")
 
 
-def registry_of(runs) -> dict:
-    """The registry's verdicts on ``runs`` as notebook 07 judges them (the paper's claims, Holm within the family)."""
-    return {v.claim.id: v for v in verdicts.claim_verdicts(runs, resolve_profile("cpu"), PAPER_CLAIMS)}
-
-
 def test_sweep_findings_name_the_prior_and_the_smlp_the_right_way_round():
     ahead_runs = fake_runs("cifar10", GRID, prior=[0.60, 0.61, 0.59]).assign(profile="cpu")
-    text = summaries.sweep_findings(ahead_runs, registry_of(ahead_runs))
+    text = summaries.sweep_findings(ahead_runs, registry(ahead_runs))
     assert "the S-CNN is ahead of the S-MLP (α = 0): +10.00" in text
     assert "`t1a-v-c10`" in text and "**reproduced** (confirmatory;" in text and "3 seeds" in text
     behind_runs = fake_runs("cifar10", GRID, prior=[0.40, 0.41, 0.39]).assign(profile="cpu")
-    behind = summaries.sweep_findings(behind_runs, registry_of(behind_runs))
+    behind = summaries.sweep_findings(behind_runs, registry(behind_runs))
     assert "the S-CNN is behind the S-MLP (α = 0): -10.00" in behind
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from imlp_core.facts import PRIOR_FACTS, parameter_counts
 from imlp_core.reading.paper import TABLE_5, TABLE_5_PARAMS
 from imlp_core.reading import prose
-from imlp_core.reading.inference import Interval, Kind, Verdict, format_interval
+from imlp_core.reading.inference import Interval, Verdict, format_interval
 from imlp_core.reading.claims import claim as registered_claim
 from imlp_core.reading.paper import DATASET_ROLES, dataset_for_role
 from imlp_core.profiles import resolve_profile
