@@ -233,12 +233,11 @@ def landing_blocks() -> dict[str, str]:
     sys.path.insert(0, str(ROOT))
     from imlp_core import judged
     from imlp_core.reading import summaries, prose
-    from imlp_core.reading.inference import Kind
+    from imlp_core.reading.inference import Kind, interval_widths
 
     stores = judged.judged_stores(ROOT)
-    legend = ("Each claim is judged on paired per-seed differences with their 95 % intervals, Holm-corrected within "
-              "its family ({doc}`claims` states the rule; terms in the {doc}`glossary`). The verdict classes:\n\n"
-              + prose.legend(Kind))
+    legend = (prose.rule_brief("{doc}`claims`", interval_widths((2, 3, 5))) + " Terms are in the {doc}`glossary`. "
+              "The verdict classes:\n\n" + prose.legend(Kind))
     return {"summary.md": summaries.summary_markdown(stores, "glossary.md", STORY_FIGURE) + "\n",
             "headline.md": legend + "\n\n" + escape_cell_pipes(summaries.headline_markdown(stores)) + "\n"}
 

@@ -29,11 +29,12 @@ from matplotlib.transforms import Bbox
 
 from imlp_core.models import PRIORS
 from imlp_core.reading.paper import PAPER_EPOCHS, PAPER_NUMBERS, PaperNumber
+from imlp_core.reading.prose import NO_RUNS
 from imlp_core.reading.inference import (
     CONFIDENCE, Interval, alpha_curves, clean, mlp_accuracy, percent, prior_accuracy, t_interval,
 )
 from imlp_core.reading.verdicts import (
-    DEFAULT, NO_RUNS, find_v, hidden_layer_balance, interior_constant, predicted_balance,
+    DEFAULT, find_v, hidden_layer_balance, interior_constant, predicted_balance,
 )
 
 ACCURACY = "test accuracy (%)"

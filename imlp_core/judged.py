@@ -14,9 +14,11 @@ import pandas as pd
 
 from imlp_core.reading import claims
 from imlp_core.experiments import experiment_runs, paper_test_runs
+from imlp_core.facts import TRAIN_IMAGES
 from imlp_core.paths import runs_dir
 from imlp_core.profiles import resolve_profile
 from imlp_core.records import load
+from imlp_core.reading.inference import Verdict
 from imlp_core.reading.verdicts import JudgedStore, claim_verdicts
 
 # Each scale's committed store: the output root under the repository and the profile that trained it.
@@ -24,11 +26,11 @@ STORES = {"laptop": (Path("."), "cpu"), "paper": (Path("results") / "paper-h100"
 CLAIM_EXPERIMENTS = ("cnn", "mixer", "schedules", "first_layer")  # the runs of notebooks 03-06
 
 
-def budget_range(runs: pd.DataFrame) -> str:
-    """'4–5 epochs on 3,000–5,000 images' of training over ``runs`` (all 50,000 where no subset was taken)."""
-    span = lambda values: (f"{min(values):,}" if min(values) == max(values) else f"{min(values):,}–{max(values):,}")
-    images = [50_000 if pd.isna(n) else int(n) for n in runs["train_subset"]]
-    return f"{span([int(e) for e in runs['epochs']])} epochs on {span(images)} images"
+def budgets(runs: pd.DataFrame) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Every training length and every training-set size of ``runs``, ascending (a dataset's whole training set
+    where no subset was taken)."""
+    images = [TRAIN_IMAGES[d] if pd.isna(n) else int(n) for d, n in zip(runs["dataset"], runs["train_subset"])]
+    return tuple(sorted({int(e) for e in runs["epochs"]})), tuple(sorted(set(images)))
 
 
 def paper_claim_runs(profile, store: Path) -> pd.DataFrame:
@@ -64,7 +66,7 @@ def judge_store(root: Path, scale: str) -> JudgedStore:
     else:
         judged += claim_verdicts(paper_test_runs(profile, store), profile, claims.PREDICTIONS)
     every = load(store)
-    return JudgedStore(scale, tuple(judged), budget_range(runs), tuple(sorted(set(every["source"]))), len(every))
+    return JudgedStore(scale, tuple(judged), *budgets(runs), tuple(sorted(set(every["source"]))), len(every))
 
 
 def judged_stores(root: Path) -> dict[str, JudgedStore]:

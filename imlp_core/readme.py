@@ -14,6 +14,7 @@ import pandas as pd
 
 from imlp_core import judged
 from imlp_core.reading import claims, dip, summaries, prose
+from imlp_core.reading.inference import Kind, interval_widths
 from imlp_core.paths import repo_root
 from imlp_core.profiles import PAPER_TEST_ALPHAS
 
@@ -22,19 +23,15 @@ GLOSSARY = "docs/glossary.md"  # from the repository's root, as the README links
 STORY_FIGURE = "figures/story_alpha_scnn.png"
 
 
-def wrapped_bullets(markdown: str) -> str:
-    """Each Markdown bullet of ``markdown`` wrapped at 120 characters (``prose.wrapped``); other lines as they are."""
-    return "\n".join(prose.wrapped(line) if line.startswith("- ") else line for line in markdown.splitlines())
-
-
 def blocks(root: Path) -> dict[str, str]:
     """Each block's text, from the committed stores (``judged.judged_stores``) and tables under ``root``
     (the repository)."""
     stores = judged.judged_stores(root)
     return {"summary": summaries.summary_markdown(stores, GLOSSARY, STORY_FIGURE),
-            "registered": wrapped_bullets(prose.registration_markdown(claims.CLAIMS)),
+            "registered": prose.wrapped_bullets(prose.registration_markdown(claims.CLAIMS)),
             "held-out": summaries.held_out_markdown(stores["laptop"]),
-            "headline": summaries.headline_markdown(stores)}
+            "headline": summaries.headline_markdown(stores),
+            "rule-brief": prose.rule_brief("[docs/claims.md](docs/claims.md)", interval_widths((2, 3, 5)))}
 
 
 def v_blocks(root: Path) -> dict[str, str]:
@@ -42,16 +39,19 @@ def v_blocks(root: Path) -> dict[str, str]:
     registered test's rule, from its committed tables."""
     results = root / "results"
     prediction = pd.read_csv(results / "09_prediction.csv")
-    return {"law": wrapped_bullets(dip.law_markdown(prediction, pd.read_csv(results / "09_out_of_sample.csv"))),
-            "law-fits": wrapped_bullets(dip.law_fits_markdown(pd.read_csv(results / "09_law_fits.csv"))),
-            "prediction": dip.prediction_markdown(prediction),
-            "paper-test": wrapped_bullets(dip.paper_test_markdown(prediction, PAPER_TEST_ALPHAS))}
+    tested = dip.tested_alphas(prediction.set_index("pulls").loc["every step"], PAPER_TEST_ALPHAS)
+    errors = dip.check_errors(pd.read_csv(results / "09_out_of_sample.csv"))
+    return {"law": prose.wrapped_bullets(prose.law_markdown(prediction, errors)),
+            "law-fits": prose.wrapped_bullets(prose.law_fits_markdown(pd.read_csv(results / "09_law_fits.csv"))),
+            "prediction": prose.prediction_markdown(prediction),
+            "paper-test": prose.wrapped_bullets(prose.paper_test_markdown(prediction, tested))}
 
 
 def page_blocks(root: Path) -> dict[str, dict[str, str]]:
     """Every generated block of every page that has some: the README's (:func:`blocks`), docs/claims.md's rule and
     docs/where-the-v-sits.md's law and prediction."""
     return {"README.md": blocks(root), "docs/claims.md": {"rule": prose.wrapped_paragraph(prose.VERDICT_RULE)},
+            "docs/glossary.md": {"kinds": prose.wrapped_bullets(prose.legend(Kind, bold=True))},
             "docs/where-the-v-sits.md": v_blocks(root)}
 
 

@@ -16,6 +16,7 @@ from imlp_core.reading import claims, summaries, paper, prose, verdicts
 from imlp_core import judged as judged_stores
 from imlp_core.experiments import experiment_runs, open_choice_sweep
 from imlp_core.profiles import resolve_profile
+from test_prose_findings import first_layer_findings, schedule_findings, sweep_findings
 
 REPO = Path(__file__).resolve().parent.parent
 STORES = {"cpu": REPO, "paper": REPO / "results" / "paper-h100"}  # profile -> output root of its committed store
@@ -107,8 +108,8 @@ def test_the_interval_widths_the_readme_quotes_are_students_t():
 
     text = " ".join((REPO / "README.md").read_text().split())
     widths = [f"{2 * stats.t.ppf(0.975, n - 1):.1f}" for n in (2, 3, 5)]
-    assert (f"A 95 % t-interval over two seeds is {widths[0]} standard errors wide (2 × t(0.975, 1)), over three "
-            f"{widths[1]}, over five {widths[2]}") in text
+    assert (f"A 95 % t-interval over two seeds is {widths[0]} standard errors wide, over three {widths[1]}, over five "
+            f"{widths[2]}") in text
 
 
 def test_notebook_09s_tables_and_the_readme_prediction_follow_from_the_committed_records():
@@ -120,7 +121,7 @@ def test_notebook_09s_tables_and_the_readme_prediction_follow_from_the_committed
     profile = resolve_profile("cpu")
     table = dip.dip_table(interval_sweep(profile, profile.datasets[0], **read(profile)))
     prediction = dip.paper_prediction(table[table["prior"] == "cnn"])
-    for name, derived in (("09_dip", dip.dip_markdown(table)), ("09_prediction", prediction.round(4))):
+    for name, derived in (("09_dip", prose.dip_table_text(table)), ("09_prediction", prediction.round(4))):
         committed = REPO / "results" / f"{name}.csv"
         assert derived.to_csv(index=False) == committed.read_text(), f"{name} no longer follows from the records"
     written = dip.out_of_sample_checks(table[table["prior"] == "cnn"], profile.intervals.lrs)[1]
@@ -146,13 +147,13 @@ def written_findings(profile, runs: pd.DataFrame, number: str) -> list[str]:
     if number in ("03", "04"):
         experiment = {"03": "cnn", "04": "mixer"}[number]
         of = runs[runs.experiment == experiment]
-        return [summaries.sweep_findings(of[of.dataset == d], registry) for d in sorted(set(of.dataset))]
+        return [sweep_findings(of[of.dataset == d], registry) for d in sorted(set(of.dataset))]
     if number == "05":
         of = runs[runs.experiment == "schedules"]
-        return [summaries.schedule_findings(of[of.dataset == d], registry) for d in sorted(set(of.dataset))]
+        return [schedule_findings(of[of.dataset == d], registry) for d in sorted(set(of.dataset))]
     if number == "06":
         of = runs[runs.experiment == "first_layer"]
-        return [summaries.first_layer_findings(of[of.dataset == d], paper.FIRST_LAYER_ALPHA, registry)
+        return [first_layer_findings(of[of.dataset == d], paper.FIRST_LAYER_ALPHA, registry)
                 for d in sorted(set(of.dataset))]
     if number == "07":
         return [prose.comparison_summary(verdicts.number_verdicts(runs, profile), judged(profile, runs), profile.name)]
@@ -160,7 +161,7 @@ def written_findings(profile, runs: pd.DataFrame, number: str) -> list[str]:
     table = verdicts.option_table(open_runs, verdicts.scale_of(profile))
     compared = [o for o in (verdicts.DEFAULT, "interpolate_every = 1") if (open_runs["option"] == o).any()]
     predictions = verdicts.balance_predictions(open_runs, compared)
-    return [f"- Budget: {summaries.budget_sentence(open_runs)}.\n" + prose.option_findings(table, predictions)]
+    return [prose.budget_bullet(open_runs) + "\n" + prose.option_findings(table, predictions)]
 
 
 @pytest.mark.parametrize("number", list(NOTEBOOKS))

@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imlp_core.reading import dip
+from imlp_core.reading import dip, prose
+
+
+def findings(table, held_out: dict, prediction, law, fits, settled, tested) -> str:
+    """Notebook 09's last cell: ``dip`` computes the errors and the paper-scale verdicts, ``prose`` words them."""
+    errors = {name: dip.prediction_errors(frame) for name, frame in held_out.items()}
+    return prose.dip_findings(table, errors, prediction, law, fits, settled, dip.paper_scale_verdicts(tested))
 
 
 def entry(gap_start, drift_along, prior_along, **more) -> dict:
@@ -127,7 +133,7 @@ def test_the_findings_say_where_the_v_sits_and_that_the_prediction_is_untested_w
     from imlp_core.reading.inference import Interval
     table["pull effect"] = [Interval(math.nan, math.nan, math.nan, 0)] * len(table)
     prediction = dip.paper_prediction(table)
-    text = dip.dip_findings(table, {"leaving one out": dip.out_of_sample(table)}, prediction, fitted,
+    text = findings(table, {"leaving one out": dip.out_of_sample(table)}, prediction, fitted,
                             NO_FITS, {}, pd.DataFrame())
     assert "in 5 of 5 S-CNN settings" in text and "a descriptive fit chosen after the data" in text
     assert "declared" not in text and "over these settings the fitted α_min grows with lr × steps" in text
@@ -300,7 +306,7 @@ PAPER_SCALE_NOT_RUN = [
 def test_the_findings_text_is_every_sentence_drawn_from_hand_made_numbers():
     settled = {"directional α*": Interval(1.2, 1.1, 1.3, 3), "drift / gap": Interval(0.95, 0.9, 1.0, 3)}
     too_few = pd.DataFrame({"measured": [0.0], "law": [math.nan]})
-    text = dip.dip_findings(findings_table(), {"leaving one out": errors_frame(), "too few": too_few},
+    text = findings(findings_table(), {"leaving one out": errors_frame(), "too few": too_few},
                             prediction_frame(), law(), fits_frame(), settled, pd.DataFrame())
     expected = [
         "- **A V beyond noise** (an interior α below both ends, Holm over the α scanned, the rule of notebook 08) in 2 "
@@ -342,7 +348,7 @@ def test_the_findings_text_is_every_sentence_drawn_from_hand_made_numbers():
                                             ((-0.4, 0.0), "does not move measurably with"),
                                             ((-0.4, -0.1), "falls with"), ((0.01, 0.4), "grows with")])
 def test_the_law_sentence_says_which_way_the_minimum_moves_from_the_slopes_interval(interval, says):
-    text = dip.dip_findings(findings_table(0)[:0], {}, prediction_frame()[:0], law(interval), NO_FITS, {},
+    text = findings(findings_table(0)[:0], {}, prediction_frame()[:0], law(interval), NO_FITS, {},
                             pd.DataFrame())
     low, high = interval
     assert text.split("\n") == [
@@ -359,7 +365,7 @@ def test_the_findings_without_a_law_one_mixer_setting_and_a_settled_ratio_that_h
     1 (the check holds); a settled dict without models (no line)."""
     table = findings_table(1)
     settled = {"directional α*": Interval(0.9, 0.8, 1.0, 3), "drift / gap": Interval(2.0, math.nan, math.nan, 1)}
-    lines = dip.dip_findings(table, {}, prediction_frame()[:0], None, NO_FITS, settled, pd.DataFrame()).split("\n")
+    lines = findings(table, {}, prediction_frame()[:0], None, NO_FITS, settled, pd.DataFrame()).split("\n")
     assert lines[3:5] == [
         "- **The law**: fewer than three settings, so no law is fitted.",
         "- **Settled models** (whose pulls leave < 1 % of the starting gap): balance / α is 0.900 [0.800, 1.000] "
@@ -367,21 +373,21 @@ def test_the_findings_without_a_law_one_mixer_setting_and_a_settled_ratio_that_h
         "puts a settled model on the diagonal."]
     assert not any("Mixer" in line for line in lines) and len(lines) == 3 + 2 + 1 + 5  # + the pull's effect
     at_low = {"directional α*": Interval(1.05, 1.0, 1.1, 3), "drift / gap": NONE}
-    lines = dip.dip_findings(table, {}, prediction_frame()[:0], None, NO_FITS, at_low, pd.DataFrame()).split("\n")
+    lines = findings(table, {}, prediction_frame()[:0], None, NO_FITS, at_low, pd.DataFrame()).split("\n")
     assert lines[4].endswith("for notebook 08's norm ratio; 1 means the measure puts a settled model on the diagonal.")
     no_models = {"directional α*": NONE, "drift / gap": NONE}
-    lines = dip.dip_findings(table, {}, prediction_frame()[:0], None, NO_FITS, no_models, pd.DataFrame()).split("\n")
+    lines = findings(table, {}, prediction_frame()[:0], None, NO_FITS, no_models, pd.DataFrame()).split("\n")
     assert not any("Settled" in line for line in lines)
 
 
 def test_the_paper_scale_lines_say_what_is_not_run_and_judge_what_is():
-    assert dip.paper_scale_lines(pd.DataFrame()) == PAPER_SCALE_NOT_RUN
+    assert prose.paper_scale_lines(dip.paper_scale_verdicts(pd.DataFrame())) == PAPER_SCALE_NOT_RUN
     # per-epoch pulls at lr 1e-4, three seeds, a clear V at 0.3 (inside [0.08, 1]): that claim is judged, the
     # per-step ones stay not run
     accs = {0.0: [0.50, 0.51, 0.52], 0.3: [0.40, 0.41, 0.42], 1.0: [0.55, 0.56, 0.57]}
     tested = pd.DataFrame([{**run(lr=1e-4, seed=s, alpha=a, acc=accs[a][s]), "experiment": "intervals"}
                            for a in accs for s in range(3)])
-    lines = dip.paper_scale_lines(tested)
+    lines = prose.paper_scale_lines(dip.paper_scale_verdicts(tested))
     assert lines[:3] == PAPER_SCALE_NOT_RUN[:3] and lines[4] == SUPERSEDED_LINE
     assert lines[3].startswith("- **Paper scale, `paper-per-epoch-turn`** (per-epoch pulls at lr 1e-4 turn inside "
                                "the law's interval [0.08, 1]; its records existed before the law was restated: a "
@@ -389,7 +395,7 @@ def test_the_paper_scale_lines_say_what_is_not_run_and_judge_what_is():
 
 
 def test_prediction_markdown_is_the_table_of_what_the_law_predicts():
-    assert dip.prediction_markdown(prediction_frame()).split("\n") == [
+    assert prose.prediction_markdown(prediction_frame()).split("\n") == [
         "| pulls at lr 1e-4 | lr × steps | α of the minimum (95 % prediction interval) | depth below both ends, points "
         "(95 % prediction interval) |",
         "|---|---|---|---|",
@@ -404,7 +410,7 @@ def test_law_markdown_reads_the_written_csvs_checks_in_their_order():
     other["log10 α_min: law"] = [0.05, 0.05]  # rmse 0.05, both inside own
     written = pd.concat({"leaving one setting out at a time": one, "fitted at lr 0.001, predicting lr 0.0003": other},
                         names=["check", "row"]).reset_index(level=0)
-    assert dip.law_markdown(prediction_frame(), written).split("\n") == [
+    assert prose.law_markdown(prediction_frame(), dip.check_errors(written)).split("\n") == [
         "- **The law**, a descriptive fit chosen after the data, on all 3 settings: log₁₀ α_min against log₁₀(lr × "
         "steps between pulls) has slope 0.25 [0.10, 0.40] (95 %, the settings taken as independent).",
         "- **Out of sample, leaving one setting out at a time** (2 settings): root-mean-square error 0.35 decades for "
@@ -415,7 +421,7 @@ def test_law_markdown_reads_the_written_csvs_checks_in_their_order():
         "α_min in 2 (law) and 2 (constant) of them."]
 
 
-def test_dip_markdown_writes_each_column_as_its_string():
+def test_dip_table_text_writes_each_column_as_its_string():
     table = pd.DataFrame([
         {"prior": "cnn", "lr": 3e-4, "interval": "every 5 steps", "lr × steps": 1.5e-3,
          "S-MLP": Interval(50.0, 49.0, 51.0, 3), "prior acc": Interval(60.5, math.nan, math.nan, 1),
@@ -437,7 +443,7 @@ def test_dip_markdown_writes_each_column_as_its_string():
         "drop just before the last pull": ["+1.00 [+0.50, +1.50] (3 seeds)", "—"],
         "last pull's effect (points)": ["+2.00 [+1.00, +3.00] (3 seeds)", "—"],
         "S-MLP's directional α*": ["0.012346 [0.010000, 0.015000] (3 seeds)", "—"]})
-    pd.testing.assert_frame_equal(dip.dip_markdown(table), expected)
+    pd.testing.assert_frame_equal(prose.dip_table_text(table), expected)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,7 +467,7 @@ def test_first_step_table_is_the_first_step_over_the_mean_step_per_setting_and_a
                              "α = 0": ["1.00 (1 seed)", "4.00 (1 seed)", "2.00 [2.00, 2.00] (2 seeds)"],
                              "α = 0.1": ["—", "—", "3.00 (1 seed)"],
                              "α = 0.3": ["—", "0.50 (1 seed)", "-1.00 (1 seed)"]})
-    pd.testing.assert_frame_equal(dip.first_step_table(runs), expected)
+    pd.testing.assert_frame_equal(prose.first_step_text(dip.first_step_table(runs)), expected)
 
 
 def test_out_of_sample_checks_name_each_check_and_write_log10_rounded_to_three_places():
@@ -817,7 +823,8 @@ def test_tested_alphas_say_which_minimum_tells_the_law_from_a_constant():
 def test_the_paper_test_rule_counts_only_confirmatory_tests_and_names_what_tells_law_from_constant():
     prediction = pd.DataFrame([{"pulls": "every step", "α_min": 0.071, "α_min low": 0.017, "α_min high": 0.29,
                                 "constant α_min": 0.16, "constant low": 0.043, "constant high": 0.63}])
-    lines = dip.paper_test_markdown(prediction, (0.0, 0.01, 0.02, 0.03, 0.05, 0.3, 1.0)).split("\n")
+    tested = dip.tested_alphas(prediction.set_index("pulls").loc["every step"], (0.0, 0.01, 0.02, 0.03, 0.05, 0.3, 1.0))
+    lines = prose.paper_test_markdown(prediction, tested).split("\n")
     assert lines[0] == ("- **Law against a constant**, per step: the law predicts α_min 0.071 [0.017, 0.29], a "
                         "constant 0.16 [0.043, 0.63]; of the tested α, a minimum at 0.01: against both; at 0.02, "
                         "0.03: for the law; at 0.05: cannot tell them apart; at 0.3: for a constant.")
@@ -840,13 +847,13 @@ def test_the_paper_test_rule_counts_only_confirmatory_tests_and_names_what_tells
 
 
 def test_law_fits_markdown_is_the_fits_in_words():
-    assert dip.law_fits_markdown(fits_frame()).split("\n") == FITS_LINES
+    assert prose.law_fits_markdown(fits_frame()).split("\n") == FITS_LINES
     both = fits_frame().assign(low=lambda f: f["low"].abs())  # every interval above zero
-    assert "Factors that move it measurably: lr, steps between pulls." in dip.law_fits_markdown(both)
+    assert "Factors that move it measurably: lr, steps between pulls." in prose.law_fits_markdown(both)
     touching = fits_frame()  # an interval that ends at zero holds zero: neither factor moves it measurably
     touching.loc[touching["fit"] == "two factors", ["low", "high"]] = [[-0.5, 0.0], [0.0, 0.53]]
     assert ("Factors that move it measurably: none; these data do not show lr × steps acting as one product."
-            in dip.law_fits_markdown(touching))
+            in prose.law_fits_markdown(touching))
 
 
 def test_law_fits_is_each_fit_with_its_interval_in_one_table(monkeypatch):

@@ -168,7 +168,7 @@ def test_a_new_prior_needs_only_its_class_its_facts_and_a_budget(tiny_prior, tmp
     and given a budget in a profile is an experiment of that profile (planned, trained, read) and is named in figures
     and findings as its class says."""
     from imlp_core import figures, plan
-    from imlp_core.reading import summaries
+    from imlp_core.reading import prose, verdicts
     from conftest import TinyCNN
 
     profile = replace(PROFILES["smoke"], datasets=("synthetic",), alphas=(0.0, 0.5, 1.0),
@@ -179,4 +179,5 @@ def test_a_new_prior_needs_only_its_class_its_facts_and_a_budget(tiny_prior, tmp
     assert set(runs["prior"]) == {tiny_prior} and runs["status"].eq("ok").all()
     fig = figures.alpha_sweep_figure(runs, "t")
     assert any(TinyCNN.display_name in text.get_text() for text in fig.axes[0].get_legend().get_texts())
-    assert f"the {TinyCNN.display_name}" in summaries.sweep_findings(runs, {})  # a new prior has no registered claims
+    findings = prose.sweep_findings(runs, verdicts.sweep_differences(runs), {})  # a new prior has no registered claims
+    assert f"the {TinyCNN.display_name}" in findings

@@ -194,12 +194,12 @@ def test_claims_by_option_reads_the_schedules_and_keeps_the_order_the_values_wer
 def test_an_empty_store_gives_a_note_and_empty_figures_not_an_error():
     empty = pd.DataFrame(columns=[*FRAME_COLUMNS, "option"])  # what notebook 08 receives from an empty store
     table = verdicts.option_table(empty)
-    assert table == {} and prose.option_findings(table, {}) == f"- {verdicts.NO_RUNS}"
+    assert table == {} and prose.option_findings(table, {}) == f"- {prose.NO_RUNS}"
     shown = prose.option_table(table)
     assert shown.empty and shown.index.name == "option"
     assert verdicts.balance_frame(empty).empty and "option" in verdicts.balance_frame(empty)
     for fig in (figures.option_curves_figure(empty, "t"), figures.balance_figure(empty, [], "t")):
-        assert verdicts.NO_RUNS in [t.get_text() for t in fig.axes[0].texts]
+        assert prose.NO_RUNS in [t.get_text() for t in fig.axes[0].texts]
 
 
 def test_runs_without_drift_records_say_so_in_the_balance_figure():

@@ -1,5 +1,6 @@
-"""reading/prose.py (and reading/summaries.py) word verdicts and compute none: no interval, p-value or verdict code may enter it (an ``ast`` check of
-its source), its tables carry what the README headline reads, and its counts sum to the claims they count."""
+"""reading/prose.py words values and computes none: no interval, p-value, verdict or fit may enter it (an ``ast``
+check of its source); it is the one voice (no other module or notebook cell writes a Markdown bullet or bold); its
+tables carry what the README headline reads, and its counts sum to the claims they count."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import ast
 from dataclasses import replace
 from pathlib import Path
 import inspect
+import json
 import math
 import re
+import warnings
 
 import pandas as pd
 import pytest
@@ -17,7 +20,9 @@ from imlp_core.reading import summaries, prose, verdicts
 from imlp_core.reading.claims import Arm, Claim, Contrast, Effect, Registered, Role, Turn, claims_at
 from imlp_core.reading.paper import PaperNumber
 from imlp_core.profiles import resolve_profile
-from imlp_core.reading.inference import COUNTED, MOST_SEEDS, ContrastResult, Interval, Kind, ScanResult, Verdict
+from imlp_core.reading.inference import (
+    COUNTED, MOST_SEEDS, ContrastResult, Interval, Kind, ScanResult, Verdict, interval_widths,
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -28,7 +33,11 @@ FORBIDDEN = {"t_interval", "paired_differences", "judge", "judge_family", "judge
              "one_sided_p", "two_sided_p", "seeds_needed", "adjusted_interval", "number_kind", "contrast_kind",
              "claim_verdicts", "number_verdicts", "option_verdicts", "multipletests", "solve_power",
              "mlp_accuracy", "prior_accuracy", "simultaneous_interval", "standard_error", "power_at", "t_test_power",
-             "held_out_power"}
+             "held_out_power", "interval_widths",
+             # what notebooks 03-06 and 09 compute before prose words it
+             "sweep_differences", "schedule_differences", "first_layer_differences", "prediction_errors",
+             "check_errors", "paper_scale_verdicts", "tested_alphas", "fit_law", "fit_constant", "law_fits",
+             "paper_prediction", "dip_table", "first_step_table", "settled_ratios", "out_of_sample"}
 FORBIDDEN_MODULES = ("scipy", "statsmodels")
 FORBIDDEN_ROOTS = {"stats", "scipy", "statsmodels"}
 
@@ -63,10 +72,78 @@ def test_prose_imports_and_calls_no_interval_code():
     assert interval_code(inspect.getsource(prose)) == []
 
 
-def test_findings_imports_and_calls_no_interval_code():
-    """reading/summaries.py words the values imlp_core.reading.verdicts returns (sweep_differences, schedule_differences, ...): no
-    interval is computed inside its sentences."""
+def test_summaries_imports_and_calls_no_interval_code():
+    """reading/summaries.py lays out tables and assembles the README's blocks from judged stores: it computes no
+    interval either."""
     assert interval_code(inspect.getsource(summaries)) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# One voice: every sentence about results is prose's
+
+
+ROOT = Path(__file__).resolve().parent.parent
+# The one module besides prose that writes Markdown, and why: what a profile will run, before any result exists.
+VOICE_EXEMPT = {"imlp_core/notebook.py": "the profile note: settings, written before anything is trained"}
+
+
+def markdown_literals(source: str) -> list[str]:
+    """Every string literal of ``source`` (f-strings' literal parts too, docstrings not) that starts a Markdown bullet
+    or holds bold: the marks of a sentence written for a reader."""
+    with warnings.catch_warnings():  # a notebook's LaTeX in a plain string ("\\,") is no concern here
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        tree = ast.parse(source)
+    docstrings = {id(body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and (body := node.body) and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)}
+    return [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in docstrings and (node.value.startswith("- ") or "**" in node.value)]
+
+
+def voices() -> dict[str, list[str]]:
+    """Each module of imlp_core (prose and the exemptions aside) and each notebook's code that writes Markdown."""
+    sources = {str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
+               for path in sorted((ROOT / "imlp_core").rglob("*.py"))}
+    sources.pop("imlp_core/reading/prose.py")
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        sources[str(path.relative_to(ROOT))] = "\n".join(
+            "".join(c["source"]) for c in cells if c["cell_type"] == "code" and not "".join(c["source"]).startswith("%"))
+    return {name: found for name, source in sources.items() if name not in VOICE_EXEMPT
+            and (found := markdown_literals(source))}
+
+
+def test_every_sentence_about_results_is_written_by_prose():
+    """Issue 38: no module but prose, and no notebook cell, writes a Markdown bullet or bold (dip.py wrote notebook
+    09's, summaries.py notebooks 03–06', notebooks 08 and 09 their budget line)."""
+    assert voices() == {}
+
+
+@pytest.mark.parametrize("planted", ['x = f"- **The law**: {1}"', 'x = "- Budget: " + y', 'x = f"a **{b}** c"'])
+def test_the_voice_check_finds_a_sentence_written_elsewhere(planted):
+    assert markdown_literals(planted)
+    assert not markdown_literals('def f():\n    """- **a docstring** is no sentence a reader meets."""\n')
+
+
+def test_the_rule_and_the_tolerances_are_the_ones_the_code_uses():
+    """The rule's numbers are read from the constants that judge (a claim's tolerance is ``Effect.tolerance``; a
+    printed number's is ``verdicts.number_tolerance``: the same 2 σ, at least 1 point)."""
+    for std in (None, 0.0, 0.3, 0.5, 1.7):
+        assert Effect(1.0, std).tolerance == max(verdicts.NUMBER_TOLERANCE_SIGMAS * (std or 0.0),
+                                                 verdicts.NUMBER_TOLERANCE_FLOOR)
+    assert f"tolerance ({prose.TOLERANCE})" in prose.VERDICT_RULE and prose.TOLERANCE == "2 σ, at least 1 point"
+    assert prose.VERDICT_RULE.count(prose.LEVEL) == 2 and prose.LEVEL == "0.05 / m"
+
+
+def test_the_rule_brief_says_how_wide_few_seeds_are():
+    """2 t(0.975, n − 1): 2 × 12.706 = 25.41 (two seeds), 2 × 4.303 = 8.61 (three), 2 × 2.776 = 5.55 (five)."""
+    widths = interval_widths((2, 3, 5))
+    assert widths == pytest.approx({2: 25.412, 3: 8.606, 5: 5.553}, abs=1e-3)
+    brief = prose.rule_brief("[the rule](claims.md)", widths)
+    text = " ".join(brief.split())
+    assert "([the rule](claims.md) states the rule)" in text
+    assert "over two seeds is 25.4 standard errors wide, over three 8.6, over five 5.6:" in text
 
 
 @pytest.mark.parametrize("planted", [
@@ -454,7 +531,7 @@ def test_option_findings_without_a_v_or_schedules():
         "- Test-time only below no interpolation and the CNN (the paper: -9.7 points below no interpolation): .",
         "- α = 1 minus the prior, per seed: `default` +0.25 [+0.00, +0.50] (3 seeds) (0 exactly where α = 1 copies "
         "the prior)."]
-    assert prose.option_findings({}, {}) == f"- {verdicts.NO_RUNS}"
+    assert prose.option_findings({}, {}) == f"- {prose.NO_RUNS}"
 
 
 def test_headline_counts_on_hand_made_verdicts():

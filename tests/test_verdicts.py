@@ -8,10 +8,10 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
-from test_summaries import registry
+from test_prose_findings import registry, sweep_findings
 
 from imlp_core import figures, notebook
-from imlp_core.reading import summaries, paper, verdicts
+from imlp_core.reading import summaries, paper, prose, verdicts
 from imlp_core.reading import inference as st
 from imlp_core.reading.claims import CLAIMS, Claim, Role, claim, claims_at
 from imlp_core.profiles import resolve_profile
@@ -220,20 +220,20 @@ def test_accumulated_share_is_one_minus_the_kept_product():
 
 
 def test_difference_sentence_says_who_is_ahead_and_whether_beyond_noise():
-    ahead = summaries.difference_sentence("the S-CNN", "the S-MLP", st.t_interval([6.0, 7.0, 8.0]))
+    ahead = prose.difference_sentence("the S-CNN", "the S-MLP", st.t_interval([6.0, 7.0, 8.0]))
     assert ahead.startswith("the S-CNN is ahead of the S-MLP: +7.00 [") and ahead.endswith("beyond noise, uncorrected")
-    behind = summaries.difference_sentence("a", "b", st.t_interval([-6.0, -7.0, -8.0]))
+    behind = prose.difference_sentence("a", "b", st.t_interval([-6.0, -7.0, -8.0]))
     assert "is behind b: -7.00" in behind and behind.endswith("beyond noise, uncorrected")
-    assert summaries.difference_sentence("a", "b", st.t_interval([1.0, -1.0, 2.0])).endswith("within noise")
+    assert prose.difference_sentence("a", "b", st.t_interval([1.0, -1.0, 2.0])).endswith("within noise")
 
 
 def test_sweep_findings_name_the_prior_and_the_smlp_the_right_way_round():
     ahead_runs = fake_runs("cifar10", GRID, prior=[0.60, 0.61, 0.59]).assign(profile="cpu")
-    text = summaries.sweep_findings(ahead_runs, registry(ahead_runs))
+    text = sweep_findings(ahead_runs, registry(ahead_runs))
     assert "the S-CNN is ahead of the S-MLP (α = 0): +10.00" in text
     assert "`t1a-v-c10`" in text and "**reproduced** (confirmatory;" in text and "3 seeds" in text
     behind_runs = fake_runs("cifar10", GRID, prior=[0.40, 0.41, 0.39]).assign(profile="cpu")
-    behind = summaries.sweep_findings(behind_runs, registry(behind_runs))
+    behind = sweep_findings(behind_runs, registry(behind_runs))
     assert "the S-CNN is behind the S-MLP (α = 0): -10.00" in behind
 
 

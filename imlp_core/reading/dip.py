@@ -29,10 +29,9 @@ import statsmodels.api as sm
 from scipy import stats
 
 from imlp_core.facts import TRAIN_IMAGES
-from imlp_core.reading import prose
-from imlp_core.reading.claims import LAW, PREDICTIONS, SUPERSEDED, Registered, Role
+from imlp_core.reading.claims import LAW, PREDICTIONS
 from imlp_core.reading.inference import (
-    CONFIDENCE, Interval, Kind, alpha_curves, argmin_shares, drops_below_ends, format_interval, judge_family,
+    CONFIDENCE, Interval, Verdict, alpha_curves, argmin_shares, drops_below_ends, judge_family,
     paired_interval, percent, seed_resamples, t_interval, v_scan,
 )
 from imlp_core.reading.verdicts import drop_below_ends, interpolates_head
@@ -395,6 +394,13 @@ def prediction_errors(held_out: pd.DataFrame) -> dict[str, float]:
     return {**errors, **inside_own, **covered, "held out": len(known)}
 
 
+def check_errors(checks: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """:func:`prediction_errors` of each check in ``results/09_out_of_sample.csv`` (the second value of
+    :func:`out_of_sample_checks`, its columns prefixed ``log10 α_min: ``), by the check's name."""
+    return {name: prediction_errors(frame.rename(columns=lambda c: c.removeprefix("log10 α_min: ")))
+            for name, frame in checks.groupby("check", sort=False)}
+
+
 def nearest_alpha(alphas: pd.Index, alpha: float) -> float:
     """The α of ``alphas`` nearest ``alpha`` in log10 (the lower on a tie)."""
     return float(min(alphas, key=lambda a: (abs(math.log10(a) - math.log10(alpha)), a)))
@@ -452,37 +458,26 @@ def tested_alphas(row: pd.Series, alphas: tuple[float, ...]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["α", "inside the law's interval", "inside the constant's", "a minimum here"])
 
 
-def dip_markdown(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`dip_table` as the strings notebook 09 writes to ``results/09_dip.md``."""
-    return pd.DataFrame({
-        "prior": table["prior"], "lr": table["lr"].map("{:g}".format), "pulls": table["interval"],
-        "lr × steps": table["lr × steps"].map("{:.2g}".format),
-        "S-MLP (%)": table["S-MLP"].map(format_interval), "prior (%)": table["prior acc"].map(format_interval),
-        "minimum at α": table["modal α_min"].map("{:g}".format),
-        "α_min (resamples)": [f"{a:.2g} (± {s:.2f} decades)" for a, s in zip(table["α_min"], table["α_min sd (decades)"])],
-        "drop below both ends (points)": table["drop"].map(lambda d: format_interval(d, signed=True)),
-        "own range of α_min": [f"[{a:g}, {b:g}]" for a, b in zip(table["α_min low"], table["α_min high"])],
-        "V beyond noise (Holm over α)": ["at α ∈ {" + ", ".join(f"{a:g}" for a in v) + "}" if v else "no"
-                                         for v in table["V at α"]],
-        "drop just before the last pull": table["drop before pull"].map(lambda d: format_interval(d, signed=True)),
-        "last pull's effect (points)": table["pull effect"].map(lambda d: format_interval(d, signed=True)),
-        "S-MLP's directional α*": table["S-MLP α*"].map(lambda b: format_interval(b, digits=6)),
-    })
-
-
 # ---------------------------------------------------------------------------------------------
-# The paper-scale test and what notebook 09 says
+# The paper-scale test, and notebook 09's diagnostics
+
+def paper_scale_verdicts(tested: pd.DataFrame) -> list[Verdict]:
+    """The registered paper-scale prediction (``claims.PREDICTIONS``) judged as one family on the stored per-step
+    runs at Appendix E's settings (``experiments.paper_test_runs``; empty: every claim *not run*)."""
+    return judge_family(PREDICTIONS, tested, "paper")
+
 
 def first_step_table(runs: pd.DataFrame, alphas: tuple[float, ...] = (0.0, 0.1, 0.3)) -> pd.DataFrame:
     """Adam's first step after a pull along u against its mean step over the interval (median over hidden layers,
-    mean over seeds with its interval), for intervals of more than one step, at ``alphas``: above 1, the first
-    step moves further along the gap than the interval's average; negative, it moves away from the prior."""
+    mean over seeds with its :class:`Interval`), for intervals of more than one step, at ``alphas``: above 1, the
+    first step moves further along the gap than the interval's average; negative, it moves away from the prior.
+    ``prose.first_step_text`` writes it as notebook 09's table."""
     balance = balance_frame(runs[runs["alpha"].isin(alphas) & (runs["interpolate_every"] != 1)])
     rows = []
     for (prior, lr, every), frame in balance.groupby(SETTING, sort=True):
-        row = {"prior": prior, "lr": f"{lr:g}", "pulls": interval_label(every)}
+        row = {"prior": prior, "lr": lr, "pulls": interval_label(every)}
         for alpha in alphas:
-            row[f"α = {alpha:g}"] = format_interval(t_interval(frame[frame["alpha"] == alpha]["first step / mean step"]))
+            row[f"α = {alpha:g}"] = t_interval(frame[frame["alpha"] == alpha]["first step / mean step"])
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -499,182 +494,3 @@ def settled_ratios(runs: pd.DataFrame, remaining: float = 0.01) -> dict[str, Int
             for name in ("directional α*", "drift / gap")}
 
 
-def moves(low: float, high: float) -> str:
-    """How the minimum's α moves with a factor whose coefficient has the interval [low, high]."""
-    return "does not move measurably with" if low <= 0 <= high else "grows with" if low > 0 else "falls with"
-
-
-def law_sentence(law: Law) -> str:
-    """The law as what it is: a descriptive fit chosen after the data, its slope's interval taking the settings as
-    independent."""
-    low, high = law.slope_interval
-    return (f"- **The law**, a descriptive fit chosen after the data (`claims.LAW`), on all {law.n} settings: "
-            f"log10 α_min = {law.intercept:.2f} + {law.slope:.2f} log10(lr × steps), slope 95 % interval "
-            f"[{low:.2f}, {high:.2f}] if the settings were independent: over these settings the fitted α_min "
-            f"{moves(low, high)} lr × steps between pulls.")
-
-
-def fits_sentences(fits: pd.DataFrame) -> list[str]:
-    """:func:`law_fits` in words: the slope's intervals that respect the shared seeds, the two-factor fit, each lr's
-    own slope, and which factors move the minimum measurably (none: the product lr × steps is not supported)."""
-    text = lambda r: f"{r['estimate']:+.2f} [{r['low']:+.2f}, {r['high']:+.2f}]"
-    lines = []
-    seeds = fits[(fits["fit"] == "the law") & (fits["interval"] != "least squares, points taken as independent")]
-    if len(seeds):
-        lines.append("- **The law's slope, with the seeds the settings share** (within one lr they share seeds, data "
-                     "order and ends): " + "; ".join(f"{r['interval']} {text(r)}" for _, r in seeds.iterrows()) + ".")
-    factors = fits[fits["fit"] == "two factors"]
-    if len(factors):
-        moving = [r["term"] for _, r in factors.iterrows() if not r["low"] <= 0 <= r["high"]]
-        lines.append(f"- **lr and steps between pulls as separate factors** (least squares, {factors['points'].iloc[0]}"
-                     " settings): the minimum's α " + "; it ".join(
-                         f"{moves(r['low'], r['high'])} {r['term']} ({text(r)})" for _, r in factors.iterrows())
-                     + ". Factors that move it measurably: " + (", ".join(moving) or "none")
-                     + ("." if len(moving) == len(factors) else "; these data do not show lr × steps acting as one product."))
-    alone = fits[fits["fit"].str.endswith(" alone")]
-    if len(alone):
-        lines.append("- **Each lr's own slope** (steps between pulls at one lr): " + "; ".join(
-            f"{r['fit'].removesuffix(' alone')}: {text(r)}, {r['points']} settings" for _, r in alone.iterrows()) + ".")
-    return lines
-
-
-def dip_findings(table: pd.DataFrame, held_out: dict[str, pd.DataFrame], prediction: pd.DataFrame, law: Law | None,
-                 fits: pd.DataFrame, settled: dict[str, Interval], tested: pd.DataFrame) -> str:
-    """Notebook 09's conclusions as Markdown, every sentence drawn from the numbers; ``held_out``: each
-    out-of-sample check (:func:`out_of_sample`) by name; ``fits``: :func:`law_fits`."""
-    cnn = table[table["prior"] == "cnn"]
-    lines = []
-    with_v = cnn[cnn["V"]]
-    lines.append(f"- **A V beyond noise** (an interior α below both ends, Holm over the α scanned, the rule of notebook "
-                 f"08) in {len(with_v)} of {len(cnn)} S-CNN settings: "
-                 + ("; ".join(f"lr {r['lr']:g} {r['interval']} at α ∈ {{{', '.join(f'{a:g}' for a in r['V at α'])}}}"
-                              for _, r in with_v.iterrows()) or "none") + " (exploratory: a scan).")
-    for lr, rows in cnn.groupby("lr"):
-        lines.append(f"- **lr {lr:g}**, where each interval's curve turns (the α that is the minimum in most "
-                     "resamples): " + ", ".join(f"{r['interval']} {r['modal α_min']:g}" for _, r in rows.iterrows()) + ".")
-    if law is None:
-        lines.append("- **The law**: fewer than three settings, so no law is fitted.")
-    else:
-        lines += [law_sentence(law), *fits_sentences(fits)]
-    for name, frame in held_out.items():
-        errors = prediction_errors(frame)
-        if errors.get("held out"):
-            lines.append(f"- **Out of sample, {name}** ({errors['held out']} settings predicted, none fitted on): "
-                         f"root-mean-square error {errors['law rmse']:.2f} decades for the law, "
-                         f"{errors['constant rmse']:.2f} for a constant, {errors['balance rmse']:.2f} for the S-MLP's "
-                         f"directional balance; the prediction inside the setting's own interval of α_min: law "
-                         f"{errors['law inside own']}, constant {errors['constant inside own']}, balance "
-                         f"{errors['balance inside own']}; the measured α_min inside the 95 % prediction interval: law "
-                         f"{errors['law covers']}, constant {errors['constant covers']}.")
-        else:
-            lines.append(f"- **Out of sample, {name}**: too few settings to fit on and predict.")
-    directional, norm = settled.get("directional α*"), settled.get("drift / gap")
-    if directional is not None and directional.n:
-        fails = not directional.low <= 1 <= directional.high
-        lines.append(f"- **Settled models** (whose pulls leave < 1 % of the starting gap): balance / α is "
-                     f"{format_interval(directional, digits=3)} for the directional balance and "
-                     f"{format_interval(norm, digits=3)} for notebook 08's norm ratio; 1 means the measure puts a settled "
-                     "model on the diagonal" + (": the directional balance fails this check, so it is shown as a "
-                                                "diagnostic, not as the explanation of where the V sits" if fails else "")
-                     + ".")
-    effects = cnn[[d.n > 0 for d in cnn["pull effect"]]]
-    if len(effects):
-        lines.append("- **The last pull's own effect** at each setting's minimum (after − before, points): "
-                     + "; ".join(f"lr {r['lr']:g} {r['interval']}: {format_interval(r['pull effect'], signed=True)}"
-                                 for _, r in effects.iterrows()) + ".")
-    mixer = table[table["prior"] == "mixer"]
-    if len(mixer) >= 2:
-        lines.append("- **The Mixer prior**: " + "; ".join(
-            f"{r['interval']}: turns at α = {r['modal α_min']:g}, drop {format_interval(r['drop'], signed=True)}"
-            f" ({'a V beyond noise' if r['V'] else 'no V beyond noise'})" for _, r in mixer.iterrows()) + ".")
-    for _, row in prediction.iterrows():
-        if not math.isfinite(row['α_min']):
-            lines.append(f"- **No prediction at the paper's scale** for {row['pulls']} pulls: there is no law to make it.")
-            continue
-        where, depth = predicted_ranges(row)
-        lines.append(f"- **Predicted at the paper's scale**, {row['pulls']} (lr × steps = {row['lr × steps']:.2g}"
-                     f"{', extrapolated' if row['extrapolated'] else ''}): α_min ≈ {where}, depth {depth} points.")
-    lines += paper_scale_lines(tested)
-    return "\n".join(lines)
-
-
-def paper_scale_lines(tested: pd.DataFrame) -> list[str]:
-    """What the stored paper-scale runs say of the registered prediction (``claims.PREDICTIONS``), verdict by
-    verdict, and the registrations superseded before any record (``claims.SUPERSEDED``)."""
-    lines = []
-    for verdict in judge_family(PREDICTIONS, tested, "paper"):
-        when = ("registered before its records" if verdict.claim.registered is Registered.BEFORE_DATA
-                else "its records existed before the law was restated: a check, not a test")
-        text = "not run yet (no GPU has run it): untested" if verdict.kind is Kind.NOT_RUN else prose.verdict_sentence(verdict)
-        lines.append(f"- **Paper scale, `{verdict.claim.id}`** ({verdict.claim.statement}; {when}): {text}.")
-    return lines + [superseded_sentence()]
-
-
-def superseded_sentence() -> str:
-    """'- **Superseded before any record**: `id` (registered in commit c: why); ...' from ``claims.SUPERSEDED``."""
-    return ("- **Superseded before any record**: "
-            + "; ".join(f"`{s.claim.id}` (registered in commit {s.commit}: {s.why})" for s in SUPERSEDED) + ".")
-
-
-def paper_test_markdown(prediction: pd.DataFrame, alphas: tuple[float, ...]) -> str:
-    """The paper-scale test's rule, from ``claims.PREDICTIONS`` and the per-step row of :func:`paper_prediction`:
-    what a minimum at each tested α says of the law against a constant, which tests are counted and what refutes
-    the law (only a counted test can), and what was superseded."""
-    row = prediction.set_index("pulls").loc["every step"]
-    outcomes = tested_alphas(row, alphas).groupby("a minimum here", sort=False)["α"].apply(
-        lambda a: ", ".join(f"{x:g}" for x in a))
-    counted = [c for c in PREDICTIONS if c.role("paper") is Role.CONFIRMATORY]
-    shown = [c for c in PREDICTIONS if c.role("paper") is not Role.CONFIRMATORY]
-    return "\n".join([
-        f"- **Law against a constant**, per step: the law predicts α_min {row['α_min']:.2g} "
-        f"[{row['α_min low']:.2g}, {row['α_min high']:.2g}], a constant {row['constant α_min']:.2g} "
-        f"[{row['constant low']:.2g}, {row['constant high']:.2g}]; of the tested α, a minimum at "
-        + "; at ".join(f"{alphas_text}: {outcome}" for outcome, alphas_text in outcomes.items()) + ".",
-        "- **Counted** (confirmatory, Holm within the prediction family; only these can refute the law): "
-        + "; ".join(f"`{c.id}`, {c.statement}: {c.note.rstrip('.')}" for c in counted) + ".",
-        "- **Shown, never counted**: " + "; ".join(f"`{c.id}`, {c.statement}: {c.note.rstrip('.')}" for c in shown) + ".",
-        superseded_sentence()])
-
-
-def prediction_markdown(prediction: pd.DataFrame) -> str:
-    """The README's statement of the paper-scale prediction (its ``prediction`` block), from
-    ``results/09_prediction.csv``: what the law predicts and what would refute it."""
-    lines = ["| pulls at lr 1e-4 | lr × steps | α of the minimum (95 % prediction interval) | "
-             "depth below both ends, points (95 % prediction interval) |", "|---|---|---|---|"]
-    for _, row in prediction.iterrows():
-        if not math.isfinite(row["α_min"]):
-            lines.append(f"| {row['pulls']} | {row['lr × steps']:.2g} | no law to predict it | — |")
-            continue
-        where, depth = predicted_ranges(row)
-        lines.append(f"| {row['pulls']} | {row['lr × steps']:.2g}{' (extrapolated)' if row['extrapolated'] else ''} | "
-                     f"{where} | {depth} |")
-    return "\n".join(lines)
-
-
-def law_markdown(prediction: pd.DataFrame, held_out: pd.DataFrame) -> str:
-    """The README's statement of the law (its ``law`` block), from ``results/09_prediction.csv`` and
-    ``results/09_out_of_sample.csv``: the slope with its interval, and each out-of-sample check."""
-    row = prediction.iloc[0]
-    lines = [f"- **The law**, a descriptive fit chosen after the data, on all {int(row['settings'])} settings: "
-             f"log₁₀ α_min against log₁₀(lr × steps between pulls) has slope {row['law'].removeprefix('slope ')} "
-             f"[{row['slope low']:.2f}, {row['slope high']:.2f}] (95 %, the settings taken as independent)."]
-    for check, frame in held_out.groupby("check", sort=False):
-        frame = frame.rename(columns=lambda c: c.removeprefix("log10 α_min: "))
-        errors = prediction_errors(frame)
-        lines.append(f"- **Out of sample, {check}** ({errors['held out']} settings): root-mean-square error "
-                     f"{errors['law rmse']:.2f} decades for the law against {errors['constant rmse']:.2f} for a constant; "
-                     f"the prediction falls inside the setting's own interval of α_min in {errors['law inside own']} "
-                     f"(law) and {errors['constant inside own']} (constant) of them.")
-    return "\n".join(lines)
-
-
-def predicted_ranges(row: pd.Series) -> tuple[str, str]:
-    """('0.16 [0.016, 1.5]', '-5.8 [-10.7, -0.9]'): one row of :func:`paper_prediction`, as its text says it."""
-    return (f"{row['α_min']:.2g} [{row['α_min low']:.2g}, {row['α_min high']:.2g}]",
-            f"{row['depth']:+.1f} [{row['depth low']:+.1f}, {row['depth high']:+.1f}]")
-
-
-def law_fits_markdown(fits: pd.DataFrame) -> str:
-    """The README's statement of what the law's fits show beside it (a ``law-fits`` block), from
-    ``results/09_law_fits.csv`` (:func:`law_fits`)."""
-    return "\n".join(fits_sentences(fits))

@@ -8,18 +8,9 @@ certain (:func:`standard_error`). Within a family of confirmatory claims (one sc
 findings) every contrast's two-sided p-value is Holm-corrected (``statsmodels``), and the **adjusted interval** is
 the t-interval at the level Holm spends on that contrast (it excludes zero exactly when Holm rejects); the
 **simultaneous interval** is Bonferroni's over the family (the t-interval at 1 − 0.05 / m for m contrasts).
-:func:`judge_family` gives each claim a :class:`Verdict` whose :class:`Kind` says what the intervals show:
-
-* **reproduced**: every adjusted interval lies on the paper's side of zero and, where the paper's effect is compared
-  (at its own scale), the simultaneous one is compatible with it (reaches within its tolerance);
-* **same direction, cannot tell** / **other direction, cannot tell**: an adjusted interval straddles zero (and the
-  simultaneous one still holds the paper's effect); the means' sign says which;
-* **excludes the paper's effect**: a simultaneous interval rules out the paper's effect size, whatever its sign (so
-  the family-wise rate of excluding a true effect is at most 5 %, whatever Holm decides about zero);
-* **opposite**: an interval lies on the other side of zero;
-* **not located** / **located elsewhere**: where a curve turns (an exploratory scan, :func:`v_scan`), when no α
-  lies below both ends beyond the scan's simultaneous noise, or when those that do are not near the paper's α;
-* **one seed: no verdict**, and **not run**.
+:func:`judge_family` gives each claim a :class:`Verdict` whose :class:`Kind` says what the intervals show
+(:func:`contrast_kind`, :func:`judge_turn`). The rule in words is stated once, as ``prose.VERDICT_RULE`` (docs/claims.md
+and notebook 07 print it), and each class's meaning as ``prose.KIND_MEANINGS`` (the glossary, the site's legend).
 
 Beside an undecided claim, the seeds that would decide it at the observed effect and spread (a t-test's power,
 ``scipy.stats.nct``, checked against statsmodels): :func:`seeds_needed`, at Holm's strictest level in its family
@@ -145,6 +136,12 @@ def standard_error(array: np.ndarray, resolution: float) -> float:
     ``resolution``: values counted in steps of ``resolution`` (test images) cannot show a mean more finely, so values
     without spread are judged against one step, never as certain."""
     return max(float(stats.sem(array)), resolution)
+
+
+def interval_widths(seeds: Iterable[int], confidence: float = CONFIDENCE) -> dict[int, float]:
+    """How many standard errors wide a t-interval over each number of ``seeds`` is: 2 t(1 − (1 − confidence) / 2,
+    n − 1); over two seeds at 95 %, 25.4."""
+    return {n: float(2 * stats.t.ppf(1 - (1 - confidence) / 2, n - 1)) for n in seeds}
 
 
 def t_interval(values: Iterable[float], confidence: float = CONFIDENCE, resolution: float = 0.0) -> Interval:

@@ -8,17 +8,29 @@ from __future__ import annotations
 
 import math
 import textwrap
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
-from imlp_core.reading.claims import Claim, Registered, Role
-from imlp_core.reading.paper import PAPER_TEST_TIME_GAP, format_mean_std
+from imlp_core.facts import PRIOR_FACTS
+from imlp_core.reading.claims import PREDICTIONS, SUPERSEDED, Claim, Registered, Role, claim as registered_claim
+from imlp_core.reading.paper import PAPER_TEST_TIME_GAP, TABLE_4, TABLE_5, format_mean_std
+from imlp_core.reading.claims import NEAR_FACTOR
 from imlp_core.reading.inference import (
-    CONFIDENCE, COUNTED, MOST_SEEDS, RESOLUTION, Interval, Kind, Verdict, format_interval,
+    CONFIDENCE, COUNTED, FAMILY_LEVEL, MOST_SEEDS, POWER, RESOLUTION, Interval, Kind, Verdict, format_interval,
 )
-from imlp_core.reading.verdicts import NO_RUNS, FoundPower, NumberVerdict, OptionVerdicts, verdict_counts
+from imlp_core.reading.verdicts import (
+    NOTEBOOK_CLAIMS, NUMBER_TOLERANCE_FLOOR, NUMBER_TOLERANCE_SIGMAS, FirstLayerDifferences, FoundPower, NumberVerdict,
+    OptionVerdicts, ScheduleDifferences, SweepDifferences, dataset_role, verdict_counts,
+)
 
+if TYPE_CHECKING:  # a type only: prose words a fitted law, it never fits one
+    from imlp_core.reading.dip import Law
+
+# The verdict rule, stated once: docs/claims.md and notebook 07 print it whole, the README and the site's landing page
+# its brief (:func:`rule_brief`), the glossary and the site's legend each class's meaning (:data:`KIND_MEANINGS`).
+LEVEL = f"{FAMILY_LEVEL:g} / m"  # Holm's strictest level, and Bonferroni's, in a family of m contrasts
+TOLERANCE = f"{NUMBER_TOLERANCE_SIGMAS:g} σ, at least {NUMBER_TOLERANCE_FLOOR:g} point"
 VERDICT_RULE = (
     f"Every claim is registered in `imlp_core/reading/claims.py` before (or, for the paper's claims, after; the README says "
     f"which) the records that judge it, with the runs and the paper's α it tests, never an argmin. Each is a set of "
@@ -28,18 +40,35 @@ VERDICT_RULE = (
     "Within a family of **confirmatory** claims (one scale's paper claims; the held-out findings) every difference's "
     "p-value is Holm-corrected, and the verdict reads the *adjusted* interval (the t-interval at the level Holm spends "
     "on it): *reproduced* when every interval lies on the paper's side and, at the paper's scale, the simultaneous "
-    "one (below) reaches within the tolerance (2 σ, at least 1 point) of the paper's printed effect; *same* / *other "
+    f"one (below) reaches within the tolerance ({TOLERANCE}) of the paper's printed effect; *same* / *other "
     "direction, cannot tell* when an interval straddles zero; *excludes the paper's effect* when the simultaneous "
-    "interval over the family (Bonferroni: at 1 − 0.05 / m for m contrasts) rules the paper's effect size out "
+    f"interval over the family (Bonferroni: at 1 − {LEVEL} for m contrasts) rules the paper's effect size out "
     "(compared at the paper's scale only: at the laptop's budget only the direction is judged); *opposite* when an "
     "interval lies wholly on the other side of zero; *one seed: no verdict*; *not run*. **Premises** (the laptop "
     "regime was chosen so that the priors beat their S-MLP; α = 1 copies the prior) and **exploratory** scans (where "
     "a curve turns, with Holm over the α scanned: *not located* when no α lies below both ends beyond that noise, "
-    "*located elsewhere* when only α far from the paper's (more than a factor 2 away, or outside a prediction's "
-    "interval) do, counted with *excludes the paper's effect*; "
+    f"*located elsewhere* when only α far from the paper's (more than a factor {NEAR_FACTOR:g} away, or outside a "
+    "prediction's interval) do, counted with *excludes the paper's effect*; "
     "each claim under each of notebook 08's options) are shown apart and never counted. Beside an undecided claim: "
-    "the seeds a paired t-test would need to decide it at the observed effect and spread (power 0.8, two-sided at "
-    "Holm's strictest level in its family, 0.05 / m).")
+    f"the seeds a paired t-test would need to decide it at the observed effect and spread (power {POWER:g}, two-sided "
+    f"at Holm's strictest level in its family, {LEVEL}).")
+
+
+def rule_brief(rule: str, widths: dict[int, float]) -> str:
+    """The rule in brief, for the README and the site's landing page: what a claim is, how it is judged, and what
+    few seeds can decide. ``rule``: a link to where :data:`VERDICT_RULE` is printed whole; ``widths``: a
+    t-interval's width in standard errors for some numbers of seeds (``inference.interval_widths``)."""
+    seeds = sorted(widths)
+    spelled = {2: "two", 3: "three", 4: "four", 5: "five"}
+    confidence = f"{CONFIDENCE * 100:g} %"
+    over = ", over ".join(f"{spelled.get(n, n)} {widths[n]:.1f}" for n in seeds[1:])
+    return wrapped_paragraph(
+        "Each claim is a set of paired per-seed differences registered in `imlp_core/reading/claims.py` at the paper's "
+        f"own α, judged with {confidence} t-intervals over seeds, Holm-corrected within its family ({rule} states "
+        f"the rule). A {confidence} t-interval over {spelled.get(seeds[0], seeds[0])} seeds is "
+        f"{widths[seeds[0]]:.1f} standard errors wide, over {over}: one seed gives no verdict, two can come out "
+        "*reproduced* only for a very large effect (a mean's standard error is never taken below one test image), but "
+        "the paper's effect sizes can be excluded.")
 
 
 # What each verdict class means, in one line: the site's legend (:func:`legend`) and docs/glossary.md.
@@ -48,7 +77,9 @@ KIND_MEANINGS = {
     Kind.SAME_SIGN: "the means on the claim's side, but an interval straddles zero: the seeds cannot tell",
     Kind.OTHER_SIGN: "the means on the other side, but an interval straddles zero: the seeds cannot tell",
     Kind.EXCLUDES_EFFECT: "an interval rules out the paper's printed effect size (compared at the paper's scale only)",
-    Kind.CANNOT_TELL: "a printed number whose interval reaches both inside and outside the paper's tolerance",
+    Kind.CANNOT_TELL: ("in the headline's counts, *same direction, cannot tell* and *other direction, cannot tell* "
+                       "together; for a printed number, an interval that reaches both inside and outside the paper's "
+                       "tolerance"),
     Kind.OPPOSITE: "an interval lies wholly on the other side of zero",
     Kind.NOT_LOCATED: "a scan over α finds no α below both ends beyond its noise (Holm over the α scanned)",
     Kind.LOCATED_ELSEWHERE: "a scan finds α below both ends, but only far from where the claim puts them",
@@ -58,10 +89,14 @@ KIND_MEANINGS = {
 }
 
 
-def legend(kinds: Iterable[Kind]) -> str:
-    """Markdown: each verdict class of ``kinds`` (in the order of :class:`Kind`) with its meaning."""
-    shown = set(kinds)
-    return "\n".join(f"- *{kind.value}*: {KIND_MEANINGS[kind]}." for kind in Kind if kind in shown)
+def legend(kinds: Iterable[Kind], bold: bool = False) -> str:
+    """Markdown: each verdict class of ``kinds`` (in the order of :class:`Kind`) with its meaning, the class's name in
+    italics (the site's legend) or bold (``bold``: the glossary's entries)."""
+    shown, mark = set(kinds), "**" if bold else "*"
+    return "\n".join(f"- {mark}{kind.value}{mark}: {KIND_MEANINGS[kind]}." for kind in Kind if kind in shown)
+
+
+NO_RUNS = "No runs of the open choices in the result store (with stored runs only, nothing is trained)."
 
 
 def signed(interval: Interval) -> str:
@@ -420,6 +455,11 @@ def wrapped(text: str) -> str:
     return textwrap.fill(text, 120, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False)
 
 
+def wrapped_bullets(markdown: str) -> str:
+    """Each Markdown bullet of ``markdown`` wrapped at 120 characters (:func:`wrapped`); other lines as they are."""
+    return "\n".join(wrapped(line) if line.startswith("- ") else line for line in markdown.splitlines())
+
+
 def untested_text(by_scale: dict[str, list[Verdict]]) -> str:
     """What has not been tested: the prediction at the paper's scale, the paper's CIFAR-10 claims there on one
     seed or none, and CIFAR-100."""
@@ -440,6 +480,12 @@ def untested_text(by_scale: dict[str, list[Verdict]]) -> str:
         parts.append(f"CIFAR-100 at both scales ({len(c100)} claims"
                      + (" *not run*)" if ran else f": {share_text(c100)})"))
     return "; ".join(parts)
+
+
+def budget_range_text(epochs: tuple[int, ...], images: tuple[int, ...]) -> str:
+    """'4–5 epochs on 3,000–5,000 images': the fewest and most of each (``JudgedStore.epochs``, ``.images``)."""
+    span = lambda values: f"{values[0]:,}" if values[0] == values[-1] else f"{values[0]:,}–{values[-1]:,}"
+    return f"{span(epochs)} epochs on {span(images)} images"
 
 
 def scale_line(verdicts: list[Verdict], shown: str, budget: str) -> str:
@@ -498,3 +544,313 @@ def registration_markdown(claims: tuple[Claim, ...]) -> str:
     return (f"- Defined **before** their records: {ids(Registered.BEFORE_DATA)}.\n"
             f"- Defined **after** their records (chosen knowing seeds 0–2, or the H100 runs): "
             f"{ids(Registered.AFTER_DATA)}.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks 03–06: each dataset's findings under its figure
+
+def difference_sentence(name_a: str, name_b: str, difference: Interval) -> str:
+    """'the S-CNN is ahead of the S-MLP: +6.90 [+4.10, +9.70] (3 seeds) points, beyond noise' from the per-seed
+    differences a − b; a difference whose interval reaches across zero is said to be within noise, one that does not
+    beyond noise *uncorrected* (the registry's verdicts carry Holm's correction)."""
+    if difference.n == 0:
+        return f"{name_a} and {name_b} could not both be measured"
+    verb = "ahead of" if difference.mean > 0 else "behind" if difference.mean < 0 else "level with"
+    noise = "beyond noise, uncorrected" if difference.low > 0 or difference.high < 0 else "within noise"
+    if difference.n < 2:
+        noise = "one seed: no interval, so within noise"
+    return f"{name_a} is {verb} {name_b}: {format_interval(difference, signed=True)} points, {noise}"
+
+
+def budget_sentence(runs: pd.DataFrame) -> str:
+    """'2 epochs on 600 training images of synthetic (source: ...), Adam lr 0.001, 3 seeds, 10,000 test images'."""
+    first = runs.iloc[0]
+    images = "all" if pd.isna(first["train_subset"]) else f"{int(first['train_subset']):,}"
+    seeds = runs["seed"].nunique()
+    lrs = " and ".join(f"{lr:g}" for lr in sorted(set(runs["lr"]), reverse=True))  # notebook 09 runs two
+    return (f"{int(first['epochs'])} epochs on {images} training images of `{first['dataset']}` "
+            f"(source: {first['source']}), Adam lr {lrs}, {seeds} seed{'s' if seeds > 1 else ''}")
+
+
+def claim_bullets(runs: pd.DataFrame, experiment: str, registry: dict[str, Verdict]) -> list[str]:
+    """One bullet per registered claim of ``experiment``'s notebook (:data:`imlp_core.reading.verdicts.NOTEBOOK_CLAIMS`; a
+    prior added later has none) whose dataset role ``runs`` play: the registry's verdict, as notebook 07 gives it
+    (``registry``: ``judged.registry_verdicts``), with its intervals uncorrected and Holm-adjusted."""
+    role = dataset_role(runs)
+    return [f"- {claim.source}, `{claim.id}`: {claim.statement}: {registry_sentence(registry[claim.id])}."
+            for claim in map(registered_claim, NOTEBOOK_CLAIMS.get(experiment, ())) if claim.dataset == role]
+
+
+def budget_bullet(runs: pd.DataFrame) -> str:
+    """'- Budget: 2 epochs on 600 training images of …, 3 seeds.' (:func:`budget_sentence`), a findings' first line."""
+    return f"- Budget: {budget_sentence(runs)}."
+
+
+def sweep_findings(runs: pd.DataFrame, differences: SweepDifferences, registry: dict[str, Verdict]) -> str:
+    """Markdown bullets on one dataset's α sweep (``differences``: ``verdicts.sweep_differences`` of ``runs``): ends,
+    α = 1 against the prior (premises), then the registered claims (:data:`NOTEBOOK_CLAIMS`), each a paired per-seed
+    difference with its 95 % interval."""
+    prior_label = PRIOR_FACTS[runs["prior"].iloc[0]].display_name
+    lines = [budget_bullet(runs),
+             f"- Ends (a premise of the laptop regime): at this budget "
+             f"{difference_sentence(f'the {prior_label}', 'the S-MLP (α = 0)', differences.prior_minus_mlp)}; "
+             f"the paper (100 epochs) has the prior ahead."]
+    if differences.one_minus_prior is not None:
+        lines.append(f"- Equivalence at α = 1 (a premise): the I-MLP minus its prior is "
+                     f"{format_interval(differences.one_minus_prior, signed=True)} points (Algorithm 1 "
+                     f"with every layer pulled at α = 1 copies the prior: 0 exactly).")
+    return "\n".join(lines + claim_bullets(runs, runs["experiment"].iloc[0], registry))
+
+
+def schedule_findings(runs: pd.DataFrame, d: ScheduleDifferences, registry: dict[str, Verdict]) -> str:
+    """Markdown bullets on one dataset's schedule sweep (Table 4's claims; ``d``: ``verdicts.schedule_differences``
+    of ``runs``), as paired per-seed differences, each beside Table 4's numbers."""
+    a = d.alpha
+    table4 = {(n.schedule, n.alpha, n.k, n.metric): n.mean for n in TABLE_4}
+    none, prior = table4["constant", 0.0, 0.0, "test_acc"], table4["constant", 0.0, 0.0, "prior_test_acc"]
+    lines = [budget_bullet(runs),
+             f"- Test-time only: {difference_sentence(f'α_test = {a:g}', 'no interpolation', d.test_time_minus_none)}, "
+             f"and {difference_sentence('it', 'the CNN', d.test_time_minus_prior)} (Table 4, α_test = 0.5: "
+             f"{table4['test-time', 0.5, 0.0, 'test_acc']:.2f} %, against {none:.2f} % without interpolation and "
+             f"{prior:.2f} % for the CNN).",
+             f"- Constant: {difference_sentence(f'constant α = {a:g}', 'no interpolation', d.constant_minus_none)} "
+             f"(Table 4, α = 0.5: {table4['constant', 0.5, 0.0, 'test_acc']:.2f} %, against {none:.2f} % without "
+             "interpolation)."]
+    if d.decays:
+        decays = {k: mean for (schedule, _, k, _), mean in table4.items() if schedule == "decay"}
+        lines.append("- Decay exponents run: " + ", ".join(f"k = {k:g}: {format_interval(v)}" for k, v in d.decays.items())
+                     + " (Table 4, a = 0.5: " + ", ".join(f"k = {k:g}: {m:.2f} %" for k, m in decays.items()) + ").")
+    return "\n".join(lines + claim_bullets(runs, "schedules", registry))
+
+
+def first_layer_findings(runs: pd.DataFrame, d: FirstLayerDifferences, alpha: float, registry: dict[str, Verdict]
+                         ) -> str:
+    """Markdown bullets on one dataset's Table 5 runs (``d``: ``verdicts.first_layer_differences`` of ``runs``):
+    MLP-1 (six interpolated layers) against MLP-2 (one wide), each gain a paired per-seed difference with its
+    interval."""
+    one, two = dict.fromkeys(number.prior for number in TABLE_5)
+    name = {prior: PRIOR_FACTS[prior].display_name for prior in (one, two)}
+    base, gain = d.baseline, d.gain
+    paper = {(n.prior, n.alpha): n.mean for n in TABLE_5 if n.dataset == "CIFAR-10"}
+    paper_gain = {prior: paper[prior, alpha] - paper[prior, 0.0] for prior in (one, two)}
+    return "\n".join([
+        f"- Budget: {budget_sentence(runs)}; interpolated with constant α = {alpha:g}.",
+        f"- Baselines: {name[one]} {format_interval(base[one])} %, {name[two]} "
+        f"{format_interval(base[two])} % (the paper: close, {paper[one, 0.0]:.1f} % and {paper[two, 0.0]:.1f} %).",
+        f"- Interpolation changes {name[one]} by {format_interval(gain[one], signed=True)} points and "
+        f"{name[two]} by {format_interval(gain[two], signed=True)} points (the paper: "
+        f"{paper_gain[one]:+.1f} and {paper_gain[two]:+.1f} on CIFAR-10).",
+        *claim_bullets(runs.assign(experiment="first_layer"), "first_layer", registry),
+    ])
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 09 and docs/where-the-v-sits.md: where the V sits, the law, the paper-scale test
+
+def dip_table_text(table: pd.DataFrame) -> pd.DataFrame:
+    """``dip.dip_table`` as the strings notebook 09 writes to ``results/09_dip.md``."""
+    return pd.DataFrame({
+        "prior": table["prior"], "lr": table["lr"].map("{:g}".format), "pulls": table["interval"],
+        "lr × steps": table["lr × steps"].map("{:.2g}".format),
+        "S-MLP (%)": table["S-MLP"].map(format_interval), "prior (%)": table["prior acc"].map(format_interval),
+        "minimum at α": table["modal α_min"].map("{:g}".format),
+        "α_min (resamples)": [f"{a:.2g} (± {s:.2f} decades)" for a, s in zip(table["α_min"], table["α_min sd (decades)"])],
+        "drop below both ends (points)": table["drop"].map(lambda d: format_interval(d, signed=True)),
+        "own range of α_min": [f"[{a:g}, {b:g}]" for a, b in zip(table["α_min low"], table["α_min high"])],
+        "V beyond noise (Holm over α)": ["at α ∈ {" + ", ".join(f"{a:g}" for a in v) + "}" if v else "no"
+                                         for v in table["V at α"]],
+        "drop just before the last pull": table["drop before pull"].map(lambda d: format_interval(d, signed=True)),
+        "last pull's effect (points)": table["pull effect"].map(lambda d: format_interval(d, signed=True)),
+        "S-MLP's directional α*": table["S-MLP α*"].map(lambda b: format_interval(b, digits=6)),
+    })
+
+
+def first_step_text(table: pd.DataFrame) -> pd.DataFrame:
+    """``dip.first_step_table`` as the strings notebook 09 writes to ``results/09_first_step.md``."""
+    if table.empty:
+        return table
+    return table.assign(lr=table["lr"].map("{:g}".format)).apply(
+        lambda column: column.map(format_interval) if column.name.startswith("α = ") else column)
+
+
+def moves(low: float, high: float) -> str:
+    """How the minimum's α moves with a factor whose coefficient has the interval [low, high]."""
+    return "does not move measurably with" if low <= 0 <= high else "grows with" if low > 0 else "falls with"
+
+
+def law_sentence(law: Law) -> str:
+    """The law as what it is: a descriptive fit chosen after the data, its slope's interval taking the settings as
+    independent."""
+    low, high = law.slope_interval
+    return (f"- **The law**, a descriptive fit chosen after the data (`claims.LAW`), on all {law.n} settings: "
+            f"log10 α_min = {law.intercept:.2f} + {law.slope:.2f} log10(lr × steps), slope 95 % interval "
+            f"[{low:.2f}, {high:.2f}] if the settings were independent: over these settings the fitted α_min "
+            f"{moves(low, high)} lr × steps between pulls.")
+
+
+def fits_sentences(fits: pd.DataFrame) -> list[str]:
+    """``dip.law_fits`` in words: the slope's intervals that respect the shared seeds, the two-factor fit, each lr's
+    own slope, and which factors move the minimum measurably (none: the product lr × steps is not supported)."""
+    text = lambda r: f"{r['estimate']:+.2f} [{r['low']:+.2f}, {r['high']:+.2f}]"
+    lines = []
+    seeds = fits[(fits["fit"] == "the law") & (fits["interval"] != "least squares, points taken as independent")]
+    if len(seeds):
+        lines.append("- **The law's slope, with the seeds the settings share** (within one lr they share seeds, data "
+                     "order and ends): " + "; ".join(f"{r['interval']} {text(r)}" for _, r in seeds.iterrows()) + ".")
+    factors = fits[fits["fit"] == "two factors"]
+    if len(factors):
+        moving = [r["term"] for _, r in factors.iterrows() if not r["low"] <= 0 <= r["high"]]
+        lines.append(f"- **lr and steps between pulls as separate factors** (least squares, {factors['points'].iloc[0]}"
+                     " settings): the minimum's α " + "; it ".join(
+                         f"{moves(r['low'], r['high'])} {r['term']} ({text(r)})" for _, r in factors.iterrows())
+                     + ". Factors that move it measurably: " + (", ".join(moving) or "none")
+                     + ("." if len(moving) == len(factors) else "; these data do not show lr × steps acting as one product."))
+    alone = fits[fits["fit"].str.endswith(" alone")]
+    if len(alone):
+        lines.append("- **Each lr's own slope** (steps between pulls at one lr): " + "; ".join(
+            f"{r['fit'].removesuffix(' alone')}: {text(r)}, {r['points']} settings" for _, r in alone.iterrows()) + ".")
+    return lines
+
+
+def dip_findings(table: pd.DataFrame, errors: dict[str, dict[str, float]], prediction: pd.DataFrame,
+                 law: Law | None, fits: pd.DataFrame, settled: dict[str, Interval], paper_verdicts: list[Verdict]
+                 ) -> str:
+    """Notebook 09's conclusions as Markdown, every sentence drawn from the values ``dip`` computed: ``table``
+    (``dip_table``), ``errors`` (``dip.prediction_errors`` of each out-of-sample check, by name), ``prediction``
+    (``dip.paper_prediction``), the law (``dip.fit_law``, None when too few settings), ``fits`` (``dip.law_fits``),
+    ``settled`` (``dip.settled_ratios``) and the paper-scale test's verdicts (``dip.paper_scale_verdicts``)."""
+    cnn = table[table["prior"] == "cnn"]
+    lines = []
+    with_v = cnn[cnn["V"]]
+    lines.append(f"- **A V beyond noise** (an interior α below both ends, Holm over the α scanned, the rule of notebook "
+                 f"08) in {len(with_v)} of {len(cnn)} S-CNN settings: "
+                 + ("; ".join(f"lr {r['lr']:g} {r['interval']} at α ∈ {{{', '.join(f'{a:g}' for a in r['V at α'])}}}"
+                              for _, r in with_v.iterrows()) or "none") + " (exploratory: a scan).")
+    for lr, rows in cnn.groupby("lr"):
+        lines.append(f"- **lr {lr:g}**, where each interval's curve turns (the α that is the minimum in most "
+                     "resamples): " + ", ".join(f"{r['interval']} {r['modal α_min']:g}" for _, r in rows.iterrows()) + ".")
+    if law is None:
+        lines.append("- **The law**: fewer than three settings, so no law is fitted.")
+    else:
+        lines += [law_sentence(law), *fits_sentences(fits)]
+    for name, check in errors.items():
+        if check.get("held out"):
+            lines.append(f"- **Out of sample, {name}** ({check['held out']} settings predicted, none fitted on): "
+                         f"root-mean-square error {check['law rmse']:.2f} decades for the law, "
+                         f"{check['constant rmse']:.2f} for a constant, {check['balance rmse']:.2f} for the S-MLP's "
+                         f"directional balance; the prediction inside the setting's own interval of α_min: law "
+                         f"{check['law inside own']}, constant {check['constant inside own']}, balance "
+                         f"{check['balance inside own']}; the measured α_min inside the 95 % prediction interval: law "
+                         f"{check['law covers']}, constant {check['constant covers']}.")
+        else:
+            lines.append(f"- **Out of sample, {name}**: too few settings to fit on and predict.")
+    directional, norm = settled.get("directional α*"), settled.get("drift / gap")
+    if directional is not None and directional.n:
+        fails = not directional.low <= 1 <= directional.high
+        lines.append(f"- **Settled models** (whose pulls leave < 1 % of the starting gap): balance / α is "
+                     f"{format_interval(directional, digits=3)} for the directional balance and "
+                     f"{format_interval(norm, digits=3)} for notebook 08's norm ratio; 1 means the measure puts a settled "
+                     "model on the diagonal" + (": the directional balance fails this check, so it is shown as a "
+                                                "diagnostic, not as the explanation of where the V sits" if fails else "")
+                     + ".")
+    effects = cnn[[d.n > 0 for d in cnn["pull effect"]]]
+    if len(effects):
+        lines.append("- **The last pull's own effect** at each setting's minimum (after − before, points): "
+                     + "; ".join(f"lr {r['lr']:g} {r['interval']}: {format_interval(r['pull effect'], signed=True)}"
+                                 for _, r in effects.iterrows()) + ".")
+    mixer = table[table["prior"] == "mixer"]
+    if len(mixer) >= 2:
+        lines.append("- **The Mixer prior**: " + "; ".join(
+            f"{r['interval']}: turns at α = {r['modal α_min']:g}, drop {format_interval(r['drop'], signed=True)}"
+            f" ({'a V beyond noise' if r['V'] else 'no V beyond noise'})" for _, r in mixer.iterrows()) + ".")
+    for _, row in prediction.iterrows():
+        if not math.isfinite(row['α_min']):
+            lines.append(f"- **No prediction at the paper's scale** for {row['pulls']} pulls: there is no law to make it.")
+            continue
+        where, depth = predicted_ranges(row)
+        lines.append(f"- **Predicted at the paper's scale**, {row['pulls']} (lr × steps = {row['lr × steps']:.2g}"
+                     f"{', extrapolated' if row['extrapolated'] else ''}): α_min ≈ {where}, depth {depth} points.")
+    lines += paper_scale_lines(paper_verdicts)
+    return "\n".join(lines)
+
+
+def paper_scale_lines(verdicts: list[Verdict]) -> list[str]:
+    """What the stored paper-scale runs say of the registered prediction (``dip.paper_scale_verdicts``: the
+    verdicts of ``claims.PREDICTIONS``), verdict by verdict, and the registrations superseded before any record
+    (``claims.SUPERSEDED``)."""
+    lines = []
+    for verdict in verdicts:
+        when = ("registered before its records" if verdict.claim.registered is Registered.BEFORE_DATA
+                else "its records existed before the law was restated: a check, not a test")
+        text = "not run yet (no GPU has run it): untested" if verdict.kind is Kind.NOT_RUN else verdict_sentence(verdict)
+        lines.append(f"- **Paper scale, `{verdict.claim.id}`** ({verdict.claim.statement}; {when}): {text}.")
+    return lines + [superseded_sentence()]
+
+
+def superseded_sentence() -> str:
+    """'- **Superseded before any record**: `id` (registered in commit c: why); ...' from ``claims.SUPERSEDED``."""
+    return ("- **Superseded before any record**: "
+            + "; ".join(f"`{s.claim.id}` (registered in commit {s.commit}: {s.why})" for s in SUPERSEDED) + ".")
+
+
+def paper_test_markdown(prediction: pd.DataFrame, tested: pd.DataFrame) -> str:
+    """The paper-scale test's rule, from ``claims.PREDICTIONS``, the per-step row of ``dip.paper_prediction`` and
+    ``dip.tested_alphas`` of it: what a minimum at each tested α says of the law against a constant, which tests are
+    counted and what refutes the law (only a counted test can), and what was superseded."""
+    row = prediction.set_index("pulls").loc["every step"]
+    outcomes = tested.groupby("a minimum here", sort=False)["α"].apply(
+        lambda a: ", ".join(f"{x:g}" for x in a))
+    counted = [c for c in PREDICTIONS if c.role("paper") is Role.CONFIRMATORY]
+    shown = [c for c in PREDICTIONS if c.role("paper") is not Role.CONFIRMATORY]
+    return "\n".join([
+        f"- **Law against a constant**, per step: the law predicts α_min {row['α_min']:.2g} "
+        f"[{row['α_min low']:.2g}, {row['α_min high']:.2g}], a constant {row['constant α_min']:.2g} "
+        f"[{row['constant low']:.2g}, {row['constant high']:.2g}]; of the tested α, a minimum at "
+        + "; at ".join(f"{alphas_text}: {outcome}" for outcome, alphas_text in outcomes.items()) + ".",
+        "- **Counted** (confirmatory, Holm within the prediction family; only these can refute the law): "
+        + "; ".join(f"`{c.id}`, {c.statement}: {c.note.rstrip('.')}" for c in counted) + ".",
+        "- **Shown, never counted**: " + "; ".join(f"`{c.id}`, {c.statement}: {c.note.rstrip('.')}" for c in shown) + ".",
+        superseded_sentence()])
+
+
+def prediction_markdown(prediction: pd.DataFrame) -> str:
+    """The README's statement of the paper-scale prediction (its ``prediction`` block), from
+    ``results/09_prediction.csv``: what the law predicts and what would refute it."""
+    lines = ["| pulls at lr 1e-4 | lr × steps | α of the minimum (95 % prediction interval) | "
+             "depth below both ends, points (95 % prediction interval) |", "|---|---|---|---|"]
+    for _, row in prediction.iterrows():
+        if not math.isfinite(row["α_min"]):
+            lines.append(f"| {row['pulls']} | {row['lr × steps']:.2g} | no law to predict it | — |")
+            continue
+        where, depth = predicted_ranges(row)
+        lines.append(f"| {row['pulls']} | {row['lr × steps']:.2g}{' (extrapolated)' if row['extrapolated'] else ''} | "
+                     f"{where} | {depth} |")
+    return "\n".join(lines)
+
+
+def law_markdown(prediction: pd.DataFrame, errors: dict[str, dict[str, float]]) -> str:
+    """docs/where-the-v-sits.md's statement of the law (its ``law`` block), from ``results/09_prediction.csv`` and
+    the errors of each out-of-sample check (``dip.check_errors`` of ``results/09_out_of_sample.csv``): the slope
+    with its interval, and each check."""
+    row = prediction.iloc[0]
+    lines = [f"- **The law**, a descriptive fit chosen after the data, on all {int(row['settings'])} settings: "
+             f"log₁₀ α_min against log₁₀(lr × steps between pulls) has slope {row['law'].removeprefix('slope ')} "
+             f"[{row['slope low']:.2f}, {row['slope high']:.2f}] (95 %, the settings taken as independent)."]
+    for name, check in errors.items():
+        lines.append(f"- **Out of sample, {name}** ({check['held out']} settings): root-mean-square error "
+                     f"{check['law rmse']:.2f} decades for the law against {check['constant rmse']:.2f} for a constant; "
+                     f"the prediction falls inside the setting's own interval of α_min in {check['law inside own']} "
+                     f"(law) and {check['constant inside own']} (constant) of them.")
+    return "\n".join(lines)
+
+
+def predicted_ranges(row: pd.Series) -> tuple[str, str]:
+    """('0.16 [0.016, 1.5]', '-5.8 [-10.7, -0.9]'): one row of ``dip.paper_prediction``, as its text says it."""
+    return (f"{row['α_min']:.2g} [{row['α_min low']:.2g}, {row['α_min high']:.2g}]",
+            f"{row['depth']:+.1f} [{row['depth low']:+.1f}, {row['depth high']:+.1f}]")
+
+
+def law_fits_markdown(fits: pd.DataFrame) -> str:
+    """docs/where-the-v-sits.md's statement of what the law's fits show beside it (a ``law-fits`` block), from
+    ``results/09_law_fits.csv`` (``dip.law_fits``)."""
+    return "\n".join(fits_sentences(fits))

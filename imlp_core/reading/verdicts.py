@@ -26,6 +26,7 @@ import pandas as pd
 from imlp_core.reading.claims import PAPER_CLAIMS, Claim, Role, arms, claim, claims_at
 from imlp_core.facts import PRIOR_FACTS, select_layers
 from imlp_core.reading.paper import DATASET_ROLES, PAPER_NUMBERS, PaperNumber, dataset_for_role
+from imlp_core.profiles import resolve_profile
 from imlp_core.reading.inference import (
     COUNTED, FAMILY_LEVEL, RESOLUTION, Interval, Kind, ScanResult, Verdict, alpha_curves, drops_below_ends,
     format_interval, judge, judge_family, mlp_accuracy, mlp_per_seed, number_kind, paired_interval, power_at,
@@ -44,6 +45,12 @@ def scale_of(profile) -> str:
 def runs_on_paper_data(runs: pd.DataFrame, dataset: str | None) -> bool:
     """Whether ``dataset`` is the paper's data (CIFAR under any source), not a synthetic stand-in."""
     return dataset is not None and not runs.empty and not str(dataset).startswith("synthetic")
+
+
+def dataset_role(runs: pd.DataFrame) -> str:
+    """The paper's dataset role ("CIFAR-10", "CIFAR-100") that ``runs`` (one dataset's, of one profile) play."""
+    profile = resolve_profile(runs["profile"].iloc[0])
+    return next(role for role in DATASET_ROLES if dataset_for_role(profile, role) == runs["dataset"].iloc[0])
 
 
 def runs_by_role(runs: pd.DataFrame, profile) -> dict[str, pd.DataFrame]:
@@ -76,7 +83,8 @@ class JudgedStore:
 
     scale: str
     verdicts: tuple[Verdict, ...]
-    budget: str  # '4–5 epochs on 3,000–5,000 images'
+    epochs: tuple[int, ...]  # every training length of the runs its claims read, ascending
+    images: tuple[int, ...]  # every training-set size of those runs, ascending
     sources: tuple[str, ...]  # every data source its records name
     records: int
 
@@ -192,7 +200,7 @@ def ours_table(runs: pd.DataFrame, numbers: list[PaperNumber], profile) -> pd.Da
 
 
 # ---------------------------------------------------------------------------------------------
-# Notebooks 03-06: the values their written findings (imlp_core.reading.summaries) word
+# Notebooks 03-06: the values their written findings (imlp_core.reading.prose) word
 
 # The registered claims each notebook states under its figures (judged alone: notebook 07 applies Holm across them).
 NOTEBOOK_CLAIMS = {"cnn": ("t1a-v-c10", "f2-cnn-min", "f2-cnn-turn"), "mixer": ("t1b-v-c10", "f2-mixer-max", "f2-mixer-turn"),
@@ -272,7 +280,6 @@ def first_layer_differences(runs: pd.DataFrame, priors: tuple[str, ...], alpha: 
 
 
 DEFAULT = "default"
-NO_RUNS = "No runs of the open choices in the result store (with stored runs only, nothing is trained)."
 OPTION_CLAIMS = ("t4-linear", "t4-test-time")  # the registered claims notebook 08 judges under each option
 
 

@@ -1,4 +1,4 @@
-"""What the written findings and notebook 08's findings say, read back: each statement's numbers, its direction and
+"""What the written findings of notebooks 03–06 and 08 say (``prose``), read back: each statement's numbers, its direction and
 its verdict (a finding that swaps two models, flips "ahead" and "behind", or calls a gain a loss fails here). Every
 number in the expected texts is worked out by hand in the comments (three seeds: half-width = 4.303 × sd / √3)."""
 
@@ -10,12 +10,27 @@ import math
 import pandas as pd
 import pytest
 
-from imlp_core.reading import summaries, prose, verdicts
+from imlp_core.reading import prose, verdicts
 from imlp_core.reading.claims import PAPER_CLAIMS
 from imlp_core.profiles import resolve_profile
 from imlp_core.reading.inference import Kind, t_interval
+from imlp_core.reading.paper import TABLE_5
 
 SEEDS = (0, 1, 2)
+
+
+# What notebooks 03–06 call: the differences judged (``verdicts``), then worded (``prose``).
+def sweep_findings(runs: pd.DataFrame, registry: dict) -> str:
+    return prose.sweep_findings(runs, verdicts.sweep_differences(runs), registry)
+
+
+def schedule_findings(runs: pd.DataFrame, registry: dict) -> str:
+    return prose.schedule_findings(runs, verdicts.schedule_differences(runs), registry)
+
+
+def first_layer_findings(runs: pd.DataFrame, alpha: float, registry: dict) -> str:
+    priors = tuple(dict.fromkeys(number.prior for number in TABLE_5))
+    return prose.first_layer_findings(runs, verdicts.first_layer_differences(runs, priors, alpha), alpha, registry)
 
 
 def frame(rows: list[dict], **columns) -> pd.DataFrame:
@@ -65,19 +80,19 @@ def sweep_runs(curve: dict[float, list[float]], prior: list[float], name: str = 
 
 def test_budget_sentence_says_epochs_images_source_lr_and_seeds():
     runs = frame([{"seed": s} for s in SEEDS], dataset="cifar10")
-    assert summaries.budget_sentence(runs) == ("5 epochs on 5,000 training images of `cifar10` (source: ImageFolder "
+    assert prose.budget_sentence(runs) == ("5 epochs on 5,000 training images of `cifar10` (source: ImageFolder "
                                               "data/x), Adam lr 0.001, 3 seeds")
-    assert summaries.budget_sentence(runs.iloc[:1].assign(train_subset=math.nan)).startswith("5 epochs on all training")
-    assert summaries.budget_sentence(runs.iloc[:1]).endswith(", 1 seed")
-    assert summaries.budget_sentence(runs.iloc[:2]).endswith("Adam lr 0.001, 2 seeds")
+    assert prose.budget_sentence(runs.iloc[:1].assign(train_subset=math.nan)).startswith("5 epochs on all training")
+    assert prose.budget_sentence(runs.iloc[:1]).endswith(", 1 seed")
+    assert prose.budget_sentence(runs.iloc[:2]).endswith("Adam lr 0.001, 2 seeds")
     two_lrs = runs.assign(lr=[1e-3, 3e-4, 1e-3])
-    assert summaries.budget_sentence(two_lrs).endswith("Adam lr 0.001 and 0.0003, 3 seeds")
+    assert prose.budget_sentence(two_lrs).endswith("Adam lr 0.001 and 0.0003, 3 seeds")
 
 
 def test_difference_sentence_with_one_seed_says_there_is_no_interval():
-    text = summaries.difference_sentence("a", "b", t_interval([2.0]))
+    text = prose.difference_sentence("a", "b", t_interval([2.0]))
     assert text == "a is ahead of b: +2.00 (1 seed) points, one seed: no interval, so within noise"
-    assert summaries.difference_sentence("a", "b", t_interval([])) == "a and b could not both be measured"
+    assert prose.difference_sentence("a", "b", t_interval([])) == "a and b could not both be measured"
 
 
 @pytest.mark.parametrize("values, sentence", [
@@ -88,7 +103,7 @@ def test_difference_sentence_with_one_seed_says_there_is_no_interval():
     ([-1.0, -1.1, -0.9], "a is behind b: -1.00 [-1.25, -0.75] (3 seeds) points, beyond noise, uncorrected"),
 ])
 def test_difference_sentence_at_its_boundaries(values, sentence):
-    assert summaries.difference_sentence("a", "b", t_interval(values)) == sentence
+    assert prose.difference_sentence("a", "b", t_interval(values)) == sentence
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,7 +128,7 @@ def test_sweep_findings_read_in_full():
     over five leaves 0.01 (0) and puts 5e-3 at 4 × 0.0065 = 0.026 > 0.025: the V is located at {0.01}, within a
     factor of two of the paper's 5 × 10⁻³."""
     runs = sweep_runs(SWEEP, [0.37, 0.38, 0.36])
-    text = summaries.sweep_findings(runs, registry(runs))
+    text = sweep_findings(runs, registry(runs))
     assert text == "\n".join([
         BUDGET + ".",
         "- Ends (a premise of the laptop regime): at this budget the S-CNN is ahead of the S-MLP (α = 0): +7.00 [+6.96, "
@@ -131,12 +146,12 @@ def test_sweep_findings_read_in_full():
     ])
     above = {**SWEEP, 0.01: [0.33, 0.34, 0.32]}  # α = 0.01 above the lower end (30/31/29) in every seed
     assert "`t1a-v-c10`: α = 0.01 is worse than both ends, α = 0 and α = 1 (the V): **opposite** (confirmatory;" in (
-        summaries.sweep_findings(sweep_runs(above, [0.37, 0.38, 0.36]), registry(sweep_runs(above, [0.37, 0.38, 0.36]))))
+        sweep_findings(sweep_runs(above, [0.37, 0.38, 0.36]), registry(sweep_runs(above, [0.37, 0.38, 0.36]))))
 
 
 def test_sweep_findings_without_interior_alphas_say_not_run():
     runs = sweep_runs({0.0: [0.30, 0.31, 0.29], 1.0: [0.27, 0.28, 0.26]}, [0.27, 0.28, 0.26], "mixer")
-    assert summaries.sweep_findings(runs, registry(runs)) == "\n".join([
+    assert sweep_findings(runs, registry(runs)) == "\n".join([
         BUDGET + ".",
         "- Ends (a premise of the laptop regime): at this budget the MLP-Mixer is behind the S-MLP (α = 0): -3.00 "
         "[-3.04, -2.96] (3 seeds) points, beyond noise, uncorrected; the paper (100 epochs) has the prior ahead.",
@@ -159,16 +174,16 @@ def test_schedule_findings_read_in_full():
     """By hand: none − test-time 5, the CNN − test-time 12, constant − none 2, constant − k = 1 4, k = 4 − k = 1 3 on
     every seed; k = 1 itself 28/29/27 (sd 1: ± 2.48)."""
     runs = schedule_runs(**SCHEDULES)
-    text = summaries.schedule_findings(runs, registry(runs))
+    text = schedule_findings(runs, registry(runs))
     assert text == "\n".join([
         BUDGET + ".",
         "- Test-time only: α_test = 0.5 is behind no interpolation: -5.00 [-5.04, -4.96] (3 seeds) points, beyond noise, "
-        "uncorrected, and it is behind the CNN: -12.00 [-12.04, -11.96] (3 seeds) points, beyond noise, uncorrected. "
-        "The paper: test-time only is far worse than both.",
+        "uncorrected, and it is behind the CNN: -12.00 [-12.04, -11.96] (3 seeds) points, beyond noise, uncorrected "
+        "(Table 4, α_test = 0.5: 48.63 %, against 58.36 % without interpolation and 62.60 % for the CNN).",
         "- Constant: constant α = 0.5 is ahead of no interpolation: +2.00 [+1.96, +2.04] (3 seeds) points, beyond noise, "
-        "uncorrected (the paper: ahead, 60.98 % against 58.36 %).",
-        "- Decay exponents run: k = 1: 28.00 [25.52, 30.48] (3 seeds), k = 4: 31.00 [28.52, 33.48] (3 seeds). The paper "
-        "has linear decay (k = 1) the lowest of them.",
+        "uncorrected (Table 4, α = 0.5: 60.98 %, against 58.36 % without interpolation).",
+        "- Decay exponents run: k = 1: 28.00 [25.52, 30.48] (3 seeds), k = 4: 31.00 [28.52, 33.48] (3 seeds) (Table 4, "
+        "a = 0.5: k = 1: 48.34 %, k = 2: 53.88 %, k = 4: 59.96 %).",
         "- Table 4 / App. F, `t4-test-time`: test-time-only interpolation is worse than no interpolation and than the "
         "CNN: **reproduced** (confirmatory; " + REGISTRY + "none − test-time: +5.00 [+4.96, +5.04] (3 seeds); CNN − "
         "test-time: +12.00 [+11.96, +12.04] (3 seeds); Holm-adjusted: +5.00 [+4.91, +5.09] (3 seeds); +12.00 [+11.90, "
@@ -189,7 +204,7 @@ def test_a_notebook_shows_the_registrys_verdict_of_a_claim_not_its_own():
     judged = registry(runs)
     assert judged["t4-test-time"].kind is Kind.REPRODUCED  # what these runs alone would say
     cannot_tell = {**judged, "t4-test-time": dataclasses.replace(judged["t4-test-time"], kind=Kind.SAME_SIGN)}
-    [line] = [l for l in summaries.schedule_findings(runs, cannot_tell).splitlines() if "`t4-test-time`" in l]
+    [line] = [l for l in schedule_findings(runs, cannot_tell).splitlines() if "`t4-test-time`" in l]
     assert ("worse than no interpolation and than the CNN: **same direction, cannot tell** (confirmatory; "
             + REGISTRY + "none − test-time: +5.00") in line
     assert "reproduced" not in line
@@ -198,10 +213,10 @@ def test_a_notebook_shows_the_registrys_verdict_of_a_claim_not_its_own():
 def test_schedule_findings_compare_at_the_test_time_alpha_and_say_what_is_missing():
     runs = schedule_runs(**SCHEDULES)
     runs.loc[runs["schedule"] == "test-time", "alpha"] = 0.3  # no constant α = 0.3 beside it
-    text = summaries.schedule_findings(runs, registry(runs)).split("\n")
+    text = schedule_findings(runs, registry(runs)).split("\n")
     assert text[1].startswith("- Test-time only: α_test = 0.3 is behind no interpolation: -5.00 [")
-    assert text[2] == ("- Constant: constant α = 0.3 and no interpolation could not both be measured (the paper: "
-                       "ahead, 60.98 % against 58.36 %).")
+    assert text[2] == ("- Constant: constant α = 0.3 and no interpolation could not both be measured (Table 4, "
+                       "α = 0.5: 60.98 %, against 58.36 % without interpolation).")  # the paper's α, named
     # the registered claim reads the paper's α_test = 0.5, which this sweep does not hold
     assert text[4] == ("- Table 4 / App. F, `t4-test-time`: test-time-only interpolation is worse than no "
                        "interpolation and than the CNN: **not run** in this profile" + ".")
@@ -210,8 +225,8 @@ def test_schedule_findings_compare_at_the_test_time_alpha_and_say_what_is_missin
 
 def test_schedule_findings_without_k_1_say_the_ordering_is_not_run():
     runs = schedule_runs(**{**SCHEDULES, "decays": {2.0: [0.28, 0.29, 0.27]}})
-    text = summaries.schedule_findings(runs, registry(runs))
-    assert "- Decay exponents run: k = 2: 28.00 [25.52, 30.48] (3 seeds)." in text
+    text = schedule_findings(runs, registry(runs))
+    assert "- Decay exponents run: k = 2: 28.00 [25.52, 30.48] (3 seeds) (Table 4, a = 0.5: k = 1: 48.34 %" in text
     assert "`t4-linear`: linear decay (k = 1) is worse than constant (k = 0) and than k = 4: **not run**" in text
 
 
@@ -219,7 +234,7 @@ def test_first_layer_findings_read_in_full():
     """By hand: MLP-2's gain 1.9/2.0/2.1 (sd 0.1: ± 0.25); MLP-2's gain − MLP-1's 7.9/7.0/9.1 (sd 1.054: ± 2.62)."""
     runs = first_layer_runs(base1=[0.27, 0.28, 0.26], gain1=[-0.06, -0.05, -0.07],
                             base2=[0.35, 0.36, 0.34], gain2=[0.019, 0.02, 0.021])
-    assert summaries.first_layer_findings(runs, 0.5, registry(runs)) == "\n".join([
+    assert first_layer_findings(runs, 0.5, registry(runs)) == "\n".join([
         BUDGET + "; interpolated with constant α = 0.5.",
         "- Baselines: MLP-1 27.00 [24.52, 29.48] (3 seeds) %, MLP-2 35.00 [32.52, 37.48] (3 seeds) % (the paper: close, "
         "56.4 % and 54.8 %).",
@@ -236,7 +251,7 @@ def test_first_layer_findings_call_a_loss_opposite():
     """MLP-2's gain −1/−2/−3 straddles 0; its gain − MLP-1's −7/−7/−10 lies below 0 (± 4.30): opposite."""
     losing = first_layer_runs(base1=[0.27, 0.28, 0.26], gain1=[0.06, 0.05, 0.07],
                               base2=[0.35, 0.36, 0.34], gain2=[-0.01, -0.02, -0.03])
-    text = summaries.first_layer_findings(losing, 0.5, registry(losing))
+    text = first_layer_findings(losing, 0.5, registry(losing))
     assert "changes MLP-1 by +6.00 [+3.52, +8.48] (3 seeds) points and MLP-2 by -2.00 [-4.48, +0.48]" in text
     assert ("**opposite** (confirmatory; " + REGISTRY + "MLP-2's gain: -2.00 [-4.48, +0.48] (3 seeds); MLP-2's gain "
             "− MLP-1's gain: -8.00 [-12.30, -3.70] (3 seeds)") in text
@@ -245,7 +260,7 @@ def test_first_layer_findings_call_a_loss_opposite():
 def test_a_decided_claim_is_not_said_to_need_more_seeds():
     losing = first_layer_runs(base1=[0.27, 0.28, 0.26], gain1=[0.06, 0.05, 0.07],
                               base2=[0.35, 0.36, 0.34], gain2=[-0.01, -0.02, -0.03])
-    assert "seeds to decide" not in summaries.first_layer_findings(losing, 0.5, registry(losing))
+    assert "seeds to decide" not in first_layer_findings(losing, 0.5, registry(losing))
 
 
 # ---------------------------------------------------------------------------------------------
