@@ -35,9 +35,10 @@ torch.set_num_threads(1)
 # Test files (or single tests, ``file::name``) that start processes (workers, notebooks, a killed run, a graded
 # exercise) or train many sweeps end to end: marked ``integration``, which `make test` runs and `make unit` leaves out.
 INTEGRATION = {"test_reliability.py", "test_executors.py", "test_reproduce.py", "test_paper_test.py", "test_lab.py",
-               "test_exercises.py", "test_sweep_kinds.py", "test_from_scratch.py", "test_trainer_records.py",
+               "test_exercises.py", "test_assignments.py", "test_sweep_kinds.py", "test_from_scratch.py", "test_trainer_records.py",
                "test_gpu.py", "test_options.py::test_experiments_cli_passes_the_option_flags_to_every_sweep",
-               "test_memory.py::test_the_estimate_is_within_20_percent_of_the_measured_peak_of_a_small_sweep"}
+               "test_memory.py::test_the_estimate_is_within_20_percent_of_the_measured_peak_of_a_small_sweep",
+               "test_sweep_runner.py::test_cli_runs_end_to_end_and_prints_the_summary"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -244,3 +244,10 @@ def test_grade_command_names_a_notebook_that_is_no_exercise(built, tmp_path):
     nbformat.write(nbformat.v4.new_notebook(), stray)
     with pytest.raises(ValueError, match="names no exercise"):
         assignments.grade_submissions([stray], OUTPUT / "build", jobs=1)
+
+
+def test_paths_outside_the_checkout_are_shown_whole(tmp_path):
+    """`build --out` outside the checkout (a teacher's own folder) printed its files with ``relative_to`` and failed
+    after building; inside the checkout they are shown relative to it."""
+    assert assignments.shown(tmp_path / "student.ipynb") == tmp_path / "student.ipynb"
+    assert assignments.shown(repo_root() / "build" / "x.ipynb") == Path("build") / "x.ipynb"

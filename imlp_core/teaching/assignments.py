@@ -374,8 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = time.monotonic()
         built = build(getattr(args, "out", None), lab_folder=getattr(args, "lab_folder", None))
         for exercise in built:
-            print(f"{exercise.name}: {exercise.student.relative_to(repo_root())}, "
-                  f"{exercise.autograder.relative_to(repo_root())}")
+            print(f"{exercise.name}: {shown(exercise.student)}, {shown(exercise.autograder)}")
         print(f"built {len(built)} exercises in {time.monotonic() - started:.0f} s; the student versions are also "
               f"in {getattr(args, 'lab_folder', None) or LAB_COPY}/ (make lab)")
         return 0
