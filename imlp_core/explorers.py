@@ -54,6 +54,7 @@ from imlp_core.conversions import (
 from imlp_core.figures import ACCURACY, epoch_frame
 from imlp_core.models import PRIORS
 from imlp_core.paths import shown
+from imlp_core.reading import prose
 from imlp_core.sweep import SweepConfig
 
 PADDING_MODES = ("zeros", "circular", "reflect", "replicate")
@@ -598,8 +599,9 @@ class RunsExplorer(_Explorer):
             return
         last = curves[curves["epoch"] == curves["epoch"].max()]
         shown_seeds = sorted(curves["seed"].unique().tolist())  # the seeds that hold this run
-        self.readout.value = (f"after {int(last['epoch'].iloc[0])} epochs (mean over seeds {shown_seeds}): "
-                              f"I-MLP {last['I-MLP'].mean():.2f} %, S-MLP {last['S-MLP (α = 0)'].mean():.2f} %, "
-                              f"prior {last['prior'].mean():.2f} %; prior's share {last['share'].iloc[0]:.3g}")
+        means = {model: float(last[column].mean())
+                 for model, column in (("I-MLP", "I-MLP"), ("S-MLP", "S-MLP (α = 0)"), ("prior", "prior"))}
+        epoch, share = int(last["epoch"].iloc[0]), float(last["share"].iloc[0])
+        self.readout.value = prose.run_readout(epoch, shown_seeds, means, share)
         prior = self.sweeps[name]["prior"].iloc[0]
         self.show(run_figure(curves, label, prior, name))

@@ -108,8 +108,8 @@ def voices() -> dict[str, list[str]]:
     sources.pop("imlp_core/reading/prose.py")
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        sources[str(path.relative_to(ROOT))] = "\n".join(
-            "".join(c["source"]) for c in cells if c["cell_type"] == "code" and not "".join(c["source"]).startswith("%"))
+        code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+        sources[str(path.relative_to(ROOT))] = "\n".join(c for c in code if not c.startswith("%"))  # no magics
     return {name: found for name, source in sources.items() if name not in VOICE_EXEMPT
             and (found := markdown_literals(source))}
 

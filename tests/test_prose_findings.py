@@ -1,5 +1,5 @@
-"""What the written findings of notebooks 03–06 and 08 say (``prose``), read back: each statement's numbers, its direction and
-its verdict (a finding that swaps two models, flips "ahead" and "behind", or calls a gain a loss fails here). Every
+"""What the written findings of notebooks 03–06 and 08 say (``prose``), read back: each statement's numbers, its
+direction and its verdict (a finding that swaps two models, flips "ahead" and "behind", or calls a gain a loss fails here). Every
 number in the expected texts is worked out by hand in the comments (three seeds: half-width = 4.303 × sd / √3)."""
 
 from __future__ import annotations

@@ -644,6 +644,14 @@ def first_layer_findings(runs: pd.DataFrame, d: FirstLayerDifferences, alpha: fl
     ])
 
 
+def run_readout(epoch: int, seeds: list[int], means: dict[str, float], share: float) -> str:
+    """Notebook 03's run explorer: 'after 5 epochs (mean over seeds [0, 1, 2]): I-MLP 25.43 %, S-MLP 24.10 %, prior
+    30.02 %; prior's share 0.832' (``means``: each model's mean accuracy in %, ``share``: the prior's accumulated
+    share of the weights)."""
+    accuracies = ", ".join(f"{model} {mean:.2f} %" for model, mean in means.items())
+    return f"after {epoch} epochs (mean over seeds {seeds}): {accuracies}; prior's share {share:.3g}"
+
+
 # ---------------------------------------------------------------------------------------------
 # Notebook 09 and docs/where-the-v-sits.md: where the V sits, the law, the paper-scale test
 
