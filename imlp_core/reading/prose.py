@@ -1,7 +1,10 @@
-"""Sentences and display tables from verdicts: the one module that words a :class:`~imlp_core.reading.inference.Verdict`.
+"""Every sentence about results, and the display tables beside them: the companion's one voice.
 
-It receives values (``Verdict``, ``NumberVerdict``, ``OptionVerdicts``, ``Interval``) and computes no interval,
-p-value or verdict of its own (``tests/test_prose.py`` keeps such code out of it).
+It receives values (``Verdict``, ``NumberVerdict``, ``OptionVerdicts``, ``Interval``, the frames ``verdicts`` and
+``dip`` compute) and computes no interval, p-value, verdict or fit of its own; ``tests/test_prose.py`` keeps such code
+out of it, and Markdown sentences out of every other module and notebook cell. From the top: the verdict rule and what
+each class means; a verdict in words and tables (notebooks 03–08); the README's headline and summary; notebooks
+03–06's findings; notebook 09 and docs/where-the-v-sits.md.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from imlp_core.reading.verdicts import (
 if TYPE_CHECKING:  # a type only: prose words a fitted law, it never fits one
     from imlp_core.reading.dip import Law
 
+# ---------------------------------------------------------------------------------------------
 # The verdict rule, stated once: docs/claims.md and notebook 07 print it whole, the README and the site's landing page
 # its brief (:func:`rule_brief`), the glossary and the site's legend each class's meaning (:data:`KIND_MEANINGS`).
 LEVEL = f"{FAMILY_LEVEL:g} / m"  # Holm's strictest level, and Bonferroni's, in a family of m contrasts
@@ -95,6 +99,9 @@ def legend(kinds: Iterable[Kind], bold: bool = False) -> str:
     shown, mark = set(kinds), "**" if bold else "*"
     return "\n".join(f"- {mark}{kind.value}{mark}: {KIND_MEANINGS[kind]}." for kind in Kind if kind in shown)
 
+
+# ---------------------------------------------------------------------------------------------
+# A verdict in words and tables (notebooks 03–08)
 
 NO_RUNS = "No runs of the open choices in the result store (with stored runs only, nothing is trained)."
 
@@ -330,6 +337,9 @@ def verdict_sentence(verdict: Verdict) -> str:
     needed = f"; seeds to decide: {seeds_to_decide_text(verdict)}" if verdict.seeds_needed else ""
     return f"**{verdict.kind.value}** ({verdict.role.value}) — {ours_text(verdict)}{needed}"
 
+
+# ---------------------------------------------------------------------------------------------
+# The README's headline and summary, and the site's landing page: both scales
 
 SCALES_SHOWN = {"laptop": "laptop (`cpu`)", "paper": "H100 (`paper`)"}
 FAMILIES_SHOWN = {"paper": "the paper's claims", "held-out": "our held-out findings",
