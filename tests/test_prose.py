@@ -764,3 +764,121 @@ def test_the_claims_table_says_why_a_claim_is_not_counted():
     assert table["held-per-step-deeper"] == "no: one fact with `held-per-step-v`"
     assert table["held-cnn-prior"] == table["held-mixer-prior"] == "no: a premise of the regime"
     assert table["t1a-prior-c10"] == "no: premise" and table["f2-cnn-turn"] == "no: exploratory"
+
+
+# ---------------------------------------------------------------------------------------------
+# The small wordings, whole (each a literal checked by hand)
+
+
+def test_the_rule_brief_reads_in_full():
+    brief = prose.rule_brief("[the rule](claims.md)", {2: 25.412, 3: 8.606, 4: 6.357, 5: 5.553})
+    assert max(map(len, brief.split("\n"))) <= 120 and " ".join(brief.split()) == (
+        "Each claim is a set of paired per-seed differences registered in `imlp_core/reading/claims.py` at the paper's "
+        "own α, judged with 95 % t-intervals over seeds, Holm-corrected within its family ([the rule](claims.md) "
+        "states the rule). A 95 % t-interval over two seeds is 25.4 standard errors wide, over three 8.6, over four "
+        "6.4, over five 5.6: one seed gives no verdict, two can come out *reproduced* only for a very large effect (a "
+        "mean's standard error is never taken below one test image), but the paper's effect sizes can be excluded.")
+    unnamed = " ".join(prose.rule_brief("r", {2: 25.4, 7: 6.0}).split())
+    assert "over two seeds is 25.4 standard errors wide, over 7 6.0:" in unnamed  # a count with no word: a number
+
+
+def test_the_legend_names_each_class_in_italics_or_bold_in_the_order_of_kind():
+    kinds = [Kind.OPPOSITE, Kind.REPRODUCED]
+    assert prose.legend(kinds) == (
+        "- *reproduced*: every interval on the claim's side of zero (at the paper's scale, also near its printed "
+        "effect).\n- *opposite*: an interval lies wholly on the other side of zero.")
+    assert prose.legend(kinds, bold=True).split("\n")[1] == "- **opposite**: an interval lies wholly on the other side of zero."
+    assert prose.legend([]) == ""
+
+
+def test_budget_range_and_the_run_readout():
+    assert prose.budget_range_text((4, 5), (3000, 5000)) == "4–5 epochs on 3,000–5,000 images"
+    assert prose.budget_range_text((100,), (50000,)) == "100 epochs on 50,000 images"
+    assert prose.run_readout(5, [0, 1], {"I-MLP": 25.432, "S-MLP": 24.1, "prior": 30.0}, 0.83219) == (
+        "after 5 epochs (mean over seeds [0, 1]): I-MLP 25.43 %, S-MLP 24.10 %, prior 30.00 %; prior's share 0.832")
+
+
+def test_wrapped_bullets_wrap_each_bullet_and_leave_other_lines():
+    long = "- " + " ".join(["word"] * 40)
+    table = "| a | " + "b " * 70 + "|"
+    text = prose.wrapped_bullets("\n".join(["intro", long, table]))
+    lines = text.split("\n")
+    assert lines[0] == "intro" and lines[-1] == table
+    assert lines[1] == "- " + " ".join(["word"] * 23) and lines[2] == "  " + " ".join(["word"] * 17)
+
+
+def test_a_small_positive_difference_is_ahead_and_zero_is_level():
+    ahead = prose.difference_sentence("a", "b", Interval(0.5, 0.2, 0.8, 3))
+    assert ahead == "a is ahead of b: +0.50 [+0.20, +0.80] (3 seeds) points, beyond noise, uncorrected"
+    level = prose.difference_sentence("a", "b", Interval(0.0, -0.2, 0.2, 3))
+    assert level == "a is level with b: +0.00 [-0.20, +0.20] (3 seeds) points, within noise"
+
+
+def test_comparison_summary_names_the_confirmatory_claims_counted_with_another():
+    """A confirmatory claim counted once with another (``Claim.counted_with``) is listed apart, with why."""
+    restated = replace(made_claim("d"), counted_with="c")
+    made = [made_verdict(made_claim("c"), Kind.REPRODUCED), made_verdict(restated, Kind.REPRODUCED)]
+    assert prose.comparison_summary([], made, "cpu").splitlines()[2] == (
+        "- Confirmatory as registered, not counted on their own: `d` reproduced (one fact with `c`: counted once).")
+
+
+def test_headline_verdicts_read_in_full_with_a_scale_of_no_shown_name():
+    """One row per claim run at some scale, sorted by id: its source and statement, then at each scale its verdict
+    under a column that names the data ('—' where it did not run there); a scale without a shown name keeps its own."""
+    laptop = [made_verdict(made_claim("b", source="Table 4"), Kind.SAME_SIGN),
+              made_verdict(made_claim("a"), Kind.REPRODUCED), made_verdict(made_claim("z"), Kind.NOT_RUN)]
+    gpu = [made_verdict(made_claim("a"), Kind.OPPOSITE, scale="paper")]  # judged as the paper's scale, shown as "gpu"
+    table = prose.headline_verdicts({"laptop": laptop, "gpu": gpu}, {"laptop": "x", "gpu": "y"})
+    expected = pd.DataFrame({"id": ["a", "b"], "source": ["Table 1(a)", "Table 4"], "claim": ["claim a", "claim b"],
+                             "laptop (`cpu`), on x": ["reproduced (confirmatory)",
+                                                      "same direction, cannot tell (confirmatory)"],
+                             "gpu, on y": ["opposite (confirmatory)", "—"]}, index=[1, 0])
+    pd.testing.assert_frame_equal(table, expected)
+
+
+def test_the_untested_line_names_only_what_is_missing():
+    """Nothing waiting, no claim on one seed or not run at the H100: only CIFAR-100, whose claims ran here."""
+    c100 = made_claim("c100", dataset="CIFAR-100")
+    paper = [made_verdict(made_claim("a"), Kind.SAME_SIGN, scale="paper"),
+             made_verdict(c100, Kind.SAME_SIGN, scale="paper")]
+    laptop = [made_verdict(c100, Kind.OPPOSITE)]
+    assert prose.untested_text({"laptop": laptop, "paper": paper}) == (
+        "CIFAR-100 at both scales (2 claims: 1 *cannot tell*, 1 *opposite*)")
+    thin = [made_verdict(made_claim("a"), Kind.ONE_SEED, scale="paper"),
+            made_verdict(made_claim("b", source="Table 5"), Kind.ONE_SEED, scale="paper")]
+    assert prose.untested_text({"laptop": [], "paper": thin}) == "at that scale Table 1(a) and Table 5 (one seed)"
+    c100_only = {"laptop": [made_verdict(c100, Kind.NOT_RUN)], "paper": [made_verdict(c100, Kind.NOT_RUN, scale="paper")]}
+    assert prose.untested_text(c100_only) == "CIFAR-100 at both scales (2 claims *not run*)"
+
+
+def test_the_beyond_line_without_findings_premises_or_a_paper_scale_run():
+    """No held-out finding reproduced or tested: no interval listed, no premise clause, 'none yet' for the seeds."""
+    assert prose.beyond_line([], []) == (
+        "- **Beyond the paper**, found on seeds 0–2, tested on seeds none yet: 0 of 0 held-out findings *reproduced* "
+        "after Holm.")
+    laptop = registry_verdicts("laptop", {**HELD, "held-per-step-v": Kind.SAME_SIGN, "held-per-step-v-deepest":
+                                          Kind.SAME_SIGN, "held-cnn-prior": Kind.NOT_RUN})
+    line = prose.beyond_line([v for v in laptop if not v.claim.regime_premise], [])
+    assert line == ("- **Beyond the paper**, found on seeds 0–2, tested on seeds 3–7: 0 of 2 held-out findings "
+                    "*reproduced* after Holm.")
+    ran = registry_verdicts("paper", {"paper-per-step-depth": Kind.OPPOSITE, "paper-per-step-side": Kind.SAME_SIGN})
+    assert prose.beyond_line([], ran).endswith(
+        "after Holm; at Appendix E's settings (`paper-per-step-depth`): *opposite*; at Appendix E's settings "
+        "(`paper-per-step-side`): *same direction, cannot tell*.")
+
+
+def test_a_wrapped_paragraph_keeps_long_words_and_hyphens_whole_at_120():
+    path = "a/" * 70  # 140 characters: never broken
+    words = " ".join(["well-known"] * 30)
+    assert prose.wrapped_paragraph(f"x {path} y") == f"x\n{path}\ny"
+    lines = prose.wrapped_paragraph(words).split("\n")
+    assert max(map(len, lines)) <= 120 and all(line.split(" ")[-1] == "well-known" for line in lines)
+    assert len(lines[0]) == 120 - 120 % 11 + 10  # ten words and their spaces: 10 × 11 − 1
+
+
+def test_the_first_step_table_writes_lr_and_each_alphas_interval():
+    table = pd.DataFrame([{"prior": "cnn", "lr": 1e-5, "pulls": "every epoch", "α = 0": Interval(2.0, 1.0, 3.0, 3),
+                           "α = 0.1": NO_INTERVAL}])
+    assert prose.first_step_text(table).to_dict("records") == [
+        {"prior": "cnn", "lr": "1e-05", "pulls": "every epoch", "α = 0": "2.00 [1.00, 3.00] (3 seeds)", "α = 0.1": "—"}]
+    assert prose.first_step_text(pd.DataFrame()).empty

@@ -650,7 +650,7 @@ def first_layer_findings(runs: pd.DataFrame, d: FirstLayerDifferences, alpha: fl
         f"- Interpolation changes {name[one]} by {format_interval(gain[one], signed=True)} points and "
         f"{name[two]} by {format_interval(gain[two], signed=True)} points (the paper: "
         f"{paper_gain[one]:+.1f} and {paper_gain[two]:+.1f} on CIFAR-10).",
-        *claim_bullets(runs.assign(experiment="first_layer"), "first_layer", registry),
+        *claim_bullets(runs, "first_layer", registry),
     ])
 
 
