@@ -882,3 +882,14 @@ def test_the_first_step_table_writes_lr_and_each_alphas_interval():
     assert prose.first_step_text(table).to_dict("records") == [
         {"prior": "cnn", "lr": "1e-05", "pulls": "every epoch", "α = 0": "2.00 [1.00, 3.00] (3 seeds)", "α = 0.1": "—"}]
     assert prose.first_step_text(pd.DataFrame()).empty
+
+
+def test_wrapping_never_breaks_at_a_hyphen_and_counts_three_values_by_their_ends():
+    """'well-' would fit the first line (116 characters) but a hyphenated word stays whole; a range names its ends."""
+    long = "x" * 110
+    assert prose.wrapped_paragraph(f"{long} well-known") == f"{long}\nwell-known"
+    assert prose.wrapped(f"- {long[2:]} well-known") == f"- {long[2:]}\n  well-known"
+    assert prose.budget_range_text((3, 4, 5), (1000, 2000, 3000)) == "3–5 epochs on 1,000–3,000 images"
+    assert " ".join(prose.rule_brief("r", {7: 6.0, 9: 5.0}).split()).startswith(
+        "Each claim") and "A 95 % t-interval over 7 seeds is 6.0 standard errors wide, over 9 5.0:" in " ".join(
+        prose.rule_brief("r", {7: 6.0, 9: 5.0}).split())
