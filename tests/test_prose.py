@@ -889,6 +889,7 @@ def test_wrapping_never_breaks_at_a_hyphen_and_counts_three_values_by_their_ends
     long = "x" * 110
     assert prose.wrapped_paragraph(f"{long} well-known") == f"{long}\nwell-known"
     assert prose.wrapped(f"- {long[2:]} well-known") == f"- {long[2:]}\n  well-known"
+    assert prose.wrapped("- see " + "a/" * 70) == "- see\n  " + "a/" * 70  # a long path stays whole
     assert prose.budget_range_text((3, 4, 5), (1000, 2000, 3000)) == "3–5 epochs on 1,000–3,000 images"
     assert " ".join(prose.rule_brief("r", {7: 6.0, 9: 5.0}).split()).startswith(
         "Each claim") and "A 95 % t-interval over 7 seeds is 6.0 standard errors wide, over 9 5.0:" in " ".join(
