@@ -16,7 +16,6 @@ from imlp_core import judged
 from imlp_core.reading import claims, dip, summaries, prose
 from imlp_core.reading.inference import Kind, interval_widths
 from imlp_core.paths import repo_root
-from imlp_core.profiles import PAPER_TEST_ALPHAS
 
 
 GLOSSARY = "docs/glossary.md"  # from the repository's root, as the README links it
@@ -39,7 +38,7 @@ def v_blocks(root: Path) -> dict[str, str]:
     registered test's rule, from its committed tables."""
     results = root / "results"
     prediction = pd.read_csv(results / "09_prediction.csv")
-    tested = dip.tested_alphas(prediction.set_index("pulls").loc["every step"], PAPER_TEST_ALPHAS)
+    tested = pd.read_csv(results / "09_tested_alphas.csv")
     errors = dip.check_errors(pd.read_csv(results / "09_out_of_sample.csv"))
     return {"law": prose.wrapped_bullets(prose.law_markdown(prediction, errors)),
             "law-fits": prose.wrapped_bullets(prose.law_fits_markdown(pd.read_csv(results / "09_law_fits.csv"))),

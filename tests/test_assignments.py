@@ -82,16 +82,22 @@ def test_rebuilding_as_make_exercises_and_make_lab_do_keeps_a_saved_answer(built
     assert any(line.endswith(f"{untouched.name}: unchanged") for line in lines), lines
 
 
-def test_a_changed_exercise_goes_beside_a_saved_notebook(built, tmp_path):
-    exercise = built[EXERCISE]
-    lab = tmp_path / "lab"
-    assignments.place_student_versions([exercise], lab)
-    answer(lab / exercise.student.name, "conv_output_size", "def conv_output_size(*geometry):\n    return 1\n")
+def changed_version(exercise, tmp_path: Path):
+    """``exercise`` rebuilt under ``tmp_path/changed`` with a new paragraph from the teacher in its student version."""
     changed = assignments.Exercise(exercise.source, tmp_path / "changed")
     changed.student.parent.mkdir(parents=True)
     newer = nbformat.read(exercise.student, as_version=4)
     newer.cells.insert(1, nbformat.v4.new_markdown_cell("A new paragraph from the teacher."))
     nbformat.write(newer, changed.student)
+    return changed
+
+
+def test_a_changed_exercise_goes_beside_a_saved_notebook(built, tmp_path):
+    exercise = built[EXERCISE]
+    lab = tmp_path / "lab"
+    assignments.place_student_versions([exercise], lab)
+    answer(lab / exercise.student.name, "conv_output_size", "def conv_output_size(*geometry):\n    return 1\n")
+    changed = changed_version(exercise, tmp_path)
     [line] = assignments.place_student_versions([changed], lab)
     assert "return 1" in (lab / exercise.student.name).read_text()
     assert "A new paragraph" in (lab / f"{EXERCISE}.new.ipynb").read_text()
@@ -102,11 +108,7 @@ def test_an_unsaved_student_version_is_updated_when_the_exercise_changes(built, 
     exercise = built[EXERCISE]
     lab = tmp_path / "lab"
     assignments.place_student_versions([exercise], lab)
-    changed = assignments.Exercise(exercise.source, tmp_path / "changed")
-    changed.student.parent.mkdir(parents=True)
-    newer = nbformat.read(exercise.student, as_version=4)
-    newer.cells.insert(1, nbformat.v4.new_markdown_cell("A new paragraph from the teacher."))
-    nbformat.write(newer, changed.student)
+    changed = changed_version(exercise, tmp_path)
     [line] = assignments.place_student_versions([changed], lab)
     assert line.endswith("updated") and "A new paragraph" in (lab / exercise.student.name).read_text()
     assert not (lab / f"{EXERCISE}.new.ipynb").exists()
